@@ -1,0 +1,104 @@
+// Pathwise — fitting BKT parameters from response logs by expectation–maximisation.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pathwise/bkt.hpp"
+#include "pathwise/response_log.hpp"
+
+namespace pathwise {
+
+/// A closed interval a parameter is kept in during fitting.
+struct Bounds {
+  double lo = 0.0;
+  double hi = 1.0;
+};
+
+/// Options for fit(). The defaults follow pyBKT's standard model: 5 random restarts, at most
+/// 100 EM iterations, stop when the total log-likelihood changes by at most 1e-3, no forgetting.
+struct FitOptions {
+  /// EM restarts per skill from random starting points; the best log-likelihood wins. Default: 5.
+  int restarts = 5;
+  /// Maximum E-steps per restart. Default: 100.
+  int max_iterations = 100;
+  /// Convergence: |LL(i) - LL(i-1)| <= tolerance on the skill's total log-likelihood (natural
+  /// log). Default: 1e-3.
+  double tolerance = 1e-3;
+  /// Seed of the random starting points. A fit is the same for a seed whatever the thread count.
+  /// Default: 42.
+  std::uint64_t seed = 42;
+  /// Worker threads; 0 means one per hardware thread. Default: 0.
+  unsigned threads = 0;
+  /// Fit a forget probability too (otherwise forget stays 0). Default: false.
+  bool forgetting = false;
+  /// Bounds per parameter (hmm-scalable style, e.g. guess and slip <= 0.3). EM's M-step is
+  /// projected onto them, which keeps each step's likelihood from decreasing. Default: [0, 1].
+  Bounds prior_bounds, learn_bounds, forget_bounds, guess_bounds, slip_bounds;
+  /// Parameters held at a value instead of fitted (keys: "prior", "learn", "forget", "guess",
+  /// "slip"). Default: none.
+  std::map<std::string, double> fixed;
+  /// Fit only the skills for which this returns true (all if empty).
+  std::function<bool(const std::string& skill)> skill_filter;
+  /// Called after each skill finishes with (skills done, skills total); from worker threads,
+  /// serialised. Default: none.
+  std::function<void(std::size_t done, std::size_t total)> progress;
+
+  /// Throws Error (InvalidArgument) naming the option if an option is out of range.
+  void validate() const;
+};
+
+/// How the fit of one skill went.
+struct SkillFitReport {
+  std::string skill;
+  /// Responses and sequences the skill was fitted on.
+  std::size_t responses = 0;
+  std::size_t sequences = 0;
+  /// Total log-likelihood (natural log) of the returned parameters.
+  double log_likelihood = 0.0;
+  /// E-steps of the winning restart.
+  int iterations = 0;
+  /// Whether the winning restart met the tolerance before max_iterations.
+  bool converged = false;
+  /// Restarts run, and which one won (0-based).
+  int restarts = 0;
+  int best_restart = 0;
+  /// E-steps summed over all restarts.
+  int total_iterations = 0;
+  /// Degenerate or suspicious fits: "guess + slip >= 1", "guess at 0", "slip at 0", ...
+  std::vector<std::string> warnings;
+};
+
+/// What fit_with_report() did, skill by skill (sorted by skill name).
+struct FitReport {
+  std::vector<SkillFitReport> skills;
+  /// Sum of the skills' log-likelihoods.
+  double log_likelihood = 0.0;
+  /// Wall time of the fit in seconds.
+  double seconds = 0.0;
+  /// Threads used.
+  unsigned threads = 0;
+  /// E-steps over all skills and restarts, and responses processed by them.
+  std::uint64_t e_steps = 0;
+  std::uint64_t response_steps = 0;
+};
+
+/// A fitted model and the report of its fit.
+struct FitResult {
+  BktModel model;
+  FitReport report;
+};
+
+/// Fits BKT parameters for every skill in `log` by EM (Baum–Welch with scaled forward–backward).
+/// Throws Error (InvalidArgument) if `log` is empty or the options are invalid.
+/// Thread-safe: reentrant.
+[[nodiscard]] BktModel fit(const ResponseLog& log, const FitOptions& options = {});
+
+/// fit() with the per-skill report.
+[[nodiscard]] FitResult fit_with_report(const ResponseLog& log, const FitOptions& options = {});
+
+}  // namespace pathwise

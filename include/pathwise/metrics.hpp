@@ -1,0 +1,77 @@
+// Pathwise — prediction metrics, evaluation and cross-validation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "pathwise/bkt.hpp"
+#include "pathwise/fit.hpp"
+#include "pathwise/response_log.hpp"
+
+namespace pathwise {
+
+/// Area under the ROC curve of `predictions` for the 0/1 `outcomes` (Mann–Whitney statistic;
+/// tied predictions count one half). NaN if only one class is present.
+/// Throws Error (InvalidArgument) if the sizes differ or a prediction is NaN.
+[[nodiscard]] double auc(const std::vector<double>& predictions,
+                         const std::vector<std::uint8_t>& outcomes);
+/// Root mean squared error. Throws like auc(); NaN for empty input.
+[[nodiscard]] double rmse(const std::vector<double>& predictions,
+                          const std::vector<std::uint8_t>& outcomes);
+/// Share of responses where (prediction >= 0.5) equals the outcome. Throws like auc().
+[[nodiscard]] double accuracy(const std::vector<double>& predictions,
+                              const std::vector<std::uint8_t>& outcomes);
+/// Mean negative log-likelihood (natural log), predictions clipped to [1e-15, 1 - 1e-15].
+[[nodiscard]] double log_loss(const std::vector<double>& predictions,
+                              const std::vector<std::uint8_t>& outcomes);
+
+/// The four figures for one set of predictions. Value type.
+struct Metrics {
+  double auc = 0.0;
+  double rmse = 0.0;
+  double accuracy = 0.0;
+  double log_loss = 0.0;
+  /// Responses scored.
+  std::size_t responses = 0;
+  /// Responses of skills the model does not have, left out (only with skip_unknown_skills).
+  std::size_t skipped_unknown_skill = 0;
+};
+
+/// Computes all four metrics.
+[[nodiscard]] Metrics compute_metrics(const std::vector<double>& predictions,
+                                      const std::vector<std::uint8_t>& outcomes);
+
+/// Options for predict() and evaluate().
+struct EvaluateOptions {
+  /// Leave out (and count) responses of skills the model lacks instead of throwing. Default: false.
+  bool skip_unknown_skills = false;
+};
+
+/// P(correct) for every response of `log` (same order as log.outcomes()), each predicted from
+/// the responses before it in its sequence (one-step-ahead forward filtering). Responses of a
+/// skill the model lacks get NaN when skip_unknown_skills, else Error (UnknownSkill) is thrown.
+/// Thread-safe: reentrant.
+[[nodiscard]] std::vector<double> predict(const BktModel& model, const ResponseLog& log,
+                                          const EvaluateOptions& options = {});
+
+/// predict() scored against the log's outcomes. Throws Error (UnknownSkill) for a skill the
+/// model lacks unless skip_unknown_skills.
+[[nodiscard]] Metrics evaluate(const BktModel& model, const ResponseLog& log,
+                               const EvaluateOptions& options = {});
+
+/// Result of cross_validate(): one Metrics per fold, their mean and sample standard deviation.
+struct CrossValidation {
+  std::vector<Metrics> folds;
+  Metrics mean;
+  Metrics sd;
+};
+
+/// k-fold cross-validation with folds by learner: learners are shuffled with `seed` and dealt
+/// into `folds` groups; each fold is predicted by a model fitted on the others. Skills absent
+/// from a training split are skipped and counted. Throws Error (InvalidArgument) if folds < 2 or
+/// there are fewer learners than folds. Thread-safe: reentrant.
+[[nodiscard]] CrossValidation cross_validate(const ResponseLog& log, const FitOptions& options,
+                                             int folds = 5, std::uint64_t seed = 42);
+
+}  // namespace pathwise

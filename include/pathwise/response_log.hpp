@@ -1,0 +1,224 @@
+// Pathwise — response logs: reading public logs into compact, grouped, columnar storage.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pathwise/types.hpp"
+
+namespace pathwise {
+
+/// Input layouts the readers understand.
+enum class LogFormat {
+  Auto,       ///< detect from the content (three-line, hmm-scalable, else delimited with header)
+  Delimited,  ///< text with a header row; comma, tab or semicolon detected from the header
+  Hmm,        ///< hmm-scalable: no header; outcome (1 correct, 2 incorrect), student, step, skill
+  ThreeLine,  ///< knowledge-tracing benchmarks: count / skill ids / 0-1 outcomes per learner
+};
+
+/// Short name of a format: "auto", "delimited", "hmm", "three-line".
+[[nodiscard]] const char* to_string(LogFormat format) noexcept;
+
+/// Which header column holds what, for LogFormat::Delimited. An empty name means "use the first
+/// default candidate present in the header"; the candidates cover pyBKT's names, the ASSISTments
+/// 2009 skill-builder export and the DataShop/KDD Cup step export.
+struct ColumnMapping {
+  /// Learner id. Defaults: user_id, Anon Student Id, student_id, learner_id, student.
+  std::string learner;
+  /// Skill name(s). Defaults: skill_name, KC(Default), skill_id, skill, kc.
+  std::string skill;
+  /// Outcome, 0 or 1. Defaults: correct, Correct First Attempt, outcome.
+  std::string correct;
+  /// Sort key within a learner (a number). Defaults: order_id, Row. "-" = none (file order).
+  std::string order;
+  /// Item id (optional). Defaults: template_id, problem_id, Problem Name, item_id, item.
+  /// "-" = none.
+  std::string item;
+};
+
+/// Options for reading a log. The defaults read the common public logs as they are.
+struct ReadOptions {
+  /// Layout of the input; Auto detects it from the content. Default: Auto.
+  LogFormat format = LogFormat::Auto;
+  /// Column mapping for delimited input. Default: the built-in candidates.
+  ColumnMapping columns;
+  /// Separator between the skills of a multi-skill cell; each skill named gets the response.
+  /// Unset: "~~" for delimited input (DataShop), "~" for hmm-scalable input. An empty string
+  /// keeps the whole cell as one skill label (what pyBKT does).
+  std::optional<std::string> skill_separator;
+  /// Strict: the first bad row throws Error with its file, line and column. Lenient: bad rows are
+  /// skipped and counted by reason in ReadReport. Default: lenient.
+  bool strict = false;
+  /// If set, rows with no skill are kept under this skill label instead of being reported as
+  /// bad rows (pyBKT keeps them as a skill literally named "nan"). Default: unset.
+  std::optional<std::string> empty_skill_label;
+};
+
+/// Why a row was not used. Every skipped row is counted under exactly one reason.
+enum class RowProblem : std::uint8_t {
+  MissingField,  ///< fewer fields than the header (or a truncated three-line record)
+  ExtraField,    ///< more fields than the header
+  BadCorrect,    ///< the outcome is not 0/1 (1/2 for hmm-scalable)
+  BadOrder,      ///< the order column is not a number
+  EmptySkill,    ///< no skill named (empty cell, or "." in hmm-scalable)
+  EmptyLearner,  ///< no learner id
+  BadRecord,     ///< three-line record whose count or lists do not agree
+};
+inline constexpr std::size_t kRowProblemCount = 7;
+
+/// Short name of a row problem, e.g. "bad_correct".
+[[nodiscard]] const char* to_string(RowProblem problem) noexcept;
+
+/// What a reader saw: rows read, kept and skipped by reason, with the first place of each.
+/// Value type.
+struct ReadReport {
+  /// Source label (file path or "<string>").
+  std::string source;
+  /// Format actually read (never Auto).
+  LogFormat format = LogFormat::Auto;
+  /// Field delimiter of delimited input ('\0' otherwise).
+  char delimiter = '\0';
+  /// "utf-8" or "latin-1" (Latin-1 input is converted to UTF-8).
+  std::string encoding = "utf-8";
+  /// Header columns used for learner, skill, correct, order, item ("" where none).
+  ColumnMapping columns_used;
+  /// Data rows (or three-line responses) seen.
+  std::size_t rows = 0;
+  /// Rows kept.
+  std::size_t rows_kept = 0;
+  /// Rows kept under `empty_skill_label`.
+  std::size_t rows_relabelled = 0;
+  /// Rows naming several skills (each becomes one response per skill).
+  std::size_t multi_skill_rows = 0;
+  /// Skipped rows per RowProblem.
+  std::array<std::size_t, kRowProblemCount> skipped{};
+  /// First place of each problem (line 0 if none).
+  std::array<Location, kRowProblemCount> first_place{};
+  /// First message of each problem.
+  std::array<std::string, kRowProblemCount> first_message{};
+
+  /// Total rows skipped.
+  [[nodiscard]] std::size_t skipped_total() const noexcept;
+  /// A human-readable summary, one line per skipped reason. No learner ids.
+  [[nodiscard]] std::string summary() const;
+};
+
+/// Response logs in compact columnar storage: interned ids, one outcome byte per response, and
+/// responses grouped into sequences, one per (skill, learner), each in time order.
+/// Build one with read_file(), parse() or ResponseLog::Builder.
+/// Immutable after construction (safe to share).
+class ResponseLog {
+ public:
+  /// Sentinel for "no item".
+  static constexpr std::uint32_t kNoItem = 0xffffffffu;
+
+  /// Reads a log from a file; the format is detected unless `options.format` says otherwise.
+  /// Throws Error (Io) if the file cannot be read, Error (Parse) for a bad header, a missing
+  /// column, or — in strict mode — the first bad row.
+  [[nodiscard]] static ResponseLog read_file(const std::string& path,
+                                             const ReadOptions& options = {});
+  /// Reads a log from text in memory; `source` names it in errors. Throws like read_file().
+  [[nodiscard]] static ResponseLog parse(std::string_view text, const ReadOptions& options = {},
+                                         const std::string& source = "<string>");
+
+  /// One sequence: the responses of one learner on one skill, in time order.
+  struct Sequence {
+    std::uint32_t skill;    ///< skill index
+    std::uint32_t learner;  ///< learner index
+    std::uint64_t begin;    ///< first response index
+    std::uint64_t end;      ///< one past the last response index
+    [[nodiscard]] std::size_t size() const noexcept { return static_cast<std::size_t>(end - begin); }
+  };
+
+  /// Number of responses (a multi-skill row counts once per skill).
+  [[nodiscard]] std::size_t size() const noexcept { return outcomes_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return outcomes_.empty(); }
+  [[nodiscard]] std::size_t skill_count() const noexcept { return skill_names_.size(); }
+  [[nodiscard]] std::size_t learner_count() const noexcept { return learner_ids_.size(); }
+  [[nodiscard]] std::size_t item_count() const noexcept { return item_ids_.size(); }
+  [[nodiscard]] std::size_t sequence_count() const noexcept { return sequences_.size(); }
+
+  /// Name of skill `index` (0 <= index < skill_count()).
+  [[nodiscard]] const std::string& skill_name(std::uint32_t index) const;
+  /// Id of item `index`.
+  [[nodiscard]] const std::string& item_id(std::uint32_t index) const;
+  /// Id of learner `index`. Learner ids are personal data: never log them.
+  [[nodiscard]] const std::string& learner_id(std::uint32_t index) const;
+  /// Index of a skill by name, if present.
+  [[nodiscard]] std::optional<std::uint32_t> find_skill(std::string_view name) const;
+
+  /// All sequences; those of one skill are listed by skill_sequences().
+  [[nodiscard]] const std::vector<Sequence>& sequences() const noexcept { return sequences_; }
+  /// Indices into sequences() of the sequences of skill `skill`, in first-seen order.
+  [[nodiscard]] std::vector<std::uint32_t> skill_sequences(std::uint32_t skill) const;
+  /// Number of responses of skill `skill`.
+  [[nodiscard]] std::size_t skill_size(std::uint32_t skill) const;
+
+  /// Outcome of every response (0 incorrect, 1 correct), grouped by sequence.
+  [[nodiscard]] const std::vector<std::uint8_t>& outcomes() const noexcept { return outcomes_; }
+  /// Item of every response (kNoItem where unknown); empty if the log has no item column.
+  [[nodiscard]] const std::vector<std::uint32_t>& items() const noexcept { return items_; }
+  /// Source line of every response (0 where not read from text); empty for built logs.
+  [[nodiscard]] const std::vector<std::uint32_t>& lines() const noexcept { return lines_; }
+
+  /// What the reader saw (empty for logs made with Builder).
+  [[nodiscard]] const ReadReport& report() const noexcept { return report_; }
+
+  /// A new log with the sequences of the learners for which keep[learner] is true.
+  /// Throws Error (InvalidArgument) if keep.size() != learner_count().
+  [[nodiscard]] ResponseLog select_learners(const std::vector<bool>& keep) const;
+
+  /// Builds a log from code: responses of a (skill, learner) pair are kept in the order given,
+  /// or sorted by `order` when every response has one. Not thread-safe.
+  class Builder {
+   public:
+    Builder();
+    ~Builder();
+    Builder(Builder&&) noexcept;
+    Builder& operator=(Builder&&) noexcept;
+
+    /// Adds one response. `item` may be empty. `order` sorts responses within a learner (ties
+    /// keep the order of calls); give it for all responses or none. `line` is the source line.
+    /// Throws Error (InvalidArgument) for an empty learner or skill.
+    void add(std::string_view learner, std::string_view skill, std::string_view item,
+             Outcome outcome, std::optional<double> order = std::nullopt, std::uint32_t line = 0);
+    /// Adds a whole sequence of one learner on one skill (fast path for simulated data).
+    /// `outcomes` holds 0/1 bytes; `items` is empty or has one id per outcome.
+    /// Throws Error (InvalidArgument) for values other than 0/1 or mismatched sizes.
+    void add_sequence(std::string_view learner, std::string_view skill,
+                      const std::vector<std::uint8_t>& outcomes,
+                      const std::vector<std::string>& items = {});
+    /// Number of responses added so far.
+    [[nodiscard]] std::size_t size() const noexcept;
+    /// Finishes the log; the builder is left empty.
+    [[nodiscard]] ResponseLog build(ReadReport report = {});
+
+   private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+  };
+
+ private:
+  friend class Builder;
+  std::vector<std::string> skill_names_;
+  std::vector<std::string> learner_ids_;
+  std::vector<std::string> item_ids_;
+  std::vector<Sequence> sequences_;
+  std::vector<std::uint8_t> outcomes_;
+  std::vector<std::uint32_t> items_;
+  std::vector<std::uint32_t> lines_;
+  // CSR index of sequences by skill.
+  std::vector<std::uint32_t> skill_seq_offsets_;
+  std::vector<std::uint32_t> skill_seq_ids_;
+  ReadReport report_;
+
+  void index_skills();
+};
+
+}  // namespace pathwise

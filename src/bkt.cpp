@@ -1,0 +1,328 @@
+#include "pathwise/bkt.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "detail/io.hpp"
+#include "pathwise/json.hpp"
+
+namespace pathwise {
+
+namespace {
+
+void check_probability(double value, const char* name, const Location& where) {
+  if (std::isnan(value) || value < 0.0 || value > 1.0) {
+    Location loc = where;
+    loc.field = loc.field.empty() ? name : loc.field + "." + name;
+    std::string seen = std::isnan(value) ? std::string("NaN") : std::to_string(value);
+    throw Error(ErrorCode::InvalidArgument,
+                std::string("parameter '") + name + "' must be a probability in [0, 1], got " + seen,
+                loc);
+  }
+}
+
+}  // namespace
+
+void BktParams::validate(const Location& where) const {
+  check_probability(prior, "prior", where);
+  check_probability(learn, "learn", where);
+  check_probability(forget, "forget", where);
+  check_probability(guess, "guess", where);
+  check_probability(slip, "slip", where);
+}
+
+double predict_correct(const BktParams& p, double p_known) noexcept {
+  return p_known * (1.0 - p.slip) + (1.0 - p_known) * p.guess;
+}
+
+double posterior(const BktParams& p, double p_known, Outcome outcome) noexcept {
+  double known, unknown;
+  if (outcome == Outcome::Correct) {
+    known = p_known * (1.0 - p.slip);
+    unknown = (1.0 - p_known) * p.guess;
+  } else {
+    known = p_known * p.slip;
+    unknown = (1.0 - p_known) * (1.0 - p.guess);
+  }
+  double total = known + unknown;
+  // An outcome the model calls impossible (e.g. guess = 0 and a correct answer from a learner
+  // known not to know) carries no information: keep the belief rather than divide by zero.
+  return total > 0.0 ? known / total : p_known;
+}
+
+double update(const BktParams& p, double p_known, Outcome outcome) noexcept {
+  double post = posterior(p, p_known, outcome);
+  return post * (1.0 - p.forget) + (1.0 - post) * p.learn;
+}
+
+std::vector<double> predict_sequence(const BktParams& params,
+                                     const std::vector<std::uint8_t>& outcomes) {
+  std::vector<double> out;
+  out.reserve(outcomes.size());
+  double known = params.prior;
+  for (std::uint8_t o : outcomes) {
+    out.push_back(predict_correct(params, known));
+    known = update(params, known, o ? Outcome::Correct : Outcome::Incorrect);
+  }
+  return out;
+}
+
+double sequence_log_likelihood(const BktParams& params, const std::vector<std::uint8_t>& outcomes) {
+  double ll = 0.0;
+  double known = params.prior;
+  for (std::uint8_t o : outcomes) {
+    double pc = predict_correct(params, known);
+    ll += std::log(o ? pc : 1.0 - pc);
+    known = update(params, known, o ? Outcome::Correct : Outcome::Incorrect);
+  }
+  return ll;
+}
+
+void BktModel::set_skill(const std::string& name, const BktParams& params) {
+  if (name.empty()) throw Error(ErrorCode::InvalidArgument, "skill name must not be empty");
+  params.validate(Location{"", 0, 0, "skills." + name});
+  skills_[name] = params;
+}
+
+void BktModel::set_item(const std::string& item, const ItemParams& params) {
+  if (item.empty()) throw Error(ErrorCode::InvalidArgument, "item id must not be empty");
+  if (!find_skill(params.skill)) {
+    throw Error(ErrorCode::UnknownSkill,
+                "item '" + item + "' refers to skill '" + params.skill + "', which the model lacks",
+                Location{"", 0, 0, "items." + item + ".skill"});
+  }
+  Location where{"", 0, 0, "items." + item};
+  check_probability(params.guess, "guess", where);
+  check_probability(params.slip, "slip", where);
+  items_[item] = params;
+}
+
+const BktParams& BktModel::skill(std::string_view name) const {
+  if (const BktParams* p = find_skill(name)) return *p;
+  throw Error(ErrorCode::UnknownSkill, "unknown skill '" + std::string(name) + "'");
+}
+
+const BktParams* BktModel::find_skill(std::string_view name) const noexcept {
+  auto it = skills_.find(name);
+  return it == skills_.end() ? nullptr : &it->second;
+}
+
+const ItemParams* BktModel::find_item(std::string_view item) const noexcept {
+  auto it = items_.find(item);
+  return it == items_.end() ? nullptr : &it->second;
+}
+
+BktParams BktModel::params_for(std::string_view skill_name, std::string_view item) const {
+  BktParams p = skill(skill_name);
+  if (!item.empty()) {
+    if (const ItemParams* ip = find_item(item); ip && ip->skill == skill_name) {
+      p.guess = ip->guess;
+      p.slip = ip->slip;
+    }
+  }
+  return p;
+}
+
+std::vector<std::string> BktModel::skill_names() const {
+  std::vector<std::string> names;
+  names.reserve(skills_.size());
+  for (const auto& kv : skills_) names.push_back(kv.first);
+  return names;
+}
+
+// ---- JSON ----
+
+namespace {
+
+double read_probability(const nlohmann::json& obj, const char* key, const std::string& path,
+                        bool required, double fallback) {
+  std::string field = path.empty() ? key : path + "." + key;
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (!required) return fallback;
+    throw Error(ErrorCode::Parse, std::string("missing required field '") + key + "'",
+                Location{"", 0, 0, field});
+  }
+  if (it->is_null()) {
+    throw Error(ErrorCode::InvalidArgument, "value is null (NaN is not a probability)",
+                Location{"", 0, 0, field});
+  }
+  if (!it->is_number()) {
+    throw Error(ErrorCode::Parse, "expected a number, got " + it->dump(),
+                Location{"", 0, 0, field});
+  }
+  double v = it->get<double>();
+  if (std::isnan(v) || v < 0.0 || v > 1.0) {
+    throw Error(ErrorCode::InvalidArgument,
+                "must be a probability in [0, 1], got " + it->dump(), Location{"", 0, 0, field});
+  }
+  return v;
+}
+
+// Parses "major.minor" and rejects a newer major.
+void check_version(const nlohmann::json& j, const char* format, int supported_major) {
+  auto fit = j.find("format");
+  if (fit == j.end() || !fit->is_string()) {
+    throw Error(ErrorCode::Parse, std::string("missing \"format\": expected \"") + format + "\"",
+                Location{"", 0, 0, "format"});
+  }
+  if (fit->get<std::string>() != format) {
+    throw Error(ErrorCode::Parse,
+                "wrong document format " + fit->dump() + ", expected \"" + format + "\"",
+                Location{"", 0, 0, "format"});
+  }
+  auto vit = j.find("version");
+  if (vit == j.end() || !vit->is_string()) {
+    throw Error(ErrorCode::Parse, "missing \"version\" (a string such as \"1.0\")",
+                Location{"", 0, 0, "version"});
+  }
+  std::string v = vit->get<std::string>();
+  int major = 0;
+  std::size_t i = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') major = major * 10 + (v[i++] - '0');
+  if (i == 0 || (i < v.size() && v[i] != '.')) {
+    throw Error(ErrorCode::Parse, "malformed version \"" + v + "\", expected \"major.minor\"",
+                Location{"", 0, 0, "version"});
+  }
+  if (major > supported_major) {
+    throw Error(ErrorCode::Version,
+                "document version " + v + " is newer than this Pathwise reads (" +
+                    std::to_string(supported_major) + ".x); upgrade Pathwise",
+                Location{"", 0, 0, "version"});
+  }
+}
+
+}  // namespace
+
+void to_json(nlohmann::json& j, const BktParams& p) {
+  j = nlohmann::json{{"prior", p.prior}, {"learn", p.learn}, {"forget", p.forget},
+                     {"guess", p.guess}, {"slip", p.slip}};
+}
+
+void from_json(const nlohmann::json& j, BktParams& p) {
+  if (!j.is_object()) throw Error(ErrorCode::Parse, "expected an object of BKT parameters");
+  p.prior = read_probability(j, "prior", "", true, 0);
+  p.learn = read_probability(j, "learn", "", true, 0);
+  p.forget = read_probability(j, "forget", "", false, 0.0);
+  p.guess = read_probability(j, "guess", "", true, 0);
+  p.slip = read_probability(j, "slip", "", true, 0);
+}
+
+void to_json(nlohmann::json& j, const BktModel& model) {
+  j = nlohmann::json::object();
+  j["format"] = BktModel::kFormat;
+  j["version"] = BktModel::kVersion;
+  nlohmann::json skills = nlohmann::json::object();
+  for (const auto& [name, p] : model.skills()) skills[name] = p;
+  j["skills"] = std::move(skills);
+  if (model.item_count() > 0) {
+    nlohmann::json items = nlohmann::json::object();
+    for (const auto& [id, ip] : model.items())
+      items[id] = {{"skill", ip.skill}, {"guess", ip.guess}, {"slip", ip.slip}};
+    j["items"] = std::move(items);
+  }
+}
+
+void from_json(const nlohmann::json& j, BktModel& model) {
+  if (!j.is_object()) throw Error(ErrorCode::Parse, "a model document must be a JSON object");
+  check_version(j, BktModel::kFormat, 1);
+  auto sit = j.find("skills");
+  if (sit == j.end() || !sit->is_object()) {
+    throw Error(ErrorCode::Parse, "missing \"skills\" object", Location{"", 0, 0, "skills"});
+  }
+  BktModel out;
+  for (const auto& [name, obj] : sit->items()) {
+    std::string path = "skills." + name;
+    if (name.empty()) throw Error(ErrorCode::Parse, "empty skill name", Location{"", 0, 0, path});
+    if (!obj.is_object()) {
+      throw Error(ErrorCode::Parse, "expected an object of parameters", Location{"", 0, 0, path});
+    }
+    BktParams p;
+    p.prior = read_probability(obj, "prior", path, true, 0);
+    p.learn = read_probability(obj, "learn", path, true, 0);
+    p.forget = read_probability(obj, "forget", path, false, 0.0);
+    p.guess = read_probability(obj, "guess", path, true, 0);
+    p.slip = read_probability(obj, "slip", path, true, 0);
+    out.set_skill(name, p);
+  }
+  if (auto iit = j.find("items"); iit != j.end()) {
+    if (!iit->is_object()) {
+      throw Error(ErrorCode::Parse, "\"items\" must be an object", Location{"", 0, 0, "items"});
+    }
+    for (const auto& [id, obj] : iit->items()) {
+      std::string path = "items." + id;
+      if (!obj.is_object()) {
+        throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, path});
+      }
+      auto skit = obj.find("skill");
+      if (skit == obj.end() || !skit->is_string()) {
+        throw Error(ErrorCode::Parse, "missing \"skill\" (a string)",
+                    Location{"", 0, 0, path + ".skill"});
+      }
+      ItemParams ip;
+      ip.skill = skit->get<std::string>();
+      ip.guess = read_probability(obj, "guess", path, true, 0);
+      ip.slip = read_probability(obj, "slip", path, true, 0);
+      out.set_item(id, ip);
+    }
+  }
+  model = std::move(out);
+}
+
+void to_json(nlohmann::json& j, const Metrics& m) {
+  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  j = nlohmann::json{{"auc", num(m.auc)},           {"rmse", num(m.rmse)},
+                     {"accuracy", num(m.accuracy)}, {"log_loss", num(m.log_loss)},
+                     {"responses", m.responses}};
+  if (m.skipped_unknown_skill > 0) j["skipped_unknown_skill"] = m.skipped_unknown_skill;
+}
+
+BktModel BktModel::from_json(std::string_view text, const std::string& source) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    // nlohmann reports a byte offset; turn it into line and column.
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    auto pos = what.find("parse error");
+    throw Error(ErrorCode::Parse,
+                "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)),
+                Location{source, line, col > 1 ? col - 1 : 1, ""});
+  }
+  try {
+    BktModel model;
+    pathwise::from_json(j, model);
+    return model;
+  } catch (const Error& e) {
+    Location loc = e.location();
+    loc.source = source;
+    throw Error(e.code(), e.message(), loc);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorCode::Parse, std::string("invalid model document: ") + e.what(),
+                Location{source, 0, 0, ""});
+  }
+}
+
+BktModel BktModel::load(const std::string& path) {
+  return from_json(detail::read_file(path), path);
+}
+
+std::string BktModel::to_json(int indent) const {
+  nlohmann::json j;
+  pathwise::to_json(j, *this);
+  return j.dump(indent) + "\n";
+}
+
+void BktModel::save(const std::string& path) const { detail::write_file(path, to_json(2)); }
+
+}  // namespace pathwise

@@ -1,0 +1,50 @@
+// Delimited-text tokenizer (RFC 4180 quoting) and text-encoding helpers.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pathwise::detail {
+
+/// One field of a record: its text (quotes removed, "" unescaped) and 1-based byte column.
+struct Field {
+  std::string_view text;
+  std::size_t column = 0;
+};
+
+/// Splits text into records of fields. Quoted fields may hold the delimiter, quotes ("") and
+/// line breaks. Blank lines are not records. LF and CRLF line ends are accepted.
+class DelimitedReader {
+ public:
+  DelimitedReader(std::string_view text, char delimiter) : text_(text), delim_(delimiter) {}
+  /// Reads the next record into `fields`; false at the end of the text.
+  bool next(std::vector<Field>& fields);
+  /// 1-based line on which the last record started.
+  [[nodiscard]] std::size_t line() const noexcept { return record_line_; }
+  /// 1-based line after the last record.
+  [[nodiscard]] std::size_t next_line() const noexcept { return line_; }
+
+ private:
+  std::string_view text_;
+  char delim_;
+  std::size_t pos_ = 0;
+  std::size_t line_ = 1;
+  std::size_t line_start_ = 0;
+  std::size_t record_line_ = 0;
+  std::deque<std::string> unescaped_;  // storage for quoted fields that held ""
+};
+
+/// True if `text` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view text) noexcept;
+/// Converts Latin-1 bytes to UTF-8.
+std::string latin1_to_utf8(std::string_view text);
+/// Picks the delimiter of a header line: tab, comma or semicolon, whichever occurs most outside
+/// quotes (tab wins ties); comma if none occurs.
+char detect_delimiter(std::string_view header_line) noexcept;
+/// Trims ASCII spaces and tabs at both ends.
+std::string_view trim(std::string_view s) noexcept;
+
+}  // namespace pathwise::detail

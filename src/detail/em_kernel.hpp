@@ -1,0 +1,54 @@
+// The EM inner loop: scaled forward–backward over one skill's sequences, eight at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "pathwise/bkt.hpp"
+#include "pathwise/response_log.hpp"
+
+namespace pathwise::detail {
+
+/// Sequences processed side by side; a multiple of the widest SIMD register in doubles.
+inline constexpr std::size_t kLanes = 8;
+
+/// Step codes of the interleaved layout.
+inline constexpr std::uint8_t kIncorrect = 0;
+inline constexpr std::uint8_t kCorrect = 1;
+inline constexpr std::uint8_t kPad = 2;
+
+/// One skill's responses, interleaved for the kernel: sequences sorted by length (longest
+/// first) and dealt into blocks of kLanes; block b holds len[b] steps of kLanes codes each,
+/// shorter sequences padded with kPad at their end.
+struct SkillData {
+  std::vector<std::uint32_t> block_len;
+  std::vector<std::uint64_t> block_offset;  // index of the block's first code
+  std::vector<std::uint8_t> codes;
+  std::size_t responses = 0;
+  std::size_t sequences = 0;
+  std::size_t max_len = 0;
+};
+
+/// Builds the interleaved layout of the given sequences of `log`.
+SkillData build_skill_data(const ResponseLog& log, const std::vector<std::uint32_t>& sequences);
+
+/// Expected sufficient statistics of one E-step.
+struct EStats {
+  double log_likelihood = 0.0;
+  double sequences = 0.0;
+  double init_known = 0.0;   // sum over sequences of P(K_1 | all)
+  double learn_num = 0.0;    // expected unknown -> known transitions
+  double learn_den = 0.0;    // expected time in unknown before a further step
+  double forget_num = 0.0;   // expected known -> unknown transitions
+  double forget_den = 0.0;   // expected time in known before a further step
+  double guess_num = 0.0;    // expected correct answers while unknown
+  double guess_den = 0.0;    // expected answers while unknown
+  double slip_num = 0.0;     // expected incorrect answers while known
+  double slip_den = 0.0;     // expected answers while known
+};
+
+/// One E-step over a skill. `scratch` is resized as needed and reused across calls.
+EStats e_step(const SkillData& data, const BktParams& params, std::vector<double>& scratch);
+
+}  // namespace pathwise::detail

@@ -1,0 +1,279 @@
+#include "pathwise/fit.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <thread>
+
+#include "detail/em_kernel.hpp"
+#include "detail/random.hpp"
+#include "pathwise/log.hpp"
+
+namespace pathwise {
+
+namespace {
+
+bool finite_prob(double v) { return std::isfinite(v) && v >= 0.0 && v <= 1.0; }
+
+void check_bounds(const Bounds& b, const char* name) {
+  if (!finite_prob(b.lo) || !finite_prob(b.hi) || b.lo > b.hi) {
+    throw Error(ErrorCode::InvalidArgument,
+                std::string("bounds of '") + name + "' must satisfy 0 <= lo <= hi <= 1, got [" +
+                    std::to_string(b.lo) + ", " + std::to_string(b.hi) + "]",
+                Location{"", 0, 0, name});
+  }
+}
+
+double clamp_to(double v, const Bounds& b) { return std::min(std::max(v, b.lo), b.hi); }
+
+struct Restart {
+  BktParams params;
+  double log_likelihood = -INFINITY;
+  int iterations = 0;
+  bool converged = false;
+};
+
+/// The fixed value of a parameter, if any.
+const double* fixed_value(const FitOptions& o, const char* name) {
+  auto it = o.fixed.find(name);
+  return it == o.fixed.end() ? nullptr : &it->second;
+}
+
+/// Starting point of one restart: pyBKT's standard draws (prior U(0,1), learn U(0,0.4),
+/// guess U(0,0.4), slip U(0,0.3), forget U(0,1) when fitted), projected onto the bounds.
+BktParams initial_params(const FitOptions& o, const std::string& skill, int restart) {
+  detail::SplitMix64 rng(detail::mix_seed(o.seed, skill, static_cast<std::uint64_t>(restart)));
+  BktParams p;
+  p.prior = rng.uniform();
+  p.learn = rng.uniform() * 0.4;
+  p.guess = rng.uniform() * 0.4;
+  p.slip = rng.uniform() * 0.3;
+  double forget = rng.uniform();
+  p.forget = o.forgetting ? forget : 0.0;
+  p.prior = clamp_to(p.prior, o.prior_bounds);
+  p.learn = clamp_to(p.learn, o.learn_bounds);
+  p.guess = clamp_to(p.guess, o.guess_bounds);
+  p.slip = clamp_to(p.slip, o.slip_bounds);
+  p.forget = o.forgetting ? clamp_to(p.forget, o.forget_bounds) : 0.0;
+  if (const double* v = fixed_value(o, "prior")) p.prior = *v;
+  if (const double* v = fixed_value(o, "learn")) p.learn = *v;
+  if (const double* v = fixed_value(o, "forget")) p.forget = *v;
+  if (const double* v = fixed_value(o, "guess")) p.guess = *v;
+  if (const double* v = fixed_value(o, "slip")) p.slip = *v;
+  return p;
+}
+
+/// The M-step: each parameter's expected complete-data log-likelihood is a*log(x) +
+/// b*log(1-x), maximised at a/(a+b); clamping that to the bounds is the exact constrained
+/// maximum, so projected EM still never lowers the likelihood.
+BktParams m_step(const detail::EStats& s, const BktParams& old, const FitOptions& o) {
+  BktParams p = old;
+  // A statistic with no mass (no sequence longer than one response, say) leaves its
+  // parameter where it was rather than dividing by zero.
+  auto ratio = [](double num, double den, double keep) { return den > 0.0 ? num / den : keep; };
+  if (!fixed_value(o, "prior")) p.prior = clamp_to(ratio(s.init_known, s.sequences, old.prior), o.prior_bounds);
+  if (!fixed_value(o, "learn")) p.learn = clamp_to(ratio(s.learn_num, s.learn_den, old.learn), o.learn_bounds);
+  if (o.forgetting && !fixed_value(o, "forget"))
+    p.forget = clamp_to(ratio(s.forget_num, s.forget_den, old.forget), o.forget_bounds);
+  if (!fixed_value(o, "guess")) p.guess = clamp_to(ratio(s.guess_num, s.guess_den, old.guess), o.guess_bounds);
+  if (!fixed_value(o, "slip")) p.slip = clamp_to(ratio(s.slip_num, s.slip_den, old.slip), o.slip_bounds);
+  return p;
+}
+
+Restart run_em(const detail::SkillData& data, BktParams params, const FitOptions& o,
+               std::vector<double>& scratch) {
+  Restart r;
+  double previous = -INFINITY;
+  for (int it = 1; it <= o.max_iterations; ++it) {
+    detail::EStats s = detail::e_step(data, params, scratch);
+    r.iterations = it;
+    r.params = params;
+    r.log_likelihood = s.log_likelihood;
+    // As pyBKT: the test starts at the third E-step and the returned parameters are the ones
+    // whose likelihood was just computed.
+    if (it >= 3 && std::fabs(s.log_likelihood - previous) <= o.tolerance) {
+      r.converged = true;
+      break;
+    }
+    previous = s.log_likelihood;
+    if (it == o.max_iterations) break;
+    params = m_step(s, params, o);
+  }
+  return r;
+}
+
+std::vector<std::string> degeneracy_warnings(const BktParams& p) {
+  std::vector<std::string> w;
+  constexpr double kTiny = 1e-6;
+  if (p.guess + p.slip >= 1.0) {
+    w.push_back("guess + slip >= 1: a correct answer lowers mastery (degenerate fit)");
+  }
+  if (p.guess < kTiny) w.push_back("guess driven to 0");
+  if (p.slip < kTiny) w.push_back("slip driven to 0");
+  return w;
+}
+
+}  // namespace
+
+void FitOptions::validate() const {
+  if (restarts < 1) {
+    throw Error(ErrorCode::InvalidArgument,
+                "restarts must be >= 1, got " + std::to_string(restarts),
+                Location{"", 0, 0, "restarts"});
+  }
+  if (max_iterations < 1) {
+    throw Error(ErrorCode::InvalidArgument,
+                "max_iterations must be >= 1, got " + std::to_string(max_iterations),
+                Location{"", 0, 0, "max_iterations"});
+  }
+  if (!(tolerance >= 0.0) || !std::isfinite(tolerance)) {
+    throw Error(ErrorCode::InvalidArgument, "tolerance must be a finite number >= 0",
+                Location{"", 0, 0, "tolerance"});
+  }
+  check_bounds(prior_bounds, "prior");
+  check_bounds(learn_bounds, "learn");
+  check_bounds(forget_bounds, "forget");
+  check_bounds(guess_bounds, "guess");
+  check_bounds(slip_bounds, "slip");
+  for (const auto& [name, value] : fixed) {
+    if (name != "prior" && name != "learn" && name != "forget" && name != "guess" &&
+        name != "slip") {
+      throw Error(ErrorCode::InvalidArgument,
+                  "unknown parameter '" + name +
+                      "' to fix; expected prior, learn, forget, guess or slip",
+                  Location{"", 0, 0, "fixed"});
+    }
+    if (!finite_prob(value)) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "fixed " + name + " must be a probability in [0, 1], got " +
+                      std::to_string(value),
+                  Location{"", 0, 0, "fixed." + name});
+    }
+  }
+}
+
+FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
+  options.validate();
+  if (log.empty()) throw Error(ErrorCode::InvalidArgument, "cannot fit an empty response log");
+  const auto t0 = std::chrono::steady_clock::now();
+
+  // Skills to fit, largest first so that long tasks start early.
+  std::vector<std::uint32_t> skills;
+  for (std::uint32_t k = 0; k < log.skill_count(); ++k) {
+    if (log.skill_size(k) == 0) continue;
+    if (options.skill_filter && !options.skill_filter(log.skill_name(k))) continue;
+    skills.push_back(k);
+  }
+  if (skills.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "no skill to fit (the skill filter matched none)");
+  }
+  std::vector<std::size_t> sizes(log.skill_count(), 0);
+  for (std::uint32_t k : skills) sizes[k] = log.skill_size(k);
+  std::stable_sort(skills.begin(), skills.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return sizes[a] > sizes[b]; });
+
+  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+  if (threads == 0) threads = 1;
+  const std::size_t restarts = static_cast<std::size_t>(options.restarts);
+  const std::size_t tasks = skills.size() * restarts;
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, tasks));
+
+  std::vector<detail::SkillData> data(skills.size());
+  std::vector<std::once_flag> built(skills.size());
+  std::vector<Restart> results(tasks);
+  std::vector<std::atomic<int>> remaining(skills.size());
+  for (auto& r : remaining) r.store(static_cast<int>(restarts));
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::mutex progress_mu;  // serialises the progress callback
+  std::exception_ptr failure;
+  std::mutex failure_mu;  // guards failure
+
+  auto worker = [&] {
+    std::vector<double> scratch;
+    for (;;) {
+      std::size_t task = next.fetch_add(1);
+      if (task >= tasks) return;
+      const std::size_t si = task / restarts;
+      const int restart = static_cast<int>(task % restarts);
+      try {
+        // The first restart of a skill to run builds its layout; the others wait for it.
+        std::call_once(built[si], [&] { data[si] = detail::build_skill_data(log, log.skill_sequences(skills[si])); });
+        BktParams start = initial_params(options, log.skill_name(skills[si]), restart);
+        results[task] = run_em(data[si], start, options, scratch);
+      } catch (...) {
+        std::scoped_lock lock(failure_mu);
+        if (!failure) failure = std::current_exception();
+      }
+      if (remaining[si].fetch_sub(1) == 1) {
+        // Last restart of this skill: its layout is no longer needed.
+        detail::SkillData().codes.swap(data[si].codes);
+        std::size_t d = done.fetch_add(1) + 1;
+        if (options.progress) {
+          std::scoped_lock lock(progress_mu);
+          options.progress(d, skills.size());
+        }
+      }
+    }
+  };
+  if (threads <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned i = 0; i < threads; ++i) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+  if (failure) std::rethrow_exception(failure);
+
+  FitResult out;
+  out.report.threads = threads;
+  std::size_t degenerate = 0;
+  for (std::size_t si = 0; si < skills.size(); ++si) {
+    // Best log-likelihood wins; ties go to the earliest restart, so the result does not depend
+    // on which thread finished first.
+    std::size_t best = 0;
+    for (std::size_t r = 1; r < restarts; ++r)
+      if (results[si * restarts + r].log_likelihood > results[si * restarts + best].log_likelihood)
+        best = r;
+    const Restart& win = results[si * restarts + best];
+    SkillFitReport rep;
+    rep.skill = log.skill_name(skills[si]);
+    rep.responses = data[si].responses;
+    rep.sequences = data[si].sequences;
+    rep.log_likelihood = win.log_likelihood;
+    rep.iterations = win.iterations;
+    rep.converged = win.converged;
+    rep.restarts = static_cast<int>(restarts);
+    rep.best_restart = static_cast<int>(best);
+    for (std::size_t r = 0; r < restarts; ++r) {
+      rep.total_iterations += results[si * restarts + r].iterations;
+      out.report.e_steps += static_cast<std::uint64_t>(results[si * restarts + r].iterations);
+      out.report.response_steps +=
+          static_cast<std::uint64_t>(results[si * restarts + r].iterations) * rep.responses;
+    }
+    rep.warnings = degeneracy_warnings(win.params);
+    if (!rep.warnings.empty()) ++degenerate;
+    out.model.set_skill(rep.skill, win.params);
+    out.report.log_likelihood += win.log_likelihood;
+    out.report.skills.push_back(std::move(rep));
+  }
+  std::sort(out.report.skills.begin(), out.report.skills.end(),
+            [](const SkillFitReport& a, const SkillFitReport& b) { return a.skill < b.skill; });
+  out.report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (degenerate > 0) {
+    logger()->warn("{} of {} skills have degenerate fits (see the fit report's warnings)",
+                   degenerate, skills.size());
+  }
+  return out;
+}
+
+BktModel fit(const ResponseLog& log, const FitOptions& options) {
+  return fit_with_report(log, options).model;
+}
+
+}  // namespace pathwise

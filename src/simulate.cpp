@@ -1,0 +1,30 @@
+#include "pathwise/simulate.hpp"
+
+#include "detail/random.hpp"
+
+namespace pathwise {
+
+ResponseLog simulate_log(const BktModel& model, const SimulateLogOptions& options) {
+  if (model.skill_count() == 0) {
+    throw Error(ErrorCode::InvalidArgument, "cannot simulate from a model with no skills");
+  }
+  ResponseLog::Builder builder;
+  std::vector<std::uint8_t> outcomes(options.opportunities);
+  for (const auto& [skill, p] : model.skills()) {
+    for (std::size_t l = 0; l < options.learners; ++l) {
+      // One generator per (skill, learner): a learner's responses do not depend on how many
+      // other learners or skills are simulated.
+      detail::SplitMix64 rng(detail::mix_seed(options.seed, skill, l));
+      bool known = rng.uniform() < p.prior;
+      for (std::size_t t = 0; t < options.opportunities; ++t) {
+        bool correct = known ? rng.uniform() >= p.slip : rng.uniform() < p.guess;
+        outcomes[t] = correct ? 1 : 0;
+        known = known ? rng.uniform() >= p.forget : rng.uniform() < p.learn;
+      }
+      builder.add_sequence("learner-" + std::to_string(l + 1), skill, outcomes);
+    }
+  }
+  return builder.build();
+}
+
+}  // namespace pathwise
