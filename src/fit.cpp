@@ -35,6 +35,7 @@ struct Restart {
   double log_likelihood = -INFINITY;
   int iterations = 0;
   bool converged = false;
+  std::vector<double> trace;
 };
 
 /// The fixed value of a parameter, if any.
@@ -93,6 +94,7 @@ Restart run_em(const detail::SkillData& data, BktParams params, const FitOptions
     r.iterations = it;
     r.params = params;
     r.log_likelihood = s.log_likelihood;
+    r.trace.push_back(s.log_likelihood);
     // As pyBKT: the test starts at the third E-step and the returned parameters are the ones
     // whose likelihood was just computed.
     if (it >= 3 && std::fabs(s.log_likelihood - previous) <= o.tolerance) {
@@ -104,6 +106,22 @@ Restart run_em(const detail::SkillData& data, BktParams params, const FitOptions
     params = m_step(s, params, o);
   }
   return r;
+}
+
+/// With forgetting, the two hidden states can swap roles: prior -> 1 - prior, learn <-> forget,
+/// guess -> 1 - slip, slip -> 1 - guess gives exactly the same likelihood. EM lands on either
+/// labelling depending on its start; report the one in which the known state answers better.
+/// Returns false (and leaves `p` alone) where the swap would break a bound or a fixed value.
+bool relabel_states(BktParams& p, const FitOptions& o) {
+  if (!o.forgetting || p.guess + p.slip <= 1.0) return false;
+  BktParams q{1.0 - p.prior, p.forget, p.learn, 1.0 - p.slip, 1.0 - p.guess};
+  auto inside = [](double v, const Bounds& b) { return v >= b.lo && v <= b.hi; };
+  if (!inside(q.prior, o.prior_bounds) || !inside(q.learn, o.learn_bounds) ||
+      !inside(q.forget, o.forget_bounds) || !inside(q.guess, o.guess_bounds) ||
+      !inside(q.slip, o.slip_bounds) || !o.fixed.empty())
+    return false;
+  p = q;
+  return true;
 }
 
 std::vector<std::string> degeneracy_warnings(const BktParams& p) {
@@ -239,7 +257,8 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
     for (std::size_t r = 1; r < restarts; ++r)
       if (results[si * restarts + r].log_likelihood > results[si * restarts + best].log_likelihood)
         best = r;
-    const Restart& win = results[si * restarts + best];
+    Restart& win = results[si * restarts + best];
+    const bool relabelled = relabel_states(win.params, options);
     SkillFitReport rep;
     rep.skill = log.skill_name(skills[si]);
     rep.responses = data[si].responses;
@@ -247,6 +266,7 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
     rep.log_likelihood = win.log_likelihood;
     rep.iterations = win.iterations;
     rep.converged = win.converged;
+    rep.trace = win.trace;
     rep.restarts = static_cast<int>(restarts);
     rep.best_restart = static_cast<int>(best);
     for (std::size_t r = 0; r < restarts; ++r) {
@@ -257,6 +277,7 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
     }
     rep.warnings = degeneracy_warnings(win.params);
     if (!rep.warnings.empty()) ++degenerate;
+    if (relabelled) rep.warnings.push_back("hidden states relabelled so that known answers better");
     out.model.set_skill(rep.skill, win.params);
     out.report.log_likelihood += win.log_likelihood;
     out.report.skills.push_back(std::move(rep));

@@ -502,7 +502,7 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
                     ReadReport& report, ResponseLog::Builder& builder) {
   std::size_t pos = 0;
   while (pos < text.size() && (text[pos] == '\n' || text[pos] == '\r')) ++pos;
-  char delim = detail::detect_delimiter(first_line(text, pos));
+  char delim = opt.delimiter != '\0' ? opt.delimiter : detail::detect_delimiter(first_line(text, pos));
   report.delimiter = delim;
   detail::DelimitedReader reader(text, delim);
   std::vector<Field> fields;

@@ -67,6 +67,8 @@ struct SkillFitReport {
   /// Restarts run, and which one won (0-based).
   int restarts = 0;
   int best_restart = 0;
+  /// Log-likelihood after each E-step of the winning restart (EM never lowers it).
+  std::vector<double> trace;
   /// E-steps summed over all restarts.
   int total_iterations = 0;
   /// Degenerate or suspicious fits: "guess + slip >= 1", "guess at 0", "slip at 0", ...

@@ -46,6 +46,8 @@ struct ColumnMapping {
 struct ReadOptions {
   /// Layout of the input; Auto detects it from the content. Default: Auto.
   LogFormat format = LogFormat::Auto;
+  /// Field delimiter of delimited input; '\0' detects it from the header. Default: '\0'.
+  char delimiter = '\0';
   /// Column mapping for delimited input. Default: the built-in candidates.
   ColumnMapping columns;
   /// Separator between the skills of a multi-skill cell; each skill named gets the response.

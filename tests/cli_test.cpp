@@ -1,0 +1,117 @@
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+#include "pathwise/bkt.hpp"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out, err;
+};
+
+Run run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  int code = pathwise::cli::run(args, out, err, false);
+  return {code, out.str(), err.str()};
+}
+
+std::string temp_path(const std::string& name) {
+  return std::string(PATHWISE_TEST_TMP) + "/cli-test-" + name;
+}
+
+std::string write_log(const std::string& name, const std::string& text) {
+  std::string path = temp_path(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+const char* kLog =
+    "user_id,skill_name,correct,order_id\n"
+    "u1,add,0,1\nu1,add,1,2\nu1,add,1,3\nu2,add,0,4\nu2,add,0,5\nu2,add,1,6\n"
+    "u3,add,1,7\nu3,add,1,8\nu4,add,0,9\nu4,add,1,10\nu4,add,1,11\nu4,add,1,12\n"
+    "u1,sub,0,13\nu1,sub,0,14\nu2,sub,1,15\nu2,sub,1,16\nu3,sub,0,17\nu3,sub,1,18\n"
+    "u4,sub,1,19\nu4,sub,0,20\nu5,sub,1,21\nu5,add,0,22\nu5,add,1,23\nu5,sub,1,24\n";
+
+}  // namespace
+
+TEST_CASE("cli: fit writes a model that evaluate and predict read", "[cli]") {
+  std::string data = write_log("ok.csv", kLog);
+  std::string model = temp_path("model.json");
+  Run f = run({"fit", data, "-o", model, "--seed", "3"});
+  REQUIRE(f.code == 0);
+  CHECK_THAT(f.out, Contains("add") && Contains("sub") && Contains("prior"));
+  CHECK_THAT(f.err, Contains("24 rows, 24 kept, 0 skipped"));
+  pathwise::BktModel m = pathwise::BktModel::load(model);
+  CHECK(m.skill_count() == 2);
+
+  Run e = run({"evaluate", "--model", model, data, "--json"});
+  REQUIRE(e.code == 0);
+  auto j = nlohmann::json::parse(e.out);
+  for (const char* k : {"auc", "rmse", "accuracy", "log_loss", "responses"}) CHECK(j.contains(k));
+  CHECK(j.at("responses") == 24);
+
+  Run p = run({"predict", "-m", model, data});
+  REQUIRE(p.code == 0);
+  std::istringstream lines(p.out);
+  std::string header, first;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  CHECK(header == "line,skill,item,correct,p_correct");
+  CHECK(first.rfind("2,add,,0,", 0) == 0);  // file line 2 is the first data row
+  std::size_t rows = 1;
+  for (std::string l; std::getline(lines, l);) ++rows;
+  CHECK(rows == 24);
+}
+
+TEST_CASE("cli: crossvalidate --json prints the mean figures and the folds", "[cli]") {
+  std::string data = write_log("cv.csv", kLog);
+  Run r = run({"crossvalidate", "--folds", "2", "--json", "--restarts", "2", data});
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j.at("folds").size() == 2);
+  CHECK(j.at("responses") == 24);
+  CHECK(j.contains("sd"));
+}
+
+TEST_CASE("cli: usage mistakes exit with 2, bad input with 1", "[cli]") {
+  CHECK(run({}).code == 2);
+  CHECK(run({"frobnicate"}).code == 2);
+  CHECK(run({"fit"}).code == 2);
+  CHECK(run({"fit", "x.csv", "--restarts", "zero"}).code == 2);
+  CHECK(run({"fit", "x.csv", "--bogus"}).code == 2);
+  CHECK(run({"fit", "x.csv", "--bound", "guess=0.5:0.1"}).code == 2);
+  CHECK(run({"evaluate", "x.csv"}).code == 2);  // no --model
+  Run missing = run({"fit", "/nonexistent/log.csv"});
+  CHECK(missing.code == 1);
+  CHECK_THAT(missing.err, Contains("/nonexistent/log.csv"));
+}
+
+TEST_CASE("cli: --strict stops at the first bad row and names its place", "[cli]") {
+  std::string data = write_log("bad.csv",
+                               "user_id,skill_name,correct\nu1,add,1\nsecret-learner,add,2\n");
+  Run strict = run({"fit", "--strict", data});
+  CHECK(strict.code == 1);
+  CHECK_THAT(strict.err, Contains("bad.csv:3:") && Contains("must be 0 or 1"));
+  CHECK(strict.err.find("secret-learner") == std::string::npos);
+  Run lenient = run({"fit", data, "--restarts", "1"});
+  CHECK(lenient.code == 0);
+  CHECK_THAT(lenient.err, Contains("skipped 1 rows: bad_correct"));
+}
+
+TEST_CASE("cli: every command has --help", "[cli]") {
+  for (const char* c : {"fit", "evaluate", "predict", "crossvalidate"}) {
+    Run r = run({c, "--help"});
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Contains("usage: pathwise"));
+  }
+  CHECK(run({"--help"}).code == 0);
+}

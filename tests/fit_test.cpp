@@ -1,0 +1,311 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+
+#include "detail/em_kernel.hpp"
+#include "pathwise/fit.hpp"
+#include "pathwise/simulate.hpp"
+
+using namespace pathwise;
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinAbs;
+
+namespace {
+
+// Expected sufficient statistics by enumerating every hidden path of every sequence.
+detail::EStats brute_force_stats(const BktParams& p, const std::vector<std::vector<std::uint8_t>>& seqs) {
+  detail::EStats s;
+  for (const auto& o : seqs) {
+    const std::size_t T = o.size();
+    std::vector<double> joint(1u << T);
+    double total = 0.0;
+    for (std::uint32_t path = 0; path < (1u << T); ++path) {
+      double prob = 1.0;
+      for (std::size_t t = 0; t < T; ++t) {
+        bool k = (path >> t) & 1u;
+        if (t == 0) {
+          prob *= k ? p.prior : 1 - p.prior;
+        } else {
+          bool w = (path >> (t - 1)) & 1u;
+          prob *= w ? (k ? 1 - p.forget : p.forget) : (k ? p.learn : 1 - p.learn);
+        }
+        double pc = k ? 1 - p.slip : p.guess;
+        prob *= o[t] ? pc : 1 - pc;
+      }
+      joint[path] = prob;
+      total += prob;
+    }
+    s.log_likelihood += std::log(total);
+    s.sequences += 1;
+    for (std::uint32_t path = 0; path < (1u << T); ++path) {
+      double w = joint[path] / total;
+      for (std::size_t t = 0; t < T; ++t) {
+        bool k = (path >> t) & 1u;
+        if (t == 0 && k) s.init_known += w;
+        if (k) {
+          s.slip_den += w;
+          if (!o[t]) s.slip_num += w;
+        } else {
+          s.guess_den += w;
+          if (o[t]) s.guess_num += w;
+        }
+        if (t > 0) {
+          bool was = (path >> (t - 1)) & 1u;
+          if (was) {
+            s.forget_den += w;
+            if (!k) s.forget_num += w;
+          } else {
+            s.learn_den += w;
+            if (k) s.learn_num += w;
+          }
+        }
+      }
+    }
+  }
+  return s;
+}
+
+ResponseLog log_of(const std::vector<std::vector<std::uint8_t>>& seqs) {
+  ResponseLog::Builder b;
+  for (std::size_t i = 0; i < seqs.size(); ++i) b.add_sequence("l" + std::to_string(i), "s", seqs[i]);
+  return b.build();
+}
+
+BktModel two_skill_truth() {
+  BktModel m;
+  m.set_skill("a", BktParams{0.30, 0.15, 0.0, 0.20, 0.10});
+  m.set_skill("b", BktParams{0.55, 0.08, 0.0, 0.25, 0.15});
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("fit: the E-step's expected counts equal brute-force enumeration over hidden paths",
+          "[fit]") {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0.02, 0.98);
+  for (int trial = 0; trial < 20; ++trial) {
+    // 11 sequences of lengths 1..10: more than one block of lanes, with padding.
+    std::vector<std::vector<std::uint8_t>> seqs;
+    for (int i = 0; i < 11; ++i) {
+      std::vector<std::uint8_t> o(1 + static_cast<std::size_t>((i * 7 + trial) % 10));
+      for (auto& x : o) x = rng() & 1u;
+      seqs.push_back(o);
+    }
+    BktParams p{u(rng), u(rng) * 0.5, trial % 2 ? u(rng) * 0.3 : 0.0, u(rng) * 0.45, u(rng) * 0.45};
+    ResponseLog log = log_of(seqs);
+    detail::SkillData data = detail::build_skill_data(log, log.skill_sequences(0));
+    std::vector<double> scratch;
+    detail::EStats got = detail::e_step(data, p, scratch);
+    detail::EStats want = brute_force_stats(p, seqs);
+    CHECK_THAT(got.log_likelihood, WithinAbs(want.log_likelihood, 1e-9));
+    CHECK_THAT(got.sequences, WithinAbs(want.sequences, 1e-12));
+    CHECK_THAT(got.init_known, WithinAbs(want.init_known, 1e-9));
+    CHECK_THAT(got.learn_num, WithinAbs(want.learn_num, 1e-9));
+    CHECK_THAT(got.learn_den, WithinAbs(want.learn_den, 1e-9));
+    CHECK_THAT(got.forget_num, WithinAbs(want.forget_num, 1e-9));
+    CHECK_THAT(got.forget_den, WithinAbs(want.forget_den, 1e-9));
+    CHECK_THAT(got.guess_num, WithinAbs(want.guess_num, 1e-9));
+    CHECK_THAT(got.guess_den, WithinAbs(want.guess_den, 1e-9));
+    CHECK_THAT(got.slip_num, WithinAbs(want.slip_num, 1e-9));
+    CHECK_THAT(got.slip_den, WithinAbs(want.slip_den, 1e-9));
+  }
+}
+
+TEST_CASE("fit: EM's log-likelihood never decreases", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 300;
+  so.opportunities = 15;
+  so.seed = 3;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  FitOptions variants[3];
+  variants[1].forgetting = true;
+  variants[2].guess_bounds = {0.0, 0.1};  // binding bounds: projected EM must stay monotone
+  variants[2].slip_bounds = {0.0, 0.05};
+  for (auto& o : variants) {
+    o.tolerance = 0.0;  // run every iteration
+    o.max_iterations = 60;
+    FitResult r = fit_with_report(log, o);
+    for (const auto& s : r.report.skills) {
+      REQUIRE(s.trace.size() >= 3);
+      REQUIRE(s.trace.size() <= 60);
+      for (std::size_t i = 1; i < s.trace.size(); ++i) {
+        CHECK(s.trace[i] >= s.trace[i - 1] - 1e-9 * std::fabs(s.trace[i - 1]));
+      }
+      CHECK(s.trace.back() == s.log_likelihood);
+    }
+  }
+}
+
+TEST_CASE("fit: recovers known parameters within 0.02 from 250k simulated responses", "[fit]") {
+  BktModel truth = two_skill_truth();
+  SimulateLogOptions so;
+  so.learners = 5000;
+  so.opportunities = 25;
+  so.seed = 11;
+  ResponseLog log = simulate_log(truth, so);
+  REQUIRE(log.size() == 250000);
+  FitResult r = fit_with_report(log, {});
+  for (const auto& name : truth.skill_names()) {
+    const BktParams& want = truth.skill(name);
+    const BktParams& got = r.model.skill(name);
+    INFO("skill " << name);
+    CHECK_THAT(got.prior, WithinAbs(want.prior, 0.02));
+    CHECK_THAT(got.learn, WithinAbs(want.learn, 0.02));
+    CHECK_THAT(got.guess, WithinAbs(want.guess, 0.02));
+    CHECK_THAT(got.slip, WithinAbs(want.slip, 0.02));
+    CHECK(got.forget == 0.0);
+  }
+  for (const auto& s : r.report.skills) {
+    CHECK(s.converged);
+    CHECK(s.warnings.empty());
+    CHECK(s.responses == 125000);
+    CHECK(s.sequences == 5000);
+  }
+}
+
+TEST_CASE("fit: recovers a forget probability when forgetting is enabled", "[fit]") {
+  BktModel truth;
+  truth.set_skill("f", BktParams{0.3, 0.2, 0.05, 0.2, 0.1});
+  SimulateLogOptions so;
+  so.learners = 8000;
+  so.opportunities = 30;
+  so.seed = 5;
+  FitOptions o;
+  o.forgetting = true;
+  o.max_iterations = 400;
+  BktModel got = fit(simulate_log(truth, so), o);
+  CHECK_THAT(got.skill("f").forget, WithinAbs(0.05, 0.02));
+  CHECK_THAT(got.skill("f").learn, WithinAbs(0.2, 0.03));
+  // With forgetting, swapping the two states gives the same likelihood; the fit must report the
+  // labelling in which the known state answers better (guess + slip < 1).
+  CHECK(got.skill("f").guess + got.skill("f").slip < 1.0);
+}
+
+TEST_CASE("fit: with forgetting, the known state is the one that answers better", "[fit]") {
+  // Data from the swapped labelling of a model: the fit must return the original labelling.
+  BktModel truth;
+  truth.set_skill("f", BktParams{0.3, 0.2, 0.05, 0.2, 0.1});
+  SimulateLogOptions so;
+  so.learners = 3000;
+  so.opportunities = 20;
+  FitOptions o;
+  o.forgetting = true;
+  o.restarts = 10;
+  FitResult r = fit_with_report(simulate_log(truth, so), o);
+  const BktParams& p = r.model.skill("f");
+  CHECK(p.guess + p.slip < 1.0);
+  CHECK(p.learn > p.forget);
+}
+
+TEST_CASE("fit: the same seed gives the same model whatever the thread count", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 200;
+  so.opportunities = 12;
+  BktModel truth = two_skill_truth();
+  truth.set_skill("c", BktParams{0.2, 0.3, 0, 0.1, 0.2});
+  ResponseLog log = simulate_log(truth, so);
+  FitOptions one, four;
+  one.threads = 1;
+  four.threads = 4;
+  CHECK(fit(log, one) == fit(log, four));
+  FitOptions other = one;
+  other.seed = 43;
+  other.tolerance = 0;
+  other.max_iterations = 3;
+  one.tolerance = 0;
+  one.max_iterations = 3;
+  CHECK(fit(log, one) != fit(log, other));  // the seed does matter
+}
+
+TEST_CASE("fit: fixed parameters stay put and bounds are respected", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 400;
+  so.opportunities = 15;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  FitOptions o;
+  o.fixed["prior"] = 0.5;
+  o.guess_bounds = {0.0, 0.12};
+  o.slip_bounds = {0.12, 0.3};
+  BktModel m = fit(log, o);
+  for (const auto& name : m.skill_names()) {
+    CHECK(m.skill(name).prior == 0.5);
+    CHECK(m.skill(name).guess <= 0.12);
+    CHECK(m.skill(name).slip >= 0.12);
+  }
+}
+
+TEST_CASE("fit: a degenerate fit is flagged in the report", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 200;
+  so.opportunities = 10;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  FitOptions o;
+  o.fixed["guess"] = 0.6;
+  o.fixed["slip"] = 0.5;
+  FitResult r = fit_with_report(log, o);
+  for (const auto& s : r.report.skills) {
+    REQUIRE_FALSE(s.warnings.empty());
+    CHECK_THAT(s.warnings.front(), Contains("guess + slip >= 1"));
+  }
+}
+
+TEST_CASE("fit: the skill filter limits which skills are fitted", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 50;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  FitOptions o;
+  o.skill_filter = [](const std::string& s) { return s == "b"; };
+  BktModel m = fit(log, o);
+  CHECK(m.skill_names() == std::vector<std::string>{"b"});
+  o.skill_filter = [](const std::string&) { return false; };
+  CHECK_THROWS_AS(fit(log, o), Error);
+}
+
+TEST_CASE("fit: invalid options and an empty log are rejected", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 20;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  auto code_of = [&](const FitOptions& o) {
+    try {
+      (void)fit(log, o);
+    } catch (const Error& e) {
+      return e.code();
+    }
+    return ErrorCode::Internal;
+  };
+  FitOptions o;
+  o.restarts = 0;
+  CHECK(code_of(o) == ErrorCode::InvalidArgument);
+  o = {};
+  o.max_iterations = 0;
+  CHECK(code_of(o) == ErrorCode::InvalidArgument);
+  o = {};
+  o.tolerance = std::nan("");
+  CHECK(code_of(o) == ErrorCode::InvalidArgument);
+  o = {};
+  o.guess_bounds = {0.5, 0.2};
+  CHECK_THROWS_WITH(fit(log, o), Contains("guess"));
+  o = {};
+  o.fixed["lean"] = 0.2;
+  CHECK_THROWS_WITH(fit(log, o), Contains("lean"));
+  o = {};
+  o.fixed["slip"] = 1.5;
+  CHECK(code_of(o) == ErrorCode::InvalidArgument);
+  CHECK_THROWS_AS(fit(ResponseLog::Builder().build(), {}), Error);
+}
+
+TEST_CASE("fit: the progress callback sees every skill finish", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 30;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  FitOptions o;
+  std::vector<std::size_t> seen;
+  o.progress = [&](std::size_t done, std::size_t total) {
+    CHECK(total == 2);
+    seen.push_back(done);
+  };
+  (void)fit(log, o);
+  CHECK(seen == std::vector<std::size_t>{1, 2});
+}

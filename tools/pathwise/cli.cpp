@@ -1,0 +1,504 @@
+#include "cli.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <regex>
+#include <sstream>
+
+#include "pathwise/json.hpp"
+#include "pathwise/pathwise.hpp"
+
+namespace pathwise::cli {
+
+namespace {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const char* kMainHelp = R"(pathwise — Bayesian Knowledge Tracing from response logs
+
+usage: pathwise <command> [options] DATA
+
+commands:
+  fit            fit BKT parameters per skill and write a model (JSON)
+  evaluate       score a model's one-step-ahead predictions on a log (AUC, RMSE, accuracy, log-loss)
+  predict        write P(correct) for every response of a log as CSV
+  crossvalidate  k-fold cross-validation with folds by learner
+
+Run 'pathwise <command> --help' for the options of a command.
+Exit codes: 0 ok, 1 bad input, 2 usage error.
+)";
+
+const char* kReadHelp = R"(
+input options (every command):
+  --format F          auto (default), csv, tsv, hmm, three-line
+  --learner-col NAME  learner column (default: user_id, Anon Student Id, student_id, ...)
+  --skill-col NAME    skill column (default: skill_name, KC(Default), skill_id, ...)
+  --correct-col NAME  0/1 outcome column (default: correct, Correct First Attempt, outcome)
+  --order-col NAME    numeric sort key within a learner (default: order_id, Row; '-' = file order)
+  --item-col NAME     item column (default: template_id, problem_id, Problem Name, ...; '-' = none)
+  --skill-sep SEP     separator of multi-skill cells (default '~~', hmm-scalable '~');
+                      'none' keeps a cell as one skill label, as pyBKT does
+  --empty-skill-as L  keep rows without a skill under skill L (pyBKT calls it 'nan')
+  --strict            stop at the first bad row (file:line:column)
+  --lenient           skip bad rows, count them by reason and print the count (default)
+)";
+
+const char* kFitOptionsHelp = R"(
+fit options:
+  --restarts N        random restarts per skill, best log-likelihood wins (default 5)
+  --max-iter N        maximum EM iterations per restart (default 100)
+  --tol X             stop when the log-likelihood changes by <= X (default 1e-3)
+  --seed N            seed of the random starting points (default 42)
+  --threads N         worker threads, 0 = all cores (default 0)
+  --forgetting        fit a forget probability (default: forget = 0)
+  --bound P=LO:HI     keep parameter P (prior, learn, forget, guess, slip) in [LO, HI]; repeatable
+  --fix P=V           hold parameter P at V; repeatable
+  --skills REGEX      fit only skills whose name matches REGEX (ECMAScript syntax)
+)";
+
+struct Args {
+  std::string command;
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>> values;
+  std::map<std::string, bool> flags;
+  bool help = false;
+
+  bool flag(const std::string& name) const { return flags.count(name) > 0; }
+  std::optional<std::string> value(const std::string& name) const {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second.back();
+  }
+  std::vector<std::string> all(const std::string& name) const {
+    auto it = values.find(name);
+    return it == values.end() ? std::vector<std::string>{} : it->second;
+  }
+};
+
+const std::vector<std::string> kValueOptions = {
+    "--format", "--learner-col", "--skill-col", "--correct-col", "--order-col", "--item-col",
+    "--skill-sep", "--empty-skill-as", "--restarts", "--max-iter", "--tol", "--seed", "--threads",
+    "--bound", "--fix", "--skills", "--output", "-o", "--model", "-m", "--folds"};
+const std::vector<std::string> kFlagOptions = {"--strict", "--lenient", "--forgetting", "--json",
+                                               "--quiet", "--skip-unknown-skills"};
+
+Args parse_args(const std::vector<std::string>& argv) {
+  Args a;
+  if (argv.empty()) throw UsageError("missing command");
+  a.command = argv[0];
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    std::string s = argv[i];
+    if (s == "--help" || s == "-h") {
+      a.help = true;
+      continue;
+    }
+    std::string name = s, val;
+    bool has_eq = false;
+    if (s.rfind("--", 0) == 0) {
+      auto eq = s.find('=');
+      if (eq != std::string::npos) {
+        name = s.substr(0, eq);
+        val = s.substr(eq + 1);
+        has_eq = true;
+      }
+    }
+    if (std::find(kValueOptions.begin(), kValueOptions.end(), name) != kValueOptions.end()) {
+      if (!has_eq) {
+        if (i + 1 >= argv.size()) throw UsageError("option " + name + " needs a value");
+        val = argv[++i];
+      }
+      if (name == "-o") name = "--output";
+      if (name == "-m") name = "--model";
+      a.values[name].push_back(val);
+    } else if (std::find(kFlagOptions.begin(), kFlagOptions.end(), name) != kFlagOptions.end()) {
+      if (has_eq) throw UsageError("option " + name + " takes no value");
+      a.flags[name] = true;
+    } else if (s.size() > 1 && s[0] == '-') {
+      throw UsageError("unknown option " + s);
+    } else {
+      a.positional.push_back(s);
+    }
+  }
+  return a;
+}
+
+long parse_int(const std::string& option, const std::string& v, long lo, long hi) {
+  char* end = nullptr;
+  errno = 0;
+  long x = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno != 0 || x < lo || x > hi) {
+    throw UsageError(option + " must be an integer in [" + std::to_string(lo) + ", " +
+                     std::to_string(hi) + "], got '" + v + "'");
+  }
+  return x;
+}
+
+double parse_double(const std::string& option, const std::string& v) {
+  char* end = nullptr;
+  double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !std::isfinite(x)) {
+    throw UsageError(option + " must be a number, got '" + v + "'");
+  }
+  return x;
+}
+
+ReadOptions read_options(const Args& a) {
+  ReadOptions o;
+  if (auto f = a.value("--format")) {
+    if (*f == "auto") {
+      o.format = LogFormat::Auto;
+    } else if (*f == "csv") {
+      o.format = LogFormat::Delimited;
+      o.delimiter = ',';
+    } else if (*f == "tsv") {
+      o.format = LogFormat::Delimited;
+      o.delimiter = '\t';
+    } else if (*f == "hmm") {
+      o.format = LogFormat::Hmm;
+    } else if (*f == "three-line") {
+      o.format = LogFormat::ThreeLine;
+    } else {
+      throw UsageError("--format must be auto, csv, tsv, hmm or three-line, got '" + *f + "'");
+    }
+  }
+  if (auto v = a.value("--learner-col")) o.columns.learner = *v;
+  if (auto v = a.value("--skill-col")) o.columns.skill = *v;
+  if (auto v = a.value("--correct-col")) o.columns.correct = *v;
+  if (auto v = a.value("--order-col")) o.columns.order = *v;
+  if (auto v = a.value("--item-col")) o.columns.item = *v;
+  if (auto v = a.value("--skill-sep")) o.skill_separator = (*v == "none") ? std::string() : *v;
+  if (auto v = a.value("--empty-skill-as")) {
+    if (v->empty()) throw UsageError("--empty-skill-as needs a non-empty label");
+    o.empty_skill_label = *v;
+  }
+  if (a.flag("--strict") && a.flag("--lenient")) {
+    throw UsageError("--strict and --lenient exclude each other");
+  }
+  o.strict = a.flag("--strict");
+  return o;
+}
+
+void set_bound(FitOptions& o, const std::string& spec) {
+  auto eq = spec.find('='), colon = spec.find(':');
+  if (eq == std::string::npos || colon == std::string::npos || colon < eq) {
+    throw UsageError("--bound takes P=LO:HI, e.g. guess=0:0.3, got '" + spec + "'");
+  }
+  std::string name = spec.substr(0, eq);
+  Bounds b{parse_double("--bound", spec.substr(eq + 1, colon - eq - 1)),
+           parse_double("--bound", spec.substr(colon + 1))};
+  if (name == "prior") o.prior_bounds = b;
+  else if (name == "learn") o.learn_bounds = b;
+  else if (name == "forget") o.forget_bounds = b;
+  else if (name == "guess") o.guess_bounds = b;
+  else if (name == "slip") o.slip_bounds = b;
+  else throw UsageError("--bound: unknown parameter '" + name + "' (prior, learn, forget, guess, slip)");
+}
+
+FitOptions fit_options(const Args& a) {
+  FitOptions o;
+  if (auto v = a.value("--restarts")) o.restarts = static_cast<int>(parse_int("--restarts", *v, 1, 1000));
+  if (auto v = a.value("--max-iter")) o.max_iterations = static_cast<int>(parse_int("--max-iter", *v, 1, 1000000));
+  if (auto v = a.value("--tol")) o.tolerance = parse_double("--tol", *v);
+  if (auto v = a.value("--seed")) o.seed = static_cast<std::uint64_t>(parse_int("--seed", *v, 0, 0x7fffffffffffffffL));
+  if (auto v = a.value("--threads")) o.threads = static_cast<unsigned>(parse_int("--threads", *v, 0, 1024));
+  o.forgetting = a.flag("--forgetting");
+  for (const auto& b : a.all("--bound")) set_bound(o, b);
+  for (const auto& f : a.all("--fix")) {
+    auto eq = f.find('=');
+    if (eq == std::string::npos) throw UsageError("--fix takes P=V, e.g. forget=0, got '" + f + "'");
+    o.fixed[f.substr(0, eq)] = parse_double("--fix", f.substr(eq + 1));
+  }
+  if (auto v = a.value("--skills")) {
+    try {
+      auto re = std::make_shared<std::regex>(*v, std::regex::ECMAScript);
+      o.skill_filter = [re](const std::string& s) { return std::regex_search(s, *re); };
+    } catch (const std::regex_error& e) {
+      throw UsageError("--skills: invalid regular expression '" + *v + "': " + e.what());
+    }
+  }
+  try {
+    o.validate();
+  } catch (const Error& e) {
+    throw UsageError(e.what());
+  }
+  return o;
+}
+
+std::string data_path(const Args& a) {
+  if (a.positional.empty()) throw UsageError("missing DATA (the response log to read)");
+  if (a.positional.size() > 1) throw UsageError("one DATA file expected, got " + std::to_string(a.positional.size()));
+  return a.positional[0];
+}
+
+ResponseLog load_log(const Args& a, std::ostream& err) {
+  ResponseLog log = ResponseLog::read_file(data_path(a), read_options(a));
+  if (!a.flag("--quiet") || log.report().skipped_total() > 0) err << log.report().summary();
+  if (log.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "no usable responses in the log",
+                Location{log.report().source, 0, 0, ""});
+  }
+  return log;
+}
+
+std::string fixed(double v, int digits) {
+  if (!std::isfinite(v)) return "nan";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+std::string clip(const std::string& s, std::size_t width) {
+  return s.size() <= width ? s : s.substr(0, width - 3) + "...";
+}
+
+void print_metrics_line(std::ostream& out, const Metrics& m) {
+  out << "responses " << m.responses << "  auc " << fixed(m.auc, 4) << "  rmse " << fixed(m.rmse, 4)
+      << "  accuracy " << fixed(m.accuracy, 4) << "  log_loss " << fixed(m.log_loss, 4) << "\n";
+}
+
+std::function<void(std::size_t, std::size_t)> progress_printer(std::ostream& err, bool on,
+                                                               const char* what) {
+  if (!on) return {};
+  return [&err, what](std::size_t done, std::size_t total) {
+    err << "\r" << what << " " << done << "/" << total << " skills" << (done == total ? "\n" : "")
+        << std::flush;
+  };
+}
+
+int cmd_fit(const Args& a, std::ostream& out, std::ostream& err, bool progress) {
+  if (a.help) {
+    out << "usage: pathwise fit [options] DATA [-o model.json]\n\n"
+           "Fits BKT per skill by EM and prints a per-skill table; writes the model with -o.\n"
+           "  -o, --output FILE   write the model (JSON) to FILE\n"
+           "  --json              print the fit report as JSON instead of the table\n"
+           "  --quiet             print no read summary unless rows were skipped\n"
+        << kFitOptionsHelp << kReadHelp;
+    return kOk;
+  }
+  FitOptions opt = fit_options(a);
+  ResponseLog log = load_log(a, err);
+  opt.progress = progress_printer(err, progress && !a.flag("--quiet"), "fitting");
+  FitResult r = fit_with_report(log, opt);
+  if (auto path = a.value("--output")) r.model.save(*path);
+  std::size_t warned = 0, unconverged = 0;
+  for (const auto& s : r.report.skills) {
+    warned += !s.warnings.empty();
+    unconverged += !s.converged;
+  }
+  if (a.flag("--json")) {
+    nlohmann::json j;
+    j["log_likelihood"] = r.report.log_likelihood;
+    j["seconds"] = r.report.seconds;
+    j["threads"] = r.report.threads;
+    j["responses"] = log.size();
+    nlohmann::json skills = nlohmann::json::object();
+    for (const auto& s : r.report.skills) {
+      nlohmann::json sj = r.model.skill(s.skill);
+      sj["responses"] = s.responses;
+      sj["sequences"] = s.sequences;
+      sj["log_likelihood"] = s.log_likelihood;
+      sj["iterations"] = s.iterations;
+      sj["converged"] = s.converged;
+      sj["warnings"] = s.warnings;
+      skills[s.skill] = std::move(sj);
+    }
+    j["skills"] = std::move(skills);
+    out << j.dump(2) << "\n";
+  } else {
+    out << std::left << std::setw(40) << "skill" << std::right << std::setw(10) << "responses"
+        << std::setw(7) << "seqs" << std::setw(8) << "prior" << std::setw(8) << "learn"
+        << std::setw(8) << "guess" << std::setw(8) << "slip" << std::setw(8) << "forget"
+        << std::setw(13) << "loglik" << std::setw(6) << "iter" << "  notes\n";
+    for (const auto& s : r.report.skills) {
+      const BktParams& p = r.model.skill(s.skill);
+      std::string notes = s.converged ? "" : "not converged";
+      for (const auto& w : s.warnings) notes += (notes.empty() ? "" : "; ") + w;
+      out << std::left << std::setw(40) << clip(s.skill, 39) << std::right << std::setw(10)
+          << s.responses << std::setw(7) << s.sequences << std::setw(8) << fixed(p.prior, 4)
+          << std::setw(8) << fixed(p.learn, 4) << std::setw(8) << fixed(p.guess, 4) << std::setw(8)
+          << fixed(p.slip, 4) << std::setw(8) << fixed(p.forget, 4) << std::setw(13)
+          << fixed(s.log_likelihood, 2) << std::setw(6) << s.iterations << "  " << notes << "\n";
+    }
+  }
+  double rate = r.report.seconds > 0 ? static_cast<double>(r.report.response_steps) / r.report.seconds : 0;
+  err << "fitted " << r.report.skills.size() << " skills on " << log.size() << " responses in "
+      << fixed(r.report.seconds, 3) << " s (" << r.report.threads << " threads, "
+      << r.report.e_steps << " EM iterations, " << fixed(rate / 1e6, 1)
+      << " M responses/s per iteration)\n";
+  if (unconverged) err << unconverged << " skills did not converge within the iteration limit\n";
+  if (warned) err << warned << " skills have degenerate fits (see notes)\n";
+  if (auto path = a.value("--output")) err << "model written to " << *path << "\n";
+  return kOk;
+}
+
+BktModel load_model(const Args& a) {
+  auto path = a.value("--model");
+  if (!path) throw UsageError("missing --model FILE");
+  return BktModel::load(*path);
+}
+
+int cmd_evaluate(const Args& a, std::ostream& out, std::ostream& err) {
+  if (a.help) {
+    out << "usage: pathwise evaluate --model M [options] DATA\n\n"
+           "Scores the model's one-step-ahead predictions of every response in DATA.\n"
+           "  -m, --model FILE          the model (JSON) written by 'pathwise fit'\n"
+           "  --json                    print one JSON object\n"
+           "  --skip-unknown-skills     leave out (and count) skills the model lacks\n"
+           "  --quiet                   print no read summary unless rows were skipped\n"
+        << kReadHelp;
+    return kOk;
+  }
+  BktModel model = load_model(a);
+  ResponseLog log = load_log(a, err);
+  EvaluateOptions eo;
+  eo.skip_unknown_skills = a.flag("--skip-unknown-skills");
+  Metrics m = evaluate(model, log, eo);
+  if (a.flag("--json")) {
+    nlohmann::json j = m;
+    out << j.dump() << "\n";
+  } else {
+    print_metrics_line(out, m);
+  }
+  if (m.skipped_unknown_skill) err << m.skipped_unknown_skill << " responses of skills the model lacks were left out\n";
+  return kOk;
+}
+
+int cmd_predict(const Args& a, std::ostream& out, std::ostream& err) {
+  if (a.help) {
+    out << "usage: pathwise predict --model M [options] DATA [-o predictions.csv]\n\n"
+           "Writes P(correct) for every response, predicted from the learner's earlier responses\n"
+           "on the same skill, as CSV: line,skill,item,correct,p_correct ('line' is the line of\n"
+           "DATA the response came from; a multi-skill row gives one line per skill).\n"
+           "  -m, --model FILE          the model (JSON) written by 'pathwise fit'\n"
+           "  -o, --output FILE         write the CSV to FILE instead of standard output\n"
+           "  --skip-unknown-skills     leave out (and count) skills the model lacks\n"
+           "  --quiet                   print no read summary unless rows were skipped\n"
+        << kReadHelp;
+    return kOk;
+  }
+  BktModel model = load_model(a);
+  ResponseLog log = load_log(a, err);
+  EvaluateOptions eo;
+  eo.skip_unknown_skills = a.flag("--skip-unknown-skills");
+  std::vector<double> p = predict(model, log, eo);
+  std::vector<std::uint32_t> skill_of(log.size());
+  for (const auto& s : log.sequences())
+    for (auto i = s.begin; i < s.end; ++i) skill_of[i] = s.skill;
+  std::vector<std::size_t> order(log.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const auto& lines = log.lines();
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t x, std::size_t y) { return lines[x] < lines[y]; });
+  std::ofstream file;
+  std::ostream* dst = &out;
+  if (auto path = a.value("--output")) {
+    file.open(*path);
+    if (!file) throw Error(ErrorCode::Io, "cannot create file", Location{*path, 0, 0, ""});
+    dst = &file;
+  }
+  auto csv = [](const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  *dst << "line,skill,item,correct,p_correct\n";
+  std::size_t skipped = 0;
+  char buf[32];
+  for (std::size_t i : order) {
+    if (std::isnan(p[i])) {
+      ++skipped;
+      continue;
+    }
+    std::snprintf(buf, sizeof buf, "%.6f", p[i]);
+    std::string item = (!log.items().empty() && log.items()[i] != ResponseLog::kNoItem)
+                           ? log.item_id(log.items()[i]) : std::string();
+    *dst << lines[i] << ',' << csv(log.skill_name(skill_of[i])) << ',' << csv(item) << ','
+         << int(log.outcomes()[i]) << ',' << buf << '\n';
+  }
+  dst->flush();
+  if (!*dst) throw Error(ErrorCode::Io, "failed writing the predictions");
+  if (skipped) err << skipped << " responses of skills the model lacks were left out\n";
+  return kOk;
+}
+
+int cmd_crossvalidate(const Args& a, std::ostream& out, std::ostream& err, bool progress) {
+  if (a.help) {
+    out << "usage: pathwise crossvalidate [--folds K] [options] DATA\n\n"
+           "K-fold cross-validation with folds by learner: each fold is predicted by a model\n"
+           "fitted on the other folds. Prints per-fold figures and mean +- sd.\n"
+           "  --folds K     number of folds (default 5)\n"
+           "  --json        print one JSON object\n"
+           "  --quiet       print no read summary unless rows were skipped\n"
+        << kFitOptionsHelp << kReadHelp;
+    return kOk;
+  }
+  int folds = a.value("--folds") ? static_cast<int>(parse_int("--folds", *a.value("--folds"), 2, 1000)) : 5;
+  FitOptions opt = fit_options(a);
+  ResponseLog log = load_log(a, err);
+  (void)progress;
+  CrossValidation cv = cross_validate(log, opt, folds, opt.seed);
+  if (a.flag("--json")) {
+    nlohmann::json j = cv.mean;
+    j["folds"] = cv.folds;
+    nlohmann::json sd = cv.sd;
+    sd.erase("responses");
+    j["sd"] = sd;
+    out << j.dump() << "\n";
+  } else {
+    for (std::size_t f = 0; f < cv.folds.size(); ++f) {
+      out << "fold " << f + 1 << ": ";
+      print_metrics_line(out, cv.folds[f]);
+    }
+    out << "mean +- sd: auc " << fixed(cv.mean.auc, 4) << " +- " << fixed(cv.sd.auc, 4) << "  rmse "
+        << fixed(cv.mean.rmse, 4) << " +- " << fixed(cv.sd.rmse, 4) << "  accuracy "
+        << fixed(cv.mean.accuracy, 4) << " +- " << fixed(cv.sd.accuracy, 4) << "  log_loss "
+        << fixed(cv.mean.log_loss, 4) << " +- " << fixed(cv.sd.log_loss, 4) << "\n";
+  }
+  if (cv.mean.skipped_unknown_skill) {
+    err << cv.mean.skipped_unknown_skill
+        << " held-out responses were of skills absent from their training folds and left out\n";
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool progress) {
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      (args.empty() ? err : out) << kMainHelp;
+      return args.empty() ? kUsage : kOk;
+    }
+    if (args[0] == "--version") {
+      out << "pathwise " << kVersionString << "\n";
+      return kOk;
+    }
+    Args a = parse_args(args);
+    if (a.command == "fit") return cmd_fit(a, out, err, progress);
+    if (a.command == "evaluate") return cmd_evaluate(a, out, err);
+    if (a.command == "predict") return cmd_predict(a, out, err);
+    if (a.command == "crossvalidate") return cmd_crossvalidate(a, out, err, progress);
+    throw UsageError("unknown command '" + a.command + "'");
+  } catch (const UsageError& e) {
+    err << "pathwise: " << e.what() << "\n(run 'pathwise --help' for usage)\n";
+    return kUsage;
+  } catch (const Error& e) {
+    err << "pathwise: error: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::exception& e) {
+    err << "pathwise: error: " << e.what() << "\n";
+    return kBadInput;
+  }
+}
+
+}  // namespace pathwise::cli
