@@ -113,6 +113,30 @@ TEST_CASE("fit: the E-step's expected counts equal brute-force enumeration over 
   }
 }
 
+TEST_CASE("fit: the vectorised and portable E-steps give bit-identical statistics", "[fit]") {
+  std::mt19937_64 rng(11);
+  std::vector<std::vector<std::uint8_t>> seqs;
+  for (int i = 0; i < 37; ++i) {
+    std::vector<std::uint8_t> o(1 + rng() % 40);
+    for (auto& x : o) x = rng() & 1u;
+    seqs.push_back(o);
+  }
+  ResponseLog log = log_of(seqs);
+  detail::SkillData data = detail::build_skill_data(log, log.skill_sequences(0));
+  BktParams p{0.35, 0.12, 0.03, 0.22, 0.09};
+  std::vector<double> s1, s2;
+  detail::EStats a = detail::e_step(data, p, s1);
+  detail::EStats b = detail::e_step_portable(data, p, s2);
+  CHECK(a.log_likelihood == b.log_likelihood);
+  CHECK(a.init_known == b.init_known);
+  CHECK(a.learn_num == b.learn_num);
+  CHECK(a.learn_den == b.learn_den);
+  CHECK(a.forget_num == b.forget_num);
+  CHECK(a.guess_num == b.guess_num);
+  CHECK(a.slip_den == b.slip_den);
+  CHECK(data.responses == log.size());
+}
+
 TEST_CASE("fit: EM's log-likelihood never decreases", "[fit]") {
   SimulateLogOptions so;
   so.learners = 300;

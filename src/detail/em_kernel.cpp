@@ -39,123 +39,183 @@ SkillData build_skill_data(const ResponseLog& log, const std::vector<std::uint32
   return d;
 }
 
-// The kernel is written lane-wise over fixed-size arrays so that the compiler vectorises across
-// sequences; target_clones adds an AVX2 version picked at load time. Without FMA contraction
-// (ISO C++ mode) both versions compute bit-identical results.
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
-#define PATHWISE_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define PATHWISE_CLONES
-#endif
+// The kernel runs the kLanes sequences of a block side by side as N native vectors of VL
+// doubles each (GCC/Clang vector extensions): VL = 4 in the AVX2 version, 2 in the SSE2 one,
+// picked at run time. Several independent vectors in flight hide the latency of the division
+// in each step's recursion. Lanes never mix, and without FMA contraction (ISO C++ mode) every
+// lane computes bit-identical numbers in either version.
+namespace {
 
-PATHWISE_CLONES
-EStats e_step(const SkillData& data, const BktParams& p, std::vector<double>& scratch) {
+template <std::size_t VL>
+struct Vec;
+template <>
+struct Vec<2> {
+  using type = double __attribute__((vector_size(16)));
+  using bytes = std::uint8_t __attribute__((vector_size(2)));
+};
+template <>
+struct Vec<4> {
+  using type = double __attribute__((vector_size(32)));
+  using bytes = std::uint8_t __attribute__((vector_size(4)));
+};
+
+template <std::size_t VL>
+__attribute__((always_inline)) inline EStats e_step_impl(const SkillData& data, const BktParams& p,
+                                                         std::vector<double>& scratch) {
+  using V = typename Vec<VL>::type;
+  using B = typename Vec<VL>::bytes;
   constexpr std::size_t W = kLanes;
+  constexpr std::size_t N = W / VL;
+  static_assert(N * VL == W, "lanes must fill whole vectors");
   const double L = p.learn, F = p.forget, G = p.guess, S = p.slip;
-  const double stay_known = 1.0 - F, stay_unknown = 1.0 - L;
-  if (scratch.size() < data.max_len * W * 2) scratch.resize(data.max_len * W * 2);
-  double* fwd = scratch.data();                   // P(K_t | o_1..t) per step and lane
-  double* inv_c = scratch.data() + data.max_len * W;  // 1 / P(o_t | o_<t)
 
-  double ll[W] = {}, init[W] = {}, nseq[W] = {};
-  double ln[W] = {}, ld[W] = {}, fn[W] = {}, fd[W] = {};
-  double gn[W] = {}, gd[W] = {}, sn[W] = {}, sd[W] = {};
+  // P(K_t | o_1..t) and 1 / P(o_t | o_<t) for every step and lane, in `scratch` aligned up to
+  // a vector boundary (W doubles of slack cover the shift).
+  if (scratch.size() < data.max_len * W * 2 + W) scratch.resize(data.max_len * W * 2 + W);
+  const auto base = reinterpret_cast<std::uintptr_t>(scratch.data());
+  V* fwd = reinterpret_cast<V*>((base + sizeof(V) - 1) & ~std::uintptr_t{sizeof(V) - 1});
+  V* inv_c = fwd + data.max_len * N;
 
-  for (std::size_t b = 0; b < data.block_len.size(); ++b) {
-    const std::size_t len = data.block_len[b];
-    const std::uint8_t* codes = data.codes.data() + data.block_offset[b];
-    // Forward pass. Log-likelihood terms are multiplied up and logged every 8 steps: a log per
-    // step would cost more than the rest of the pass.
-    double a[W], prod[W];
-    for (std::size_t l = 0; l < W; ++l) {
-      a[l] = p.prior;
-      prod[l] = 1.0;
+  const V zero = V{}, one = zero + 1.0, two = zero + 2.0, half = zero + 0.5, tiny = zero + 1e-300;
+  V ll[N], init[N], nseq[N], ln[N], ld[N], fn[N], fd[N], gn[N], gd[N], sn[N], sd[N];
+  for (std::size_t j = 0; j < N; ++j) {
+    ll[j] = init[j] = nseq[j] = ln[j] = ld[j] = fn[j] = fd[j] = zero;
+    gn[j] = gd[j] = sn[j] = sd[j] = zero;
+  }
+
+  // Codes 0 (incorrect), 1 (correct), 2 (padding) become 0/1 weights by arithmetic, no
+  // branches: correct = c (2 - c), incorrect = (1 - c)(2 - c) / 2, real = 1 - c (c - 1) / 2.
+#define PATHWISE_LOAD_CODES(ptr)                 \
+  B raw;                                         \
+  __builtin_memcpy(&raw, (ptr), sizeof raw);     \
+  const V c = __builtin_convertvector(raw, V);   \
+  const V is_c = c * (two - c);                  \
+  const V is_i = (one - c) * (two - c) * half;   \
+  const V real = one - c * (c - one) * half;     \
+  const V pad = one - real;                      \
+  const V e1 = is_c * (1.0 - S) + is_i * S + pad; \
+  const V e0 = is_c * G + is_i * (1.0 - G) + pad
+
+  for (std::size_t blk = 0; blk < data.block_len.size(); ++blk) {
+    const std::size_t len = data.block_len[blk];
+    const std::uint8_t* codes = data.codes.data() + data.block_offset[blk];
+    // Forward pass. Likelihood terms are multiplied up and logged every 8 steps: a log per step
+    // would cost more than the rest of the pass.
+    V a[N], prod[N];
+    for (std::size_t j = 0; j < N; ++j) {
+      a[j] = zero + p.prior;
+      prod[j] = one;
     }
     for (std::size_t t = 0; t < len; ++t) {
-      const std::uint8_t* c = codes + t * W;
-      double* f = fwd + t * W;
-      double* ic = inv_c + t * W;
-      for (std::size_t l = 0; l < W; ++l) {
-        const double is_c = c[l] == kCorrect ? 1.0 : 0.0;
-        const double is_i = c[l] == kIncorrect ? 1.0 : 0.0;
-        const double is_p = 1.0 - is_c - is_i;
-        const double e1 = is_c * (1.0 - S) + is_i * S + is_p;
-        const double e0 = is_c * G + is_i * (1.0 - G) + is_p;
-        const double k = a[l] * e1;
+      for (std::size_t j = 0; j < N; ++j) {
+        PATHWISE_LOAD_CODES(codes + t * W + j * VL);
+        const V k = a[j] * e1;
+        V cc = k + (one - a[j]) * e0;
         // The floor keeps an outcome the parameters call impossible (guess = 0, say) finite.
-        const double cc = std::max(k + (1.0 - a[l]) * e0, 1e-300);
-        const double inv = 1.0 / cc;
-        const double ft = k * inv;
-        f[l] = ft;
-        ic[l] = inv;
-        prod[l] *= cc;
-        a[l] = ft * stay_known + (1.0 - ft) * L;
+        cc = cc > tiny ? cc : tiny;
+        const V inv = one / cc;
+        const V ft = k * inv;
+        fwd[t * N + j] = ft;
+        inv_c[t * N + j] = inv;
+        prod[j] *= cc;
+        a[j] = ft * (1.0 - F) + (one - ft) * L;
       }
       if ((t & 7) == 7) {
-        for (std::size_t l = 0; l < W; ++l) {
-          ll[l] += std::log(prod[l]);
-          prod[l] = 1.0;
+        for (std::size_t j = 0; j < N; ++j) {
+          for (std::size_t l = 0; l < VL; ++l) ll[j][l] += std::log(prod[j][l]);
+          prod[j] = one;
         }
       }
     }
-    for (std::size_t l = 0; l < W; ++l) ll[l] += std::log(prod[l]);
+    for (std::size_t j = 0; j < N; ++j)
+      for (std::size_t l = 0; l < VL; ++l) ll[j][l] += std::log(prod[j][l]);
 
-    // Backward pass with the same scaling: b_t(k) = P(o_t+1..T | K_t = k) / P(o_t+1..T | o_1..t).
-    double b1[W], b0[W];
-    for (std::size_t l = 0; l < W; ++l) b1[l] = b0[l] = 1.0;
-    for (std::size_t t = len; t-- > 0;) {
-      const std::uint8_t* c = codes + t * W;
-      const double* f = fwd + t * W;
-      const double* ic = inv_c + t * W;
-      for (std::size_t l = 0; l < W; ++l) {
-        const double real = c[l] != kPad ? 1.0 : 0.0;
-        const double is_c = c[l] == kCorrect ? 1.0 : 0.0;
-        const double is_i = real - is_c;
-        const double g1 = f[l] * b1[l];          // P(K_t = known | all)
-        const double g0 = (1.0 - f[l]) * b0[l];  // P(K_t = unknown | all)
-        gd[l] += g0 * real;
-        gn[l] += g0 * is_c;
-        sd[l] += g1 * real;
-        sn[l] += g1 * is_i;
-        if (t == 0) {
-          init[l] += g1 * real;
-          nseq[l] += real;
-        } else {
-          // Messages into step t from step t-1, and the expected transitions between them.
-          const double e1 = is_c * (1.0 - S) + is_i * S + (1.0 - real);
-          const double e0 = is_c * G + is_i * (1.0 - G) + (1.0 - real);
-          const double w1 = e1 * b1[l] * ic[l];
-          const double w0 = e0 * b0[l] * ic[l];
-          const double fp = fwd[(t - 1) * W + l];  // P(K_t-1 | o_1..t-1)
-          const double nb1 = stay_known * w1 + F * w0;
-          const double nb0 = L * w1 + stay_unknown * w0;
-          ln[l] += (1.0 - fp) * L * w1 * real;
-          ld[l] += (1.0 - fp) * nb0 * real;
-          fn[l] += fp * F * w0 * real;
-          fd[l] += fp * nb1 * real;
-          // Padding steps pass the end-of-sequence message (1, 1) through unchanged.
-          b1[l] = real * nb1 + (1.0 - real);
-          b0[l] = real * nb0 + (1.0 - real);
-        }
+    // Backward pass, same scaling: b_t(k) = P(o_t+1..T | K_t = k) / P(o_t+1..T | o_1..t).
+    V b1[N], b0[N];
+    for (std::size_t j = 0; j < N; ++j) b1[j] = b0[j] = one;
+    for (std::size_t t = len - 1; t > 0; --t) {
+      for (std::size_t j = 0; j < N; ++j) {
+        PATHWISE_LOAD_CODES(codes + t * W + j * VL);
+        const V f = fwd[t * N + j];
+        const V g1 = f * b1[j];          // P(K_t = known | all)
+        const V g0 = (one - f) * b0[j];  // P(K_t = unknown | all)
+        gd[j] += g0 * real;
+        gn[j] += g0 * is_c;
+        sd[j] += g1 * real;
+        sn[j] += g1 * is_i;
+        // Messages into step t from step t-1, and the expected transitions between them.
+        const V w1 = e1 * b1[j] * inv_c[t * N + j];
+        const V w0 = e0 * b0[j] * inv_c[t * N + j];
+        const V fp = fwd[(t - 1) * N + j];  // P(K_t-1 | o_1..t-1)
+        const V nb1 = (1.0 - F) * w1 + F * w0;
+        const V nb0 = L * w1 + (1.0 - L) * w0;
+        ln[j] += (one - fp) * L * w1 * real;
+        ld[j] += (one - fp) * nb0 * real;
+        fn[j] += fp * F * w0 * real;
+        fd[j] += fp * nb1 * real;
+        // Padding steps pass the end-of-sequence message (1, 1) through unchanged.
+        b1[j] = real * nb1 + pad;
+        b0[j] = real * nb0 + pad;
       }
+    }
+    for (std::size_t j = 0; j < N; ++j) {
+      PATHWISE_LOAD_CODES(codes + j * VL);
+      (void)e1;
+      (void)e0;
+      const V f = fwd[j];
+      const V g1 = f * b1[j], g0 = (one - f) * b0[j];
+      gd[j] += g0 * real;
+      gn[j] += g0 * is_c;
+      sd[j] += g1 * real;
+      sn[j] += g1 * is_i;
+      init[j] += g1 * real;
+      nseq[j] += real;
     }
   }
+#undef PATHWISE_LOAD_CODES
   EStats s;
-  // Lanes are summed in a fixed order, so results do not depend on the instruction set.
-  for (std::size_t l = 0; l < W; ++l) {
-    s.log_likelihood += ll[l];
-    s.init_known += init[l];
-    s.sequences += nseq[l];
-    s.learn_num += ln[l];
-    s.learn_den += ld[l];
-    s.forget_num += fn[l];
-    s.forget_den += fd[l];
-    s.guess_num += gn[l];
-    s.guess_den += gd[l];
-    s.slip_num += sn[l];
-    s.slip_den += sd[l];
+  // Lanes are summed in lane order, so the result does not depend on the vector width.
+  for (std::size_t j = 0; j < N; ++j) {
+    for (std::size_t l = 0; l < VL; ++l) {
+      s.log_likelihood += ll[j][l];
+      s.init_known += init[j][l];
+      s.sequences += nseq[j][l];
+      s.learn_num += ln[j][l];
+      s.learn_den += ld[j][l];
+      s.forget_num += fn[j][l];
+      s.forget_den += fd[j][l];
+      s.guess_num += gn[j][l];
+      s.guess_den += gd[j][l];
+      s.slip_num += sn[j][l];
+      s.slip_den += sd[j][l];
+    }
   }
   return s;
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+__attribute__((target("avx2"))) EStats e_step_avx2(const SkillData& d, const BktParams& p,
+                                                   std::vector<double>& scratch) {
+  return e_step_impl<4>(d, p, scratch);
+}
+bool have_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+#endif
+
+}  // namespace
+
+EStats e_step(const SkillData& data, const BktParams& params, std::vector<double>& scratch) {
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+  if (have_avx2()) return e_step_avx2(data, params, scratch);
+#endif
+  return e_step_impl<2>(data, params, scratch);
+}
+
+EStats e_step_portable(const SkillData& data, const BktParams& params,
+                       std::vector<double>& scratch) {
+  return e_step_impl<2>(data, params, scratch);
 }
 
 }  // namespace pathwise::detail

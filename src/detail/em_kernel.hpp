@@ -48,7 +48,12 @@ struct EStats {
   double slip_den = 0.0;     // expected answers while known
 };
 
-/// One E-step over a skill. `scratch` is resized as needed and reused across calls.
+/// One E-step over a skill. `scratch` is resized as needed and reused across calls. Uses the
+/// AVX2 version where the processor has it.
 EStats e_step(const SkillData& data, const BktParams& params, std::vector<double>& scratch);
+
+/// The same E-step with baseline (SSE2) vectors only; gives bit-identical results.
+EStats e_step_portable(const SkillData& data, const BktParams& params,
+                       std::vector<double>& scratch);
 
 }  // namespace pathwise::detail
