@@ -44,7 +44,13 @@ std::string ReadReport::summary() const {
   std::string out = "read " + (source.empty() ? std::string("<log>") : source) + " (" +
                     pathwise::to_string(format);
   if (format == LogFormat::Delimited) {
-    out += delimiter == '\t' ? ", tab-separated" : delimiter == ';' ? ", ';'-separated" : ", comma-separated";
+    if (delimiter == '\t') {
+      out += ", tab-separated";
+    } else if (delimiter == ',') {
+      out += ", comma-separated";
+    } else {
+      out += std::string(", '") + delimiter + "'-separated";
+    }
   }
   out += ", " + encoding + "): " + std::to_string(rows) + " rows, " + std::to_string(rows_kept) +
          " kept, " + std::to_string(skipped_total()) + " skipped";
@@ -371,6 +377,24 @@ class Problems {
   bool strict_;
 };
 
+/// Where readers put responses: converts Latin-1 ids to UTF-8 before they are interned.
+struct Sink {
+  ResponseLog::Builder& builder;
+  bool latin1;
+  std::string learner_buf, skill_buf, item_buf;
+
+  std::string_view utf8(std::string_view v, std::string& buf) const {
+    if (!latin1) return v;
+    buf = detail::latin1_to_utf8(v);
+    return buf;
+  }
+  void add(std::string_view learner, std::string_view skill, std::string_view item, Outcome o,
+           std::optional<double> order, std::size_t line) {
+    builder.add(utf8(learner, learner_buf), utf8(skill, skill_buf), utf8(item, item_buf), o, order,
+                static_cast<std::uint32_t>(line));
+  }
+};
+
 // Values in messages are cut short: a broken file can put a whole paragraph in one field.
 std::string shown(std::string_view v) {
   constexpr std::size_t kMax = 40;
@@ -499,7 +523,7 @@ std::string header_list(const std::vector<std::string>& header) {
 }
 
 void read_delimited(std::string_view text, const ReadOptions& opt, const std::string& source,
-                    ReadReport& report, ResponseLog::Builder& builder) {
+                    ReadReport& report, Sink& sink) {
   std::size_t pos = 0;
   while (pos < text.size() && (text[pos] == '\n' || text[pos] == '\r')) ++pos;
   char delim = opt.delimiter != '\0' ? opt.delimiter : detail::detect_delimiter(first_line(text, pos));
@@ -511,7 +535,10 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
   }
   const std::size_t header_line = reader.line();
   std::vector<std::string> header;
-  for (const Field& f : fields) header.emplace_back(trim(f.text));
+  for (const Field& f : fields) {
+    std::string buf;
+    header.emplace_back(sink.utf8(trim(f.text), buf));
+  }
 
   const char* role_names[] = {"learner", "skill", "correct", "order", "item"};
   const std::string* explicit_names[] = {&opt.columns.learner, &opt.columns.skill,
@@ -564,7 +591,8 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
     ++report.rows;
     auto where = [&](int role) {
       std::size_t c = static_cast<std::size_t>(col[role]);
-      return Location{source, line, c < fields.size() ? fields[c].column : 0, header[c]};
+      return c < fields.size() ? Location{source, fields[c].line, fields[c].column, header[c]}
+                               : Location{source, line, 0, header[c]};
     };
     if (fields.size() < width) {
       std::size_t last = fields.empty() ? 1 : fields.back().column;
@@ -617,14 +645,13 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
     if (skills.size() > 1) ++report.multi_skill_rows;
     std::string_view item = col[4] >= 0 ? trim(fields[static_cast<std::size_t>(col[4])].text)
                                         : std::string_view();
-    for (std::string_view s : skills)
-      builder.add(learner, s, item, outcome, order, static_cast<std::uint32_t>(line));
+    for (std::string_view s : skills) sink.add(learner, s, item, outcome, order, line);
     ++report.rows_kept;
   }
 }
 
 void read_hmm(std::string_view text, const ReadOptions& opt, const std::string& source,
-              ReadReport& report, ResponseLog::Builder& builder) {
+              ReadReport& report, Sink& sink) {
   report.delimiter = '\t';
   report.columns_used = ColumnMapping{"student", "skill", "observation", "", "step"};
   detail::DelimitedReader reader(text, '\t');
@@ -678,8 +705,7 @@ void read_hmm(std::string_view text, const ReadOptions& opt, const std::string& 
     }
     if (skills.size() > 1) ++report.multi_skill_rows;
     std::string_view item = trim(fields[2].text);
-    for (std::string_view s : skills)
-      builder.add(learner, s, item, outcome, std::nullopt, static_cast<std::uint32_t>(line));
+    for (std::string_view s : skills) sink.add(learner, s, item, outcome, std::nullopt, line);
     ++report.rows_kept;
   }
 }
@@ -700,7 +726,7 @@ void split_commas(std::string_view line, std::vector<Field>& out) {
 }
 
 void read_three_line(std::string_view text, const ReadOptions& opt, const std::string& source,
-                     ReadReport& report, ResponseLog::Builder& builder) {
+                     ReadReport& report, Sink& sink) {
   report.columns_used = ColumnMapping{"(record number)", "(line 2)", "(line 3)", "", ""};
   Problems problems(report, opt.strict);
   // Split into lines, remembering their numbers; blank lines separate nothing and are skipped.
@@ -728,6 +754,7 @@ void read_three_line(std::string_view text, const ReadOptions& opt, const std::s
         split_commas(lines[i + 1].second, skills);
         rows = skills.size();
       }
+      rows = std::max<std::size_t>(rows, 1);  // a lone count line is still one bad record
       report.rows += rows;
       problems.add(RowProblem::MissingField, Location{source, count_line, 1, ""},
                    "record " + std::to_string(record) +
@@ -776,8 +803,7 @@ void read_three_line(std::string_view text, const ReadOptions& opt, const std::s
         s = *opt.empty_skill_label;
         ++report.rows_relabelled;
       }
-      builder.add(learner, s, std::string_view(), o, std::nullopt,
-                  static_cast<std::uint32_t>(lines[i + 2].first));
+      sink.add(learner, s, std::string_view(), o, std::nullopt, lines[i + 2].first);
       ++report.rows_kept;
     }
   }
@@ -791,19 +817,18 @@ ResponseLog ResponseLog::parse(std::string_view text, const ReadOptions& options
   report.source = source;
   // A UTF-8 byte-order mark is not part of the first column's name.
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  std::string converted;
-  if (!detail::is_valid_utf8(text)) {
-    converted = detail::latin1_to_utf8(text);
-    text = converted;
-    report.encoding = "latin-1";
-  }
+  // Latin-1 input is parsed as bytes (its delimiters, quotes and line ends are ASCII), so error
+  // columns count the file's bytes; ids are converted to UTF-8 one by one as they are stored.
+  const bool latin1 = !detail::is_valid_utf8(text);
+  if (latin1) report.encoding = "latin-1";
   LogFormat format = options.format == LogFormat::Auto ? detect_format(text) : options.format;
   report.format = format;
   ResponseLog::Builder builder;
+  Sink sink{builder, latin1, {}, {}, {}};
   switch (format) {
-    case LogFormat::Hmm: read_hmm(text, options, source, report, builder); break;
-    case LogFormat::ThreeLine: read_three_line(text, options, source, report, builder); break;
-    default: read_delimited(text, options, source, report, builder); break;
+    case LogFormat::Hmm: read_hmm(text, options, source, report, sink); break;
+    case LogFormat::ThreeLine: read_three_line(text, options, source, report, sink); break;
+    default: read_delimited(text, options, source, report, sink); break;
   }
   return builder.build(std::move(report));
 }

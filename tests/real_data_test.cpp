@@ -1,1 +1,177 @@
+// Reads the public logs in ../shared/data with default options and checks the facts in
+// ../shared/data/README.md. Every number below was also counted independently of Pathwise
+// (python3 csv module and awk) before it was written here; where that count and the README
+// differ, the comment says so. No difference was found.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pathwise/response_log.hpp"
+
+using pathwise::LogFormat;
+using pathwise::ReadOptions;
+using pathwise::ResponseLog;
+using pathwise::RowProblem;
+
+namespace {
+
+std::string shared(const std::string& name) {
+  return std::string(PATHWISE_SHARED_DATA) + "/" + name;
+}
+
+std::size_t skipped(const ResponseLog& log, RowProblem p) {
+  return log.report().skipped[static_cast<std::size_t>(p)];
+}
+
+std::size_t correct_count(const ResponseLog& log) {
+  return static_cast<std::size_t>(
+      std::count(log.outcomes().begin(), log.outcomes().end(), std::uint8_t{1}));
+}
+
+std::size_t longest_sequence(const ResponseLog& log) {
+  std::size_t n = 0;
+  for (const auto& s : log.sequences()) n = std::max(n, s.size());
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("real_data: ct.csv reads as a tab-separated DataShop export", "[real_data]") {
+  auto log = ResponseLog::read_file(shared("ct.csv"));
+  const auto& r = log.report();
+  CHECK(r.format == LogFormat::Delimited);
+  CHECK(r.delimiter == '\t');
+  CHECK(r.encoding == "utf-8");
+  CHECK(r.columns_used.learner == "Anon Student Id");
+  CHECK(r.columns_used.skill == "KC(Default)");
+  CHECK(r.columns_used.correct == "Correct First Attempt");
+  CHECK(r.columns_used.order == "Row");
+  CHECK(r.columns_used.item == "Problem Name");
+  CHECK(r.rows == 18220);
+  // The only bad rows are the 3,519 with an empty KC(Default).
+  CHECK(skipped(log, RowProblem::EmptySkill) == 3519);
+  CHECK(r.skipped_total() == 3519);
+  CHECK(r.rows_kept == 18220 - 3519);
+  CHECK(r.multi_skill_rows == 293);
+  CHECK(log.learner_count() == 11);
+  // Splitting on "~~" gives 184 single KCs; the 293 multi-KC rows add 306 responses, so 15,007
+  // responses in 718 (KC, learner) sequences. 11,227 of the 14,701 kept rows are correct.
+  CHECK(log.skill_count() == 184);
+  CHECK(log.size() == 15007);
+  CHECK(log.sequence_count() == 718);
+  CHECK(longest_sequence(log) == 355);
+  CHECK(correct_count(log) == 11437);
+}
+
+TEST_CASE("real_data: ct.csv read the pyBKT way keeps every row", "[real_data]") {
+  // pyBKT keeps "a~~b" as one label and reads an empty KC as the string "nan".
+  ReadOptions o;
+  o.skill_separator = "";
+  o.empty_skill_label = "nan";
+  auto log = ResponseLog::read_file(shared("ct.csv"), o);
+  const auto& r = log.report();
+  CHECK(r.rows == 18220);
+  CHECK(r.rows_kept == 18220);
+  CHECK(r.skipped_total() == 0);
+  CHECK(r.rows_relabelled == 3519);
+  CHECK(r.multi_skill_rows == 0);
+  CHECK(log.size() == 18220);
+  CHECK(log.skill_count() == 232 + 1);  // 232 KC strings and "nan"
+  auto nan = log.find_skill("nan");
+  REQUIRE(nan.has_value());
+  CHECK(log.skill_size(*nan) == 3519);
+  CHECK(log.learner_count() == 11);
+  // 778 (KC string, learner) sequences plus 11 "nan" ones.
+  CHECK(log.sequence_count() == 778 + 11);
+  // The README's longest sequence (355) is over KC strings; a learner's "nan" rows are longer.
+  std::size_t longest_named = 0;
+  for (const auto& s : log.sequences()) {
+    if (s.skill != *nan) longest_named = std::max(longest_named, s.size());
+  }
+  CHECK(longest_named == 355);
+  CHECK(longest_sequence(log) == 1173);
+  CHECK(correct_count(log) == 13602);
+  CHECK_THAT(static_cast<double>(correct_count(log)) / static_cast<double>(log.size()),
+             Catch::Matchers::WithinAbs(0.7465, 5e-5));
+}
+
+TEST_CASE("real_data: as.csv reads as ASSISTments skill-builder data", "[real_data]") {
+  auto log = ResponseLog::read_file(shared("as.csv"));
+  const auto& r = log.report();
+  CHECK(r.format == LogFormat::Delimited);
+  CHECK(r.delimiter == ',');
+  CHECK(r.columns_used.learner == "user_id");
+  CHECK(r.columns_used.skill == "skill_name");
+  CHECK(r.columns_used.correct == "correct");
+  CHECK(r.columns_used.order == "order_id");
+  CHECK(r.columns_used.item == "template_id");
+  CHECK(r.rows == 10791);
+  CHECK(r.skipped_total() == 0);
+  CHECK(log.size() == 10791);
+  CHECK(log.learner_count() == 902);
+  CHECK(log.skill_count() == 2);
+  CHECK(log.item_count() == 22);
+  auto table = log.find_skill("Table");
+  auto box = log.find_skill("Box and Whisker");
+  REQUIRE(table.has_value());
+  REQUIRE(box.has_value());
+  CHECK(log.skill_size(*table) == 6834);
+  CHECK(log.skill_size(*box) == 3957);
+  CHECK(log.skill_sequences(*table).size() == 713);
+  CHECK(log.skill_sequences(*box).size() == 505);
+  CHECK(log.sequence_count() == 1218);
+  std::size_t singles = 0;
+  for (const auto& s : log.sequences()) singles += s.size() == 1 ? 1 : 0;
+  CHECK(singles == 61);
+  CHECK(longest_sequence(log) == 53);
+  CHECK(correct_count(log) == 8029);
+  CHECK_THAT(static_cast<double>(correct_count(log)) / static_cast<double>(log.size()),
+             Catch::Matchers::WithinAbs(0.7440, 5e-5));
+}
+
+TEST_CASE("real_data: toy_data.txt reads as hmm-scalable input", "[real_data]") {
+  auto log = ResponseLog::read_file(shared("toy_data.txt"));
+  const auto& r = log.report();
+  CHECK(r.format == LogFormat::Hmm);
+  CHECK(r.rows == 20);
+  CHECK(r.skipped_total() == 0);
+  CHECK(log.size() == 20);
+  CHECK(log.learner_count() == 1);
+  CHECK(log.skill_count() == 1);
+  CHECK(log.item_count() == 20);
+  // Observations 2,2,2,2,2,2, then thirteen 1s, then 2 (1 = correct, 2 = incorrect); the last
+  // row has no newline.
+  std::vector<std::uint8_t> expected(6, 0);
+  expected.insert(expected.end(), 13, 1);
+  expected.push_back(0);
+  CHECK(log.outcomes() == expected);
+}
+
+TEST_CASE("real_data: assist2015_train.csv reads as three-line input", "[real_data]") {
+  auto log = ResponseLog::read_file(shared("assist2015/assist2015_train.csv"));
+  const auto& r = log.report();
+  CHECK(r.format == LogFormat::ThreeLine);
+  CHECK(r.skipped_total() == 0);
+  CHECK(r.rows == 484040);
+  CHECK(log.size() == 484040);
+  CHECK(log.learner_count() == 13935);
+  CHECK(log.skill_count() == 100);
+  CHECK(log.sequence_count() == 87714);
+  CHECK(correct_count(log) == 354183);  // 0.7317; the README rounds to 0.732
+}
+
+TEST_CASE("real_data: assist2009_updated_train.csv reads as three-line input", "[real_data]") {
+  auto log = ResponseLog::read_file(shared("assist2009/assist2009_updated_train.csv"));
+  const auto& r = log.report();
+  CHECK(r.format == LogFormat::ThreeLine);
+  CHECK(r.skipped_total() == 0);
+  CHECK(r.rows == 224218);
+  CHECK(log.size() == 224218);
+  CHECK(log.learner_count() == 2921);
+  CHECK(log.skill_count() == 110);
+  CHECK(log.sequence_count() == 27381);
+  CHECK(correct_count(log) == 147584);  // 0.6582; the README rounds to 0.658
+}

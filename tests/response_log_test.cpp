@@ -1,1 +1,1017 @@
+#include "pathwise/response_log.hpp"
+
 #include <catch2/catch.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pathwise/types.hpp"
+
+using pathwise::Error;
+using pathwise::ErrorCode;
+using pathwise::Location;
+using pathwise::LogFormat;
+using pathwise::Outcome;
+using pathwise::ReadOptions;
+using pathwise::ReadReport;
+using pathwise::ResponseLog;
+using pathwise::RowProblem;
+
+namespace Catch {
+// Failure messages show the place instead of "{?}".
+template <>
+struct StringMaker<pathwise::Location> {
+  static std::string convert(const pathwise::Location& l) {
+    return "{" + l.source + ":" + std::to_string(l.line) + ":" + std::to_string(l.column) +
+           " field '" + l.field + "'}";
+  }
+};
+}  // namespace Catch
+
+namespace {
+
+const std::string kSource = "name.csv";
+
+ResponseLog parse(std::string_view text, const ReadOptions& options = {}) {
+  return ResponseLog::parse(text, options, kSource);
+}
+
+ReadOptions strict_options() {
+  ReadOptions o;
+  o.strict = true;
+  return o;
+}
+
+/// The error parse() throws, or nullopt if it does not throw an Error.
+std::optional<Error> parse_error(std::string_view text, const ReadOptions& options = {}) {
+  try {
+    (void)ResponseLog::parse(text, options, kSource);
+  } catch (const Error& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+std::size_t skipped(const ReadReport& r, RowProblem p) {
+  return r.skipped[static_cast<std::size_t>(p)];
+}
+const Location& first_place(const ReadReport& r, RowProblem p) {
+  return r.first_place[static_cast<std::size_t>(p)];
+}
+
+/// Outcomes of sequence `index` as a string of '0' and '1'.
+std::string outcomes_of(const ResponseLog& log, std::size_t index) {
+  const ResponseLog::Sequence& s = log.sequences().at(index);
+  std::string out;
+  for (std::uint64_t i = s.begin; i < s.end; ++i) out += log.outcomes()[i] ? '1' : '0';
+  return out;
+}
+
+/// Source lines of sequence `index`.
+std::vector<std::uint32_t> lines_of(const ResponseLog& log, std::size_t index) {
+  const ResponseLog::Sequence& s = log.sequences().at(index);
+  return std::vector<std::uint32_t>(log.lines().begin() + static_cast<std::ptrdiff_t>(s.begin),
+                                    log.lines().begin() + static_cast<std::ptrdiff_t>(s.end));
+}
+
+/// Index of the sequence of (skill, learner), or -1 if there is none.
+int find_sequence(const ResponseLog& log, std::string_view skill, std::string_view learner) {
+  for (std::size_t i = 0; i < log.sequence_count(); ++i) {
+    const auto& s = log.sequences()[i];
+    if (log.skill_name(s.skill) == skill && log.learner_id(s.learner) == learner) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+/// Outcomes of the (skill, learner) sequence, or "<none>".
+std::string outcomes_for(const ResponseLog& log, std::string_view skill, std::string_view learner) {
+  int i = find_sequence(log, skill, learner);
+  return i < 0 ? std::string("<none>") : outcomes_of(log, static_cast<std::size_t>(i));
+}
+
+std::string data_path(const std::string& name) {
+  return std::string(PATHWISE_TEST_DATA) + "/" + name;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Delimited input: delimiters and header columns
+
+TEST_CASE("response_log: a comma-separated log with pyBKT column names is read by default",
+          "[response_log]") {
+  auto log = parse(
+      "user_id,skill_name,correct,order_id,template_id\n"
+      "stu1,add,1,1,t1\n"
+      "stu1,add,0,2,t2\n"
+      "stu2,add,1,1,t1\n");
+  const ReadReport& r = log.report();
+  CHECK(r.source == kSource);
+  CHECK(r.format == LogFormat::Delimited);
+  CHECK(r.delimiter == ',');
+  CHECK(r.encoding == "utf-8");
+  CHECK(r.columns_used.learner == "user_id");
+  CHECK(r.columns_used.skill == "skill_name");
+  CHECK(r.columns_used.correct == "correct");
+  CHECK(r.columns_used.order == "order_id");
+  CHECK(r.columns_used.item == "template_id");
+  CHECK(r.rows == 3);
+  CHECK(r.rows_kept == 3);
+  CHECK(r.skipped_total() == 0);
+  CHECK(log.size() == 3);
+  CHECK(log.learner_count() == 2);
+  CHECK(log.skill_count() == 1);
+  CHECK(log.item_count() == 2);
+  REQUIRE(log.items().size() == 3);
+  CHECK(log.item_id(log.items()[1]) == "t2");
+  CHECK(outcomes_for(log, "add", "stu1") == "10");
+  CHECK(outcomes_for(log, "add", "stu2") == "1");
+}
+
+TEST_CASE("response_log: a tab-separated log is detected even when its values contain commas",
+          "[response_log]") {
+  auto log = parse(
+      "user_id\tskill_name\tcorrect\titem\n"
+      "stu1\tUnit 1, Section 2\t1\tp, q\n"
+      "stu1\tUnit 1, Section 2\t0\tp, r\n");
+  CHECK(log.report().delimiter == '\t');
+  CHECK(log.report().format == LogFormat::Delimited);
+  CHECK(log.report().skipped_total() == 0);
+  REQUIRE(log.skill_count() == 1);
+  CHECK(log.skill_name(0) == "Unit 1, Section 2");
+  REQUIRE(log.items().size() == 2);
+  CHECK(log.item_id(log.items()[0]) == "p, q");
+  CHECK(log.item_id(log.items()[1]) == "p, r");
+  CHECK(outcomes_for(log, "Unit 1, Section 2", "stu1") == "10");
+}
+
+TEST_CASE("response_log: a semicolon-separated log is detected from its header", "[response_log]") {
+  auto log = parse(
+      "user_id;skill_name;correct\n"
+      "stu1;a,b;1\n"
+      "stu2;a,b;0\n");
+  CHECK(log.report().delimiter == ';');
+  CHECK(log.report().skipped_total() == 0);
+  REQUIRE(log.skill_count() == 1);
+  CHECK(log.skill_name(0) == "a,b");
+  CHECK(log.size() == 2);
+}
+
+TEST_CASE("response_log: an explicit delimiter overrides detection", "[response_log]") {
+  ReadOptions o;
+  o.delimiter = '|';
+  auto log = parse("user_id|skill_name|correct\nstu1|a,b;c|1\n", o);
+  CHECK(log.report().delimiter == '|');
+  REQUIRE(log.skill_count() == 1);
+  CHECK(log.skill_name(0) == "a,b;c");
+  CHECK(log.size() == 1);
+}
+
+TEST_CASE("response_log: the summary names the delimiter that was used", "[response_log]") {
+  CHECK_THAT(parse("user_id,skill_name,correct\nstu1,a,1\n").report().summary(),
+             Catch::Matchers::Contains("comma-separated"));
+  CHECK_THAT(parse("user_id\tskill_name\tcorrect\nstu1\ta\t1\n").report().summary(),
+             Catch::Matchers::Contains("tab-separated"));
+  CHECK_THAT(parse("user_id;skill_name;correct\nstu1;a;1\n").report().summary(),
+             Catch::Matchers::Contains("';'-separated"));
+  ReadOptions o;
+  o.delimiter = '|';
+  const std::string summary = parse("user_id|skill_name|correct\nstu1|a|1\n", o).report().summary();
+  CHECK_THAT(summary, !Catch::Matchers::Contains("comma-separated"));
+  CHECK_THAT(summary, Catch::Matchers::Contains("'|'"));
+}
+
+TEST_CASE("response_log: an ASSISTments header uses skill_name over skill_id and sorts by order_id",
+          "[response_log]") {
+  const std::string text =
+      ",order_id,user_id,correct,skill_id,skill_name,template_id\n"
+      "0,30,stu1,1,1.0,Box and Whisker,t7\n"
+      "5,20,stu1,0,1.0,Box and Whisker,t7\n"
+      "9,10,stu2,1,10.0,Table,t8\n";
+  SECTION("skill_name wins when both columns are present") {
+    auto log = parse(text);
+    const auto& used = log.report().columns_used;
+    CHECK(used.learner == "user_id");
+    CHECK(used.skill == "skill_name");
+    CHECK(used.correct == "correct");
+    CHECK(used.order == "order_id");
+    CHECK(used.item == "template_id");
+    CHECK(log.skill_count() == 2);
+    CHECK(log.find_skill("Box and Whisker").has_value());
+    CHECK(log.find_skill("Table").has_value());
+    CHECK_FALSE(log.find_skill("1.0").has_value());
+    CHECK(outcomes_for(log, "Box and Whisker", "stu1") == "01");
+    CHECK(outcomes_for(log, "Table", "stu2") == "1");
+  }
+  SECTION("a float skill_id is kept as its text when it is the skill column") {
+    ReadOptions o;
+    o.columns.skill = "skill_id";
+    auto log = parse(text, o);
+    CHECK(log.report().columns_used.skill == "skill_id");
+    CHECK(log.find_skill("1.0").has_value());
+    CHECK(log.find_skill("10.0").has_value());
+    CHECK(outcomes_for(log, "1.0", "stu1") == "01");
+  }
+}
+
+TEST_CASE("response_log: a DataShop step export is read with its own column names",
+          "[response_log]") {
+  // Tab-separated; 'Problem Hierarchy' holds commas, rows are not in 'Row' order, one row has
+  // two KCs and one has none.
+  auto log = ResponseLog::read_file(data_path("datashop_small.csv"));
+  const ReadReport& r = log.report();
+  CHECK(r.delimiter == '\t');
+  CHECK(r.columns_used.learner == "Anon Student Id");
+  CHECK(r.columns_used.skill == "KC(Default)");
+  CHECK(r.columns_used.correct == "Correct First Attempt");
+  CHECK(r.columns_used.order == "Row");
+  CHECK(r.columns_used.item == "Problem Name");
+  CHECK(r.rows == 4);
+  CHECK(r.rows_kept == 3);
+  CHECK(r.multi_skill_rows == 1);
+  CHECK(skipped(r, RowProblem::EmptySkill) == 1);
+  CHECK(first_place(r, RowProblem::EmptySkill) ==
+        Location{data_path("datashop_small.csv"), 5, 32, "KC(Default)"});
+  CHECK(log.size() == 4);
+  int x = find_sequence(log, "skill-x", "stu-A");
+  REQUIRE(x >= 0);
+  CHECK(outcomes_of(log, static_cast<std::size_t>(x)) == "01");
+  CHECK(lines_of(log, static_cast<std::size_t>(x)) == std::vector<std::uint32_t>{3, 2});
+  const auto& s = log.sequences()[static_cast<std::size_t>(x)];
+  CHECK(log.item_id(log.items()[s.begin]) == "P2");
+  CHECK(log.item_id(log.items()[s.begin + 1]) == "P1");
+  CHECK(outcomes_for(log, "skill-x", "stu-B") == "1");
+  CHECK(outcomes_for(log, "skill-y", "stu-B") == "1");
+}
+
+TEST_CASE("response_log: an explicit column mapping names the columns", "[response_log]") {
+  ReadOptions o;
+  o.columns.learner = "who";
+  o.columns.skill = "what";
+  o.columns.correct = "ok";
+  o.columns.order = "when";
+  o.columns.item = "thing";
+  auto log = parse(
+      "who,what,ok,when,thing,user_id\n"
+      "stu1,a,1,2,i1,decoy\n"
+      "stu1,a,0,1,i2,decoy\n",
+      o);
+  const auto& used = log.report().columns_used;
+  CHECK(used.learner == "who");
+  CHECK(used.skill == "what");
+  CHECK(used.correct == "ok");
+  CHECK(used.order == "when");
+  CHECK(used.item == "thing");
+  CHECK(log.learner_count() == 1);
+  CHECK(log.learner_id(0) == "stu1");
+  CHECK(outcomes_for(log, "a", "stu1") == "01");
+  REQUIRE(log.items().size() == 2);
+  CHECK(log.item_id(log.items()[0]) == "i2");
+}
+
+TEST_CASE(
+    "response_log: a mapped column missing from the header is a parse error listing the columns",
+    "[response_log]") {
+  ReadOptions o;
+  o.columns.skill = "kc_name";
+  auto e = parse_error("user_id,skill_name,correct\nstu1,a,1\n", o);
+  REQUIRE(e);
+  CHECK(e->code() == ErrorCode::Parse);
+  CHECK_THAT(e->message(), Catch::Matchers::Contains("kc_name"));
+  CHECK_THAT(e->message(), Catch::Matchers::Contains("'user_id', 'skill_name', 'correct'"));
+  CHECK(e->location().line == 1);
+  CHECK(e->location().field == "kc_name");
+  CHECK_THAT(std::string(e->what()), Catch::Matchers::StartsWith("name.csv:1"));
+}
+
+TEST_CASE("response_log: a header without a learner, skill or outcome column is a parse error",
+          "[response_log]") {
+  auto e = parse_error("user_id,correct\nstu1,1\n");
+  REQUIRE(e);
+  CHECK(e->code() == ErrorCode::Parse);
+  CHECK_THAT(e->message(), Catch::Matchers::Contains("skill"));
+  CHECK_THAT(e->message(), Catch::Matchers::Contains("'user_id', 'correct'"));
+}
+
+TEST_CASE("response_log: order '-' keeps file order and item '-' reads no items",
+          "[response_log]") {
+  const std::string text =
+      "user_id,skill_name,correct,order_id,template_id\n"
+      "stu1,a,1,9,t1\n"
+      "stu1,a,0,1,t2\n";
+  SECTION("by default the order column sorts") {
+    auto log = parse(text);
+    CHECK(outcomes_for(log, "a", "stu1") == "01");
+    CHECK(log.items().size() == 2);
+  }
+  SECTION("order '-'") {
+    ReadOptions o;
+    o.columns.order = "-";
+    auto log = parse(text, o);
+    CHECK(log.report().columns_used.order.empty());
+    CHECK(outcomes_for(log, "a", "stu1") == "10");
+    CHECK(lines_of(log, 0) == std::vector<std::uint32_t>{2, 3});
+  }
+  SECTION("item '-'") {
+    ReadOptions o;
+    o.columns.item = "-";
+    auto log = parse(text, o);
+    CHECK(log.report().columns_used.item.empty());
+    CHECK(log.items().empty());
+    CHECK(log.item_count() == 0);
+  }
+  SECTION("a required column cannot be turned off") {
+    ReadOptions o;
+    o.columns.learner = "-";
+    auto e = parse_error(text, o);
+    REQUIRE(e);
+    CHECK(e->code() == ErrorCode::InvalidArgument);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ordering and grouping
+
+TEST_CASE("response_log: rows are sorted by the order column within a learner, ties in file order",
+          "[response_log]") {
+  auto log = parse(
+      "user_id,skill_name,correct,order_id\n"
+      "stu1,a,1,5\n"    // line 2
+      "stu1,a,0,2\n"    // line 3
+      "stu2,a,1,1\n"    // line 4
+      "stu1,b,0,3\n"    // line 5
+      "stu1,a,1,2\n"    // line 6: ties with line 3, so it comes after it
+      "stu1,a,0,1\n");  // line 7
+  REQUIRE(log.sequence_count() == 3);
+  REQUIRE(log.skill_count() == 2);
+  REQUIRE(log.learner_count() == 2);
+  CHECK(log.skill_name(0) == "a");
+  CHECK(log.skill_name(1) == "b");
+  CHECK(log.learner_id(0) == "stu1");
+  CHECK(log.learner_id(1) == "stu2");
+
+  // Sequences are listed per (skill, learner) in first-seen order, each contiguous.
+  const auto& seq = log.sequences();
+  CHECK(seq[0].skill == 0);
+  CHECK(seq[0].learner == 0);
+  CHECK(seq[0].begin == 0);
+  CHECK(seq[0].end == 4);
+  CHECK(seq[1].skill == 0);
+  CHECK(seq[1].learner == 1);
+  CHECK(seq[1].begin == 4);
+  CHECK(seq[1].end == 5);
+  CHECK(seq[2].skill == 1);
+  CHECK(seq[2].learner == 0);
+  CHECK(seq[2].begin == 5);
+  CHECK(seq[2].end == 6);
+  CHECK(seq[0].size() == 4);
+
+  CHECK(log.outcomes() == std::vector<std::uint8_t>{0, 0, 1, 1, 1, 0});
+  CHECK(log.lines() == std::vector<std::uint32_t>{7, 3, 6, 2, 4, 5});
+  CHECK(log.items().empty());
+
+  CHECK(log.skill_sequences(0) == std::vector<std::uint32_t>{0, 1});
+  CHECK(log.skill_sequences(1) == std::vector<std::uint32_t>{2});
+  CHECK(log.skill_size(0) == 5);
+  CHECK(log.skill_size(1) == 1);
+}
+
+TEST_CASE("response_log: without an order column the file order is kept", "[response_log]") {
+  auto log = parse(
+      "user_id,skill_name,correct\n"
+      "stu1,a,1\n"
+      "stu1,a,0\n"
+      "stu2,a,1\n"
+      "stu1,b,0\n"
+      "stu1,a,1\n"
+      "stu1,a,0\n");
+  CHECK(log.report().columns_used.order.empty());
+  REQUIRE(log.sequence_count() == 3);
+  CHECK(outcomes_of(log, 0) == "1010");
+  CHECK(lines_of(log, 0) == std::vector<std::uint32_t>{2, 3, 6, 7});
+  CHECK(outcomes_of(log, 1) == "1");
+  CHECK(outcomes_of(log, 2) == "0");
+  CHECK(log.lines() == std::vector<std::uint32_t>{2, 3, 6, 7, 4, 5});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multi-skill cells
+
+TEST_CASE("response_log: a multi-skill cell gives the response to each skill", "[response_log]") {
+  const std::string text =
+      "user_id,skill_name,correct\n"
+      "stu1,a~~b,1\n"
+      "stu1,a,0\n"
+      "stu2,b~~c,0\n";
+  SECTION("the default separator is '~~'") {
+    auto log = parse(text);
+    CHECK(log.report().rows == 3);
+    CHECK(log.report().rows_kept == 3);
+    CHECK(log.report().multi_skill_rows == 2);
+    CHECK(log.size() == 5);
+    CHECK(log.skill_count() == 3);
+    CHECK(outcomes_for(log, "a", "stu1") == "10");
+    CHECK(outcomes_for(log, "b", "stu1") == "1");
+    CHECK(outcomes_for(log, "b", "stu2") == "0");
+    CHECK(outcomes_for(log, "c", "stu2") == "0");
+    CHECK_FALSE(log.find_skill("a~~b").has_value());
+  }
+  SECTION("an empty separator keeps the cell as one label") {
+    ReadOptions o;
+    o.skill_separator = "";
+    auto log = parse(text, o);
+    CHECK(log.report().multi_skill_rows == 0);
+    CHECK(log.size() == 3);
+    CHECK(log.skill_count() == 3);
+    CHECK(outcomes_for(log, "a~~b", "stu1") == "1");
+    CHECK(outcomes_for(log, "a", "stu1") == "0");
+    CHECK(outcomes_for(log, "b~~c", "stu2") == "0");
+    CHECK_FALSE(log.find_skill("b").has_value());
+  }
+  SECTION("a custom separator") {
+    ReadOptions o;
+    o.skill_separator = "+";
+    auto log = parse("user_id,skill_name,correct\nstu1,a+b,1\nstu1,a~~b,0\n", o);
+    CHECK(log.report().multi_skill_rows == 1);
+    CHECK(log.size() == 3);
+    CHECK(outcomes_for(log, "a", "stu1") == "1");
+    CHECK(outcomes_for(log, "b", "stu1") == "1");
+    CHECK(outcomes_for(log, "a~~b", "stu1") == "0");
+  }
+}
+
+TEST_CASE("response_log: a skill named twice in one cell counts once", "[response_log]") {
+  auto log = parse("user_id,skill_name,correct\nstu1,a~~a,1\n");
+  CHECK(log.size() == 1);
+  CHECK(log.skill_count() == 1);
+  CHECK(log.report().multi_skill_rows == 0);
+  CHECK(outcomes_for(log, "a", "stu1") == "1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quoting, line ends, BOM, blank lines
+
+TEST_CASE("response_log: quoted fields may hold commas, doubled quotes and line breaks",
+          "[response_log]") {
+  const std::string text =
+      "user_id,skill_name,correct,item\n"                  // line 1
+      "stu1,\"Fractions, adding\",1,\"say \"\"hi\"\"\"\n"  // line 2
+      "stu1,\"multi\nline skill\",0,x\n"                   // lines 3-4
+      "stu2,plain,1,y\n";                                  // line 5
+  SECTION("values are unquoted and later rows keep their line numbers") {
+    auto log = parse(text);
+    CHECK(log.report().skipped_total() == 0);
+    CHECK(log.report().rows == 3);
+    CHECK(log.find_skill("Fractions, adding").has_value());
+    CHECK(log.find_skill("multi\nline skill").has_value());
+    int f = find_sequence(log, "Fractions, adding", "stu1");
+    REQUIRE(f >= 0);
+    const auto& s = log.sequences()[static_cast<std::size_t>(f)];
+    CHECK(log.item_id(log.items()[s.begin]) == "say \"hi\"");
+    CHECK(lines_of(log, static_cast<std::size_t>(f)) == std::vector<std::uint32_t>{2});
+    int m = find_sequence(log, "multi\nline skill", "stu1");
+    REQUIRE(m >= 0);
+    CHECK(lines_of(log, static_cast<std::size_t>(m)) == std::vector<std::uint32_t>{3});
+    int p = find_sequence(log, "plain", "stu2");
+    REQUIRE(p >= 0);
+    CHECK(lines_of(log, static_cast<std::size_t>(p)) == std::vector<std::uint32_t>{5});
+  }
+  SECTION("a bad row after a multi-line field is reported on its own line") {
+    auto e = parse_error(text + "stu2,plain,2,z\n", strict_options());
+    REQUIRE(e);
+    CHECK(e->location() == Location{kSource, 6, 12, "correct"});
+  }
+}
+
+TEST_CASE("response_log: a bad field after a line break inside quotes is placed on its own line",
+          "[response_log]") {
+  // The record starts on line 2, but its 'correct' field is on line 3, column 8. A line and a
+  // column measured on different lines point at the wrong byte.
+  auto e = parse_error("user_id,skill_name,correct\nstu1,\"two\nlines\",2\n", strict_options());
+  REQUIRE(e);
+  CHECK(e->location() == Location{kSource, 3, 8, "correct"});
+}
+
+TEST_CASE("response_log: CRLF line ends are accepted", "[response_log]") {
+  const std::string text = "user_id,skill_name,correct\r\nstu1,a,1\r\nstu1,a,0\r\n";
+  auto log = parse(text);
+  CHECK(log.skill_count() == 1);
+  CHECK(log.skill_name(0) == "a");
+  CHECK(outcomes_for(log, "a", "stu1") == "10");
+  CHECK(log.lines() == std::vector<std::uint32_t>{2, 3});
+  auto e = parse_error(text + "stu1,a,2\r\n", strict_options());
+  REQUIRE(e);
+  CHECK(e->location() == Location{kSource, 4, 8, "correct"});
+  CHECK_THAT(e->message(), Catch::Matchers::EndsWith("got '2'"));
+}
+
+TEST_CASE("response_log: a UTF-8 byte-order mark is not part of the first column name",
+          "[response_log]") {
+  auto log = parse("\xEF\xBB\xBFuser_id,skill_name,correct\nstu1,a,1\n");
+  CHECK(log.report().columns_used.learner == "user_id");
+  CHECK(log.report().encoding == "utf-8");
+  CHECK(log.size() == 1);
+  CHECK(log.learner_id(0) == "stu1");
+}
+
+TEST_CASE("response_log: blank lines are skipped and do not shift line numbers", "[response_log]") {
+  auto log = parse("\n\nuser_id,skill_name,correct\n\nstu1,a,1\n\n\nstu1,a,0\n\n");
+  CHECK(log.report().rows == 2);
+  CHECK(log.report().skipped_total() == 0);
+  CHECK(log.lines() == std::vector<std::uint32_t>{5, 8});
+  CHECK(outcomes_for(log, "a", "stu1") == "10");
+}
+
+TEST_CASE("response_log: the last row needs no final newline", "[response_log]") {
+  auto log = parse("user_id,skill_name,correct\nstu1,a,1\nstu1,a,0");
+  CHECK(log.report().rows == 2);
+  CHECK(outcomes_for(log, "a", "stu1") == "10");
+  CHECK(log.lines() == std::vector<std::uint32_t>{2, 3});
+  SECTION("an empty last field at the very end is still a field") {
+    auto e = parse_error("user_id,skill_name,correct\nstu1,a,1\nstu1,a,", strict_options());
+    REQUIRE(e);
+    CHECK(e->location() == Location{kSource, 3, 8, "correct"});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encodings
+
+TEST_CASE("response_log: Latin-1 input is converted to UTF-8", "[response_log]") {
+  auto log = parse("user_id,skill_name,correct\nstu1,caf\xE9,1\n");
+  CHECK(log.report().encoding == "latin-1");
+  REQUIRE(log.skill_count() == 1);
+  CHECK(log.skill_name(0) == "caf\xC3\xA9");
+  CHECK(log.find_skill("caf\xC3\xA9").has_value());
+}
+
+TEST_CASE("response_log: error columns in Latin-1 input count the bytes of the file",
+          "[response_log]") {
+  // In the file 'é' is one byte, so the '2' is at byte 11 of line 3; after the conversion to
+  // UTF-8 it would be at byte 12.
+  auto e = parse_error("user_id,skill_name,correct\nstu1,a,1\nstu1,caf\xE9,2\n", strict_options());
+  REQUIRE(e);
+  CHECK(e->location() == Location{kSource, 3, 11, "correct"});
+}
+
+TEST_CASE("response_log: valid UTF-8 input is kept as it is", "[response_log]") {
+  auto log = parse("user_id,skill_name,correct\nstu1,caf\xC3\xA9,1\n");
+  CHECK(log.report().encoding == "utf-8");
+  REQUIRE(log.skill_count() == 1);
+  CHECK(log.skill_name(0) == "caf\xC3\xA9");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad rows
+
+namespace {
+struct BadRow {
+  const char* what;
+  const char* row;  // line 3 of the text
+  RowProblem problem;
+  std::size_t column;
+  const char* field;
+};
+// The learner id is distinctive so that a leak into any message is easy to spot.
+const std::string kBadRowHeader =
+    "user_id,skill_name,correct,order_id\n"
+    "stu-SECRET-9,add,1,1\n";
+const BadRow kBadRows[] = {
+    {"missing field", "stu-SECRET-9,add,1", RowProblem::MissingField, 18, ""},
+    {"extra field", "stu-SECRET-9,add,1,2,extra", RowProblem::ExtraField, 22, ""},
+    {"correct is 2", "stu-SECRET-9,add,2,2", RowProblem::BadCorrect, 18, "correct"},
+    {"correct is empty", "stu-SECRET-9,add,,2", RowProblem::BadCorrect, 18, "correct"},
+    {"order is not a number", "stu-SECRET-9,add,1,abc", RowProblem::BadOrder, 20, "order_id"},
+    {"skill is empty", "stu-SECRET-9,,1,2", RowProblem::EmptySkill, 14, "skill_name"},
+    {"learner is empty", ",add,1,2", RowProblem::EmptyLearner, 1, "user_id"},
+};
+}  // namespace
+
+TEST_CASE("response_log: in strict mode a bad row throws a parse error at its line and column",
+          "[response_log]") {
+  for (const BadRow& b : kBadRows) {
+    INFO(b.what);
+    auto e = parse_error(kBadRowHeader + b.row + "\n", strict_options());
+    REQUIRE(e);
+    CHECK(e->code() == ErrorCode::Parse);
+    // Width mismatches name no single field.
+    CHECK(e->location() == Location{kSource, 3, b.column, b.field});
+    const std::string what = e->what();
+    CHECK_THAT(what, Catch::Matchers::Contains("name.csv:3:" + std::to_string(b.column)));
+    CHECK_THAT(what, !Catch::Matchers::Contains("SECRET"));
+    CHECK_THAT(e->message(), !Catch::Matchers::Contains("SECRET"));
+  }
+}
+
+TEST_CASE("response_log: in lenient mode a bad row is skipped and counted under its reason",
+          "[response_log]") {
+  for (const BadRow& b : kBadRows) {
+    INFO(b.what);
+    auto log = parse(kBadRowHeader + b.row + "\n");
+    const ReadReport& r = log.report();
+    CHECK(r.rows == 2);
+    CHECK(r.rows_kept == 1);
+    CHECK(r.skipped_total() == 1);
+    CHECK(skipped(r, b.problem) == 1);
+    CHECK(first_place(r, b.problem) == Location{kSource, 3, b.column, b.field});
+    CHECK_FALSE(r.first_message[static_cast<std::size_t>(b.problem)].empty());
+    CHECK(log.size() == 1);
+    CHECK_THAT(r.summary(), Catch::Matchers::Contains(pathwise::to_string(b.problem)));
+    CHECK_THAT(r.summary(), !Catch::Matchers::Contains("SECRET"));
+  }
+}
+
+TEST_CASE("response_log: a file with planted bad rows reports each reason with its first place",
+          "[response_log]") {
+  const std::string path = data_path("planted_bad_rows.csv");
+  auto log = ResponseLog::read_file(path);
+  const ReadReport& r = log.report();
+  CHECK(r.source == path);
+  CHECK(r.rows == 11);
+  CHECK(r.rows_kept == 4);
+  CHECK(skipped(r, RowProblem::BadCorrect) == 3);
+  CHECK(skipped(r, RowProblem::EmptySkill) == 2);
+  CHECK(skipped(r, RowProblem::MissingField) == 1);
+  CHECK(skipped(r, RowProblem::BadOrder) == 1);
+  CHECK(skipped(r, RowProblem::ExtraField) == 0);
+  CHECK(skipped(r, RowProblem::EmptyLearner) == 0);
+  CHECK(skipped(r, RowProblem::BadRecord) == 0);
+  CHECK(r.skipped_total() == 7);
+  CHECK(r.rows == r.rows_kept + r.skipped_total());
+
+  CHECK(first_place(r, RowProblem::BadCorrect) == Location{path, 3, 18, "correct"});
+  CHECK(first_place(r, RowProblem::EmptySkill) == Location{path, 5, 14, "skill_name"});
+  CHECK(first_place(r, RowProblem::MissingField) == Location{path, 8, 18, ""});
+  CHECK(first_place(r, RowProblem::BadOrder) == Location{path, 9, 20, "order_id"});
+  CHECK(first_place(r, RowProblem::ExtraField).line == 0);
+
+  CHECK(log.size() == 4);
+  CHECK(outcomes_for(log, "add", "stu-SECRET-1") == "1");
+  CHECK(outcomes_for(log, "add", "stu-SECRET-2") == "01");
+  CHECK(outcomes_for(log, "sub", "stu-SECRET-1") == "0");
+  CHECK(find_sequence(log, "sub", "stu-SECRET-3") < 0);
+
+  const std::string summary = r.summary();
+  CHECK_THAT(summary, Catch::Matchers::Contains("11 rows"));
+  CHECK_THAT(summary, Catch::Matchers::Contains("4 kept"));
+  CHECK_THAT(summary, Catch::Matchers::Contains("7 skipped"));
+  CHECK_THAT(summary, Catch::Matchers::Contains("3 rows: bad_correct"));
+  CHECK_THAT(summary, Catch::Matchers::Contains("2 rows: empty_skill"));
+  CHECK_THAT(summary, Catch::Matchers::Contains("1 rows: missing_field"));
+  CHECK_THAT(summary, Catch::Matchers::Contains("1 rows: bad_order"));
+  CHECK_THAT(summary, !Catch::Matchers::Contains("extra_field"));
+  CHECK_THAT(summary, !Catch::Matchers::Contains("SECRET"));
+}
+
+TEST_CASE("response_log: an empty-skill label keeps rows without a skill", "[response_log]") {
+  ReadOptions o;
+  o.empty_skill_label = "(none)";
+  auto log = ResponseLog::read_file(data_path("planted_bad_rows.csv"), o);
+  const ReadReport& r = log.report();
+  CHECK(skipped(r, RowProblem::EmptySkill) == 0);
+  CHECK(r.rows_relabelled == 2);
+  CHECK(r.rows_kept == 6);
+  CHECK(r.skipped_total() == 5);
+  CHECK(r.rows == r.rows_kept + r.skipped_total());
+  auto none = log.find_skill("(none)");
+  REQUIRE(none.has_value());
+  CHECK(log.skill_size(*none) == 2);
+  CHECK(outcomes_for(log, "(none)", "stu-SECRET-2") == "1");
+  CHECK(outcomes_for(log, "(none)", "stu-SECRET-3") == "0");
+  CHECK_THAT(r.summary(), Catch::Matchers::Contains("2 without a skill kept under a label"));
+  CHECK_THAT(r.summary(), !Catch::Matchers::Contains("SECRET"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// hmm-scalable
+
+TEST_CASE("response_log: hmm-scalable input is detected and read", "[response_log]") {
+  const std::string path = data_path("hmm_small.txt");
+  auto check = [&](const ResponseLog& log) {
+    const ReadReport& r = log.report();
+    CHECK(r.format == LogFormat::Hmm);
+    CHECK(r.delimiter == '\t');
+    CHECK(r.rows == 7);
+    CHECK(r.rows_kept == 4);
+    CHECK(r.multi_skill_rows == 1);
+    CHECK(skipped(r, RowProblem::BadCorrect) == 2);  // '.' and '3'
+    CHECK(skipped(r, RowProblem::EmptySkill) == 1);  // '.'
+    CHECK(r.skipped_total() == 3);
+    CHECK(first_place(r, RowProblem::BadCorrect) == Location{path, 4, 1, "observation"});
+    CHECK(first_place(r, RowProblem::EmptySkill) == Location{path, 6, 14, "skill"});
+    CHECK(log.size() == 5);
+    REQUIRE(log.sequence_count() == 3);
+    CHECK(outcomes_for(log, "skillA", "stu1") == "011");  // 2 = incorrect, 1 = correct
+    CHECK(outcomes_for(log, "skillB", "stu1") == "1");
+    CHECK(outcomes_for(log, "skillB", "stu2") == "1");
+    // The last line has no newline and is still read.
+    int last = find_sequence(log, "skillB", "stu2");
+    REQUIRE(last >= 0);
+    CHECK(lines_of(log, static_cast<std::size_t>(last)) == std::vector<std::uint32_t>{7});
+    REQUIRE(log.items().size() == 5);
+    CHECK(log.item_id(log.items()[0]) == "step1");
+  };
+  SECTION("auto-detected") { check(ResponseLog::read_file(path)); }
+  SECTION("named explicitly") {
+    ReadOptions o;
+    o.format = LogFormat::Hmm;
+    check(ResponseLog::read_file(path, o));
+  }
+  SECTION("strict mode stops at the first bad observation") {
+    ReadOptions o;
+    o.strict = true;
+    try {
+      (void)ResponseLog::read_file(path, o);
+      FAIL("no error thrown");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::Parse);
+      CHECK(e.location() == Location{path, 4, 1, "observation"});
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Three-line
+
+TEST_CASE("response_log: three-line input is detected and learners are named by position",
+          "[response_log]") {
+  auto log = ResponseLog::read_file(data_path("three_line_small.csv"));
+  const ReadReport& r = log.report();
+  CHECK(r.format == LogFormat::ThreeLine);
+  CHECK(r.rows == 5);
+  CHECK(r.rows_kept == 5);
+  CHECK(r.skipped_total() == 0);
+  REQUIRE(log.learner_count() == 2);
+  CHECK(log.learner_id(0) == "1");
+  CHECK(log.learner_id(1) == "2");
+  CHECK(log.skill_count() == 3);
+  CHECK(log.size() == 5);
+  CHECK(log.sequence_count() == 4);
+  CHECK(outcomes_for(log, "1", "1") == "01");
+  CHECK(outcomes_for(log, "2", "1") == "1");
+  CHECK(outcomes_for(log, "2", "2") == "1");
+  CHECK(outcomes_for(log, "3", "2") == "1");
+  int s = find_sequence(log, "1", "1");
+  REQUIRE(s >= 0);
+  CHECK(lines_of(log, static_cast<std::size_t>(s)) == std::vector<std::uint32_t>{3, 3});
+}
+
+TEST_CASE("response_log: a three-line record whose count disagrees is skipped as a bad record",
+          "[response_log]") {
+  const std::string text = "2\n1,2,3\n1,0,1\n2\n4,5\n1,0\n";
+  auto log = parse(text);
+  const ReadReport& r = log.report();
+  CHECK(r.format == LogFormat::ThreeLine);
+  CHECK(skipped(r, RowProblem::BadRecord) == 3);  // counted as its three responses
+  CHECK(r.rows == 5);
+  CHECK(r.rows_kept == 2);
+  CHECK(r.rows == r.rows_kept + r.skipped_total());
+  CHECK(first_place(r, RowProblem::BadRecord).line == 1);
+  // The second record keeps its position as its name.
+  REQUIRE(log.learner_count() == 1);
+  CHECK(log.learner_id(0) == "2");
+  CHECK(outcomes_for(log, "4", "2") == "1");
+  CHECK(outcomes_for(log, "5", "2") == "0");
+  auto e = parse_error(text, strict_options());
+  REQUIRE(e);
+  CHECK(e->code() == ErrorCode::Parse);
+  CHECK(e->location().line == 1);
+}
+
+TEST_CASE("response_log: a three-line outcome other than 0 or 1 is a bad outcome at its place",
+          "[response_log]") {
+  const std::string text = "3\n1,1,1\n1,2,0\n";
+  SECTION("strict") {
+    auto e = parse_error(text, strict_options());
+    REQUIRE(e);
+    CHECK(e->code() == ErrorCode::Parse);
+    CHECK(e->location() == Location{kSource, 3, 3, "correct"});
+    CHECK_THAT(std::string(e->what()), Catch::Matchers::Contains("name.csv:3:3"));
+  }
+  SECTION("lenient") {
+    auto log = parse(text);
+    CHECK(skipped(log.report(), RowProblem::BadCorrect) == 1);
+    CHECK(log.report().rows == 3);
+    CHECK(log.report().rows_kept == 2);
+    CHECK(outcomes_for(log, "1", "1") == "10");
+  }
+}
+
+TEST_CASE("response_log: a truncated last three-line record is a missing field", "[response_log]") {
+  const std::string text = "2\n1,1\n1,0\n3\n1,2,2\n";
+  SECTION("lenient") {
+    auto log = parse(text);
+    const ReadReport& r = log.report();
+    CHECK(skipped(r, RowProblem::MissingField) == 3);
+    CHECK(first_place(r, RowProblem::MissingField).line == 4);
+    CHECK(r.rows == 5);
+    CHECK(r.rows_kept == 2);
+    CHECK(log.size() == 2);
+    CHECK(outcomes_for(log, "1", "1") == "10");
+  }
+  SECTION("strict") {
+    auto e = parse_error(text, strict_options());
+    REQUIRE(e);
+    CHECK(e->code() == ErrorCode::Parse);
+    CHECK(e->location().line == 4);
+  }
+}
+
+TEST_CASE("response_log: a three-line record cut short after its count line is reported",
+          "[response_log]") {
+  // The last record announces 3 responses and then the file ends.
+  auto log = parse("2\n1,1\n1,0\n3\n");
+  const ReadReport& r = log.report();
+  CHECK(log.size() == 2);
+  CHECK(skipped(r, RowProblem::MissingField) > 0);
+  CHECK(r.rows == r.rows_kept + r.skipped_total());
+  CHECK_THAT(r.summary(), Catch::Matchers::Contains("missing_field"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builder
+
+TEST_CASE("response_log: Builder groups add() responses and keeps add_sequence() sequences",
+          "[response_log]") {
+  ResponseLog::Builder b;
+  b.add_sequence("stu1", "a", {1, 0, 1}, {"i1", "", "i3"});
+  b.add("stu2", "a", "", Outcome::Correct, std::nullopt, 7);
+  b.add("stu1", "b", "i1", Outcome::Incorrect, std::nullopt, 8);
+  b.add("stu2", "a", "i4", Outcome::Incorrect, std::nullopt, 9);
+  CHECK(b.size() == 6);
+  auto log = b.build();
+  CHECK(b.size() == 0);
+  CHECK(log.size() == 6);
+  CHECK(log.report().rows == 0);
+  REQUIRE(log.sequence_count() == 3);
+  CHECK(outcomes_of(log, 0) == "101");
+  CHECK(log.learner_id(log.sequences()[0].learner) == "stu1");
+  CHECK(log.skill_name(log.sequences()[0].skill) == "a");
+  CHECK(outcomes_of(log, 1) == "10");
+  CHECK(log.learner_id(log.sequences()[1].learner) == "stu2");
+  CHECK(outcomes_of(log, 2) == "0");
+  CHECK(log.skill_name(log.sequences()[2].skill) == "b");
+  const auto kNo = ResponseLog::kNoItem;
+  REQUIRE(log.items().size() == 6);
+  std::vector<std::string> items;
+  for (auto i : log.items()) items.push_back(i == kNo ? "-" : log.item_id(i));
+  CHECK(items == std::vector<std::string>{"i1", "-", "i3", "-", "i4", "i1"});
+  CHECK(log.item_count() == 3);
+  CHECK(log.lines() == std::vector<std::uint32_t>{0, 0, 0, 7, 9, 8});
+  CHECK(log.skill_sequences(0) == std::vector<std::uint32_t>{0, 1});
+  CHECK(log.skill_size(0) == 5);
+  CHECK(log.skill_size(1) == 1);
+}
+
+TEST_CASE("response_log: Builder sorts by order when every response has one", "[response_log]") {
+  ResponseLog::Builder b;
+  b.add("stu1", "a", "", Outcome::Correct, 3.0);
+  b.add("stu1", "a", "", Outcome::Incorrect, 1.0);
+  b.add("stu1", "a", "", Outcome::Correct, 1.0);
+  auto log = b.build();
+  CHECK(outcomes_of(log, 0) == "011");
+  CHECK(log.lines().empty());
+  CHECK(log.items().empty());
+}
+
+TEST_CASE("response_log: Builder rejects bad input", "[response_log]") {
+  ResponseLog::Builder b;
+  SECTION("an outcome other than 0 or 1 in add_sequence") {
+    CHECK_THROWS_MATCHES(b.add_sequence("stu1", "a", {1, 2}), Error,
+                         Catch::Matchers::Predicate<Error>(
+                             [](const Error& e) { return e.code() == ErrorCode::InvalidArgument; },
+                             "code is InvalidArgument"));
+  }
+  SECTION("items that do not match the outcomes") {
+    CHECK_THROWS_AS(b.add_sequence("stu1", "a", {1, 0}, {"i1"}), Error);
+  }
+  SECTION("a second sequence for the same learner and skill") {
+    b.add_sequence("stu1", "a", {1});
+    b.add_sequence("stu1", "b", {1});
+    try {
+      b.add_sequence("stu1", "a", {0});
+      FAIL("no error thrown");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::InvalidArgument);
+      CHECK_THAT(std::string(e.what()), !Catch::Matchers::Contains("stu1"));
+    }
+  }
+  SECTION("add() and add_sequence() for the same learner and skill") {
+    b.add_sequence("stu1", "a", {1});
+    b.add("stu1", "a", "", Outcome::Correct);
+    try {
+      (void)b.build();
+      FAIL("no error thrown");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::InvalidArgument);
+    }
+  }
+  SECTION("an order for some responses but not all") {
+    b.add("stu1", "a", "", Outcome::Correct, 1.0);
+    b.add("stu1", "a", "", Outcome::Correct);
+    try {
+      (void)b.build();
+      FAIL("no error thrown");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::InvalidArgument);
+    }
+  }
+  SECTION("an empty learner or skill") {
+    CHECK_THROWS_AS(b.add("", "a", "", Outcome::Correct), Error);
+    CHECK_THROWS_AS(b.add("stu1", "", "", Outcome::Correct), Error);
+    CHECK_THROWS_AS(b.add_sequence("", "a", {1}), Error);
+  }
+}
+
+TEST_CASE("response_log: select_learners keeps only the chosen learners' sequences",
+          "[response_log]") {
+  ResponseLog::Builder b;
+  b.add("stu1", "a", "i1", Outcome::Correct, std::nullopt, 2);
+  b.add("stu2", "a", "i2", Outcome::Incorrect, std::nullopt, 3);
+  b.add("stu3", "b", "i3", Outcome::Correct, std::nullopt, 4);
+  b.add("stu1", "b", "i4", Outcome::Incorrect, std::nullopt, 5);
+  b.add("stu2", "b", "i5", Outcome::Correct, std::nullopt, 6);
+  auto log = b.build();
+  REQUIRE(log.learner_count() == 3);
+  auto kept = log.select_learners({true, false, true});
+  REQUIRE(kept.sequence_count() == 3);
+  std::size_t total = 0;
+  for (const auto& s : kept.sequences()) {
+    CHECK(kept.learner_id(s.learner) != "stu2");
+    total += s.size();
+  }
+  CHECK(total == 3);
+  CHECK(kept.size() == 3);
+  CHECK(outcomes_for(kept, "a", "stu1") == "1");
+  CHECK(outcomes_for(kept, "b", "stu3") == "1");
+  CHECK(outcomes_for(kept, "b", "stu1") == "0");
+  CHECK(find_sequence(kept, "a", "stu2") < 0);
+  CHECK(kept.items().size() == 3);
+  CHECK(kept.lines().size() == 3);
+  auto b_skill = kept.find_skill("b");
+  REQUIRE(b_skill.has_value());
+  CHECK(kept.skill_size(*b_skill) == 2);
+  CHECK(kept.skill_sequences(*b_skill).size() == 2);
+  CHECK_THROWS_AS(log.select_learners({true, false}), Error);
+  try {
+    (void)log.select_learners({true, false, true, true});
+    FAIL("no error thrown");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::InvalidArgument);
+  }
+}
+
+TEST_CASE("response_log: skills are found by name and indexed by sequence", "[response_log]") {
+  ResponseLog::Builder b;
+  b.add_sequence("stu1", "a", {1, 1});
+  b.add_sequence("stu1", "b", {0});
+  b.add_sequence("stu2", "a", {0, 1, 1});
+  auto log = b.build();
+  auto a = log.find_skill("a");
+  auto bs = log.find_skill("b");
+  REQUIRE(a.has_value());
+  REQUIRE(bs.has_value());
+  CHECK_FALSE(log.find_skill("c").has_value());
+  CHECK(log.skill_sequences(*a) == std::vector<std::uint32_t>{0, 2});
+  CHECK(log.skill_sequences(*bs) == std::vector<std::uint32_t>{1});
+  CHECK(log.skill_size(*a) == 5);
+  CHECK(log.skill_size(*bs) == 1);
+  CHECK_THROWS_AS(log.skill_sequences(2), Error);
+  CHECK_THROWS_AS(log.skill_size(2), Error);
+  CHECK_THROWS_AS(log.skill_name(2), Error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files and empty input
+
+TEST_CASE("response_log: reading a missing file is an I/O error", "[response_log]") {
+  const std::string path = data_path("no_such_file.csv");
+  try {
+    (void)ResponseLog::read_file(path);
+    FAIL("no error thrown");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::Io);
+    CHECK(e.location().source == path);
+  }
+}
+
+TEST_CASE("response_log: empty text is a parse error", "[response_log]") {
+  for (const char* text : {"", "\n\n", "\r\n"}) {
+    INFO("text: '" << text << "'");
+    auto e = parse_error(text);
+    REQUIRE(e);
+    CHECK(e->code() == ErrorCode::Parse);
+  }
+}
+
+TEST_CASE("response_log: every row problem has a name", "[response_log]") {
+  CHECK(std::string(pathwise::to_string(RowProblem::MissingField)) == "missing_field");
+  CHECK(std::string(pathwise::to_string(RowProblem::BadCorrect)) == "bad_correct");
+  CHECK(std::string(pathwise::to_string(RowProblem::BadRecord)) == "bad_record");
+  CHECK(std::string(pathwise::to_string(LogFormat::ThreeLine)) == "three-line");
+}

@@ -19,7 +19,8 @@ bool DelimitedReader::next(std::vector<Field>& fields) {
   if (pos_ >= n) return false;
   record_line_ = line_;
   for (;;) {
-    std::size_t column = pos_ - line_start_ + 1;
+    const std::size_t column = pos_ - line_start_ + 1;
+    const std::size_t field_line = line_;
     if (pos_ < n && text_[pos_] == '"') {
       // Quoted field: runs to the next lone quote; "" is a literal quote.
       std::size_t start = ++pos_;
@@ -54,9 +55,9 @@ bool DelimitedReader::next(std::vector<Field>& fields) {
         }
         s.append(text_.substr(tail, pos_ - tail));
         unescaped_.push_back(std::move(s));
-        fields.push_back({unescaped_.back(), column});
+        fields.push_back({unescaped_.back(), column, field_line});
       } else {
-        fields.push_back({raw, column});
+        fields.push_back({raw, column, field_line});
       }
     } else {
       std::size_t start = pos_;
@@ -65,14 +66,14 @@ bool DelimitedReader::next(std::vector<Field>& fields) {
         if (c == delim_ || c == '\n' || c == '\r') break;
         ++pos_;
       }
-      fields.push_back({text_.substr(start, pos_ - start), column});
+      fields.push_back({text_.substr(start, pos_ - start), column, field_line});
     }
     if (pos_ >= n) break;
     char c = text_[pos_];
     if (c == delim_) {
       ++pos_;
       if (pos_ >= n) {  // a trailing delimiter ends with an empty field
-        fields.push_back({std::string_view(), pos_ - line_start_ + 1});
+        fields.push_back({std::string_view(), pos_ - line_start_ + 1, line_});
         break;
       }
       continue;

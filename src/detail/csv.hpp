@@ -9,10 +9,12 @@
 
 namespace pathwise::detail {
 
-/// One field of a record: its text (quotes removed, "" unescaped) and 1-based byte column.
+/// One field of a record: its text (quotes removed, "" unescaped), and the 1-based line and byte
+/// column where it starts (a quoted field may follow a line break inside an earlier field).
 struct Field {
   std::string_view text;
   std::size_t column = 0;
+  std::size_t line = 0;
 };
 
 /// Splits text into records of fields. Quoted fields may hold the delimiter, quotes ("") and
