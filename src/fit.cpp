@@ -287,7 +287,7 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
   out.report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (degenerate > 0) {
-    logger()->warn("{} of {} skills have degenerate fits (see the fit report's warnings)",
+    logger()->info("{} of {} skills have degenerate fits (see the fit report's warnings)",
                    degenerate, skills.size());
   }
   return out;

@@ -445,7 +445,7 @@ int cmd_crossvalidate(const Args& a, std::ostream& out, std::ostream& err, bool 
   int folds = a.value("--folds") ? static_cast<int>(parse_int("--folds", *a.value("--folds"), 2, 1000)) : 5;
   FitOptions opt = fit_options(a);
   ResponseLog log = load_log(a, err);
-  (void)progress;
+  opt.progress = progress_printer(err, progress && !a.flag("--quiet"), "fold fitting");
   CrossValidation cv = cross_validate(log, opt, folds, opt.seed);
   if (a.flag("--json")) {
     nlohmann::json j = cv.mean;
