@@ -4,7 +4,9 @@
 #include <limits>
 #include <string>
 
+#include "detail/csv.hpp"
 #include "detail/io.hpp"
+#include "detail/json_util.hpp"
 #include "pathwise/json.hpp"
 
 namespace pathwise {
@@ -81,12 +83,16 @@ double sequence_log_likelihood(const BktParams& params, const std::vector<std::u
 
 void BktModel::set_skill(const std::string& name, const BktParams& params) {
   if (name.empty()) throw Error(ErrorCode::InvalidArgument, "skill name must not be empty");
+  if (!detail::is_valid_utf8(name)) {
+    throw Error(ErrorCode::InvalidArgument, "skill name is not valid UTF-8");
+  }
   params.validate(Location{"", 0, 0, "skills." + name});
   skills_[name] = params;
 }
 
 void BktModel::set_item(const std::string& item, const ItemParams& params) {
   if (item.empty()) throw Error(ErrorCode::InvalidArgument, "item id must not be empty");
+  if (!detail::is_valid_utf8(item)) throw Error(ErrorCode::InvalidArgument, "item id is not valid UTF-8");
   if (!find_skill(params.skill)) {
     throw Error(ErrorCode::UnknownSkill,
                 "item '" + item + "' refers to skill '" + params.skill + "', which the model lacks",
@@ -160,39 +166,6 @@ double read_probability(const nlohmann::json& obj, const char* key, const std::s
   return v;
 }
 
-// Parses "major.minor" and rejects a newer major.
-void check_version(const nlohmann::json& j, const char* format, int supported_major) {
-  auto fit = j.find("format");
-  if (fit == j.end() || !fit->is_string()) {
-    throw Error(ErrorCode::Parse, std::string("missing \"format\": expected \"") + format + "\"",
-                Location{"", 0, 0, "format"});
-  }
-  if (fit->get<std::string>() != format) {
-    throw Error(ErrorCode::Parse,
-                "wrong document format " + fit->dump() + ", expected \"" + format + "\"",
-                Location{"", 0, 0, "format"});
-  }
-  auto vit = j.find("version");
-  if (vit == j.end() || !vit->is_string()) {
-    throw Error(ErrorCode::Parse, "missing \"version\" (a string such as \"1.0\")",
-                Location{"", 0, 0, "version"});
-  }
-  std::string v = vit->get<std::string>();
-  int major = 0;
-  std::size_t i = 0;
-  while (i < v.size() && v[i] >= '0' && v[i] <= '9') major = major * 10 + (v[i++] - '0');
-  if (i == 0 || (i < v.size() && v[i] != '.')) {
-    throw Error(ErrorCode::Parse, "malformed version \"" + v + "\", expected \"major.minor\"",
-                Location{"", 0, 0, "version"});
-  }
-  if (major > supported_major) {
-    throw Error(ErrorCode::Version,
-                "document version " + v + " is newer than this Pathwise reads (" +
-                    std::to_string(supported_major) + ".x); upgrade Pathwise",
-                Location{"", 0, 0, "version"});
-  }
-}
-
 }  // namespace
 
 void to_json(nlohmann::json& j, const BktParams& p) {
@@ -226,7 +199,7 @@ void to_json(nlohmann::json& j, const BktModel& model) {
 
 void from_json(const nlohmann::json& j, BktModel& model) {
   if (!j.is_object()) throw Error(ErrorCode::Parse, "a model document must be a JSON object");
-  check_version(j, BktModel::kFormat, 1);
+  detail::check_format(j, BktModel::kFormat, 1);
   auto sit = j.find("skills");
   if (sit == j.end() || !sit->is_object()) {
     throw Error(ErrorCode::Parse, "missing \"skills\" object", Location{"", 0, 0, "skills"});
@@ -270,35 +243,8 @@ void from_json(const nlohmann::json& j, BktModel& model) {
   model = std::move(out);
 }
 
-void to_json(nlohmann::json& j, const Metrics& m) {
-  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
-  j = nlohmann::json{{"auc", num(m.auc)},           {"rmse", num(m.rmse)},
-                     {"accuracy", num(m.accuracy)}, {"log_loss", num(m.log_loss)},
-                     {"responses", m.responses}};
-  if (m.skipped_unknown_skill > 0) j["skipped_unknown_skill"] = m.skipped_unknown_skill;
-}
-
 BktModel BktModel::from_json(std::string_view text, const std::string& source) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    // nlohmann reports a byte offset; turn it into line and column.
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    std::string what = e.what();
-    auto pos = what.find("parse error");
-    throw Error(ErrorCode::Parse,
-                "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)),
-                Location{source, line, col > 1 ? col - 1 : 1, ""});
-  }
+  nlohmann::json j = detail::parse_json(text, source);
   try {
     BktModel model;
     pathwise::from_json(j, model);

@@ -127,8 +127,10 @@ bool relabel_states(BktParams& p, const FitOptions& o) {
 std::vector<std::string> degeneracy_warnings(const BktParams& p) {
   std::vector<std::string> w;
   constexpr double kTiny = 1e-6;
-  if (p.guess + p.slip >= 1.0) {
+  if (p.guess + p.slip > 1.0 + 1e-9) {
     w.push_back("guess + slip >= 1: a correct answer lowers mastery (degenerate fit)");
+  } else if (p.guess + p.slip >= 1.0 - 1e-9) {
+    w.push_back("guess + slip >= 1: answers carry no evidence of knowing (degenerate fit)");
   }
   if (p.guess < kTiny) w.push_back("guess driven to 0");
   if (p.slip < kTiny) w.push_back("slip driven to 0");
@@ -232,8 +234,16 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
         detail::SkillData().codes.swap(data[si].codes);
         std::size_t d = done.fetch_add(1) + 1;
         if (options.progress) {
-          std::scoped_lock lock(progress_mu);
-          options.progress(d, skills.size());
+          try {
+            std::scoped_lock lock(progress_mu);
+            options.progress(d, skills.size());
+          } catch (...) {
+            // A throwing callback cancels the fit: remaining tasks are skipped, the exception
+            // reaches the caller.
+            std::scoped_lock lock(failure_mu);
+            if (!failure) failure = std::current_exception();
+            next.store(tasks);
+          }
         }
       }
     }

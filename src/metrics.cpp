@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "detail/random.hpp"
+#include "pathwise/json.hpp"
 
 namespace pathwise {
 
@@ -42,9 +43,9 @@ double auc(const std::vector<double>& p, const std::vector<std::uint8_t>& y) {
   const std::size_t negatives = n - positives;
   if (positives == 0 || negatives == 0) return kNaN;
   // Mann–Whitney: the rank sum of the positives, with tied predictions sharing their mean rank.
-  std::vector<std::uint32_t> idx(n);
-  std::iota(idx.begin(), idx.end(), 0u);
-  std::sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) { return p[a] < p[b]; });
+  std::vector<std::size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), std::size_t{0});
+  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
   double rank_sum = 0.0;
   for (std::size_t i = 0; i < n;) {
     std::size_t j = i;
@@ -156,6 +157,14 @@ Metrics evaluate(const BktModel& model, const ResponseLog& log, const EvaluateOp
   Metrics m = compute_metrics(kept, y);
   m.skipped_unknown_skill = p.size() - kept.size();
   return m;
+}
+
+void to_json(nlohmann::json& j, const Metrics& m) {
+  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  j = nlohmann::json{{"auc", num(m.auc)},           {"rmse", num(m.rmse)},
+                     {"accuracy", num(m.accuracy)}, {"log_loss", num(m.log_loss)},
+                     {"responses", m.responses}};
+  if (m.skipped_unknown_skill > 0) j["skipped_unknown_skill"] = m.skipped_unknown_skill;
 }
 
 CrossValidation cross_validate(const ResponseLog& log, const FitOptions& options, int folds,

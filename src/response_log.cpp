@@ -52,9 +52,14 @@ std::string ReadReport::summary() const {
       out += std::string(", '") + delimiter + "'-separated";
     }
   }
-  out += ", " + encoding + "): " + std::to_string(rows) + " rows, " + std::to_string(rows_kept) +
+  out += ", " + encoding +
+         (latin1_fields > 0 ? " in " + std::to_string(latin1_fields) + " fields" : "") + "): " +
+         std::to_string(rows) + " rows, " + std::to_string(rows_kept) +
          " kept, " + std::to_string(skipped_total()) + " skipped";
   if (multi_skill_rows > 0) out += ", " + std::to_string(multi_skill_rows) + " multi-skill";
+  if (rows_filtered > 0) {
+    out += ", " + std::to_string(rows_filtered) + " scaffolding rows (original = 0) left out";
+  }
   if (rows_relabelled > 0) {
     out += ", " + std::to_string(rows_relabelled) + " without a skill kept under a label";
   }
@@ -112,9 +117,10 @@ std::uint64_t pair_key(std::uint32_t skill, std::uint32_t learner) {
 struct ResponseLog::Builder::Impl {
   Interner skills, learners, items;
   // Responses from add(), grouped at build().
-  std::vector<std::uint32_t> r_skill, r_learner, r_item, r_line;
+  std::vector<std::uint32_t> r_skill, r_learner, r_item, r_line, r_row;
   std::vector<std::uint8_t> r_outcome;
-  std::vector<double> r_order;
+  // long double holds every 64-bit integer exactly (nanosecond timestamps, large ids).
+  std::vector<long double> r_order;
   bool any_order = false, any_missing_order = false, any_item = false, any_line = false;
   // Whole sequences from add_sequence(), already in final layout.
   ResponseLog direct;
@@ -132,11 +138,21 @@ std::size_t ResponseLog::Builder::size() const noexcept {
 
 void ResponseLog::Builder::add(std::string_view learner, std::string_view skill,
                                std::string_view item, Outcome outcome,
-                               std::optional<double> order, std::uint32_t line) {
+                               std::optional<long double> order, std::uint32_t line,
+                               std::uint32_t row) {
   Impl& m = *impl_;
-  if (learner.empty()) throw Error(ErrorCode::InvalidArgument, "learner id must not be empty");
-  if (skill.empty()) throw Error(ErrorCode::InvalidArgument, "skill must not be empty");
-  if (order && std::isnan(*order)) throw Error(ErrorCode::InvalidArgument, "order must not be NaN");
+  const Location where{"", line, 0, ""};
+  if (learner.empty()) throw Error(ErrorCode::InvalidArgument, "learner id must not be empty", where);
+  if (skill.empty()) throw Error(ErrorCode::InvalidArgument, "skill must not be empty", where);
+  if (order && std::isnan(*order)) throw Error(ErrorCode::InvalidArgument, "order must not be NaN", where);
+  // Ids end up in JSON documents, which must be UTF-8.
+  if (!detail::is_valid_utf8(learner) || !detail::is_valid_utf8(skill) || !detail::is_valid_utf8(item)) {
+    throw Error(ErrorCode::InvalidArgument, "ids must be valid UTF-8", where);
+  }
+  if (m.r_outcome.size() >= 0xfffffffeu) {
+    throw Error(ErrorCode::InvalidArgument,
+                "a log holds at most 4,294,967,294 responses; split it by skill or learner", where);
+  }
   m.r_skill.push_back(m.skills.intern(skill));
   m.r_learner.push_back(m.learners.intern(learner));
   if (!item.empty()) {
@@ -147,7 +163,8 @@ void ResponseLog::Builder::add(std::string_view learner, std::string_view skill,
   }
   m.r_outcome.push_back(static_cast<std::uint8_t>(outcome));
   m.r_line.push_back(line);
-  m.any_line = m.any_line || line != 0;
+  m.r_row.push_back(row);
+  m.any_line = m.any_line || line != 0 || row != 0;
   if (order) {
     m.any_order = true;
     m.r_order.resize(m.r_outcome.size() - 1, 0.0);
@@ -253,12 +270,17 @@ ResponseLog ResponseLog::Builder::build(ReadReport report) {
     if (lines) {
       log.lines_.assign(base, 0);
       log.lines_.reserve(base + n);
+      log.rows_.assign(base, 0);
+      log.rows_.reserve(base + n);
     }
     for (std::size_t k = 0; k < n; ++k) {
       std::uint32_t i = perm[k];
       log.outcomes_.push_back(m.r_outcome[i]);
       if (items) log.items_.push_back(m.r_item[i]);
-      if (lines) log.lines_.push_back(m.r_line[i]);
+      if (lines) {
+        log.lines_.push_back(m.r_line[i]);
+        log.rows_.push_back(m.r_row[i]);
+      }
     }
     for (std::size_t p = 0; p < pairs; ++p) {
       log.sequences_.push_back({pair_skill[p], pair_learner[p], base + start[p], base + start[p + 1]});
@@ -267,7 +289,10 @@ ResponseLog ResponseLog::Builder::build(ReadReport report) {
     log.items_.resize(log.outcomes_.size(), kNoItem);
   }
   if (!log.items_.empty()) log.items_.resize(log.outcomes_.size(), kNoItem);
-  if (!log.lines_.empty()) log.lines_.resize(log.outcomes_.size(), 0);
+  if (!log.lines_.empty()) {
+    log.lines_.resize(log.outcomes_.size(), 0);
+    log.rows_.resize(log.outcomes_.size(), 0);
+  }
   log.skill_names_ = m.skills.take();
   log.learner_ids_ = m.learners.take();
   log.item_ids_ = m.items.take();
@@ -343,7 +368,10 @@ ResponseLog ResponseLog::select_learners(const std::vector<bool>& keep) const {
     auto nb = static_cast<std::uint64_t>(out.outcomes_.size());
     out.outcomes_.insert(out.outcomes_.end(), outcomes_.begin() + b, outcomes_.begin() + e);
     if (!items_.empty()) out.items_.insert(out.items_.end(), items_.begin() + b, items_.begin() + e);
-    if (!lines_.empty()) out.lines_.insert(out.lines_.end(), lines_.begin() + b, lines_.begin() + e);
+    if (!lines_.empty()) {
+      out.lines_.insert(out.lines_.end(), lines_.begin() + b, lines_.begin() + e);
+      out.rows_.insert(out.rows_.end(), rows_.begin() + b, rows_.begin() + e);
+    }
     out.sequences_.push_back({s.skill, s.learner, nb, static_cast<std::uint64_t>(out.outcomes_.size())});
   }
   out.index_skills();
@@ -377,21 +405,25 @@ class Problems {
   bool strict_;
 };
 
-/// Where readers put responses: converts Latin-1 ids to UTF-8 before they are interned.
+/// Where readers put responses. In a file that is not all UTF-8, each field is decided on its
+/// own: valid UTF-8 is kept, anything else is read as Latin-1 and converted, so one stray byte
+/// does not re-decode every other field.
 struct Sink {
   ResponseLog::Builder& builder;
-  bool latin1;
+  bool mixed;  // the file is not valid UTF-8 as a whole
+  ReadReport& report;
   std::string learner_buf, skill_buf, item_buf;
 
-  std::string_view utf8(std::string_view v, std::string& buf) const {
-    if (!latin1) return v;
+  std::string_view utf8(std::string_view v, std::string& buf) {
+    if (!mixed || detail::is_valid_utf8(v)) return v;
+    ++report.latin1_fields;
     buf = detail::latin1_to_utf8(v);
     return buf;
   }
   void add(std::string_view learner, std::string_view skill, std::string_view item, Outcome o,
-           std::optional<double> order, std::size_t line) {
+           std::optional<long double> order, std::size_t line, std::size_t row) {
     builder.add(utf8(learner, learner_buf), utf8(skill, skill_buf), utf8(item, item_buf), o, order,
-                static_cast<std::uint32_t>(line));
+                static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(row));
   }
 };
 
@@ -424,6 +456,22 @@ bool parse_number(std::string_view v, double& out) {
 }
 
 /// Splits a skill cell on the separator; trims and drops empty parts.
+/// An order key: integers exactly (to 2^63), else a finite decimal number.
+bool parse_order(std::string_view v, long double& out) {
+  v = trim(v);
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  std::int64_t i;
+  auto r = std::from_chars(v.data(), v.data() + v.size(), i);
+  if (r.ec == std::errc() && r.ptr == v.data() + v.size() && !v.empty()) {
+    out = static_cast<long double>(i);
+    return true;
+  }
+  double d;
+  if (!parse_number(v, d)) return false;
+  out = d;
+  return true;
+}
+
 void split_skills(std::string_view cell, const std::string& sep, std::vector<std::string_view>& out) {
   out.clear();
   cell = trim(cell);
@@ -512,16 +560,6 @@ int find_column(const std::vector<std::string>& header, const std::string& name)
   return -1;
 }
 
-std::string header_list(const std::vector<std::string>& header) {
-  std::string out;
-  for (std::size_t i = 0; i < header.size() && i < 40; ++i) {
-    if (i) out += ", ";
-    out += "'" + header[i] + "'";
-  }
-  if (header.size() > 40) out += ", ...";
-  return out;
-}
-
 void read_delimited(std::string_view text, const ReadOptions& opt, const std::string& source,
                     ReadReport& report, Sink& sink) {
   std::size_t pos = 0;
@@ -530,7 +568,7 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
   report.delimiter = delim;
   detail::DelimitedReader reader(text, delim);
   std::vector<Field> fields;
-  if (!reader.next(fields)) {
+  if (!reader.next(fields, source)) {
     throw Error(ErrorCode::Parse, "the log is empty: no header row", Location{source, 1, 1, ""});
   }
   const std::size_t header_line = reader.line();
@@ -562,8 +600,8 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
       col[r] = find_column(header, want);
       if (col[r] < 0) {
         throw Error(ErrorCode::Parse,
-                    std::string("the ") + role_names[r] + " column '" + want +
-                        "' is not in the header; columns are: " + header_list(header),
+                    std::string("the ") + role_names[r] + " column '" + want + "' is not among the " +
+                        std::to_string(header.size()) + " header fields",
                     Location{source, header_line, 1, want});
       }
     } else {
@@ -574,19 +612,40 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
       if (col[r] < 0 && r < 3) {
         std::string names;
         for (const std::string& c : candidates(r)) names += (names.empty() ? "'" : ", '") + c + "'";
+        // The header's own cells are not echoed: in a file without a header they are the
+        // first row's values, learner id included.
         throw Error(ErrorCode::Parse,
-                    std::string("no ") + role_names[r] + " column found (looked for " + names +
-                        "); name it with the column mapping; columns are: " + header_list(header),
+                    std::string("no ") + role_names[r] + " column found among the " +
+                        std::to_string(header.size()) + " header fields (looked for " + names +
+                        "); the first line must be a header, or name the column in the mapping",
                     Location{source, header_line, 1, ""});
       }
     }
     if (col[r] >= 0) *used[r] = header[static_cast<std::size_t>(col[r])];
   }
+  for (int r = 0; r < 5; ++r) {
+    if (col[r] < 0) continue;
+    for (int q = 0; q < r; ++q) {
+      if (col[q] == col[r]) {
+        throw Error(ErrorCode::InvalidArgument,
+                    std::string("column '") + header[static_cast<std::size_t>(col[r])] +
+                        "' is mapped to both " + role_names[q] + " and " + role_names[r],
+                    Location{source, header_line, 1, header[static_cast<std::size_t>(col[r])]});
+      }
+    }
+    const std::string& name = header[static_cast<std::size_t>(col[r])];
+    if (std::count(header.begin(), header.end(), name) > 1) {
+      throw Error(ErrorCode::Parse,
+                  "column name '" + name + "' appears more than once in the header; rename one",
+                  Location{source, header_line, 1, name});
+    }
+  }
+  const int original_col = opt.keep_scaffolding ? -1 : find_column(header, "original");
   const std::string sep = opt.skill_separator.value_or("~~");
   Problems problems(report, opt.strict);
   std::vector<std::string_view> skills;
   const std::size_t width = header.size();
-  while (reader.next(fields)) {
+  while (reader.next(fields, source)) {
     const std::size_t line = reader.line();
     ++report.rows;
     auto where = [&](int role) {
@@ -607,6 +666,10 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
                        std::to_string(width) + " (an unquoted delimiter inside a value?)");
       continue;
     }
+    if (original_col >= 0 && trim(fields[static_cast<std::size_t>(original_col)].text) == "0") {
+      ++report.rows_filtered;
+      continue;
+    }
     std::string_view learner = trim(fields[static_cast<std::size_t>(col[0])].text);
     if (learner.empty()) {
       problems.add(RowProblem::EmptyLearner, where(0), "empty learner id");
@@ -620,11 +683,11 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
                        "' must be 0 or 1, got " + shown(cv));
       continue;
     }
-    std::optional<double> order;
+    std::optional<long double> order;
     if (col[3] >= 0) {
-      double v;
+      long double v;
       std::string_view ov = fields[static_cast<std::size_t>(col[3])].text;
-      if (!parse_number(ov, v)) {
+      if (!parse_order(ov, v)) {
         problems.add(RowProblem::BadOrder, where(3),
                      "column '" + header[static_cast<std::size_t>(col[3])] +
                          "' must be a number, got " + shown(ov));
@@ -645,7 +708,7 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
     if (skills.size() > 1) ++report.multi_skill_rows;
     std::string_view item = col[4] >= 0 ? trim(fields[static_cast<std::size_t>(col[4])].text)
                                         : std::string_view();
-    for (std::string_view s : skills) sink.add(learner, s, item, outcome, order, line);
+    for (std::string_view s : skills) sink.add(learner, s, item, outcome, order, line, report.rows);
     ++report.rows_kept;
   }
 }
@@ -654,13 +717,13 @@ void read_hmm(std::string_view text, const ReadOptions& opt, const std::string& 
               ReadReport& report, Sink& sink) {
   report.delimiter = '\t';
   report.columns_used = ColumnMapping{"student", "skill", "observation", "", "step"};
-  detail::DelimitedReader reader(text, '\t');
+  detail::DelimitedReader reader(text, '\t', /*quoting=*/false);
   std::vector<Field> fields;
   const std::string sep = opt.skill_separator.value_or("~");
   Problems problems(report, opt.strict);
   std::vector<std::string_view> skills;
   static const char* kNames[] = {"observation", "student", "step", "skill"};
-  while (reader.next(fields)) {
+  while (reader.next(fields, source)) {
     const std::size_t line = reader.line();
     ++report.rows;
     if (fields.size() < 4) {
@@ -705,7 +768,7 @@ void read_hmm(std::string_view text, const ReadOptions& opt, const std::string& 
     }
     if (skills.size() > 1) ++report.multi_skill_rows;
     std::string_view item = trim(fields[2].text);
-    for (std::string_view s : skills) sink.add(learner, s, item, outcome, std::nullopt, line);
+    for (std::string_view s : skills) sink.add(learner, s, item, outcome, std::nullopt, line, report.rows);
     ++report.rows_kept;
   }
 }
@@ -766,16 +829,20 @@ void read_three_line(std::string_view text, const ReadOptions& opt, const std::s
     split_commas(lines[i + 2].second, outcomes);
     std::size_t rows = std::max(skills.size(), outcomes.size());
     report.rows += rows;
-    double count_value;
     std::string_view ct = trim(count_text);
-    if (!all_digits(ct) || !parse_number(ct, count_value)) {
+    std::uint64_t count = 0;
+    auto parsed = std::from_chars(ct.data(), ct.data() + ct.size(), count);
+    // A count beyond any real learner's history is a corrupt line, not a reason to allocate.
+    constexpr std::uint64_t kMaxCount = 1000000000;
+    if (!all_digits(ct) || parsed.ec != std::errc() || parsed.ptr != ct.data() + ct.size() ||
+        count > kMaxCount) {
       problems.add(RowProblem::BadRecord, Location{source, count_line, 1, "count"},
-                   "record " + std::to_string(record) + ": the first line must be a count, got " +
+                   "record " + std::to_string(record) +
+                       ": the first line must be a count of responses (at most 10^9), got " +
                        shown(ct),
                    rows);
       continue;
     }
-    auto count = static_cast<std::size_t>(count_value);
     if (skills.size() != count || outcomes.size() != count) {
       problems.add(RowProblem::BadRecord, Location{source, count_line, 1, "count"},
                    "record " + std::to_string(record) + " announces " + std::to_string(count) +
@@ -803,7 +870,8 @@ void read_three_line(std::string_view text, const ReadOptions& opt, const std::s
         s = *opt.empty_skill_label;
         ++report.rows_relabelled;
       }
-      sink.add(learner, s, std::string_view(), o, std::nullopt, lines[i + 2].first);
+      sink.add(learner, s, std::string_view(), o, std::nullopt, lines[i + 2].first,
+               report.rows - rows + k + 1);
       ++report.rows_kept;
     }
   }
@@ -819,17 +887,17 @@ ResponseLog ResponseLog::parse(std::string_view text, const ReadOptions& options
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   // Latin-1 input is parsed as bytes (its delimiters, quotes and line ends are ASCII), so error
   // columns count the file's bytes; ids are converted to UTF-8 one by one as they are stored.
-  const bool latin1 = !detail::is_valid_utf8(text);
-  if (latin1) report.encoding = "latin-1";
+  const bool mixed = !detail::is_valid_utf8(text);
   LogFormat format = options.format == LogFormat::Auto ? detect_format(text) : options.format;
   report.format = format;
   ResponseLog::Builder builder;
-  Sink sink{builder, latin1, {}, {}, {}};
+  Sink sink{builder, mixed, report, {}, {}, {}};
   switch (format) {
     case LogFormat::Hmm: read_hmm(text, options, source, report, sink); break;
     case LogFormat::ThreeLine: read_three_line(text, options, source, report, sink); break;
     default: read_delimited(text, options, source, report, sink); break;
   }
+  if (report.latin1_fields > 0) report.encoding = "latin-1";
   return builder.build(std::move(report));
 }
 

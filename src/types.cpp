@@ -9,6 +9,7 @@ const char* to_string(ErrorCode code) noexcept {
     case ErrorCode::Io: return "io";
     case ErrorCode::UnknownSkill: return "unknown skill";
     case ErrorCode::UnknownItem: return "unknown item";
+    case ErrorCode::UnknownLearner: return "unknown learner";
     case ErrorCode::Version: return "version";
     case ErrorCode::Internal: return "internal";
   }

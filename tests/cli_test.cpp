@@ -65,8 +65,8 @@ TEST_CASE("cli: fit writes a model that evaluate and predict read", "[cli]") {
   std::string header, first;
   std::getline(lines, header);
   std::getline(lines, first);
-  CHECK(header == "line,skill,item,correct,p_correct");
-  CHECK(first.rfind("2,add,,0,", 0) == 0);  // file line 2 is the first data row
+  CHECK(header == "row,line,skill,item,correct,p_correct");
+  CHECK(first.rfind("1,2,add,,0,", 0) == 0);  // data row 1 is on file line 2
   std::size_t rows = 1;
   for (std::string l; std::getline(lines, l);) ++rows;
   CHECK(rows == 24);
@@ -105,6 +105,30 @@ TEST_CASE("cli: --strict stops at the first bad row and names its place", "[cli]
   Run lenient = run({"fit", data, "--restarts", "1"});
   CHECK(lenient.code == 0);
   CHECK_THAT(lenient.err, Contains("skipped 1 rows: bad_correct"));
+}
+
+TEST_CASE("cli: predict follows the input order of a three-line file", "[cli]") {
+  std::string data = write_log("three.csv", "4\n1,2,1,2\n0,1,1,0\n2\n1,1\n1,1\n");
+  std::string model = temp_path("three-model.json");
+  REQUIRE(run({"fit", data, "-o", model, "--restarts", "1"}).code == 0);
+  Run p = run({"predict", "-m", model, data});
+  REQUIRE(p.code == 0);
+  std::istringstream lines(p.out);
+  std::string l;
+  std::getline(lines, l);
+  std::vector<std::string> got;
+  while (std::getline(lines, l)) got.push_back(l.substr(0, l.find(',', l.find(',', l.find(',') + 1) + 1)));
+  // row, line, skill: skills 1,2,1,2 on line 3, then 1,1 on line 6.
+  CHECK(got == std::vector<std::string>{"1,3,1", "2,3,2", "3,3,1", "4,3,2", "5,6,1", "6,6,1"});
+}
+
+TEST_CASE("cli: a skill filter matching nothing is a usage error", "[cli]") {
+  std::string data = write_log("filter.csv", kLog);
+  CHECK(run({"fit", data, "--skills", "ad"}).code == 2);   // whole-name match: "ad" is not "add"
+  CHECK(run({"fit", data, "--skills", "a.d", "--restarts", "1"}).code == 0);
+  Run exact = run({"fit", data, "--skill", "sub", "--restarts", "1"});
+  CHECK(exact.code == 0);
+  CHECK(exact.out.find("add") == std::string::npos);
 }
 
 TEST_CASE("cli: every command has --help", "[cli]") {

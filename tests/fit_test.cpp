@@ -320,6 +320,18 @@ TEST_CASE("fit: invalid options and an empty log are rejected", "[fit]") {
   CHECK_THROWS_AS(fit(ResponseLog::Builder().build(), {}), Error);
 }
 
+TEST_CASE("fit: an exception from the progress callback cancels the fit", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 30;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  for (unsigned threads : {1u, 2u}) {
+    FitOptions o;
+    o.threads = threads;
+    o.progress = [](std::size_t, std::size_t) { throw std::runtime_error("cancelled by host"); };
+    CHECK_THROWS_WITH(fit(log, o), "cancelled by host");
+  }
+}
+
 TEST_CASE("fit: the progress callback sees every skill finish", "[fit]") {
   SimulateLogOptions so;
   so.learners = 30;

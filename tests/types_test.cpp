@@ -39,7 +39,7 @@ TEST_CASE("types: Result holds a value or an error", "[types]") {
 
 TEST_CASE("types: every error code has a name", "[types]") {
   for (auto c : {ErrorCode::InvalidArgument, ErrorCode::Parse, ErrorCode::Io, ErrorCode::UnknownSkill,
-                 ErrorCode::UnknownItem, ErrorCode::Version, ErrorCode::Internal}) {
+                 ErrorCode::UnknownItem, ErrorCode::UnknownLearner, ErrorCode::Version, ErrorCode::Internal}) {
     CHECK(std::string(pathwise::to_string(c)) != "unknown");
   }
 }

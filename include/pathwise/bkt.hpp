@@ -12,7 +12,8 @@
 
 namespace pathwise {
 
-/// The five parameters of one skill's two-state hidden Markov model. Value type.
+/// The five parameters of one skill's two-state hidden Markov model. Value type;
+/// thread-compatible.
 struct BktParams {
   /// P(known) before the first opportunity, P(L0).
   double prior = 0.5;
@@ -57,10 +58,13 @@ struct BktParams {
                                              const std::vector<std::uint8_t>& outcomes);
 
 /// Per-item guess and slip that override the skill's (KT-IDEM, Pardos & Heffernan 2011).
+/// Value type; thread-compatible.
 struct ItemParams {
   /// The skill the item belongs to; must be a skill of the model.
   std::string skill;
+  /// P(correct | unknown) on this item.
   double guess = 0.2;
+  /// P(incorrect | known) on this item.
   double slip = 0.1;
   bool operator==(const ItemParams& o) const noexcept {
     return skill == o.skill && guess == o.guess && slip == o.slip;

@@ -13,14 +13,17 @@
 
 namespace pathwise {
 
-/// A closed interval a parameter is kept in during fitting.
+/// A closed interval a parameter is kept in during fitting. Value type; thread-compatible.
 struct Bounds {
+  /// Lowest allowed value, in [0, 1].
   double lo = 0.0;
+  /// Highest allowed value, in [lo, 1].
   double hi = 1.0;
 };
 
 /// Options for fit(). The defaults follow pyBKT's standard model: 5 random restarts, at most
 /// 100 EM iterations, stop when the total log-likelihood changes by at most 1e-3, no forgetting.
+/// Thread-compatible.
 struct FitOptions {
   /// EM restarts per skill from random starting points; the best log-likelihood wins. Default: 5.
   int restarts = 5;
@@ -45,15 +48,17 @@ struct FitOptions {
   /// Fit only the skills for which this returns true (all if empty).
   std::function<bool(const std::string& skill)> skill_filter;
   /// Called after each skill finishes with (skills done, skills total); from worker threads,
-  /// serialised. Default: none.
+  /// serialised. An exception thrown from it cancels the fit and is rethrown by fit().
+  /// Default: none.
   std::function<void(std::size_t done, std::size_t total)> progress;
 
   /// Throws Error (InvalidArgument) naming the option if an option is out of range.
   void validate() const;
 };
 
-/// How the fit of one skill went.
+/// How the fit of one skill went. Value type; thread-compatible.
 struct SkillFitReport {
+  /// The skill's name.
   std::string skill;
   /// Responses and sequences the skill was fitted on.
   std::size_t responses = 0;
@@ -64,8 +69,9 @@ struct SkillFitReport {
   int iterations = 0;
   /// Whether the winning restart met the tolerance before max_iterations.
   bool converged = false;
-  /// Restarts run, and which one won (0-based).
+  /// Restarts run.
   int restarts = 0;
+  /// Which restart won (0-based).
   int best_restart = 0;
   /// Log-likelihood after each E-step of the winning restart (EM never lowers it).
   std::vector<double> trace;
@@ -75,8 +81,9 @@ struct SkillFitReport {
   std::vector<std::string> warnings;
 };
 
-/// What fit_with_report() did, skill by skill (sorted by skill name).
+/// What fit_with_report() did. Value type; thread-compatible.
 struct FitReport {
+  /// One report per fitted skill, sorted by skill name.
   std::vector<SkillFitReport> skills;
   /// Sum of the skills' log-likelihoods.
   double log_likelihood = 0.0;
@@ -89,9 +96,11 @@ struct FitReport {
   std::uint64_t response_steps = 0;
 };
 
-/// A fitted model and the report of its fit.
+/// A fitted model and the report of its fit. Value type; thread-compatible.
 struct FitResult {
+  /// Parameters of every fitted skill.
   BktModel model;
+  /// How each skill's fit went.
   FitReport report;
 };
 
@@ -100,7 +109,8 @@ struct FitResult {
 /// Thread-safe: reentrant.
 [[nodiscard]] BktModel fit(const ResponseLog& log, const FitOptions& options = {});
 
-/// fit() with the per-skill report.
+/// fit() with the per-skill report. Throws like fit(), and rethrows an exception from
+/// options.progress. Thread-safe: reentrant.
 [[nodiscard]] FitResult fit_with_report(const ResponseLog& log, const FitOptions& options = {});
 
 }  // namespace pathwise

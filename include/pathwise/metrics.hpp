@@ -26,11 +26,16 @@ namespace pathwise {
 [[nodiscard]] double log_loss(const std::vector<double>& predictions,
                               const std::vector<std::uint8_t>& outcomes);
 
-/// The four figures for one set of predictions. Value type.
+/// The four figures for one set of predictions; NaN where undefined (AUC with one class).
+/// Value type; thread-compatible.
 struct Metrics {
+  /// Area under the ROC curve, ties counted one half.
   double auc = 0.0;
+  /// Root mean squared error of P(correct).
   double rmse = 0.0;
+  /// Share right with P(correct) >= 0.5 read as "correct".
   double accuracy = 0.0;
+  /// Mean negative log-likelihood (natural log).
   double log_loss = 0.0;
   /// Responses scored.
   std::size_t responses = 0;
@@ -38,11 +43,11 @@ struct Metrics {
   std::size_t skipped_unknown_skill = 0;
 };
 
-/// Computes all four metrics.
+/// Computes all four metrics. Throws like auc(). Thread-safe: reentrant.
 [[nodiscard]] Metrics compute_metrics(const std::vector<double>& predictions,
                                       const std::vector<std::uint8_t>& outcomes);
 
-/// Options for predict() and evaluate().
+/// Options for predict() and evaluate(). Thread-compatible.
 struct EvaluateOptions {
   /// Leave out (and count) responses of skills the model lacks instead of throwing. Default: false.
   bool skip_unknown_skills = false;
@@ -60,10 +65,13 @@ struct EvaluateOptions {
 [[nodiscard]] Metrics evaluate(const BktModel& model, const ResponseLog& log,
                                const EvaluateOptions& options = {});
 
-/// Result of cross_validate(): one Metrics per fold, their mean and sample standard deviation.
+/// Result of cross_validate(). Value type; thread-compatible.
 struct CrossValidation {
+  /// Figures of each held-out fold.
   std::vector<Metrics> folds;
+  /// Mean over folds (responses: the total scored).
   Metrics mean;
+  /// Sample standard deviation over folds.
   Metrics sd;
 };
 

@@ -27,7 +27,7 @@ enum class LogFormat {
 
 /// Which header column holds what, for LogFormat::Delimited. An empty name means "use the first
 /// default candidate present in the header"; the candidates cover pyBKT's names, the ASSISTments
-/// 2009 skill-builder export and the DataShop/KDD Cup step export.
+/// 2009 skill-builder export and the DataShop/KDD Cup step export. Thread-compatible.
 struct ColumnMapping {
   /// Learner id. Defaults: user_id, Anon Student Id, student_id, learner_id, student.
   std::string learner;
@@ -43,6 +43,7 @@ struct ColumnMapping {
 };
 
 /// Options for reading a log. The defaults read the common public logs as they are.
+/// Thread-compatible.
 struct ReadOptions {
   /// Layout of the input; Auto detects it from the content. Default: Auto.
   LogFormat format = LogFormat::Auto;
@@ -60,6 +61,9 @@ struct ReadOptions {
   /// If set, rows with no skill are kept under this skill label instead of being reported as
   /// bad rows (pyBKT keeps them as a skill literally named "nan"). Default: unset.
   std::optional<std::string> empty_skill_label;
+  /// ASSISTments logs mark scaffolding responses with original = 0. Unless this is true they are
+  /// left out, as pyBKT does, and counted in ReadReport::rows_filtered. Default: false.
+  bool keep_scaffolding = false;
 };
 
 /// Why a row was not used. Every skipped row is counted under exactly one reason.
@@ -78,7 +82,7 @@ inline constexpr std::size_t kRowProblemCount = 7;
 [[nodiscard]] const char* to_string(RowProblem problem) noexcept;
 
 /// What a reader saw: rows read, kept and skipped by reason, with the first place of each.
-/// Value type.
+/// Value type; thread-compatible.
 struct ReadReport {
   /// Source label (file path or "<string>").
   std::string source;
@@ -86,8 +90,11 @@ struct ReadReport {
   LogFormat format = LogFormat::Auto;
   /// Field delimiter of delimited input ('\0' otherwise).
   char delimiter = '\0';
-  /// "utf-8" or "latin-1" (Latin-1 input is converted to UTF-8).
+  /// "utf-8", or "latin-1" when some fields were not valid UTF-8 and were read as Latin-1 (each
+  /// field is decided on its own and converted to UTF-8).
   std::string encoding = "utf-8";
+  /// Fields read as Latin-1.
+  std::size_t latin1_fields = 0;
   /// Header columns used for learner, skill, correct, order, item ("" where none).
   ColumnMapping columns_used;
   /// Data rows (or three-line responses) seen.
@@ -96,6 +103,8 @@ struct ReadReport {
   std::size_t rows_kept = 0;
   /// Rows kept under `empty_skill_label`.
   std::size_t rows_relabelled = 0;
+  /// Scaffolding rows (original = 0) left out; counted in rows_kept's complement but not as bad.
+  std::size_t rows_filtered = 0;
   /// Rows naming several skills (each becomes one response per skill).
   std::size_t multi_skill_rows = 0;
   /// Skipped rows per RowProblem.
@@ -105,7 +114,7 @@ struct ReadReport {
   /// First message of each problem.
   std::array<std::string, kRowProblemCount> first_message{};
 
-  /// Total rows skipped.
+  /// Total rows skipped as bad (rows == rows_kept + rows_filtered + skipped_total()).
   [[nodiscard]] std::size_t skipped_total() const noexcept;
   /// A human-readable summary, one line per skipped reason. No learner ids.
   [[nodiscard]] std::string summary() const;
@@ -140,10 +149,14 @@ class ResponseLog {
 
   /// Number of responses (a multi-skill row counts once per skill).
   [[nodiscard]] std::size_t size() const noexcept { return outcomes_.size(); }
+  /// True if the log holds no response.
   [[nodiscard]] bool empty() const noexcept { return outcomes_.empty(); }
+  /// Distinct skills, learners and items named by the log (a skill may have no sequence left
+  /// after select_learners()).
   [[nodiscard]] std::size_t skill_count() const noexcept { return skill_names_.size(); }
   [[nodiscard]] std::size_t learner_count() const noexcept { return learner_ids_.size(); }
   [[nodiscard]] std::size_t item_count() const noexcept { return item_ids_.size(); }
+  /// Number of (skill, learner) sequences.
   [[nodiscard]] std::size_t sequence_count() const noexcept { return sequences_.size(); }
 
   /// Name of skill `index` (0 <= index < skill_count()).
@@ -168,6 +181,10 @@ class ResponseLog {
   [[nodiscard]] const std::vector<std::uint32_t>& items() const noexcept { return items_; }
   /// Source line of every response (0 where not read from text); empty for built logs.
   [[nodiscard]] const std::vector<std::uint32_t>& lines() const noexcept { return lines_; }
+  /// Position of every response in its input, 1-based: the data row of delimited and hmm input,
+  /// the response's rank in the file for three-line input (several share a line there). Sorting
+  /// by it restores the input order. Empty for built logs.
+  [[nodiscard]] const std::vector<std::uint32_t>& rows() const noexcept { return rows_; }
 
   /// What the reader saw (empty for logs made with Builder).
   [[nodiscard]] const ReadReport& report() const noexcept { return report_; }
@@ -177,19 +194,23 @@ class ResponseLog {
   [[nodiscard]] ResponseLog select_learners(const std::vector<bool>& keep) const;
 
   /// Builds a log from code: responses of a (skill, learner) pair are kept in the order given,
-  /// or sorted by `order` when every response has one. Not thread-safe.
+  /// or sorted by `order` when every response has one. Thread-compatible (one thread at a time).
   class Builder {
    public:
+    /// An empty builder; movable, not copyable.
     Builder();
     ~Builder();
     Builder(Builder&&) noexcept;
     Builder& operator=(Builder&&) noexcept;
 
     /// Adds one response. `item` may be empty. `order` sorts responses within a learner (ties
-    /// keep the order of calls); give it for all responses or none. `line` is the source line.
-    /// Throws Error (InvalidArgument) for an empty learner or skill.
+    /// keep the order of calls; integers up to 2^63 compare exactly); give it for all responses
+    /// or none. `line` and `row` are the source line and input position (0 = none).
+    /// Throws Error (InvalidArgument) for an empty learner or skill, ids that are not UTF-8, or
+    /// more than 4,294,967,294 responses.
     void add(std::string_view learner, std::string_view skill, std::string_view item,
-             Outcome outcome, std::optional<double> order = std::nullopt, std::uint32_t line = 0);
+             Outcome outcome, std::optional<long double> order = std::nullopt,
+             std::uint32_t line = 0, std::uint32_t row = 0);
     /// Adds a whole sequence of one learner on one skill (fast path for simulated data).
     /// `outcomes` holds 0/1 bytes; `items` is empty or has one id per outcome.
     /// Throws Error (InvalidArgument) for values other than 0/1 or mismatched sizes.
@@ -215,6 +236,7 @@ class ResponseLog {
   std::vector<std::uint8_t> outcomes_;
   std::vector<std::uint32_t> items_;
   std::vector<std::uint32_t> lines_;
+  std::vector<std::uint32_t> rows_;
   // CSR index of sequences by skill.
   std::vector<std::uint32_t> skill_seq_offsets_;
   std::vector<std::uint32_t> skill_seq_ids_;

@@ -9,7 +9,7 @@
 
 namespace pathwise {
 
-/// Options for simulate_log().
+/// Options for simulate_log(). Thread-compatible.
 struct SimulateLogOptions {
   /// Learners simulated; each practises every skill of the model. Default: 100.
   std::size_t learners = 100;
@@ -22,7 +22,7 @@ struct SimulateLogOptions {
 /// Draws a response log from `model`: for each learner and skill, the hidden state starts known
 /// with P(prior), each response is correct with P(1 - slip) when known and P(guess) otherwise,
 /// then the state moves by learn/forget. Learner ids are "learner-<n>".
-/// Throws Error (InvalidArgument) if the model has no skills.
+/// Throws Error (InvalidArgument) if the model has no skills. Thread-safe: reentrant.
 [[nodiscard]] ResponseLog simulate_log(const BktModel& model, const SimulateLogOptions& options);
 
 }  // namespace pathwise

@@ -28,6 +28,7 @@ enum class ErrorCode {
   Io,               ///< a file could not be opened or read
   UnknownSkill,     ///< a skill id the model or curriculum does not know
   UnknownItem,      ///< an item id the model or curriculum does not know
+  UnknownLearner,   ///< a learner the engine holds nothing on
   Version,          ///< a document written by a newer, incompatible version
   Internal,         ///< a broken invariant inside Pathwise (a bug: please report it)
 };

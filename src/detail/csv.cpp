@@ -2,9 +2,11 @@
 
 #include <cstdint>
 
+#include "pathwise/types.hpp"
+
 namespace pathwise::detail {
 
-bool DelimitedReader::next(std::vector<Field>& fields) {
+bool DelimitedReader::next(std::vector<Field>& fields, const std::string& source) {
   fields.clear();
   unescaped_.clear();
   const std::size_t n = text_.size();
@@ -21,7 +23,7 @@ bool DelimitedReader::next(std::vector<Field>& fields) {
   for (;;) {
     const std::size_t column = pos_ - line_start_ + 1;
     const std::size_t field_line = line_;
-    if (pos_ < n && text_[pos_] == '"') {
+    if (quoting_ && pos_ < n && text_[pos_] == '"') {
       // Quoted field: runs to the next lone quote; "" is a literal quote.
       std::size_t start = ++pos_;
       bool escaped = false;
@@ -41,8 +43,15 @@ bool DelimitedReader::next(std::vector<Field>& fields) {
         }
         ++pos_;
       }
+      if (pos_ >= n) {
+        throw Error(ErrorCode::Parse,
+                    "a quoted field opened here never closes (" +
+                        std::to_string(line_ - field_line + 1) +
+                        " lines to the end of the text would be one value)",
+                    Location{source, field_line, column, ""});
+      }
       std::string_view raw = text_.substr(start, pos_ - start);
-      if (pos_ < n) ++pos_;  // closing quote
+      ++pos_;  // closing quote
       // Text between the closing quote and the delimiter is kept, as spreadsheets do.
       std::size_t tail = pos_;
       while (pos_ < n && text_[pos_] != delim_ && text_[pos_] != '\n' && text_[pos_] != '\r') ++pos_;

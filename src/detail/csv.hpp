@@ -21,9 +21,13 @@ struct Field {
 /// line breaks. Blank lines are not records. LF and CRLF line ends are accepted.
 class DelimitedReader {
  public:
-  DelimitedReader(std::string_view text, char delimiter) : text_(text), delim_(delimiter) {}
-  /// Reads the next record into `fields`; false at the end of the text.
-  bool next(std::vector<Field>& fields);
+  /// `quoting` false reads '"' as an ordinary character (hmm-scalable input has no quoting).
+  DelimitedReader(std::string_view text, char delimiter, bool quoting = true)
+      : text_(text), delim_(delimiter), quoting_(quoting) {}
+  /// Reads the next record into `fields`; false at the end of the text. Throws Error (Parse)
+  /// naming the quote's line and column if a quoted field never closes: everything after it
+  /// would otherwise be read as one value.
+  bool next(std::vector<Field>& fields, const std::string& source = "");
   /// 1-based line on which the last record started.
   [[nodiscard]] std::size_t line() const noexcept { return record_line_; }
   /// 1-based line after the last record.
@@ -32,6 +36,7 @@ class DelimitedReader {
  private:
   std::string_view text_;
   char delim_;
+  bool quoting_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::size_t line_start_ = 0;

@@ -48,6 +48,7 @@ input options (every command):
   --skill-sep SEP     separator of multi-skill cells (default '~~', hmm-scalable '~');
                       'none' keeps a cell as one skill label, as pyBKT does
   --empty-skill-as L  keep rows without a skill under skill L (pyBKT calls it 'nan')
+  --keep-scaffolding  keep ASSISTments rows with original = 0 (default: left out, as pyBKT)
   --strict            stop at the first bad row (file:line:column)
   --lenient           skip bad rows, count them by reason and print the count (default)
 )";
@@ -62,7 +63,8 @@ fit options:
   --forgetting        fit a forget probability (default: forget = 0)
   --bound P=LO:HI     keep parameter P (prior, learn, forget, guess, slip) in [LO, HI]; repeatable
   --fix P=V           hold parameter P at V; repeatable
-  --skills REGEX      fit only skills whose name matches REGEX (ECMAScript syntax)
+  --skill NAME        fit only the skill named NAME exactly; repeatable
+  --skills REGEX      fit only skills whose whole name matches REGEX (ECMAScript syntax)
 )";
 
 struct Args {
@@ -87,8 +89,9 @@ struct Args {
 const std::vector<std::string> kValueOptions = {
     "--format", "--learner-col", "--skill-col", "--correct-col", "--order-col", "--item-col",
     "--skill-sep", "--empty-skill-as", "--restarts", "--max-iter", "--tol", "--seed", "--threads",
-    "--bound", "--fix", "--skills", "--output", "-o", "--model", "-m", "--folds"};
+    "--bound", "--fix", "--skills", "--skill", "--output", "-o", "--model", "-m", "--folds"};
 const std::vector<std::string> kFlagOptions = {"--strict", "--lenient", "--forgetting", "--json",
+                                               "--keep-scaffolding",
                                                "--quiet", "--skip-unknown-skills"};
 
 Args parse_args(const std::vector<std::string>& argv) {
@@ -184,6 +187,7 @@ ReadOptions read_options(const Args& a) {
     throw UsageError("--strict and --lenient exclude each other");
   }
   o.strict = a.flag("--strict");
+  o.keep_scaffolding = a.flag("--keep-scaffolding");
   return o;
 }
 
@@ -217,13 +221,20 @@ FitOptions fit_options(const Args& a) {
     if (eq == std::string::npos) throw UsageError("--fix takes P=V, e.g. forget=0, got '" + f + "'");
     o.fixed[f.substr(0, eq)] = parse_double("--fix", f.substr(eq + 1));
   }
+  std::vector<std::string> exact = a.all("--skill");
+  std::shared_ptr<std::regex> re;
   if (auto v = a.value("--skills")) {
     try {
-      auto re = std::make_shared<std::regex>(*v, std::regex::ECMAScript);
-      o.skill_filter = [re](const std::string& s) { return std::regex_search(s, *re); };
+      re = std::make_shared<std::regex>(*v, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
       throw UsageError("--skills: invalid regular expression '" + *v + "': " + e.what());
     }
+  }
+  if (re || !exact.empty()) {
+    o.skill_filter = [re, exact](const std::string& s) {
+      return std::find(exact.begin(), exact.end(), s) != exact.end() ||
+             (re && std::regex_match(s, *re));
+    };
   }
   try {
     o.validate();
@@ -247,6 +258,15 @@ ResponseLog load_log(const Args& a, std::ostream& err) {
                 Location{log.report().source, 0, 0, ""});
   }
   return log;
+}
+
+/// --skill / --skills that select nothing are a usage mistake, not bad data.
+void check_filter(const FitOptions& o, const ResponseLog& log) {
+  if (!o.skill_filter) return;
+  for (std::uint32_t k = 0; k < log.skill_count(); ++k)
+    if (o.skill_filter(log.skill_name(k))) return;
+  throw UsageError("--skill/--skills match none of the log's " + std::to_string(log.skill_count()) +
+                   " skills (--skills must match the whole name)");
 }
 
 std::string fixed(double v, int digits) {
@@ -286,6 +306,7 @@ int cmd_fit(const Args& a, std::ostream& out, std::ostream& err, bool progress) 
   }
   FitOptions opt = fit_options(a);
   ResponseLog log = load_log(a, err);
+  check_filter(opt, log);
   opt.progress = progress_printer(err, progress && !a.flag("--quiet"), "fitting");
   FitResult r = fit_with_report(log, opt);
   if (auto path = a.value("--output")) r.model.save(*path);
@@ -376,8 +397,9 @@ int cmd_predict(const Args& a, std::ostream& out, std::ostream& err) {
   if (a.help) {
     out << "usage: pathwise predict --model M [options] DATA [-o predictions.csv]\n\n"
            "Writes P(correct) for every response, predicted from the learner's earlier responses\n"
-           "on the same skill, as CSV: line,skill,item,correct,p_correct ('line' is the line of\n"
-           "DATA the response came from; a multi-skill row gives one line per skill).\n"
+           "on the same skill, as CSV: row,line,skill,item,correct,p_correct, in input order\n"
+           "('row' is the response's position in DATA, 'line' its line; a multi-skill row gives\n"
+           "one output line per skill).\n"
            "  -m, --model FILE          the model (JSON) written by 'pathwise fit'\n"
            "  -o, --output FILE         write the CSV to FILE instead of standard output\n"
            "  --skip-unknown-skills     leave out (and count) skills the model lacks\n"
@@ -396,8 +418,9 @@ int cmd_predict(const Args& a, std::ostream& out, std::ostream& err) {
   std::vector<std::size_t> order(log.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   const auto& lines = log.lines();
+  const auto& rows = log.rows();
   std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t x, std::size_t y) { return lines[x] < lines[y]; });
+                   [&](std::size_t x, std::size_t y) { return rows[x] < rows[y]; });
   std::ofstream file;
   std::ostream* dst = &out;
   if (auto path = a.value("--output")) {
@@ -411,7 +434,7 @@ int cmd_predict(const Args& a, std::ostream& out, std::ostream& err) {
     for (char c : s) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
     return q + "\"";
   };
-  *dst << "line,skill,item,correct,p_correct\n";
+  *dst << "row,line,skill,item,correct,p_correct\n";
   std::size_t skipped = 0;
   char buf[32];
   for (std::size_t i : order) {
@@ -422,7 +445,7 @@ int cmd_predict(const Args& a, std::ostream& out, std::ostream& err) {
     std::snprintf(buf, sizeof buf, "%.6f", p[i]);
     std::string item = (!log.items().empty() && log.items()[i] != ResponseLog::kNoItem)
                            ? log.item_id(log.items()[i]) : std::string();
-    *dst << lines[i] << ',' << csv(log.skill_name(skill_of[i])) << ',' << csv(item) << ','
+    *dst << rows[i] << ',' << lines[i] << ',' << csv(log.skill_name(skill_of[i])) << ',' << csv(item) << ','
          << int(log.outcomes()[i]) << ',' << buf << '\n';
   }
   dst->flush();
@@ -445,6 +468,7 @@ int cmd_crossvalidate(const Args& a, std::ostream& out, std::ostream& err, bool 
   int folds = a.value("--folds") ? static_cast<int>(parse_int("--folds", *a.value("--folds"), 2, 1000)) : 5;
   FitOptions opt = fit_options(a);
   ResponseLog log = load_log(a, err);
+  check_filter(opt, log);
   opt.progress = progress_printer(err, progress && !a.flag("--quiet"), "fold fitting");
   CrossValidation cv = cross_validate(log, opt, folds, opt.seed);
   if (a.flag("--json")) {

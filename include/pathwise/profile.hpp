@@ -1,0 +1,118 @@
+// Pathwise — learner profiles: what one learner knows, skill by skill, and how that changes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pathwise/bkt.hpp"
+#include "pathwise/curriculum.hpp"
+#include "pathwise/types.hpp"
+
+namespace pathwise {
+
+/// One learner's state on one skill. Value type.
+struct SkillState {
+  /// BKT P(known) before the next opportunity.
+  double p_known = 0.0;
+  /// Responses on this skill, and how many were correct.
+  std::uint32_t attempts = 0;
+  std::uint32_t correct = 0;
+  /// Correct answers in a row, up to now.
+  std::uint32_t streak = 0;
+  /// Time of the last response on this skill.
+  std::optional<TimePoint> last_practice;
+  /// First time P(known) reached the mastery threshold.
+  std::optional<TimePoint> mastered_at;
+  /// Review schedule once mastered: estimated recall is P(known) 2^(-days since practice /
+  /// half_life_days) (half-life regression, Settles & Meeder 2016). 0 until mastered.
+  double half_life_days = 0.0;
+  /// Reviews answered correctly when due.
+  std::uint32_t reviews = 0;
+  /// When estimated recall falls to the review threshold (unset until mastered).
+  std::optional<TimePoint> next_review;
+  /// Many attempts without mastery (Beck & Gong 2013).
+  bool wheel_spinning = false;
+
+  bool operator==(const SkillState& o) const;
+  bool operator!=(const SkillState& o) const { return !(*this == o); }
+};
+
+/// Rules of the profile update that come from the policy configuration.
+struct ProfileRules {
+  /// P(known) at which a skill counts as mastered. Default: 0.95 (Corbett & Anderson 1995).
+  double mastery_threshold = 0.95;
+  /// Estimated recall below which a mastered skill is due for review. Default: 0.8.
+  double review_threshold = 0.8;
+  /// Half-life of recall after first mastery, in days. Default: 2.
+  double initial_half_life_days = 2.0;
+  /// Factor the half-life grows by after a correct review when due. Default: 2.
+  double half_life_growth = 2.0;
+  /// Attempts without ever reaching mastery that flag wheel-spinning. Default: 10 (Beck & Gong).
+  std::uint32_t wheel_spin_attempts = 10;
+  /// Recent items kept in the profile. Default: 20.
+  std::size_t recent_items = 20;
+};
+
+/// Everything Pathwise holds on one learner. JSON: {"format": "pathwise-learner-profile",
+/// "schema_version": 1, ...}; times are milliseconds since the Unix epoch.
+/// Value type; thread-compatible.
+struct LearnerProfile {
+  static constexpr const char* kFormat = "pathwise-learner-profile";
+  static constexpr int kSchemaVersion = 1;
+
+  /// The learner id, opaque to Pathwise. Personal data: never logged.
+  std::string learner;
+  /// State per skill id.
+  std::map<std::string, SkillState, std::less<>> skills;
+  /// Target skills; empty means every skill of the curriculum.
+  std::vector<std::string> goals;
+  /// Most recent items, oldest first (bounded by ProfileRules::recent_items).
+  std::vector<std::string> recent_items;
+  /// Responses recorded, and the time of the last one.
+  std::uint64_t responses = 0;
+  std::optional<TimePoint> last_response;
+
+  /// P(known) of a skill. Throws Error (UnknownSkill) if the profile does not track it.
+  [[nodiscard]] double mastery(std::string_view skill) const;
+  /// The state of a skill, or nullptr.
+  [[nodiscard]] const SkillState* find(std::string_view skill) const noexcept;
+  /// Estimated recall of a skill at `now`: P(known) decayed by the half-life since the last
+  /// practice (P(known) itself before mastery). Throws Error (UnknownSkill) if untracked.
+  [[nodiscard]] double recall(std::string_view skill, TimePoint now) const;
+
+  /// The profile document. Learner id included: it is the learner's own data.
+  [[nodiscard]] std::string to_json(int indent = -1) const;
+  /// Reads a profile document. Throws Error (Parse) for malformed JSON or fields, Error
+  /// (Version) for a newer schema_version.
+  [[nodiscard]] static LearnerProfile from_json(std::string_view text,
+                                                const std::string& source = "<string>");
+
+  bool operator==(const LearnerProfile& o) const;
+  bool operator!=(const LearnerProfile& o) const { return !(*this == o); }
+};
+
+/// A new profile with every curriculum skill at its prior. Throws Error (UnknownSkill) if the
+/// model lacks a curriculum skill.
+[[nodiscard]] LearnerProfile new_profile(std::string learner, const Curriculum& curriculum,
+                                         const BktModel& model);
+
+/// Applies one response to `profile`: the BKT update of every skill of the item (each skill is
+/// updated independently with the same outcome, exactly as an offline log with the row listed
+/// under each skill), counters, streaks, mastery time, review schedule and wheel-spinning flags.
+/// Returns the ids of the skills changed. Throws Error (InvalidArgument) if `time` is before the
+/// profile's last response or the outcome is not 0/1, Error (UnknownItem) for an item index out
+/// of range.
+std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculum& curriculum,
+                                        const BktModel& model, const ProfileRules& rules,
+                                        std::uint32_t item, Outcome outcome, TimePoint time);
+
+/// Milliseconds since the Unix epoch, the time unit of the JSON documents.
+[[nodiscard]] std::int64_t to_millis(TimePoint t) noexcept;
+[[nodiscard]] TimePoint from_millis(std::int64_t ms) noexcept;
+
+}  // namespace pathwise

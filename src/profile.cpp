@@ -1,0 +1,260 @@
+#include "pathwise/profile.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "detail/json_util.hpp"
+
+namespace pathwise {
+
+namespace {
+
+constexpr double kMillisPerDay = 86400000.0;
+
+double days_between(TimePoint from, TimePoint to) {
+  return static_cast<double>(to_millis(to) - to_millis(from)) / kMillisPerDay;
+}
+
+TimePoint plus_days(TimePoint t, double days) {
+  return from_millis(to_millis(t) + static_cast<std::int64_t>(std::llround(days * kMillisPerDay)));
+}
+
+}  // namespace
+
+std::int64_t to_millis(TimePoint t) noexcept {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint from_millis(std::int64_t ms) noexcept {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
+}
+
+bool SkillState::operator==(const SkillState& o) const {
+  return p_known == o.p_known && attempts == o.attempts && correct == o.correct &&
+         streak == o.streak && last_practice == o.last_practice && mastered_at == o.mastered_at &&
+         half_life_days == o.half_life_days && reviews == o.reviews &&
+         next_review == o.next_review && wheel_spinning == o.wheel_spinning;
+}
+
+bool LearnerProfile::operator==(const LearnerProfile& o) const {
+  return learner == o.learner && skills == o.skills && goals == o.goals &&
+         recent_items == o.recent_items && responses == o.responses &&
+         last_response == o.last_response;
+}
+
+const SkillState* LearnerProfile::find(std::string_view skill) const noexcept {
+  auto it = skills.find(skill);
+  return it == skills.end() ? nullptr : &it->second;
+}
+
+double LearnerProfile::mastery(std::string_view skill) const {
+  if (const SkillState* s = find(skill)) return s->p_known;
+  throw Error(ErrorCode::UnknownSkill, "the profile tracks no skill '" + std::string(skill) + "'");
+}
+
+double LearnerProfile::recall(std::string_view skill, TimePoint now) const {
+  const SkillState* s = find(skill);
+  if (!s) throw Error(ErrorCode::UnknownSkill, "the profile tracks no skill '" + std::string(skill) + "'");
+  if (s->half_life_days <= 0.0 || !s->last_practice) return s->p_known;
+  double days = std::max(0.0, days_between(*s->last_practice, now));
+  return s->p_known * std::exp2(-days / s->half_life_days);
+}
+
+LearnerProfile new_profile(std::string learner, const Curriculum& curriculum, const BktModel& model) {
+  LearnerProfile p;
+  p.learner = std::move(learner);
+  for (const Skill& s : curriculum.skills()) {
+    const BktParams* params = model.find_skill(s.id);
+    if (!params) {
+      throw Error(ErrorCode::UnknownSkill, "the model has no parameters for skill '" + s.id + "'");
+    }
+    p.skills[s.id].p_known = params->prior;
+  }
+  return p;
+}
+
+std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculum& curriculum,
+                                        const BktModel& model, const ProfileRules& rules,
+                                        std::uint32_t item, Outcome outcome, TimePoint time) {
+  if (static_cast<std::uint8_t>(outcome) > 1) {
+    throw Error(ErrorCode::InvalidArgument,
+                "outcome must be 0 (incorrect) or 1 (correct), got " +
+                    std::to_string(static_cast<int>(outcome)),
+                Location{"", 0, 0, "outcome"});
+  }
+  if (item >= curriculum.items().size()) {
+    throw Error(ErrorCode::UnknownItem, "item index " + std::to_string(item) + " is out of range");
+  }
+  if (profile.last_response && time < *profile.last_response) {
+    throw Error(ErrorCode::InvalidArgument,
+                "response time goes backwards: " +
+                    std::to_string(to_millis(*profile.last_response) - to_millis(time)) +
+                    " ms before the learner's previous response",
+                Location{"", 0, 0, "time"});
+  }
+  const Item& it = curriculum.items()[item];
+  const bool correct = outcome == Outcome::Correct;
+  std::vector<std::string> changed;
+  for (std::uint32_t s : curriculum.item_skills(item)) {
+    const std::string& id = curriculum.skills()[s].id;
+    const BktParams params = model.params_for(id, it.id);
+    auto [pos, inserted] = profile.skills.try_emplace(id);
+    SkillState& st = pos->second;
+    if (inserted) st.p_known = params.prior;  // a skill added to the curriculum since
+    const bool due = st.next_review && time >= *st.next_review;
+    st.p_known = update(params, st.p_known, outcome);
+    ++st.attempts;
+    st.correct += correct ? 1 : 0;
+    st.streak = correct ? st.streak + 1 : 0;
+    st.last_practice = time;
+    if (!st.mastered_at && st.p_known >= rules.mastery_threshold) {
+      st.mastered_at = time;
+      st.half_life_days = rules.initial_half_life_days;
+    } else if (st.half_life_days > 0.0 && due) {
+      // A review: answered when due, the memory proves more stable; a miss starts over.
+      if (correct) {
+        st.half_life_days *= rules.half_life_growth;
+        ++st.reviews;
+      } else {
+        st.half_life_days = rules.initial_half_life_days;
+      }
+    }
+    if (st.half_life_days > 0.0) {
+      // Recall p 2^(-d/h) reaches the threshold after d = h log2(p / threshold) days.
+      double days = st.p_known > rules.review_threshold
+                        ? st.half_life_days * std::log2(st.p_known / rules.review_threshold)
+                        : 0.0;
+      st.next_review = plus_days(time, days);
+    }
+    st.wheel_spinning = !st.mastered_at && st.attempts >= rules.wheel_spin_attempts;
+    changed.push_back(id);
+  }
+  ++profile.responses;
+  profile.last_response = time;
+  if (rules.recent_items > 0) {
+    if (profile.recent_items.size() >= rules.recent_items) {
+      profile.recent_items.erase(profile.recent_items.begin(),
+                                 profile.recent_items.begin() +
+                                     static_cast<std::ptrdiff_t>(profile.recent_items.size() -
+                                                                 rules.recent_items + 1));
+    }
+    profile.recent_items.push_back(it.id);
+  }
+  return changed;
+}
+
+// ---- JSON ----
+
+namespace {
+
+nlohmann::ordered_json time_or_null(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::ordered_json(to_millis(*t)) : nlohmann::ordered_json();
+}
+
+std::optional<TimePoint> read_time(const nlohmann::json& o, const char* key, const std::string& path) {
+  auto it = o.find(key);
+  if (it == o.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number_integer()) {
+    throw Error(ErrorCode::Parse, "expected milliseconds since the epoch (an integer)",
+                Location{"", 0, 0, detail::field_path(path, key)});
+  }
+  return from_millis(it->get<std::int64_t>());
+}
+
+std::uint64_t read_count(const nlohmann::json& o, const char* key, const std::string& path) {
+  const auto& v = detail::required(o, key, path);
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
+    throw Error(ErrorCode::Parse, "expected a count (integer >= 0), got " + v.dump(),
+                Location{"", 0, 0, detail::field_path(path, key)});
+  }
+  return v.get<std::uint64_t>();
+}
+
+}  // namespace
+
+std::string LearnerProfile::to_json(int indent) const {
+  nlohmann::ordered_json j;
+  j["format"] = kFormat;
+  j["schema_version"] = kSchemaVersion;
+  j["learner"] = learner;
+  j["responses"] = responses;
+  j["last_response"] = time_or_null(last_response);
+  j["goals"] = goals;
+  j["recent_items"] = recent_items;
+  nlohmann::ordered_json sk = nlohmann::ordered_json::object();
+  for (const auto& [id, s] : skills) {
+    sk[id] = {{"p_known", s.p_known},
+              {"attempts", s.attempts},
+              {"correct", s.correct},
+              {"streak", s.streak},
+              {"last_practice", time_or_null(s.last_practice)},
+              {"mastered_at", time_or_null(s.mastered_at)},
+              {"half_life_days", s.half_life_days},
+              {"reviews", s.reviews},
+              {"next_review", time_or_null(s.next_review)},
+              {"wheel_spinning", s.wheel_spinning}};
+  }
+  j["skills"] = std::move(sk);
+  return j.dump(indent);
+}
+
+LearnerProfile LearnerProfile::from_json(std::string_view text, const std::string& source) {
+  nlohmann::json j = detail::parse_json(text, source);
+  try {
+    if (!j.is_object()) throw Error(ErrorCode::Parse, "a profile document must be a JSON object");
+    if (detail::get_string(j, "format", "") != kFormat) {
+      throw Error(ErrorCode::Parse, std::string("wrong document format, expected \"") + kFormat + "\"",
+                  Location{"", 0, 0, "format"});
+    }
+    const auto& sv = detail::required(j, "schema_version", "");
+    if (!sv.is_number_integer()) {
+      throw Error(ErrorCode::Parse, "schema_version must be an integer", Location{"", 0, 0, "schema_version"});
+    }
+    if (sv.get<std::int64_t>() > kSchemaVersion) {
+      throw Error(ErrorCode::Version,
+                  "profile schema_version " + sv.dump() + " is newer than this Pathwise reads (" +
+                      std::to_string(kSchemaVersion) + "); upgrade Pathwise",
+                  Location{"", 0, 0, "schema_version"});
+    }
+    LearnerProfile p;
+    p.learner = detail::get_string(j, "learner", "");
+    p.responses = read_count(j, "responses", "");
+    p.last_response = read_time(j, "last_response", "");
+    if (j.contains("goals")) p.goals = detail::get_strings(j, "goals", "");
+    if (j.contains("recent_items")) p.recent_items = detail::get_strings(j, "recent_items", "");
+    const auto& sk = detail::required(j, "skills", "");
+    if (!sk.is_object()) throw Error(ErrorCode::Parse, "\"skills\" must be an object", Location{"", 0, 0, "skills"});
+    for (const auto& [id, o] : sk.items()) {
+      std::string path = "skills." + id;
+      if (!o.is_object()) throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, path});
+      SkillState s;
+      s.p_known = detail::get_number(o, "p_known", path);
+      if (!(s.p_known >= 0.0 && s.p_known <= 1.0)) {
+        throw Error(ErrorCode::InvalidArgument, "p_known must be in [0, 1]",
+                    Location{"", 0, 0, path + ".p_known"});
+      }
+      s.attempts = static_cast<std::uint32_t>(read_count(o, "attempts", path));
+      s.correct = static_cast<std::uint32_t>(read_count(o, "correct", path));
+      s.streak = static_cast<std::uint32_t>(read_count(o, "streak", path));
+      s.last_practice = read_time(o, "last_practice", path);
+      s.mastered_at = read_time(o, "mastered_at", path);
+      s.half_life_days = o.contains("half_life_days") ? detail::get_number(o, "half_life_days", path) : 0.0;
+      s.reviews = o.contains("reviews") ? static_cast<std::uint32_t>(read_count(o, "reviews", path)) : 0;
+      s.next_review = read_time(o, "next_review", path);
+      if (auto w = o.find("wheel_spinning"); w != o.end()) {
+        if (!w->is_boolean()) throw Error(ErrorCode::Parse, "expected true or false", Location{"", 0, 0, path + ".wheel_spinning"});
+        s.wheel_spinning = w->get<bool>();
+      }
+      p.skills.emplace(id, s);
+    }
+    return p;
+  } catch (const Error& e) {
+    Location loc = e.location();
+    loc.source = source;
+    throw Error(e.code(), e.message(), loc);
+  }
+}
+
+}  // namespace pathwise
