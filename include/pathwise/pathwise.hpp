@@ -2,10 +2,15 @@
 #pragma once
 
 #include "pathwise/bkt.hpp"
+#include "pathwise/curriculum.hpp"
+#include "pathwise/engine.hpp"
 #include "pathwise/fit.hpp"
 #include "pathwise/log.hpp"
 #include "pathwise/metrics.hpp"
+#include "pathwise/policy.hpp"
+#include "pathwise/profile.hpp"
 #include "pathwise/response_log.hpp"
 #include "pathwise/simulate.hpp"
+#include "pathwise/store.hpp"
 #include "pathwise/types.hpp"
 #include "pathwise/version.hpp"

@@ -1,0 +1,131 @@
+// Pathwise — sequencing: which item a learner should do next, and why.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pathwise/bkt.hpp"
+#include "pathwise/curriculum.hpp"
+#include "pathwise/profile.hpp"
+
+namespace pathwise {
+
+/// Why an item was recommended.
+enum class Reason {
+  Remediate,     ///< the skill is weak: the easiest item of it
+  Practice,      ///< the item whose P(correct) is nearest the target success rate
+  Challenge,     ///< the skill is nearly mastered: the hardest item of it
+  Review,        ///< a mastered skill whose estimated recall fell below the review threshold
+  Prerequisite,  ///< a goal is blocked: practise its unmastered prerequisite first
+  Done,          ///< every goal skill is mastered and no review is due (no item)
+  Help,          ///< wheel-spinning: many attempts without mastery; a person should step in
+};
+
+/// Lower-case name of a reason: "remediate", "practice", ..., "help".
+[[nodiscard]] const char* to_string(Reason reason) noexcept;
+/// Writes to_string(reason).
+std::ostream& operator<<(std::ostream& out, Reason reason);
+
+/// Another item the policy considered, with its predicted P(correct). Value type.
+struct Alternative {
+  std::string item;
+  std::string skill;
+  double p_correct = 0.0;
+  bool operator==(const Alternative& o) const {
+    return item == o.item && skill == o.skill && p_correct == o.p_correct;
+  }
+};
+
+/// The next step for a learner. Value type; thread-compatible.
+struct Recommendation {
+  /// Item to present; empty for Done (and for Help when no item of the skill is left).
+  std::string item;
+  /// The skill the choice is about.
+  std::string skill;
+  /// Why.
+  Reason reason = Reason::Practice;
+  /// One sentence with the numbers behind the choice, e.g.
+  /// "review: fractions last practised 9 days ago, estimated recall 0.71 < 0.80".
+  std::string explanation;
+  /// Predicted P(correct) on `item` (NaN when there is no item).
+  double p_correct = 0.0;
+  /// Runner-up items, best first.
+  std::vector<Alternative> alternatives;
+};
+
+/// Settings of the built-in sequencer. Defaults are documented in docs/engine.md with sources.
+/// Thread-compatible.
+struct PolicyConfig {
+  /// P(known) at which a skill counts as mastered. Default: 0.95 (Corbett & Anderson 1995).
+  double mastery_threshold = 0.95;
+  /// Target P(correct) of practice items: the zone of proximal development. Default: 0.85
+  /// (Wilson et al. 2019, "The Eighty Five Percent Rule for optimal learning").
+  double target_success = 0.85;
+  /// Below this P(known) a skill is remediated with its easiest item. Default: 0.3.
+  double remediate_below = 0.3;
+  /// From this P(known) up to mastery, a skill is challenged with its hardest item. Default: 0.8.
+  double challenge_above = 0.8;
+  /// Estimated recall below which a mastered skill is reviewed. Default: 0.8.
+  double review_threshold = 0.8;
+  /// Half-life of recall after first mastery, in days. Default: 2.
+  double initial_half_life_days = 2.0;
+  /// Factor the half-life grows by after each correct review. Default: 2.
+  double half_life_growth = 2.0;
+  /// An item is not offered again within this many of the learner's last items. Default: 3.
+  std::size_t no_repeat_window = 3;
+  /// Attempts without mastery that count as wheel-spinning (Beck & Gong 2013). Default: 10.
+  std::uint32_t wheel_spin_attempts = 10;
+  /// Runner-up items listed in a recommendation. Default: 3.
+  std::size_t alternatives = 3;
+  /// Breaks exact ties between items deterministically. Default: 0.
+  std::uint64_t seed = 0;
+
+  /// The profile-update rules these settings imply.
+  [[nodiscard]] ProfileRules rules() const;
+  /// Throws Error (InvalidArgument) naming the setting if one is out of range.
+  void validate() const;
+};
+
+/// What a policy sees: the curriculum, the model and the settings. Immutable.
+struct PolicyContext {
+  const Curriculum& curriculum;
+  const BktModel& model;
+  const PolicyConfig& config;
+};
+
+/// A sequencing policy. Implement it to plug a custom one into the Engine.
+/// Implementations must be thread-safe for concurrent const calls.
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  /// The next step for `profile` at `now`, or nullopt when there is nothing to offer.
+  [[nodiscard]] virtual std::optional<Recommendation> recommend(const PolicyContext& context,
+                                                                const LearnerProfile& profile,
+                                                                TimePoint now) const = 0;
+};
+
+/// The built-in sequencer, in order of precedence: (1) a due review of a mastered skill, most
+/// decayed first; (2) help for a wheel-spinning skill; (3) the open goal skill to practise —
+/// prerequisites mastered, not yet mastered, the one practised last if still open, else the
+/// first in prerequisite order — with remediate / practice / challenge by its P(known);
+/// (4) an unmastered prerequisite of a blocked goal; (5) done. Items seen in the no-repeat
+/// window are skipped while others remain. Deterministic for the same profile, time and seed.
+/// Immutable (safe to share).
+class Sequencer final : public Policy {
+ public:
+  [[nodiscard]] std::optional<Recommendation> recommend(const PolicyContext& context,
+                                                        const LearnerProfile& profile,
+                                                        TimePoint now) const override;
+};
+
+/// Predicted P(correct) on an item for a learner whose P(known) of `skill` is `p_known`: BKT
+/// with the item's guess/slip where the model has them, else the skill's, shifted by the item's
+/// difficulty (see Item::difficulty).
+[[nodiscard]] double item_p_correct(const PolicyContext& context, std::uint32_t item,
+                                    std::uint32_t skill, double p_known);
+
+}  // namespace pathwise

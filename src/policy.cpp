@@ -1,0 +1,313 @@
+#include "pathwise/policy.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <limits>
+#include <ostream>
+
+#include "detail/random.hpp"
+
+namespace pathwise {
+
+const char* to_string(Reason r) noexcept {
+  switch (r) {
+    case Reason::Remediate: return "remediate";
+    case Reason::Practice: return "practice";
+    case Reason::Challenge: return "challenge";
+    case Reason::Review: return "review";
+    case Reason::Prerequisite: return "prerequisite";
+    case Reason::Done: return "done";
+    case Reason::Help: return "help";
+  }
+  return "unknown";
+}
+
+std::ostream& operator<<(std::ostream& out, Reason r) { return out << to_string(r); }
+
+ProfileRules PolicyConfig::rules() const {
+  ProfileRules r;
+  r.mastery_threshold = mastery_threshold;
+  r.review_threshold = review_threshold;
+  r.initial_half_life_days = initial_half_life_days;
+  r.half_life_growth = half_life_growth;
+  r.wheel_spin_attempts = wheel_spin_attempts;
+  r.recent_items = std::max<std::size_t>(20, no_repeat_window);
+  return r;
+}
+
+void PolicyConfig::validate() const {
+  auto in01 = [](double v, const char* name, bool open_low) {
+    if (!(v <= 1.0 && (open_low ? v > 0.0 : v >= 0.0))) {
+      throw Error(ErrorCode::InvalidArgument,
+                  std::string(name) + " must be in " + (open_low ? "(0, 1]" : "[0, 1]") + ", got " +
+                      (std::isnan(v) ? std::string("NaN") : std::to_string(v)),
+                  Location{"", 0, 0, name});
+    }
+  };
+  in01(mastery_threshold, "mastery_threshold", true);
+  in01(target_success, "target_success", true);
+  in01(remediate_below, "remediate_below", false);
+  in01(challenge_above, "challenge_above", false);
+  in01(review_threshold, "review_threshold", true);
+  if (!(remediate_below <= challenge_above && challenge_above <= mastery_threshold)) {
+    throw Error(ErrorCode::InvalidArgument,
+                "need remediate_below <= challenge_above <= mastery_threshold",
+                Location{"", 0, 0, "challenge_above"});
+  }
+  if (!(initial_half_life_days > 0.0) || !std::isfinite(initial_half_life_days)) {
+    throw Error(ErrorCode::InvalidArgument, "initial_half_life_days must be > 0",
+                Location{"", 0, 0, "initial_half_life_days"});
+  }
+  if (!(half_life_growth >= 1.0) || !std::isfinite(half_life_growth)) {
+    throw Error(ErrorCode::InvalidArgument, "half_life_growth must be >= 1",
+                Location{"", 0, 0, "half_life_growth"});
+  }
+  if (wheel_spin_attempts == 0) {
+    throw Error(ErrorCode::InvalidArgument, "wheel_spin_attempts must be >= 1",
+                Location{"", 0, 0, "wheel_spin_attempts"});
+  }
+}
+
+double item_p_correct(const PolicyContext& ctx, std::uint32_t item, std::uint32_t skill,
+                      double p_known) {
+  const Item& it = ctx.curriculum.items()[item];
+  const std::string& sid = ctx.curriculum.skills()[skill].id;
+  BktParams p = ctx.model.skill(sid);
+  if (const ItemParams* ip = ctx.model.find_item(it.id); ip && ip->skill == sid) {
+    p.guess = ip->guess;
+    p.slip = ip->slip;
+    return predict_correct(p, p_known);
+  }
+  double pc = predict_correct(p, p_known);
+  if (it.difficulty && *it.difficulty != 0.5) {
+    // Difficulty moves P(correct) on the logit scale: 0 is easier, 1 harder, 0.5 neutral.
+    double q = std::min(std::max(pc, 1e-9), 1.0 - 1e-9);
+    double logit = std::log(q / (1.0 - q)) + 2.0 * (0.5 - *it.difficulty);
+    pc = 1.0 / (1.0 + std::exp(-logit));
+  }
+  return pc;
+}
+
+namespace {
+
+std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
+std::string fmt(const char* format, ...) {
+  char buf[512];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(buf, sizeof buf, format, args);
+  va_end(args);
+  return buf;
+}
+
+struct Scored {
+  std::uint32_t item;
+  double p;
+  double key;        // smaller is better
+  std::uint64_t tie;  // deterministic tie-break
+};
+
+}  // namespace
+
+std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
+                                                   const LearnerProfile& profile,
+                                                   TimePoint now) const {
+  const Curriculum& cur = ctx.curriculum;
+  const PolicyConfig& cfg = ctx.config;
+  const std::size_t n = cur.skills().size();
+  if (n == 0) return std::nullopt;
+
+  auto p_known = [&](std::uint32_t s) {
+    const SkillState* st = profile.find(cur.skills()[s].id);
+    return st ? st->p_known : ctx.model.skill(cur.skills()[s].id).prior;
+  };
+  auto mastered = [&](std::uint32_t s) { return p_known(s) >= cfg.mastery_threshold; };
+  auto name = [&](std::uint32_t s) { return cur.skills()[s].name.c_str(); };
+
+  // Goals, and everything they rest on.
+  std::vector<char> goal(n, 0), relevant(n, 0);
+  if (profile.goals.empty()) {
+    std::fill(goal.begin(), goal.end(), 1);
+  } else {
+    for (const auto& g : profile.goals)
+      if (auto i = cur.skill_index(g)) goal[*i] = 1;
+  }
+  std::vector<std::uint32_t> stack;
+  for (std::uint32_t s = 0; s < n; ++s)
+    if (goal[s]) stack.push_back(s);
+  while (!stack.empty()) {
+    std::uint32_t s = stack.back();
+    stack.pop_back();
+    if (relevant[s]) continue;
+    relevant[s] = 1;
+    for (std::uint32_t p : cur.prerequisites(s)) stack.push_back(p);
+  }
+
+  // Items of a skill ranked for a purpose; the no-repeat window applies while others remain.
+  const std::size_t window = std::min(cfg.no_repeat_window, profile.recent_items.size());
+  auto recent = [&](const std::string& id) {
+    return std::find(profile.recent_items.end() - static_cast<std::ptrdiff_t>(window),
+                     profile.recent_items.end(), id) != profile.recent_items.end();
+  };
+  auto rank = [&](std::uint32_t s, Reason why) {
+    std::vector<Scored> all, fresh;
+    const double pk = p_known(s);
+    for (std::uint32_t i : cur.skill_items(s)) {
+      double pc = item_p_correct(ctx, i, s, pk);
+      double key = why == Reason::Remediate   ? -pc
+                   : why == Reason::Challenge ? pc
+                                              : std::fabs(pc - cfg.target_success);
+      Scored sc{i, pc, key, detail::mix_seed(cfg.seed, cur.items()[i].id, 0)};
+      all.push_back(sc);
+      if (!recent(cur.items()[i].id)) fresh.push_back(sc);
+    }
+    std::vector<Scored>& use = fresh.empty() ? all : fresh;
+    std::sort(use.begin(), use.end(), [](const Scored& a, const Scored& b) {
+      return a.key != b.key ? a.key < b.key : a.tie < b.tie;
+    });
+    return use;
+  };
+  auto build = [&](std::uint32_t s, Reason why, std::string explanation,
+                   const std::vector<Scored>& ranked) {
+    Recommendation r;
+    r.skill = cur.skills()[s].id;
+    r.reason = why;
+    r.explanation = std::move(explanation);
+    r.p_correct = std::numeric_limits<double>::quiet_NaN();
+    if (!ranked.empty()) {
+      r.item = cur.items()[ranked[0].item].id;
+      r.p_correct = ranked[0].p;
+      for (std::size_t k = 1; k < ranked.size() && r.alternatives.size() < cfg.alternatives; ++k)
+        r.alternatives.push_back({cur.items()[ranked[k].item].id, r.skill, ranked[k].p});
+    }
+    return r;
+  };
+  auto has_items = [&](std::uint32_t s) { return !cur.skill_items(s).empty(); };
+
+  // 1. Reviews: mastered skills whose estimated recall fell below the threshold.
+  {
+    std::optional<std::uint32_t> best;
+    double best_recall = 2.0;
+    for (std::uint32_t s = 0; s < n; ++s) {
+      if (!relevant[s] || !has_items(s) || !mastered(s)) continue;
+      const SkillState* st = profile.find(cur.skills()[s].id);
+      if (!st || st->half_life_days <= 0.0) continue;
+      double r = profile.recall(cur.skills()[s].id, now);
+      if (r < cfg.review_threshold && r < best_recall) {
+        best = s;
+        best_recall = r;
+      }
+    }
+    if (best) {
+      const SkillState* st = profile.find(cur.skills()[*best].id);
+      double days = st->last_practice
+                        ? static_cast<double>(to_millis(now) - to_millis(*st->last_practice)) / 86400000.0
+                        : 0.0;
+      return build(*best, Reason::Review,
+                   fmt("review: %s last practised %.0f days ago, estimated recall %.2f < %.2f",
+                       name(*best), days, best_recall, cfg.review_threshold),
+                   rank(*best, Reason::Practice));
+    }
+  }
+
+  // The skill practised last, if any: the learner keeps working on it while it is open.
+  std::optional<std::uint32_t> focus;
+  if (!profile.recent_items.empty()) {
+    if (auto i = cur.item_index(profile.recent_items.back())) {
+      for (std::uint32_t s : cur.item_skills(*i))
+        if (relevant[s]) focus = s;
+    }
+  }
+  auto open = [&](std::uint32_t s) {
+    if (!relevant[s] || !has_items(s) || mastered(s)) return false;
+    // A prerequisite without items cannot be practised, so it does not gate.
+    for (std::uint32_t p : cur.prerequisites(s))
+      if (has_items(p) && !mastered(p)) return false;
+    return true;
+  };
+
+  // 2. Help for a wheel-spinning skill the learner is on.
+  if (focus && open(*focus)) {
+    const SkillState* st = profile.find(cur.skills()[*focus].id);
+    if (st && st->wheel_spinning) {
+      return build(*focus, Reason::Help,
+                   fmt("help: %u attempts on %s without mastery (P(known) %.2f < %.2f); a "
+                       "teacher's help or a worked example is suggested",
+                       st->attempts, name(*focus), st->p_known, cfg.mastery_threshold),
+                   rank(*focus, Reason::Remediate));
+    }
+  }
+
+  // 3./4. The skill to practise: the focus if still open, else the first open skill in
+  // prerequisite order.
+  std::optional<std::uint32_t> pick;
+  if (focus && open(*focus)) pick = focus;
+  if (!pick) {
+    for (std::uint32_t s : cur.topological_order()) {
+      if (open(s)) {
+        pick = s;
+        break;
+      }
+    }
+  }
+  if (pick) {
+    const std::uint32_t s = *pick;
+    const double pk = p_known(s);
+    if (!goal[s]) {
+      // A prerequisite of a blocked goal: name the goal it unlocks.
+      std::string needed_by;
+      for (std::uint32_t g = 0; g < n && needed_by.empty(); ++g) {
+        if (!goal[g] || mastered(g)) continue;
+        const auto& pre = cur.prerequisites(g);
+        if (std::find(pre.begin(), pre.end(), s) != pre.end()) needed_by = name(g);
+      }
+      if (needed_by.empty()) needed_by = "a goal skill";
+      auto ranked = rank(s, Reason::Practice);
+      return build(s, Reason::Prerequisite,
+                   fmt("prerequisite: %s (P(known) %.2f) must reach %.2f before %s", name(s), pk,
+                       cfg.mastery_threshold, needed_by.c_str()),
+                   ranked);
+    }
+    Reason why = pk < cfg.remediate_below   ? Reason::Remediate
+                 : pk >= cfg.challenge_above ? Reason::Challenge
+                                             : Reason::Practice;
+    auto ranked = rank(s, why);
+    double pc = ranked.empty() ? 0.0 : ranked[0].p;
+    std::string text;
+    if (why == Reason::Remediate) {
+      text = fmt("remediate: %s is weak (P(known) %.2f < %.2f); easiest item, P(correct) %.2f",
+                 name(s), pk, cfg.remediate_below, pc);
+    } else if (why == Reason::Challenge) {
+      text = fmt("challenge: %s is nearly mastered (P(known) %.2f); hardest item, P(correct) %.2f",
+                 name(s), pk, pc);
+    } else {
+      text = fmt("practice: %s at P(known) %.2f; item P(correct) %.2f, nearest the %.2f target",
+                 name(s), pk, pc, cfg.target_success);
+    }
+    return build(s, why, std::move(text), ranked);
+  }
+
+  // 5. Done: every goal that can be practised is mastered.
+  std::size_t goals = 0;
+  double lowest = 1.0;
+  std::uint32_t low_skill = 0;
+  for (std::uint32_t s = 0; s < n; ++s) {
+    if (!goal[s]) continue;
+    ++goals;
+    if (p_known(s) <= lowest) {
+      lowest = p_known(s);
+      low_skill = s;
+    }
+  }
+  Recommendation done;
+  done.reason = Reason::Done;
+  done.skill = cur.skills()[low_skill].id;
+  done.p_correct = std::numeric_limits<double>::quiet_NaN();
+  done.explanation = fmt("done: all %zu goal skills mastered (lowest P(known) %.2f, %s)", goals,
+                         lowest, name(low_skill));
+  return done;
+}
+
+}  // namespace pathwise

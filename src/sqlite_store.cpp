@@ -1,0 +1,333 @@
+#include <sqlite3.h>
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "pathwise/store.hpp"
+
+namespace pathwise {
+
+namespace {
+
+/// A prepared statement, finalised on destruction.
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) {
+      throw Error(ErrorCode::Internal, std::string("sqlite prepare failed: ") + sqlite3_errmsg(db));
+    }
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(Stmt&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+  Stmt& operator=(Stmt&& o) noexcept {
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  sqlite3_stmt* get() const { return s_; }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+void bind_time(sqlite3_stmt* s, int i, const std::optional<TimePoint>& t) {
+  if (t) {
+    sqlite3_bind_int64(s, i, to_millis(*t));
+  } else {
+    sqlite3_bind_null(s, i);
+  }
+}
+std::optional<TimePoint> column_time(sqlite3_stmt* s, int i) {
+  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
+  return from_millis(sqlite3_column_int64(s, i));
+}
+std::string column_text(sqlite3_stmt* s, int i) {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+}
+
+// Schema migrations: entry k brings a database from user_version k to k + 1.
+const char* const kMigrations[] = {
+    // 0 -> 1
+    "CREATE TABLE learners ("
+    "  learner TEXT PRIMARY KEY, responses INTEGER NOT NULL, last_response INTEGER,"
+    "  goals TEXT NOT NULL, recent_items TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE skill_states ("
+    "  learner TEXT NOT NULL, skill TEXT NOT NULL, p_known REAL NOT NULL,"
+    "  attempts INTEGER NOT NULL, correct INTEGER NOT NULL, streak INTEGER NOT NULL,"
+    "  last_practice INTEGER, mastered_at INTEGER, half_life_days REAL NOT NULL,"
+    "  reviews INTEGER NOT NULL, next_review INTEGER, wheel_spinning INTEGER NOT NULL,"
+    "  PRIMARY KEY (learner, skill)) WITHOUT ROWID;"
+    "CREATE TABLE responses ("
+    "  learner TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL,"
+    "  outcome INTEGER NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (learner, seq)) WITHOUT ROWID;",
+};
+constexpr int kMigrationCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+static_assert(kMigrationCount == SqliteStore::kSchemaVersion, "one migration per schema version");
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  sqlite3* db = nullptr;
+  std::string path;
+  SqliteOptions options;
+  std::mutex mu;  // guards db and the statements
+  Stmt begin, commit, rollback, upsert_learner, upsert_skill, insert_response, get_learner,
+      get_skills, get_responses, all_learners;
+
+  // close_v2 waits for the statements, which are finalised after this body runs.
+  ~Impl() { sqlite3_close_v2(db); }
+
+  void exec(const char* sql) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+      std::string m = msg ? msg : "unknown error";
+      sqlite3_free(msg);
+      throw Error(ErrorCode::Io, "sqlite: " + m, Location{path, 0, 0, ""});
+    }
+  }
+  void step_done(const Stmt& s) {
+    int rc = sqlite3_step(s.get());
+    sqlite3_reset(s.get());
+    sqlite3_clear_bindings(s.get());
+    if (rc != SQLITE_DONE) {
+      throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db), Location{path, 0, 0, ""});
+    }
+  }
+
+  void write_learner(const LearnerProfile& p) {
+    sqlite3_stmt* s = upsert_learner.get();
+    bind_text(s, 1, p.learner);
+    sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(p.responses));
+    bind_time(s, 3, p.last_response);
+    bind_text(s, 4, nlohmann::json(p.goals).dump());
+    bind_text(s, 5, nlohmann::json(p.recent_items).dump());
+    step_done(upsert_learner);
+  }
+  void write_skill(const std::string& learner, const std::string& skill, const SkillState& st) {
+    sqlite3_stmt* s = upsert_skill.get();
+    bind_text(s, 1, learner);
+    bind_text(s, 2, skill);
+    sqlite3_bind_double(s, 3, st.p_known);
+    sqlite3_bind_int64(s, 4, st.attempts);
+    sqlite3_bind_int64(s, 5, st.correct);
+    sqlite3_bind_int64(s, 6, st.streak);
+    bind_time(s, 7, st.last_practice);
+    bind_time(s, 8, st.mastered_at);
+    sqlite3_bind_double(s, 9, st.half_life_days);
+    sqlite3_bind_int64(s, 10, st.reviews);
+    bind_time(s, 11, st.next_review);
+    sqlite3_bind_int(s, 12, st.wheel_spinning ? 1 : 0);
+    step_done(upsert_skill);
+  }
+  template <typename F>
+  void transaction(F&& body) {
+    step_done(begin);
+    try {
+      body();
+      step_done(commit);
+    } catch (...) {
+      sqlite3_step(rollback.get());
+      sqlite3_reset(rollback.get());
+      throw;
+    }
+  }
+  std::optional<LearnerProfile> read(const std::string& learner) {
+    sqlite3_stmt* s = get_learner.get();
+    bind_text(s, 1, learner);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+      sqlite3_reset(s);
+      if (rc == SQLITE_DONE) return std::nullopt;
+      throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db), Location{path, 0, 0, ""});
+    }
+    LearnerProfile p;
+    p.learner = learner;
+    p.responses = static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
+    p.last_response = column_time(s, 1);
+    p.goals = nlohmann::json::parse(column_text(s, 2)).get<std::vector<std::string>>();
+    p.recent_items = nlohmann::json::parse(column_text(s, 3)).get<std::vector<std::string>>();
+    sqlite3_reset(s);
+    sqlite3_stmt* k = get_skills.get();
+    bind_text(k, 1, learner);
+    while ((rc = sqlite3_step(k)) == SQLITE_ROW) {
+      SkillState st;
+      st.p_known = sqlite3_column_double(k, 1);
+      st.attempts = static_cast<std::uint32_t>(sqlite3_column_int64(k, 2));
+      st.correct = static_cast<std::uint32_t>(sqlite3_column_int64(k, 3));
+      st.streak = static_cast<std::uint32_t>(sqlite3_column_int64(k, 4));
+      st.last_practice = column_time(k, 5);
+      st.mastered_at = column_time(k, 6);
+      st.half_life_days = sqlite3_column_double(k, 7);
+      st.reviews = static_cast<std::uint32_t>(sqlite3_column_int64(k, 8));
+      st.next_review = column_time(k, 9);
+      st.wheel_spinning = sqlite3_column_int(k, 10) != 0;
+      p.skills.emplace(column_text(k, 0), st);
+    }
+    sqlite3_reset(k);
+    if (rc != SQLITE_DONE) {
+      throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db), Location{path, 0, 0, ""});
+    }
+    return p;
+  }
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const SqliteOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  if (sqlite3_open_v2(path.c_str(), &impl->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string msg = impl->db ? sqlite3_errmsg(impl->db) : "out of memory";
+    throw Error(ErrorCode::Io, "cannot open the profile database: " + msg, Location{path, 0, 0, ""});
+  }
+  sqlite3_busy_timeout(impl->db, 5000);
+  impl->exec("PRAGMA journal_mode=WAL");
+  impl->exec(options.sync_to_disk ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  // Deleted content is overwritten with zeros, so an erased learner leaves no bytes behind.
+  impl->exec("PRAGMA secure_delete=ON");
+  // Schema: migrate from whatever version the file has, refuse a newer one.
+  int version = 0;
+  {
+    Stmt v(impl->db, "PRAGMA user_version");
+    if (sqlite3_step(v.get()) == SQLITE_ROW) version = sqlite3_column_int(v.get(), 0);
+  }
+  if (version > kSchemaVersion) {
+    throw Error(ErrorCode::Version,
+                "profile database schema " + std::to_string(version) +
+                    " is newer than this Pathwise reads (" + std::to_string(kSchemaVersion) +
+                    "); upgrade Pathwise",
+                Location{path, 0, 0, "user_version"});
+  }
+  for (int v = version; v < kSchemaVersion; ++v) {
+    impl->exec("BEGIN IMMEDIATE");
+    impl->exec(kMigrations[v]);
+    impl->exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+    impl->exec("COMMIT");
+  }
+  sqlite3* db = impl->db;
+  impl->begin = Stmt(db, "BEGIN IMMEDIATE");
+  impl->commit = Stmt(db, "COMMIT");
+  impl->rollback = Stmt(db, "ROLLBACK");
+  impl->upsert_learner = Stmt(db,
+      "INSERT INTO learners (learner, responses, last_response, goals, recent_items) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (learner) DO UPDATE SET "
+      "responses = excluded.responses, last_response = excluded.last_response, "
+      "goals = excluded.goals, recent_items = excluded.recent_items");
+  impl->upsert_skill = Stmt(db,
+      "INSERT INTO skill_states (learner, skill, p_known, attempts, correct, streak, "
+      "last_practice, mastered_at, half_life_days, reviews, next_review, wheel_spinning) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+      "ON CONFLICT (learner, skill) DO UPDATE SET p_known = excluded.p_known, "
+      "attempts = excluded.attempts, correct = excluded.correct, streak = excluded.streak, "
+      "last_practice = excluded.last_practice, mastered_at = excluded.mastered_at, "
+      "half_life_days = excluded.half_life_days, reviews = excluded.reviews, "
+      "next_review = excluded.next_review, wheel_spinning = excluded.wheel_spinning");
+  impl->insert_response = Stmt(db,
+      "INSERT INTO responses (learner, seq, item, outcome, time) VALUES (?1, ?2, ?3, ?4, ?5)");
+  impl->get_learner = Stmt(db,
+      "SELECT responses, last_response, goals, recent_items FROM learners WHERE learner = ?1");
+  impl->get_skills = Stmt(db,
+      "SELECT skill, p_known, attempts, correct, streak, last_practice, mastered_at, "
+      "half_life_days, reviews, next_review, wheel_spinning FROM skill_states WHERE learner = ?1");
+  impl->get_responses = Stmt(db,
+      "SELECT item, outcome, time FROM responses WHERE learner = ?1 ORDER BY seq");
+  impl->all_learners = Stmt(db, "SELECT learner FROM learners");
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+std::optional<LearnerProfile> SqliteStore::load(const std::string& learner) {
+  std::scoped_lock lock(impl_->mu);
+  return impl_->read(learner);
+}
+
+void SqliteStore::save(const LearnerProfile& profile) {
+  std::scoped_lock lock(impl_->mu);
+  impl_->transaction([&] {
+    impl_->write_learner(profile);
+    for (const auto& [skill, st] : profile.skills) impl_->write_skill(profile.learner, skill, st);
+  });
+}
+
+void SqliteStore::record(const LearnerProfile& after, const ResponseRecord& response,
+                         const std::vector<std::string>& changed) {
+  std::scoped_lock lock(impl_->mu);
+  impl_->transaction([&] {
+    impl_->write_learner(after);
+    for (const auto& skill : changed) {
+      auto it = after.skills.find(skill);
+      if (it != after.skills.end()) impl_->write_skill(after.learner, skill, it->second);
+    }
+    if (impl_->options.keep_responses) {
+      sqlite3_stmt* s = impl_->insert_response.get();
+      bind_text(s, 1, after.learner);
+      sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(after.responses));
+      bind_text(s, 3, response.item);
+      sqlite3_bind_int(s, 4, static_cast<int>(response.outcome));
+      sqlite3_bind_int64(s, 5, to_millis(response.time));
+      impl_->step_done(impl_->insert_response);
+    }
+  });
+}
+
+bool SqliteStore::erase(const std::string& learner) {
+  std::scoped_lock lock(impl_->mu);
+  bool existed = impl_->read(learner).has_value();
+  impl_->transaction([&] {
+    for (const char* sql : {"DELETE FROM responses WHERE learner = ?1",
+                            "DELETE FROM skill_states WHERE learner = ?1",
+                            "DELETE FROM learners WHERE learner = ?1"}) {
+      Stmt s(impl_->db, sql);
+      bind_text(s.get(), 1, learner);
+      impl_->step_done(s);
+    }
+  });
+  // B-tree interior pages can keep copies of deleted keys as dividers; VACUUM rebuilds every
+  // page, and the truncating checkpoint empties the WAL that held the old pages.
+  impl_->exec("VACUUM");
+  impl_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  return existed;
+}
+
+void SqliteStore::for_each(const std::function<void(const LearnerProfile&)>& fn) {
+  std::vector<std::string> learners;
+  {
+    std::scoped_lock lock(impl_->mu);
+    sqlite3_stmt* s = impl_->all_learners.get();
+    while (sqlite3_step(s) == SQLITE_ROW) learners.push_back(column_text(s, 0));
+    sqlite3_reset(s);
+  }
+  for (const auto& l : learners) {
+    std::optional<LearnerProfile> p;
+    {
+      std::scoped_lock lock(impl_->mu);
+      p = impl_->read(l);
+    }
+    if (p) fn(*p);
+  }
+}
+
+std::vector<ResponseRecord> SqliteStore::responses(const std::string& learner) {
+  std::scoped_lock lock(impl_->mu);
+  std::vector<ResponseRecord> out;
+  sqlite3_stmt* s = impl_->get_responses.get();
+  bind_text(s, 1, learner);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    ResponseRecord r;
+    r.item = column_text(s, 0);
+    r.outcome = sqlite3_column_int(s, 1) ? Outcome::Correct : Outcome::Incorrect;
+    r.time = from_millis(sqlite3_column_int64(s, 2));
+    out.push_back(std::move(r));
+  }
+  sqlite3_reset(s);
+  return out;
+}
+
+}  // namespace pathwise
