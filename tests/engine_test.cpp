@@ -1,0 +1,253 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "engine_fixtures.hpp"
+#include "pathwise/engine.hpp"
+#include "pathwise/metrics.hpp"
+
+using namespace pathwise;
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinAbs;
+
+namespace {
+
+Engine make_engine(PolicyConfig config = {}) {
+  return Engine(fixtures::small_curriculum(), fixtures::small_model(), config,
+                std::make_unique<InMemoryStore>());
+}
+
+const TimePoint kT0 = from_millis(1700000000000);
+
+Error error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  FAIL("no error");
+  return Error(ErrorCode::Internal, "unreachable");
+}
+
+}  // namespace
+
+TEST_CASE("engine: a response updates mastery by the hand-worked BKT numbers", "[engine]") {
+  Engine engine = make_engine();
+  // addition: prior 0.3, learn 0.2, guess 0.25, slip 0.1. Correct: 0.27 / 0.445, then learn.
+  engine.record({"u1", "a1", Outcome::Correct, kT0});
+  CHECK_THAT(engine.profile("u1").mastery("addition"), WithinAbs(0.6853932584269663, 1e-12));
+  // Incorrect next: 0.68539 * 0.1 / (0.068539 + 0.31461 * 0.75), then + (1 - post) * 0.2.
+  double p = 0.6853932584269663;
+  double post = p * 0.1 / (p * 0.1 + (1 - p) * 0.75);
+  engine.record({"u1", "a1", Outcome::Incorrect, kT0 + std::chrono::seconds(5)});
+  CHECK_THAT(engine.profile("u1").mastery("addition"), WithinAbs(post + (1 - post) * 0.2, 1e-12));
+  CHECK(engine.profile("u1").mastery("counting") == 0.5);  // untouched
+}
+
+TEST_CASE("engine: online updates give the same numbers as offline prediction of the log",
+          "[engine]") {
+  Engine engine = make_engine();
+  BktModel model = fixtures::small_model();
+  ResponseLog::Builder b;
+  const char* items[] = {"c1", "a2", "c2", "a1", "a2", "c1", "f1", "a1"};
+  const Outcome outs[] = {Outcome::Correct,   Outcome::Incorrect, Outcome::Correct,
+                          Outcome::Correct,   Outcome::Correct,   Outcome::Incorrect,
+                          Outcome::Incorrect, Outcome::Correct};
+  Curriculum cur = fixtures::small_curriculum();
+  std::vector<std::pair<std::string, double>> online;  // (skill, P(correct) before the response)
+  for (int i = 0; i < 8; ++i) {
+    const Item& it = cur.item(items[i]);
+    LearnerProfile before = i ? engine.profile("u1") : new_profile("u1", cur, model);
+    for (const auto& s : it.skills) {
+      online.emplace_back(s, predict_correct(model.skill(s), before.mastery(s)));
+      b.add("u1", s, items[i], outs[i], static_cast<double>(i));  // a multi-skill row per skill
+    }
+    engine.record({"u1", items[i], outs[i], kT0 + std::chrono::seconds(i)});
+  }
+  ResponseLog log = b.build();
+  std::vector<double> offline = predict(model, log);
+  // Match each online prediction to the offline one of the same skill and position.
+  std::map<std::string, std::vector<double>> by_skill_online, by_skill_offline;
+  for (const auto& [s, pc] : online) by_skill_online[s].push_back(pc);
+  for (const auto& seq : log.sequences())
+    for (auto k = seq.begin; k < seq.end; ++k)
+      by_skill_offline[log.skill_name(seq.skill)].push_back(offline[k]);
+  REQUIRE(by_skill_online.size() == by_skill_offline.size());
+  for (const auto& [s, v] : by_skill_online) {
+    INFO("skill " << s);
+    REQUIRE(v.size() == by_skill_offline[s].size());
+    for (std::size_t k = 0; k < v.size(); ++k) CHECK(v[k] == by_skill_offline[s][k]);
+  }
+}
+
+TEST_CASE("engine: bad input is an Error naming what was wrong, never a crash", "[engine]") {
+  Engine engine = make_engine();
+  const std::string secret = "stu-SECRET-0001";
+  engine.record({secret, "c1", Outcome::Correct, kT0});
+  LearnerProfile before = engine.profile(secret);
+
+  Error unknown_item = error_of([&] { engine.record({secret, "zz9", Outcome::Correct, kT0}); });
+  CHECK(unknown_item.code() == ErrorCode::UnknownItem);
+  CHECK_THAT(unknown_item.message(), Contains("zz9"));
+
+  Error bad_outcome = error_of([&] {
+    engine.record({secret, "c1", static_cast<Outcome>(2), kT0 + std::chrono::seconds(1)});
+  });
+  CHECK(bad_outcome.code() == ErrorCode::InvalidArgument);
+
+  Error backwards = error_of([&] {
+    engine.record({secret, "c1", Outcome::Correct, kT0 - std::chrono::seconds(1)});
+  });
+  CHECK(backwards.code() == ErrorCode::InvalidArgument);
+  CHECK_THAT(backwards.message(), Contains("backwards"));
+  CHECK(engine.profile(secret) == before);  // nothing changed
+
+  Error empty = error_of([&] { engine.record({"", "c1", Outcome::Correct, kT0}); });
+  CHECK(empty.code() == ErrorCode::InvalidArgument);
+
+  Error nobody = error_of([&] { (void)engine.profile("never-seen"); });
+  CHECK(nobody.code() == ErrorCode::UnknownLearner);
+  CHECK(error_of([&] { (void)engine.export_learner("never-seen"); }).code() ==
+        ErrorCode::UnknownLearner);
+
+  Error goal = error_of([&] { engine.set_goals(secret, {"calculus"}); });
+  CHECK(goal.code() == ErrorCode::UnknownSkill);
+
+  for (const Error* e : {&unknown_item, &bad_outcome, &backwards, &nobody, &goal}) {
+    CHECK(std::string(e->what()).find(secret) == std::string::npos);
+  }
+}
+
+TEST_CASE("engine: a model without a curriculum skill or a bad config is refused", "[engine]") {
+  BktModel partial;
+  partial.set_skill("counting", {0.5, 0.2, 0.0, 0.2, 0.1});
+  Error e = error_of([&] { Engine(fixtures::small_curriculum(), partial); });
+  CHECK(e.code() == ErrorCode::UnknownSkill);
+  PolicyConfig bad;
+  bad.mastery_threshold = 1.5;
+  CHECK(error_of([&] { Engine(fixtures::small_curriculum(), fixtures::small_model(), bad); })
+            .code() == ErrorCode::InvalidArgument);
+}
+
+TEST_CASE("engine: a new learner is offered the first skill with its prerequisites met",
+          "[engine]") {
+  Engine engine = make_engine();
+  auto next = engine.recommend("newcomer", kT0);
+  REQUIRE(next);
+  CHECK(next->skill == "counting");
+  CHECK_FALSE(next->item.empty());
+  CHECK_FALSE(next->explanation.empty());
+  CHECK_THROWS_AS(engine.profile("newcomer"), Error);  // recommending stores nothing
+}
+
+TEST_CASE("engine: goals narrow the work and prerequisites come first", "[engine]") {
+  Engine engine = make_engine();
+  engine.set_goals("u1", {"addition"});
+  auto next = engine.recommend("u1", kT0);
+  REQUIRE(next);
+  CHECK(next->reason == Reason::Prerequisite);
+  CHECK(next->skill == "counting");
+  CHECK_THAT(next->explanation, Contains("Addition"));
+  // Master counting: then addition itself is practised.
+  auto t = kT0;
+  for (int i = 0; i < 30 && engine.profile("u1").mastery("counting") < 0.95; ++i)
+    engine.record({"u1", "c1", Outcome::Correct, t += std::chrono::seconds(10)});
+  next = engine.recommend("u1", t);
+  REQUIRE(next);
+  CHECK(next->skill == "addition");
+  for (int i = 0; i < 30 && engine.profile("u1").mastery("addition") < 0.95; ++i)
+    engine.record({"u1", "a1", Outcome::Correct, t += std::chrono::seconds(10)});
+  next = engine.recommend("u1", t);
+  REQUIRE(next);
+  CHECK(next->reason == Reason::Done);
+  CHECK(next->item.empty());
+}
+
+TEST_CASE("engine: export holds the profile and every response; class summary counts",
+          "[engine]") {
+  std::string db = fixtures::temp_path("export.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+  Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                SqliteStore::open(db));
+  engine.record({"u1", "c1", Outcome::Correct, kT0});
+  engine.record({"u1", "a1", Outcome::Incorrect, kT0 + std::chrono::seconds(1)});
+  engine.record({"u2", "c1", Outcome::Correct, kT0});
+  auto j = nlohmann::json::parse(engine.export_learner("u1"));
+  CHECK(j.at("format") == "pathwise-learner-export");
+  CHECK(j.at("profile").at("learner") == "u1");
+  CHECK(j.at("profile").at("responses") == 2);
+  REQUIRE(j.at("responses").size() == 2);
+  CHECK(j.at("responses")[1].at("item") == "a1");
+  CHECK(j.at("responses")[1].at("outcome") == 0);
+  ClassSummary cs = engine.class_summary();
+  CHECK(cs.learners == 2);
+  REQUIRE(cs.skills.size() == 3);
+  CHECK(cs.skills[0].skill == "counting");
+  CHECK(cs.skills[0].learners == 2);
+  std::size_t total = 0;
+  for (auto c : cs.skills[0].histogram) total += c;
+  CHECK(total == 2);
+  CHECK_THAT(cs.skills[0].mean, WithinAbs(engine.profile("u1").mastery("counting"), 1e-12));
+}
+
+TEST_CASE("engine: 8 threads x 100k records lose no update", "[engine][stress]") {
+  Engine engine = make_engine();
+  constexpr int kThreads = 8, kPerThread = 100000;
+  std::vector<std::thread> pool;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    pool.emplace_back([&, t] {
+      // Even threads share one learner; odd threads each have their own.
+      std::string learner = t % 2 == 0 ? "shared" : "own-" + std::to_string(t);
+      for (int i = 0; i < kPerThread; ++i) {
+        try {
+          // One fixed time: concurrent threads of the shared learner never go backwards.
+          engine.record({learner, i % 2 ? "c1" : "a1", i % 3 ? Outcome::Correct : Outcome::Incorrect, kT0});
+        } catch (...) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  CHECK(failures == 0);
+  LearnerProfile shared = engine.profile("shared");
+  CHECK(shared.responses == 4u * kPerThread);
+  CHECK(shared.skills.at("counting").attempts == 4u * kPerThread / 2);
+  CHECK(shared.skills.at("addition").attempts == 4u * kPerThread / 2);
+  for (int t = 1; t < kThreads; t += 2) {
+    LearnerProfile own = engine.profile("own-" + std::to_string(t));
+    CHECK(own.responses == static_cast<std::uint64_t>(kPerThread));
+    // i % 3 != 0 is correct: 66,666 of 100,000.
+    CHECK(own.skills.at("counting").correct + own.skills.at("addition").correct == 66666u);
+  }
+}
+
+namespace {
+// A custom policy: always the first item of the curriculum.
+class FirstItem final : public Policy {
+ public:
+  std::optional<Recommendation> recommend(const PolicyContext& ctx, const LearnerProfile&,
+                                          TimePoint) const override {
+    Recommendation r;
+    r.item = ctx.curriculum.items().front().id;
+    r.skill = ctx.curriculum.items().front().skills.front();
+    r.reason = Reason::Practice;
+    r.explanation = "always the first item";
+    return r;
+  }
+};
+}  // namespace
+
+TEST_CASE("engine: a custom policy plugs in", "[engine]") {
+  Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                std::make_unique<InMemoryStore>(), std::make_unique<FirstItem>());
+  engine.record({"u1", "f1", Outcome::Correct, kT0});
+  auto next = engine.recommend("u1", kT0);
+  REQUIRE(next);
+  CHECK(next->item == "c1");
+  CHECK(next->explanation == "always the first item");
+}
