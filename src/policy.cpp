@@ -151,8 +151,11 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
     return std::find(profile.recent_items.end() - static_cast<std::ptrdiff_t>(window),
                      profile.recent_items.end(), id) != profile.recent_items.end();
   };
+  // Items of a skill ranked for a purpose. Preferred: items whose other skills are mastered (a
+  // multi-skill item should not drag in a skill that is not open yet) and items outside the
+  // no-repeat window; each preference gives way when no item meets it.
   auto rank = [&](std::uint32_t s, Reason why) {
-    std::vector<Scored> all, fresh;
+    std::vector<Scored> tiers[4];  // clean & fresh, clean, fresh, any
     const double pk = p_known(s);
     for (std::uint32_t i : cur.skill_items(s)) {
       double pc = item_p_correct(ctx, i, s, pk);
@@ -160,14 +163,26 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
                    : why == Reason::Challenge ? pc
                                               : std::fabs(pc - cfg.target_success);
       Scored sc{i, pc, key, detail::mix_seed(cfg.seed, cur.items()[i].id, 0)};
-      all.push_back(sc);
-      if (!recent(cur.items()[i].id)) fresh.push_back(sc);
+      bool clean = true;
+      for (std::uint32_t other : cur.item_skills(i))
+        if (other != s && !mastered(other)) clean = false;
+      bool fresh = !recent(cur.items()[i].id);
+      if (clean && fresh) tiers[0].push_back(sc);
+      if (clean) tiers[1].push_back(sc);
+      if (fresh) tiers[2].push_back(sc);
+      tiers[3].push_back(sc);
     }
-    std::vector<Scored>& use = fresh.empty() ? all : fresh;
-    std::sort(use.begin(), use.end(), [](const Scored& a, const Scored& b) {
+    std::vector<Scored>* use = &tiers[3];
+    for (auto& t : tiers) {
+      if (!t.empty()) {
+        use = &t;
+        break;
+      }
+    }
+    std::sort(use->begin(), use->end(), [](const Scored& a, const Scored& b) {
       return a.key != b.key ? a.key < b.key : a.tie < b.tie;
     });
-    return use;
+    return *use;
   };
   auto build = [&](std::uint32_t s, Reason why, std::string explanation,
                    const std::vector<Scored>& ranked) {

@@ -1,0 +1,102 @@
+// Online speed: Engine::record and Engine::recommend with 100 skills and 2,000 items, in memory
+// and on SQLite.
+#include <benchmark/benchmark.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "pathwise/engine.hpp"
+
+namespace {
+
+using namespace pathwise;
+
+// 100 skills in 10 chains of 10 (each skill needs the one before it), 20 items per skill.
+Curriculum big_curriculum() {
+  std::vector<Skill> skills;
+  std::vector<Item> items;
+  for (int k = 0; k < 100; ++k) {
+    Skill s{"skill-" + std::to_string(k), "", {}};
+    if (k % 10 != 0) s.prerequisites.push_back("skill-" + std::to_string(k - 1));
+    skills.push_back(s);
+    for (int i = 0; i < 20; ++i) {
+      Item it{"item-" + std::to_string(k) + "-" + std::to_string(i), {s.id}, i / 19.0, ""};
+      items.push_back(it);
+    }
+  }
+  return Curriculum(skills, items);
+}
+
+BktModel big_model() {
+  BktModel m;
+  for (int k = 0; k < 100; ++k)
+    m.set_skill("skill-" + std::to_string(k), {0.2 + 0.005 * k, 0.15, 0.0, 0.2, 0.1});
+  return m;
+}
+
+std::vector<std::string> item_ids(const Curriculum& c) {
+  std::vector<std::string> out;
+  for (const auto& it : c.items()) out.push_back(it.id);
+  return out;
+}
+
+void BM_Engine_Record(benchmark::State& state) {
+  Engine engine(big_curriculum(), big_model());
+  auto items = item_ids(engine.curriculum());
+  std::vector<std::string> learners;
+  for (int l = 0; l < 1000; ++l) learners.push_back("learner-" + std::to_string(l));
+  TimePoint t = from_millis(1700000000000);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    engine.record({learners[i % learners.size()], items[(i * 7) % items.size()],
+                   i % 3 ? Outcome::Correct : Outcome::Incorrect, t});
+    ++i;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_Engine_Record)->Repetitions(5)->ReportAggregatesOnly(true);
+
+void BM_Engine_Recommend(benchmark::State& state) {
+  Engine engine(big_curriculum(), big_model());
+  auto items = item_ids(engine.curriculum());
+  TimePoint t = from_millis(1700000000000);
+  // A learner part-way through: mastered the first skills of each chain.
+  for (int k = 0; k < 100; ++k) {
+    if (k % 10 > 3) continue;
+    for (int r = 0; r < 12; ++r) {
+      t += std::chrono::minutes(1);
+      engine.record({"learner", "item-" + std::to_string(k) + "-" + std::to_string(r % 20),
+                     Outcome::Correct, t});
+    }
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(engine.recommend("learner", t));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_Engine_Recommend)->Repetitions(5)->ReportAggregatesOnly(true);
+
+// Durable records on SQLite: each record is one committed transaction (WAL,
+// synchronous=NORMAL: survives a crash of the process).
+void BM_Engine_RecordSqlite(benchmark::State& state) {
+  std::string path = "/tmp/pathwise-bench-" + std::to_string(::getpid()) + ".db";
+  for (const char* s : {"", "-wal", "-shm"}) std::remove((path + s).c_str());
+  {
+    SqliteOptions o;
+    o.sync_to_disk = state.range(0) != 0;
+    Engine engine(big_curriculum(), big_model(), PolicyConfig{}, SqliteStore::open(path, o));
+    auto items = item_ids(engine.curriculum());
+    TimePoint t = from_millis(1700000000000);
+    std::size_t i = 0;
+    for (auto _ : state) {
+      engine.record({"learner-" + std::to_string(i % 1000), items[(i * 7) % items.size()],
+                     i % 3 ? Outcome::Correct : Outcome::Incorrect, t});
+      ++i;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  }
+  for (const char* s : {"", "-wal", "-shm"}) std::remove((path + s).c_str());
+}
+BENCHMARK(BM_Engine_RecordSqlite)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
