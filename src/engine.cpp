@@ -1,5 +1,7 @@
 #include "pathwise/engine.hpp"
 
+#include "detail/profile_update.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -13,9 +15,12 @@ namespace {
 
 /// One learner's cached profile and the lock that serialises calls for that learner.
 struct Slot {
-  std::mutex mu;  // guards loaded and profile
+  std::mutex mu;  // guards loaded, profile and states
   bool loaded = false;
   std::optional<LearnerProfile> profile;
+  // The profile's skill states by curriculum skill index (map nodes do not move), so a record
+  // does no string lookups.
+  std::vector<SkillState*> states;
 };
 
 }  // namespace
@@ -27,6 +32,9 @@ struct Engine::Impl {
   ProfileRules rules;
   std::unique_ptr<ProfileStore> store;
   std::unique_ptr<Policy> policy;
+  // Per item: the ids and BKT parameters (with per-item guess/slip) of its skills.
+  std::vector<std::vector<std::string>> item_skill_ids;
+  std::vector<std::vector<BktParams>> item_params;
 
   mutable std::shared_mutex slots_mu;  // guards slots
   mutable std::unordered_map<std::string, std::shared_ptr<Slot>> slots;
@@ -48,6 +56,17 @@ struct Engine::Impl {
     if (s.loaded) return;
     s.profile = store->load(std::string(learner));
     s.loaded = true;
+    index_states(s);
+  }
+  // Caller holds slot.mu. Adds curriculum skills the stored profile lacks, at their prior.
+  void index_states(Slot& s) const {
+    s.states.clear();
+    if (!s.profile) return;
+    for (const Skill& sk : curriculum.skills()) {
+      auto [it, inserted] = s.profile->skills.try_emplace(sk.id);
+      if (inserted) it->second.p_known = model.skill(sk.id).prior;
+      s.states.push_back(&it->second);
+    }
   }
 
   PolicyContext context() const { return PolicyContext{curriculum, model, config}; }
@@ -76,6 +95,17 @@ Engine::Engine(Curriculum curriculum, BktModel model, PolicyConfig config,
   impl_->rules = config.rules();
   impl_->store = std::move(store);
   impl_->policy = std::move(policy);
+  const Curriculum& c = impl_->curriculum;
+  for (std::uint32_t i = 0; i < c.items().size(); ++i) {
+    std::vector<std::string> ids;
+    std::vector<BktParams> params;
+    for (std::uint32_t s : c.item_skills(i)) {
+      ids.push_back(c.skills()[s].id);
+      params.push_back(impl_->model.params_for(ids.back(), c.items()[i].id));
+    }
+    impl_->item_skill_ids.push_back(std::move(ids));
+    impl_->item_params.push_back(std::move(params));
+  }
 }
 
 Engine::~Engine() = default;
@@ -97,22 +127,32 @@ void Engine::record(const Response& r) {
   auto s = impl_->slot(r.learner);
   std::scoped_lock lock(s->mu);
   impl_->ensure_loaded(*s, r.learner);
-  if (!s->profile) s->profile = new_profile(r.learner, impl_->curriculum, impl_->model);
-  std::vector<std::string> changed;
-  try {
-    changed = apply_response(*s->profile, impl_->curriculum, impl_->model, impl_->rules, *item,
-                             r.outcome, r.time);
-  } catch (...) {
-    // apply_response checks before it changes anything; reload anyway to be certain.
-    s->loaded = false;
-    throw;
+  if (!s->profile) {
+    s->profile = new_profile(r.learner, impl_->curriculum, impl_->model);
+    impl_->index_states(*s);
   }
+  LearnerProfile& profile = *s->profile;
+  detail::check_response(profile, impl_->curriculum.items().size(), *item, r.outcome, r.time);
+  // Checked: from here nothing throws until the store is asked to keep it.
+  SkillState* states[16];
+  std::vector<SkillState*> many;
+  const auto& skills = impl_->curriculum.item_skills(*item);
+  SkillState** st = states;
+  if (skills.size() > 16) {
+    many.resize(skills.size());
+    st = many.data();
+  }
+  for (std::size_t k = 0; k < skills.size(); ++k) st[k] = s->states[skills[k]];
+  detail::apply_checked(profile, st, impl_->item_params[*item].data(), skills.size(),
+                        impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, r.time);
   try {
-    impl_->store->record(*s->profile, ResponseRecord{r.item, r.outcome, r.time}, changed);
+    impl_->store->record(profile, ResponseRecord{r.item, r.outcome, r.time},
+                         impl_->item_skill_ids[*item]);
   } catch (...) {
     // The store did not take it: forget the in-memory update, the store stays the truth.
     s->loaded = false;
     s->profile.reset();
+    s->states.clear();
     throw;
   }
 }
@@ -121,7 +161,11 @@ std::optional<Recommendation> Engine::recommend(std::string_view learner, TimePo
   auto s = impl_->slot(learner);
   std::scoped_lock lock(s->mu);
   impl_->ensure_loaded(*s, learner);
-  if (s->profile) return impl_->policy->recommend(impl_->context(), *s->profile, now);
+  if (s->profile) {
+    PolicyContext ctx = impl_->context();
+    ctx.skill_states = s->states.data();
+    return impl_->policy->recommend(ctx, *s->profile, now);
+  }
   LearnerProfile fresh = new_profile(std::string(learner), impl_->curriculum, impl_->model);
   return impl_->policy->recommend(impl_->context(), fresh, now);
 }
@@ -150,6 +194,7 @@ void Engine::set_goals(std::string_view learner, const std::vector<std::string>&
   p.goals = skills;
   impl_->store->save(p);
   s->profile = std::move(p);
+  impl_->index_states(*s);
 }
 
 ClassSummary Engine::class_summary() const {
@@ -195,6 +240,7 @@ bool Engine::erase_learner(std::string_view learner) {
     std::scoped_lock lock(s->mu);
     existed = impl_->store->erase(std::string(learner));
     s->profile.reset();
+    s->states.clear();
     s->loaded = true;  // known absent
   }
   std::unique_lock lock(impl_->slots_mu);

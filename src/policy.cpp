@@ -119,11 +119,15 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
   const std::size_t n = cur.skills().size();
   if (n == 0) return std::nullopt;
 
-  auto p_known = [&](std::uint32_t s) {
-    const SkillState* st = profile.find(cur.skills()[s].id);
-    return st ? st->p_known : ctx.model.skill(cur.skills()[s].id).prior;
-  };
-  auto mastered = [&](std::uint32_t s) { return p_known(s) >= cfg.mastery_threshold; };
+  // Each skill's state and P(known), looked up once.
+  std::vector<const SkillState*> state(n);
+  std::vector<double> known(n);
+  for (std::uint32_t s = 0; s < n; ++s) {
+    state[s] = ctx.skill_states ? ctx.skill_states[s] : profile.find(cur.skills()[s].id);
+    known[s] = state[s] ? state[s]->p_known : ctx.model.skill(cur.skills()[s].id).prior;
+  }
+  auto p_known = [&](std::uint32_t s) { return known[s]; };
+  auto mastered = [&](std::uint32_t s) { return known[s] >= cfg.mastery_threshold; };
   auto name = [&](std::uint32_t s) { return cur.skills()[s].name.c_str(); };
 
   // Goals, and everything they rest on.
@@ -207,16 +211,19 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
     double best_recall = 2.0;
     for (std::uint32_t s = 0; s < n; ++s) {
       if (!relevant[s] || !has_items(s) || !mastered(s)) continue;
-      const SkillState* st = profile.find(cur.skills()[s].id);
-      if (!st || st->half_life_days <= 0.0) continue;
-      double r = profile.recall(cur.skills()[s].id, now);
+      const SkillState* st = state[s];
+      if (!st || st->half_life_days <= 0.0 || !st->last_practice) continue;
+      // Estimated recall, as LearnerProfile::recall().
+      double days = std::max(0.0, static_cast<double>(to_millis(now) - to_millis(*st->last_practice)) /
+                                      86400000.0);
+      double r = st->p_known * std::exp2(-days / st->half_life_days);
       if (r < cfg.review_threshold && r < best_recall) {
         best = s;
         best_recall = r;
       }
     }
     if (best) {
-      const SkillState* st = profile.find(cur.skills()[*best].id);
+      const SkillState* st = state[*best];
       double days = st->last_practice
                         ? static_cast<double>(to_millis(now) - to_millis(*st->last_practice)) / 86400000.0
                         : 0.0;
@@ -245,7 +252,7 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
 
   // 2. Help for a wheel-spinning skill the learner is on.
   if (focus && open(*focus)) {
-    const SkillState* st = profile.find(cur.skills()[*focus].id);
+    const SkillState* st = state[*focus];
     if (st && st->wheel_spinning) {
       return build(*focus, Reason::Help,
                    fmt("help: %u attempts on %s without mastery (P(known) %.2f < %.2f); a "

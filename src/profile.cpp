@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "detail/json_util.hpp"
+#include "detail/profile_update.hpp"
 
 namespace pathwise {
 
@@ -75,16 +76,17 @@ LearnerProfile new_profile(std::string learner, const Curriculum& curriculum, co
   return p;
 }
 
-std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculum& curriculum,
-                                        const BktModel& model, const ProfileRules& rules,
-                                        std::uint32_t item, Outcome outcome, TimePoint time) {
+namespace detail {
+
+void check_response(const LearnerProfile& profile, std::size_t item_count, std::uint32_t item,
+                    Outcome outcome, TimePoint time) {
   if (static_cast<std::uint8_t>(outcome) > 1) {
     throw Error(ErrorCode::InvalidArgument,
                 "outcome must be 0 (incorrect) or 1 (correct), got " +
                     std::to_string(static_cast<int>(outcome)),
                 Location{"", 0, 0, "outcome"});
   }
-  if (item >= curriculum.items().size()) {
+  if (item >= item_count) {
     throw Error(ErrorCode::UnknownItem, "item index " + std::to_string(item) + " is out of range");
   }
   if (profile.last_response && time < *profile.last_response) {
@@ -94,17 +96,16 @@ std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculu
                     " ms before the learner's previous response",
                 Location{"", 0, 0, "time"});
   }
-  const Item& it = curriculum.items()[item];
+}
+
+void apply_checked(LearnerProfile& profile, SkillState* const* states, const BktParams* params,
+                   std::size_t skills, const std::string& item_id, const ProfileRules& rules,
+                   Outcome outcome, TimePoint time) {
   const bool correct = outcome == Outcome::Correct;
-  std::vector<std::string> changed;
-  for (std::uint32_t s : curriculum.item_skills(item)) {
-    const std::string& id = curriculum.skills()[s].id;
-    const BktParams params = model.params_for(id, it.id);
-    auto [pos, inserted] = profile.skills.try_emplace(id);
-    SkillState& st = pos->second;
-    if (inserted) st.p_known = params.prior;  // a skill added to the curriculum since
+  for (std::size_t k = 0; k < skills; ++k) {
+    SkillState& st = *states[k];
     const bool due = st.next_review && time >= *st.next_review;
-    st.p_known = update(params, st.p_known, outcome);
+    st.p_known = update(params[k], st.p_known, outcome);
     ++st.attempts;
     st.correct += correct ? 1 : 0;
     st.streak = correct ? st.streak + 1 : 0;
@@ -129,19 +130,39 @@ std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculu
       st.next_review = plus_days(time, days);
     }
     st.wheel_spinning = !st.mastered_at && st.attempts >= rules.wheel_spin_attempts;
-    changed.push_back(id);
   }
   ++profile.responses;
   profile.last_response = time;
   if (rules.recent_items > 0) {
-    if (profile.recent_items.size() >= rules.recent_items) {
-      profile.recent_items.erase(profile.recent_items.begin(),
-                                 profile.recent_items.begin() +
-                                     static_cast<std::ptrdiff_t>(profile.recent_items.size() -
-                                                                 rules.recent_items + 1));
+    auto& recent = profile.recent_items;
+    if (recent.size() >= rules.recent_items) {
+      recent.erase(recent.begin(),
+                   recent.begin() + static_cast<std::ptrdiff_t>(recent.size() - rules.recent_items + 1));
     }
-    profile.recent_items.push_back(it.id);
+    recent.push_back(item_id);
   }
+}
+
+}  // namespace detail
+
+std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculum& curriculum,
+                                        const BktModel& model, const ProfileRules& rules,
+                                        std::uint32_t item, Outcome outcome, TimePoint time) {
+  detail::check_response(profile, curriculum.items().size(), item, outcome, time);
+  const Item& it = curriculum.items()[item];
+  std::vector<std::string> changed;
+  std::vector<SkillState*> states;
+  std::vector<BktParams> params;
+  for (std::uint32_t s : curriculum.item_skills(item)) {
+    const std::string& id = curriculum.skills()[s].id;
+    params.push_back(model.params_for(id, it.id));
+    auto [pos, inserted] = profile.skills.try_emplace(id);
+    if (inserted) pos->second.p_known = params.back().prior;  // a skill added since
+    states.push_back(&pos->second);
+    changed.push_back(id);
+  }
+  detail::apply_checked(profile, states.data(), params.data(), states.size(), it.id, rules,
+                        outcome, time);
   return changed;
 }
 

@@ -13,31 +13,44 @@ std::optional<LearnerProfile> InMemoryStore::load(const std::string& learner) {
   std::scoped_lock lock(mu_);
   auto it = profiles_.find(learner);
   if (it == profiles_.end()) return std::nullopt;
-  return it->second;
+  LearnerProfile p = it->second.profile;
+  p.recent_items.assign(it->second.recent.begin(), it->second.recent.end());
+  return p;
 }
 
 void InMemoryStore::save(const LearnerProfile& profile) {
   std::scoped_lock lock(mu_);
-  profiles_[profile.learner] = profile;
+  Entry& e = profiles_[profile.learner];
+  e.profile = profile;
+  e.profile.recent_items.clear();
+  e.recent.assign(profile.recent_items.begin(), profile.recent_items.end());
 }
 
 void InMemoryStore::record(const LearnerProfile& after, const ResponseRecord&,
                            const std::vector<std::string>& changed) {
   std::scoped_lock lock(mu_);
   auto it = profiles_.find(after.learner);
-  if (it == profiles_.end()) {
-    profiles_.emplace(after.learner, after);
+  if (it == profiles_.end() || it->second.profile.responses + 1 != after.responses) {
+    // New, or out of step with this response: store it whole.
+    Entry& e = profiles_[after.learner];
+    e.profile = after;
+    e.profile.recent_items.clear();
+    e.recent.assign(after.recent_items.begin(), after.recent_items.end());
     return;
   }
-  // Copy only what a response changes: the skills of the item and the counters.
-  LearnerProfile& p = it->second;
+  // Copy only what a response changes: the skills of the item, the counters, the newest item.
+  Entry& e = it->second;
+  LearnerProfile& p = e.profile;
   for (const auto& s : changed) {
     auto src = after.skills.find(s);
     if (src != after.skills.end()) p.skills[s] = src->second;
   }
   p.responses = after.responses;
   p.last_response = after.last_response;
-  p.recent_items = after.recent_items;
+  if (!after.recent_items.empty()) {
+    e.recent.push_back(after.recent_items.back());
+    while (e.recent.size() > after.recent_items.size()) e.recent.pop_front();
+  }
 }
 
 bool InMemoryStore::erase(const std::string& learner) {
@@ -47,7 +60,11 @@ bool InMemoryStore::erase(const std::string& learner) {
 
 void InMemoryStore::for_each(const std::function<void(const LearnerProfile&)>& fn) {
   std::scoped_lock lock(mu_);
-  for (const auto& kv : profiles_) fn(kv.second);
+  for (const auto& kv : profiles_) {
+    LearnerProfile p = kv.second.profile;
+    p.recent_items.assign(kv.second.recent.begin(), kv.second.recent.end());
+    fn(p);
+  }
 }
 
 }  // namespace pathwise

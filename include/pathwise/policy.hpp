@@ -95,6 +95,9 @@ struct PolicyContext {
   const Curriculum& curriculum;
   const BktModel& model;
   const PolicyConfig& config;
+  /// Optional: the profile's skill states by curriculum skill index (nullptr where the profile
+  /// lacks the skill), so a policy need not look skills up by name. The engine provides it.
+  const SkillState* const* skill_states = nullptr;
 };
 
 /// A sequencing policy. Implement it to plug a custom one into the Engine.

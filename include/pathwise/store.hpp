@@ -1,12 +1,14 @@
 // Pathwise — where learner profiles live: the ProfileStore interface and the built-in stores.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "pathwise/profile.hpp"
@@ -54,8 +56,12 @@ class InMemoryStore final : public ProfileStore {
   void for_each(const std::function<void(const LearnerProfile&)>& fn) override;
 
  private:
+  struct Entry {
+    LearnerProfile profile;  // recent_items kept in `recent` instead
+    std::deque<std::string> recent;
+  };
   std::mutex mu_;  // guards profiles_
-  std::map<std::string, LearnerProfile, std::less<>> profiles_;
+  std::unordered_map<std::string, Entry> profiles_;
 };
 
 /// Options of SqliteStore::open().

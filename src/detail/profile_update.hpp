@@ -1,0 +1,21 @@
+// The profile update shared by apply_response() and the engine's hot path.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "pathwise/profile.hpp"
+
+namespace pathwise::detail {
+
+/// Checks a response before anything changes. Throws like apply_response().
+void check_response(const LearnerProfile& profile, std::size_t item_count, std::uint32_t item,
+                    Outcome outcome, TimePoint time);
+
+/// Applies a checked response: `states[k]` is the state of the item's k-th skill and
+/// `params[k]` its BKT parameters for this item.
+void apply_checked(LearnerProfile& profile, SkillState* const* states, const BktParams* params,
+                   std::size_t skills, const std::string& item_id, const ProfileRules& rules,
+                   Outcome outcome, TimePoint time);
+
+}  // namespace pathwise::detail
