@@ -367,6 +367,21 @@ BktModel load_model(const Args& a) {
   return BktModel::load(*path);
 }
 
+/// What evaluate and predict start from: the model, the log and whether to skip unknown skills.
+struct ModelAndLog {
+  BktModel model;
+  ResponseLog log;
+  EvaluateOptions options;
+};
+
+ModelAndLog model_and_log(const Args& a, std::ostream& err) {
+  BktModel model = load_model(a);
+  ResponseLog log = load_log(a, err);
+  EvaluateOptions eo;
+  eo.skip_unknown_skills = a.flag("--skip-unknown-skills");
+  return {std::move(model), std::move(log), eo};
+}
+
 int cmd_evaluate(const Args& a, std::ostream& out, std::ostream& err) {
   if (a.help) {
     out << "usage: pathwise evaluate --model M [options] DATA\n\n"
@@ -378,10 +393,7 @@ int cmd_evaluate(const Args& a, std::ostream& out, std::ostream& err) {
         << kReadHelp;
     return kOk;
   }
-  BktModel model = load_model(a);
-  ResponseLog log = load_log(a, err);
-  EvaluateOptions eo;
-  eo.skip_unknown_skills = a.flag("--skip-unknown-skills");
+  auto [model, log, eo] = model_and_log(a, err);
   Metrics m = evaluate(model, log, eo);
   if (a.flag("--json")) {
     nlohmann::json j = m;
@@ -407,10 +419,7 @@ int cmd_predict(const Args& a, std::ostream& out, std::ostream& err) {
         << kReadHelp;
     return kOk;
   }
-  BktModel model = load_model(a);
-  ResponseLog log = load_log(a, err);
-  EvaluateOptions eo;
-  eo.skip_unknown_skills = a.flag("--skip-unknown-skills");
+  auto [model, log, eo] = model_and_log(a, err);
   std::vector<double> p = predict(model, log, eo);
   std::vector<std::uint32_t> skill_of(log.size());
   for (const auto& s : log.sequences())
