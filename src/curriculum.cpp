@@ -71,6 +71,10 @@ Curriculum::Curriculum(std::vector<Skill> skills, std::vector<Item> items)
         skill_items_[it->second].push_back(static_cast<std::uint32_t>(i));
       }
     }
+    if (!item.metadata.empty() && !nlohmann::json::accept(item.metadata)) {
+      throw Error(ErrorCode::InvalidArgument, "item '" + item.id + "' metadata is not valid JSON",
+                  Location{"", 0, 0, at("items", i) + ".metadata"});
+    }
     if (item.difficulty && !(*item.difficulty >= 0.0 && *item.difficulty <= 1.0)) {
       throw Error(ErrorCode::InvalidArgument,
                   "item '" + item.id + "' difficulty must be in [0, 1], got " +
@@ -134,7 +138,7 @@ Curriculum Curriculum::from_json(std::string_view text, const std::string& sourc
     detail::check_format(j, kFormat, 1);
     std::vector<Skill> skills;
     std::vector<Item> items;
-    const auto& js = detail::required(j, "skills", "skills");
+    const auto& js = detail::required(j, "skills", "");
     if (!js.is_array()) throw Error(ErrorCode::Parse, "\"skills\" must be an array", Location{"", 0, 0, "skills"});
     for (std::size_t i = 0; i < js.size(); ++i) {
       std::string path = "skills[" + std::to_string(i) + "]";

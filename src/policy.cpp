@@ -278,13 +278,24 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
     const std::uint32_t s = *pick;
     const double pk = p_known(s);
     if (!goal[s]) {
-      // A prerequisite of a blocked goal: name the goal it unlocks.
+      // A prerequisite of a blocked goal: name the first goal that rests on it, directly or
+      // through other prerequisites.
+      auto rests_on = [&](std::uint32_t g) {
+        std::vector<char> seen(n, 0);
+        std::vector<std::uint32_t> todo(cur.prerequisites(g).begin(), cur.prerequisites(g).end());
+        while (!todo.empty()) {
+          std::uint32_t x = todo.back();
+          todo.pop_back();
+          if (x == s) return true;
+          if (seen[x]) continue;
+          seen[x] = 1;
+          for (std::uint32_t p : cur.prerequisites(x)) todo.push_back(p);
+        }
+        return false;
+      };
       std::string needed_by;
-      for (std::uint32_t g = 0; g < n && needed_by.empty(); ++g) {
-        if (!goal[g] || mastered(g)) continue;
-        const auto& pre = cur.prerequisites(g);
-        if (std::find(pre.begin(), pre.end(), s) != pre.end()) needed_by = name(g);
-      }
+      for (std::uint32_t g = 0; g < n && needed_by.empty(); ++g)
+        if (goal[g] && !mastered(g) && rests_on(g)) needed_by = name(g);
       if (needed_by.empty()) needed_by = "a goal skill";
       auto ranked = rank(s, Reason::Practice);
       return build(s, Reason::Prerequisite,
@@ -312,11 +323,15 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
   }
 
   // 5. Done: every goal that can be practised is mastered.
-  std::size_t goals = 0;
+  std::size_t goals = 0, without_items = 0;
   double lowest = 1.0;
   std::uint32_t low_skill = 0;
   for (std::uint32_t s = 0; s < n; ++s) {
     if (!goal[s]) continue;
+    if (!has_items(s)) {
+      ++without_items;
+      continue;
+    }
     ++goals;
     if (p_known(s) <= lowest) {
       lowest = p_known(s);
@@ -329,6 +344,9 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
   done.p_correct = std::numeric_limits<double>::quiet_NaN();
   done.explanation = fmt("done: all %zu goal skills mastered (lowest P(known) %.2f, %s)", goals,
                          lowest, name(low_skill));
+  if (without_items > 0) {
+    done.explanation += fmt("; %zu goal skills have no items to practise", without_items);
+  }
   return done;
 }
 

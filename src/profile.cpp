@@ -184,10 +184,13 @@ std::optional<TimePoint> read_time(const nlohmann::json& o, const char* key, con
   return from_millis(it->get<std::int64_t>());
 }
 
-std::uint64_t read_count(const nlohmann::json& o, const char* key, const std::string& path) {
+std::uint64_t read_count(const nlohmann::json& o, const char* key, const std::string& path,
+                         std::uint64_t max = UINT64_MAX) {
   const auto& v = detail::required(o, key, path);
-  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
-    throw Error(ErrorCode::Parse, "expected a count (integer >= 0), got " + v.dump(),
+  if ((!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) ||
+      v.get<std::uint64_t>() > max) {
+    throw Error(ErrorCode::Parse,
+                "expected a count (integer from 0 to " + std::to_string(max) + "), got " + v.dump(),
                 Location{"", 0, 0, detail::field_path(path, key)});
   }
   return v.get<std::uint64_t>();
@@ -233,7 +236,8 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
     if (!sv.is_number_integer()) {
       throw Error(ErrorCode::Parse, "schema_version must be an integer", Location{"", 0, 0, "schema_version"});
     }
-    if (sv.get<std::int64_t>() > kSchemaVersion) {
+    if (sv.is_number_unsigned() ? sv.get<std::uint64_t>() > static_cast<std::uint64_t>(kSchemaVersion)
+                                : sv.get<std::int64_t>() > kSchemaVersion) {
       throw Error(ErrorCode::Version,
                   "profile schema_version " + sv.dump() + " is newer than this Pathwise reads (" +
                       std::to_string(kSchemaVersion) + "); upgrade Pathwise",
@@ -256,13 +260,15 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
         throw Error(ErrorCode::InvalidArgument, "p_known must be in [0, 1]",
                     Location{"", 0, 0, path + ".p_known"});
       }
-      s.attempts = static_cast<std::uint32_t>(read_count(o, "attempts", path));
-      s.correct = static_cast<std::uint32_t>(read_count(o, "correct", path));
-      s.streak = static_cast<std::uint32_t>(read_count(o, "streak", path));
+      s.attempts = static_cast<std::uint32_t>(read_count(o, "attempts", path, UINT32_MAX));
+      s.correct = static_cast<std::uint32_t>(read_count(o, "correct", path, UINT32_MAX));
+      s.streak = static_cast<std::uint32_t>(read_count(o, "streak", path, UINT32_MAX));
       s.last_practice = read_time(o, "last_practice", path);
       s.mastered_at = read_time(o, "mastered_at", path);
       s.half_life_days = o.contains("half_life_days") ? detail::get_number(o, "half_life_days", path) : 0.0;
-      s.reviews = o.contains("reviews") ? static_cast<std::uint32_t>(read_count(o, "reviews", path)) : 0;
+      s.reviews = o.contains("reviews")
+                      ? static_cast<std::uint32_t>(read_count(o, "reviews", path, UINT32_MAX))
+                      : 0;
       s.next_review = read_time(o, "next_review", path);
       if (auto w = o.find("wheel_spinning"); w != o.end()) {
         if (!w->is_boolean()) throw Error(ErrorCode::Parse, "expected true or false", Location{"", 0, 0, path + ".wheel_spinning"});

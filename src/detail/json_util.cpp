@@ -24,11 +24,17 @@ nlohmann::json parse_json(std::string_view text, const std::string& source) {
         ++col;
       }
     }
+    // nlohmann's message quotes the text it last read, which may be a learner id: keep only
+    // what went wrong and what was expected.
     std::string what = e.what();
     auto pos = what.find("parse error");
-    throw Error(ErrorCode::Parse,
-                "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)),
-                Location{source, line, col, ""});
+    what = pos == std::string::npos ? what : what.substr(pos);
+    auto quote = what.find("; last read: '");
+    if (quote != std::string::npos) {
+      auto end = what.find("'; ", quote + 14);
+      what = what.substr(0, quote) + (end == std::string::npos ? "" : what.substr(end + 1));
+    }
+    throw Error(ErrorCode::Parse, "malformed JSON: " + what, Location{source, line, col, ""});
   }
 }
 
