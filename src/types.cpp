@@ -23,8 +23,7 @@ std::string Location::to_string() const {
     if (column > 0) out += ":" + std::to_string(column);
   }
   if (!field.empty()) {
-    if (!out.empty()) out += " ";
-    out += "(field '" + field + "')";
+    out += out.empty() ? "field '" + field + "'" : " (field '" + field + "')";
   }
   return out;
 }

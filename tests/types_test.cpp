@@ -21,6 +21,7 @@ TEST_CASE("types: a location leaves out what is unknown", "[types]") {
   CHECK(Location{}.to_string().empty());
   CHECK(Location{"f.json", 0, 0, "skills.a.guess"}.to_string() == "f.json (field 'skills.a.guess')");
   CHECK(Location{"", 3, 0, ""}.to_string() == "line 3");
+  CHECK(Location{"", 0, 0, "item"}.to_string() == "field 'item'");
   CHECK(std::string(Error(ErrorCode::Io, "boom").what()) == "boom");
 }
 

@@ -1,0 +1,106 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "engine_fixtures.hpp"
+#include "pathwise.h"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+const char* kCurriculum = R"({"format":"pathwise-curriculum","version":"1.0",
+  "skills":[{"id":"counting"},{"id":"addition","prerequisites":["counting"]}],
+  "items":[{"id":"c1","skills":["counting"]},{"id":"a1","skills":["addition"]}]})";
+const char* kModel = R"({"format":"pathwise-bkt-model","version":"1.0","skills":{
+  "counting":{"prior":0.5,"learn":0.2,"guess":0.2,"slip":0.1},
+  "addition":{"prior":0.3,"learn":0.2,"guess":0.25,"slip":0.1}}})";
+
+struct Engine {
+  pathwise_engine_t* e = nullptr;
+  Engine() {
+    char* err = nullptr;
+    REQUIRE(pathwise_engine_create(kCurriculum, kModel, nullptr, nullptr, &e, &err) == PATHWISE_OK);
+    REQUIRE(err == nullptr);
+  }
+  ~Engine() { pathwise_engine_destroy(e); }
+};
+
+std::string take(char* s) {
+  std::string out = s ? s : "";
+  pathwise_free(s);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("c_api: record, recommend and profile through the C boundary", "[c_api]") {
+  Engine engine;
+  char* json = nullptr;
+  REQUIRE(pathwise_record(engine.e, "u1", "a1", 1, 1700000000000, nullptr) == PATHWISE_OK);
+  REQUIRE(pathwise_profile(engine.e, "u1", &json, nullptr) == PATHWISE_OK);
+  auto p = nlohmann::json::parse(take(json));
+  // 0.3 prior, correct: 0.27 / 0.445, then + (1 - post) * 0.2.
+  CHECK(std::abs(p.at("skills").at("addition").at("p_known").get<double>() - 0.6853932584269663) < 1e-12);
+  REQUIRE(pathwise_recommend(engine.e, "u1", 1700000001000, &json, nullptr) == PATHWISE_OK);
+  auto r = nlohmann::json::parse(take(json));
+  CHECK(r.at("skill") == "counting");
+  CHECK(r.at("reason") == "practice");
+  CHECK(r.contains("explanation"));
+  REQUIRE(pathwise_class_summary(engine.e, &json, nullptr) == PATHWISE_OK);
+  CHECK(nlohmann::json::parse(take(json)).at("learners") == 1);
+  REQUIRE(pathwise_export_learner(engine.e, "u1", &json, nullptr) == PATHWISE_OK);
+  CHECK(nlohmann::json::parse(take(json)).at("profile").at("learner") == "u1");
+  REQUIRE(pathwise_set_goals(engine.e, "u1", R"(["addition"])", nullptr) == PATHWISE_OK);
+  int existed = 0;
+  REQUIRE(pathwise_erase_learner(engine.e, "u1", &existed, nullptr) == PATHWISE_OK);
+  CHECK(existed == 1);
+}
+
+TEST_CASE("c_api: errors come back as status codes and messages, never exceptions", "[c_api]") {
+  Engine engine;
+  char* err = nullptr;
+  CHECK(pathwise_record(engine.e, "u1", "zz", 1, 0, &err) == PATHWISE_UNKNOWN_ITEM);
+  CHECK_THAT(take(err), Contains("zz"));
+  CHECK(pathwise_record(engine.e, "u1", "c1", 2, 0, &err) == PATHWISE_INVALID_ARGUMENT);
+  take(err);
+  CHECK(pathwise_record(engine.e, nullptr, "c1", 1, 0, &err) == PATHWISE_INVALID_ARGUMENT);
+  take(err);
+  CHECK(pathwise_record(nullptr, "u1", "c1", 1, 0, &err) == PATHWISE_INVALID_ARGUMENT);
+  take(err);
+  char* json = nullptr;
+  CHECK(pathwise_profile(engine.e, "nobody", &json, &err) == PATHWISE_UNKNOWN_LEARNER);
+  CHECK(json == nullptr);
+  take(err);
+  CHECK(pathwise_set_goals(engine.e, "u1", "[\"calculus\"]", nullptr) == PATHWISE_UNKNOWN_SKILL);
+  CHECK(pathwise_set_goals(engine.e, "u1", "{not json", nullptr) == PATHWISE_PARSE);
+  pathwise_engine_t* bad = reinterpret_cast<pathwise_engine_t*>(1);
+  CHECK(pathwise_engine_create("{", kModel, nullptr, nullptr, &bad, &err) == PATHWISE_PARSE);
+  CHECK(bad == nullptr);
+  take(err);
+  CHECK(pathwise_engine_create(kCurriculum, kModel, R"({"mastery_threshold": 2})", nullptr, &bad,
+                               &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("mastery_threshold"));
+  pathwise_engine_destroy(nullptr);  // harmless
+  pathwise_free(nullptr);            // harmless
+}
+
+TEST_CASE("c_api: fit a log file into a model document", "[c_api]") {
+  std::string path = fixtures::temp_path("c_api_log.csv");
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    REQUIRE(f);
+    std::fputs("user_id,skill_name,correct\n", f);
+    for (int l = 0; l < 40; ++l)
+      for (int t = 0; t < 6; ++t) std::fprintf(f, "u%d,add,%d\n", l, (l + t) % 3 ? 1 : 0);
+    std::fclose(f);
+  }
+  char* model = nullptr;
+  REQUIRE(pathwise_fit_file(path.c_str(), R"({"restarts": 2, "seed": 7})", &model, nullptr) == PATHWISE_OK);
+  auto j = nlohmann::json::parse(take(model));
+  CHECK(j.at("format") == "pathwise-bkt-model");
+  CHECK(j.at("skills").contains("add"));
+  char* err = nullptr;
+  CHECK(pathwise_fit_file("/nonexistent.csv", nullptr, &model, &err) == PATHWISE_IO);
+  take(err);
+}
