@@ -15,8 +15,10 @@ namespace {
 
 /// One learner's cached profile and the lock that serialises calls for that learner.
 struct Slot {
-  std::mutex mu;  // guards loaded, profile and states
+  std::mutex mu;  // guards loaded, dead, profile and states
   bool loaded = false;
+  // Erased: the slot has left the map; a caller that still holds it must fetch a new one.
+  bool dead = false;
   std::optional<LearnerProfile> profile;
   // The profile's skill states by curriculum skill index (map nodes do not move), so a record
   // does no string lookups.
@@ -39,16 +41,36 @@ struct Engine::Impl {
   mutable std::shared_mutex slots_mu;  // guards slots
   mutable std::unordered_map<std::string, std::shared_ptr<Slot>> slots;
 
+  std::shared_ptr<Slot> find_slot(std::string_view learner) const {
+    std::shared_lock lock(slots_mu);
+    auto it = slots.find(std::string(learner));
+    return it == slots.end() ? nullptr : it->second;
+  }
   std::shared_ptr<Slot> slot(std::string_view learner) const {
-    {
-      std::shared_lock lock(slots_mu);
-      auto it = slots.find(std::string(learner));
-      if (it != slots.end()) return it->second;
-    }
+    if (auto s = find_slot(learner)) return s;
     std::unique_lock lock(slots_mu);
     auto& s = slots[std::string(learner)];
     if (!s) s = std::make_shared<Slot>();
     return s;
+  }
+
+  /// Runs `fn(slot)` with the learner's slot locked and loaded, retrying if the slot was erased
+  /// meanwhile. With `create` false, a learner the store does not hold gets no slot (read paths
+  /// must not keep an entry for every id ever asked about): fn receives nullptr.
+  template <typename F>
+  auto with_slot(std::string_view learner, bool create, F&& fn) const {
+    for (;;) {
+      std::shared_ptr<Slot> s = find_slot(learner);
+      if (!s && !create) {
+        // Not cached: cache it only if the store holds it.
+        if (!store->load(std::string(learner))) return fn(static_cast<Slot*>(nullptr));
+      }
+      if (!s) s = slot(learner);
+      std::scoped_lock lock(s->mu);
+      if (s->dead) continue;
+      ensure_loaded(*s, learner);
+      return fn(s.get());
+    }
   }
 
   // Caller holds slot.mu.
@@ -110,7 +132,11 @@ Engine::Engine(Curriculum curriculum, BktModel model, PolicyConfig config,
 
 Engine::~Engine() = default;
 
-void Engine::record(const Response& r) {
+void Engine::record(const Response& response) {
+  // Stores keep milliseconds: work in milliseconds throughout, so a cached profile and one
+  // reloaded from the store judge "time goes backwards" alike.
+  Response r = response;
+  r.time = from_millis(to_millis(response.time));
   if (r.learner.empty()) {
     throw Error(ErrorCode::InvalidArgument, "learner id must not be empty", Location{"", 0, 0, "learner"});
   }
@@ -124,58 +150,55 @@ void Engine::record(const Response& r) {
   if (!item) {
     throw Error(ErrorCode::UnknownItem, "unknown item '" + r.item + "'", Location{"", 0, 0, "item"});
   }
-  auto s = impl_->slot(r.learner);
-  std::scoped_lock lock(s->mu);
-  impl_->ensure_loaded(*s, r.learner);
-  if (!s->profile) {
-    s->profile = new_profile(r.learner, impl_->curriculum, impl_->model);
-    impl_->index_states(*s);
-  }
-  LearnerProfile& profile = *s->profile;
-  detail::check_response(profile, impl_->curriculum.items().size(), *item, r.outcome, r.time);
-  // Checked: from here nothing throws until the store is asked to keep it.
-  SkillState* states[16];
-  std::vector<SkillState*> many;
-  const auto& skills = impl_->curriculum.item_skills(*item);
-  SkillState** st = states;
-  if (skills.size() > 16) {
-    many.resize(skills.size());
-    st = many.data();
-  }
-  for (std::size_t k = 0; k < skills.size(); ++k) st[k] = s->states[skills[k]];
-  detail::apply_checked(profile, st, impl_->item_params[*item].data(), skills.size(),
-                        impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, r.time);
-  try {
-    impl_->store->record(profile, ResponseRecord{r.item, r.outcome, r.time},
-                         impl_->item_skill_ids[*item]);
-  } catch (...) {
-    // The store did not take it: forget the in-memory update, the store stays the truth.
-    s->loaded = false;
-    s->profile.reset();
-    s->states.clear();
-    throw;
-  }
+  impl_->with_slot(r.learner, true, [&](Slot* s) {
+    if (!s->profile) {
+      s->profile = new_profile(r.learner, impl_->curriculum, impl_->model);
+      impl_->index_states(*s);
+    }
+    LearnerProfile& profile = *s->profile;
+    detail::check_response(profile, impl_->curriculum.items().size(), *item, r.outcome, r.time);
+    // Checked: from here nothing throws until the store is asked to keep it.
+    SkillState* states[16];
+    std::vector<SkillState*> many;
+    const auto& skills = impl_->curriculum.item_skills(*item);
+    SkillState** st = states;
+    if (skills.size() > 16) {
+      many.resize(skills.size());
+      st = many.data();
+    }
+    for (std::size_t k = 0; k < skills.size(); ++k) st[k] = s->states[skills[k]];
+    detail::apply_checked(profile, st, impl_->item_params[*item].data(), skills.size(),
+                          impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, r.time);
+    try {
+      impl_->store->record(profile, ResponseRecord{r.item, r.outcome, r.time},
+                           impl_->item_skill_ids[*item]);
+    } catch (...) {
+      // The store did not take it: forget the in-memory update, the store stays the truth.
+      s->loaded = false;
+      s->profile.reset();
+      s->states.clear();
+      throw;
+    }
+  });
 }
 
 std::optional<Recommendation> Engine::recommend(std::string_view learner, TimePoint now) const {
-  auto s = impl_->slot(learner);
-  std::scoped_lock lock(s->mu);
-  impl_->ensure_loaded(*s, learner);
-  if (s->profile) {
-    PolicyContext ctx = impl_->context();
-    ctx.skill_states = s->states.data();
-    return impl_->policy->recommend(ctx, *s->profile, now);
-  }
-  LearnerProfile fresh = new_profile(std::string(learner), impl_->curriculum, impl_->model);
-  return impl_->policy->recommend(impl_->context(), fresh, now);
+  return impl_->with_slot(learner, false, [&](Slot* s) -> std::optional<Recommendation> {
+    if (s && s->profile) {
+      PolicyContext ctx = impl_->context();
+      ctx.skill_states = s->states.data();
+      return impl_->policy->recommend(ctx, *s->profile, now);
+    }
+    LearnerProfile fresh = new_profile(std::string(learner), impl_->curriculum, impl_->model);
+    return impl_->policy->recommend(impl_->context(), fresh, now);
+  });
 }
 
 LearnerProfile Engine::profile(std::string_view learner) const {
-  auto s = impl_->slot(learner);
-  std::scoped_lock lock(s->mu);
-  impl_->ensure_loaded(*s, learner);
-  if (!s->profile) throw Error(ErrorCode::UnknownLearner, "no profile is held for this learner");
-  return *s->profile;
+  return impl_->with_slot(learner, false, [&](Slot* s) {
+    if (!s || !s->profile) throw Error(ErrorCode::UnknownLearner, "no profile is held for this learner");
+    return *s->profile;
+  });
 }
 
 void Engine::set_goals(std::string_view learner, const std::vector<std::string>& skills) {
@@ -186,15 +209,14 @@ void Engine::set_goals(std::string_view learner, const std::vector<std::string>&
     }
   }
   if (learner.empty()) throw Error(ErrorCode::InvalidArgument, "learner id must not be empty");
-  auto s = impl_->slot(learner);
-  std::scoped_lock lock(s->mu);
-  impl_->ensure_loaded(*s, learner);
-  LearnerProfile p = s->profile ? *s->profile
-                                : new_profile(std::string(learner), impl_->curriculum, impl_->model);
-  p.goals = skills;
-  impl_->store->save(p);
-  s->profile = std::move(p);
-  impl_->index_states(*s);
+  impl_->with_slot(learner, true, [&](Slot* s) {
+    LearnerProfile p = s->profile ? *s->profile
+                                  : new_profile(std::string(learner), impl_->curriculum, impl_->model);
+    p.goals = skills;
+    impl_->store->save(p);
+    s->profile = std::move(p);
+    impl_->index_states(*s);
+  });
 }
 
 ClassSummary Engine::class_summary() const {
@@ -234,18 +256,22 @@ std::string Engine::export_learner(std::string_view learner) const {
 }
 
 bool Engine::erase_learner(std::string_view learner) {
-  auto s = impl_->slot(learner);
-  bool existed;
-  {
+  for (;;) {
+    auto s = impl_->slot(learner);
     std::scoped_lock lock(s->mu);
-    existed = impl_->store->erase(std::string(learner));
+    if (s->dead) continue;
+    // The slot leaves the map while its lock is held: a caller that took it before sees `dead`
+    // and starts over with a fresh slot, so no update lands on the erased state.
+    s->dead = true;
     s->profile.reset();
     s->states.clear();
-    s->loaded = true;  // known absent
+    {
+      std::unique_lock map_lock(impl_->slots_mu);
+      impl_->slots.erase(std::string(learner));
+    }
+    // If the store fails part-way, the next call reloads whatever it still holds.
+    return impl_->store->erase(std::string(learner));
   }
-  std::unique_lock lock(impl_->slots_mu);
-  impl_->slots.erase(std::string(learner));
-  return existed;
 }
 
 const Curriculum& Engine::curriculum() const noexcept { return impl_->curriculum; }

@@ -56,6 +56,12 @@ void PolicyConfig::validate() const {
                 "need remediate_below <= challenge_above <= mastery_threshold",
                 Location{"", 0, 0, "challenge_above"});
   }
+  if (!(review_threshold < mastery_threshold)) {
+    throw Error(ErrorCode::InvalidArgument,
+                "review_threshold must be below mastery_threshold, or a skill is due the moment it "
+                "is mastered",
+                Location{"", 0, 0, "review_threshold"});
+  }
   if (!(initial_half_life_days > 0.0) || !std::isfinite(initial_half_life_days)) {
     throw Error(ErrorCode::InvalidArgument, "initial_half_life_days must be > 0",
                 Location{"", 0, 0, "initial_half_life_days"});
@@ -340,8 +346,12 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
   }
   Recommendation done;
   done.reason = Reason::Done;
-  done.skill = cur.skills()[low_skill].id;
   done.p_correct = std::numeric_limits<double>::quiet_NaN();
+  if (goals == 0) {
+    done.explanation = "done: no goal skill has items to practise";
+    return done;
+  }
+  done.skill = cur.skills()[low_skill].id;
   done.explanation = fmt("done: all %zu goal skills mastered (lowest P(known) %.2f, %s)", goals,
                          lowest, name(low_skill));
   if (without_items > 0) {

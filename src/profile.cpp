@@ -25,7 +25,8 @@ TimePoint plus_days(TimePoint t, double days) {
 }  // namespace
 
 std::int64_t to_millis(TimePoint t) noexcept {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  // floor, not duration_cast: times before 1970 must round down too.
+  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 TimePoint from_millis(std::int64_t ms) noexcept {

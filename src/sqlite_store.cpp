@@ -30,8 +30,28 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
 };
 
+/// Resets a statement on every way out of a scope, so an error never leaves it mid-query.
+class ResetGuard {
+ public:
+  explicit ResetGuard(sqlite3_stmt* s) : s_(s) {}
+  ~ResetGuard() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  ResetGuard(const ResetGuard&) = delete;
+  ResetGuard& operator=(const ResetGuard&) = delete;
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+void check_bind(int rc, sqlite3_stmt* s) {
+  if (rc != SQLITE_OK) {
+    throw Error(ErrorCode::Io, std::string("sqlite bind: ") + sqlite3_errmsg(sqlite3_db_handle(s)));
+  }
+}
 void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  check_bind(sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT), s);
 }
 void bind_time(sqlite3_stmt* s, int i, const std::optional<TimePoint>& t) {
   if (t) {
@@ -89,12 +109,22 @@ struct SqliteStore::Impl {
       throw Error(ErrorCode::Io, "sqlite: " + m, Location{path, 0, 0, ""});
     }
   }
+  [[noreturn]] void fail() const {
+    throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db),
+                Location{path, 0, 0, ""});
+  }
   void step_done(const Stmt& s) {
-    int rc = sqlite3_step(s.get());
-    sqlite3_reset(s.get());
-    sqlite3_clear_bindings(s.get());
-    if (rc != SQLITE_DONE) {
-      throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db), Location{path, 0, 0, ""});
+    ResetGuard reset(s.get());
+    if (sqlite3_step(s.get()) != SQLITE_DONE) fail();
+  }
+  /// A stored JSON list of strings; a damaged one is a Parse error naming the column.
+  std::vector<std::string> string_list(const std::string& text, const char* column) const {
+    try {
+      return nlohmann::json::parse(text).get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception&) {
+      throw Error(ErrorCode::Parse,
+                  std::string("damaged value in the profile database (column ") + column + ")",
+                  Location{path, 0, 0, column});
     }
   }
 
@@ -136,23 +166,24 @@ struct SqliteStore::Impl {
     }
   }
   std::optional<LearnerProfile> read(const std::string& learner) {
-    sqlite3_stmt* s = get_learner.get();
-    bind_text(s, 1, learner);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-      sqlite3_reset(s);
-      if (rc == SQLITE_DONE) return std::nullopt;
-      throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db), Location{path, 0, 0, ""});
-    }
     LearnerProfile p;
-    p.learner = learner;
-    p.responses = static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
-    p.last_response = column_time(s, 1);
-    p.goals = nlohmann::json::parse(column_text(s, 2)).get<std::vector<std::string>>();
-    p.recent_items = nlohmann::json::parse(column_text(s, 3)).get<std::vector<std::string>>();
-    sqlite3_reset(s);
+    {
+      sqlite3_stmt* s = get_learner.get();
+      ResetGuard reset(s);
+      bind_text(s, 1, learner);
+      int rc = sqlite3_step(s);
+      if (rc == SQLITE_DONE) return std::nullopt;
+      if (rc != SQLITE_ROW) fail();
+      p.learner = learner;
+      p.responses = static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
+      p.last_response = column_time(s, 1);
+      p.goals = string_list(column_text(s, 2), "goals");
+      p.recent_items = string_list(column_text(s, 3), "recent_items");
+    }
     sqlite3_stmt* k = get_skills.get();
+    ResetGuard reset(k);
     bind_text(k, 1, learner);
+    int rc;
     while ((rc = sqlite3_step(k)) == SQLITE_ROW) {
       SkillState st;
       st.p_known = sqlite3_column_double(k, 1);
@@ -167,10 +198,7 @@ struct SqliteStore::Impl {
       st.wheel_spinning = sqlite3_column_int(k, 10) != 0;
       p.skills.emplace(column_text(k, 0), st);
     }
-    sqlite3_reset(k);
-    if (rc != SQLITE_DONE) {
-      throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db), Location{path, 0, 0, ""});
-    }
+    if (rc != SQLITE_DONE) fail();
     return p;
   }
 };
@@ -178,7 +206,8 @@ struct SqliteStore::Impl {
 SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::~SqliteStore() = default;
 
-std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const SqliteOptions& options) {
+std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
+                                               const SqliteOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
@@ -186,7 +215,8 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Sq
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string msg = impl->db ? sqlite3_errmsg(impl->db) : "out of memory";
-    throw Error(ErrorCode::Io, "cannot open the profile database: " + msg, Location{path, 0, 0, ""});
+    throw Error(ErrorCode::Io, "cannot open the profile database: " + msg,
+                Location{path, 0, 0, ""});
   }
   sqlite3_busy_timeout(impl->db, 5000);
   impl->exec("PRAGMA journal_mode=WAL");
@@ -206,39 +236,53 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Sq
                     "); upgrade Pathwise",
                 Location{path, 0, 0, "user_version"});
   }
-  for (int v = version; v < kSchemaVersion; ++v) {
+  if (version < kSchemaVersion) {
+    // Migrate inside one write transaction, reading the version again once it is held: another
+    // process may have migrated the file in the meantime.
     impl->exec("BEGIN IMMEDIATE");
-    impl->exec(kMigrations[v]);
-    impl->exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
-    impl->exec("COMMIT");
+    try {
+      Stmt v(impl->db, "PRAGMA user_version");
+      if (sqlite3_step(v.get()) == SQLITE_ROW) version = sqlite3_column_int(v.get(), 0);
+      for (int k = version; k < kSchemaVersion; ++k) {
+        impl->exec(kMigrations[k]);
+        impl->exec(("PRAGMA user_version=" + std::to_string(k + 1)).c_str());
+      }
+      impl->exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(impl->db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
   }
   sqlite3* db = impl->db;
   impl->begin = Stmt(db, "BEGIN IMMEDIATE");
   impl->commit = Stmt(db, "COMMIT");
   impl->rollback = Stmt(db, "ROLLBACK");
-  impl->upsert_learner = Stmt(db,
-      "INSERT INTO learners (learner, responses, last_response, goals, recent_items) "
-      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (learner) DO UPDATE SET "
-      "responses = excluded.responses, last_response = excluded.last_response, "
-      "goals = excluded.goals, recent_items = excluded.recent_items");
-  impl->upsert_skill = Stmt(db,
-      "INSERT INTO skill_states (learner, skill, p_known, attempts, correct, streak, "
-      "last_practice, mastered_at, half_life_days, reviews, next_review, wheel_spinning) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-      "ON CONFLICT (learner, skill) DO UPDATE SET p_known = excluded.p_known, "
-      "attempts = excluded.attempts, correct = excluded.correct, streak = excluded.streak, "
-      "last_practice = excluded.last_practice, mastered_at = excluded.mastered_at, "
-      "half_life_days = excluded.half_life_days, reviews = excluded.reviews, "
-      "next_review = excluded.next_review, wheel_spinning = excluded.wheel_spinning");
-  impl->insert_response = Stmt(db,
-      "INSERT INTO responses (learner, seq, item, outcome, time) VALUES (?1, ?2, ?3, ?4, ?5)");
-  impl->get_learner = Stmt(db,
-      "SELECT responses, last_response, goals, recent_items FROM learners WHERE learner = ?1");
-  impl->get_skills = Stmt(db,
+  impl->upsert_learner =
+      Stmt(db,
+           "INSERT INTO learners (learner, responses, last_response, goals, recent_items) "
+           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (learner) DO UPDATE SET "
+           "responses = excluded.responses, last_response = excluded.last_response, "
+           "goals = excluded.goals, recent_items = excluded.recent_items");
+  impl->upsert_skill =
+      Stmt(db,
+           "INSERT INTO skill_states (learner, skill, p_known, attempts, correct, streak, "
+           "last_practice, mastered_at, half_life_days, reviews, next_review, wheel_spinning) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+           "ON CONFLICT (learner, skill) DO UPDATE SET p_known = excluded.p_known, "
+           "attempts = excluded.attempts, correct = excluded.correct, streak = excluded.streak, "
+           "last_practice = excluded.last_practice, mastered_at = excluded.mastered_at, "
+           "half_life_days = excluded.half_life_days, reviews = excluded.reviews, "
+           "next_review = excluded.next_review, wheel_spinning = excluded.wheel_spinning");
+  impl->insert_response = Stmt(
+      db, "INSERT INTO responses (learner, seq, item, outcome, time) VALUES (?1, ?2, ?3, ?4, ?5)");
+  impl->get_learner = Stmt(
+      db, "SELECT responses, last_response, goals, recent_items FROM learners WHERE learner = ?1");
+  impl->get_skills = Stmt(
+      db,
       "SELECT skill, p_known, attempts, correct, streak, last_practice, mastered_at, "
       "half_life_days, reviews, next_review, wheel_spinning FROM skill_states WHERE learner = ?1");
-  impl->get_responses = Stmt(db,
-      "SELECT item, outcome, time FROM responses WHERE learner = ?1 ORDER BY seq");
+  impl->get_responses =
+      Stmt(db, "SELECT item, outcome, time FROM responses WHERE learner = ?1 ORDER BY seq");
   impl->all_learners = Stmt(db, "SELECT learner FROM learners");
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
@@ -280,19 +324,31 @@ void SqliteStore::record(const LearnerProfile& after, const ResponseRecord& resp
 bool SqliteStore::erase(const std::string& learner) {
   std::scoped_lock lock(impl_->mu);
   bool existed = impl_->read(learner).has_value();
-  impl_->transaction([&] {
-    for (const char* sql : {"DELETE FROM responses WHERE learner = ?1",
-                            "DELETE FROM skill_states WHERE learner = ?1",
-                            "DELETE FROM learners WHERE learner = ?1"}) {
-      Stmt s(impl_->db, sql);
-      bind_text(s.get(), 1, learner);
-      impl_->step_done(s);
-    }
-  });
-  // B-tree interior pages can keep copies of deleted keys as dividers; VACUUM rebuilds every
-  // page, and the truncating checkpoint empties the WAL that held the old pages.
-  impl_->exec("VACUUM");
-  impl_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  if (existed) {
+    impl_->transaction([&] {
+      for (const char* sql : {"DELETE FROM responses WHERE learner = ?1",
+                              "DELETE FROM skill_states WHERE learner = ?1",
+                              "DELETE FROM learners WHERE learner = ?1"}) {
+        Stmt s(impl_->db, sql);
+        bind_text(s.get(), 1, learner);
+        impl_->step_done(s);
+      }
+    });
+    // B-tree interior pages can keep copies of deleted keys as dividers; VACUUM rebuilds every
+    // page, and the truncating checkpoint empties the WAL that held the old pages.
+    impl_->exec("VACUUM");
+  }
+  // Also when nothing was left to delete: an earlier erase may have stopped at this step.
+  Stmt checkpoint(impl_->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  int rc = sqlite3_step(checkpoint.get());
+  // The pragma reports "busy" in its first column, not as an error: another connection's open
+  // read keeps old pages in the WAL, and the id with them.
+  if (rc != SQLITE_ROW || sqlite3_column_int(checkpoint.get(), 0) != 0) {
+    throw Error(ErrorCode::Io,
+                "the learner's rows are deleted, but another connection to the database keeps "
+                "old pages in its write-ahead log; close other connections and erase again",
+                Location{impl_->path, 0, 0, ""});
+  }
   return existed;
 }
 
@@ -301,8 +357,10 @@ void SqliteStore::for_each(const std::function<void(const LearnerProfile&)>& fn)
   {
     std::scoped_lock lock(impl_->mu);
     sqlite3_stmt* s = impl_->all_learners.get();
-    while (sqlite3_step(s) == SQLITE_ROW) learners.push_back(column_text(s, 0));
-    sqlite3_reset(s);
+    ResetGuard reset(s);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) learners.push_back(column_text(s, 0));
+    if (rc != SQLITE_DONE) impl_->fail();
   }
   for (const auto& l : learners) {
     std::optional<LearnerProfile> p;
@@ -318,15 +376,17 @@ std::vector<ResponseRecord> SqliteStore::responses(const std::string& learner) {
   std::scoped_lock lock(impl_->mu);
   std::vector<ResponseRecord> out;
   sqlite3_stmt* s = impl_->get_responses.get();
+  ResetGuard reset(s);
   bind_text(s, 1, learner);
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     ResponseRecord r;
     r.item = column_text(s, 0);
     r.outcome = sqlite3_column_int(s, 1) ? Outcome::Correct : Outcome::Incorrect;
     r.time = from_millis(sqlite3_column_int64(s, 2));
     out.push_back(std::move(r));
   }
-  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) impl_->fail();
   return out;
 }
 

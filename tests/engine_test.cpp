@@ -251,3 +251,12 @@ TEST_CASE("engine: a custom policy plugs in", "[engine]") {
   CHECK(next->item == "c1");
   CHECK(next->explanation == "always the first item");
 }
+
+TEST_CASE("engine: asking about unknown learners keeps nothing about them", "[engine]") {
+  Engine engine = make_engine();
+  for (int i = 0; i < 1000; ++i) {
+    (void)engine.recommend("visitor-" + std::to_string(i), kT0);
+    CHECK_THROWS_AS(engine.profile("visitor-" + std::to_string(i)), Error);
+  }
+  CHECK(engine.class_summary().learners == 0);
+}

@@ -437,6 +437,22 @@ TEST_CASE("policy: the same profile, time and seed give identical recommendation
   }
 }
 
+TEST_CASE("policy: Done names no skill when no goal skill has items", "[policy]") {
+  const Curriculum c({Skill{"theory", "Theory", {}}, Skill{"practice", "Practice", {}}},
+                     {Item{"p1", {"practice"}, std::nullopt, ""}});
+  BktModel m;
+  m.set_skill("theory", BktParams{0.4, 0.2, 0.0, 0.3, 0.02});
+  m.set_skill("practice", BktParams{0.4, 0.2, 0.0, 0.3, 0.02});
+  const PolicyConfig cfg;
+  LearnerProfile p = new_profile("learner-1", c, m);
+  p.goals = {"theory"};
+  auto r = Sequencer().recommend(PolicyContext{c, m, cfg}, p, kNow);
+  REQUIRE(r);
+  CHECK(r->reason == Reason::Done);
+  CHECK(r->skill.empty());
+  CHECK(r->explanation == "done: no goal skill has items to practise");
+}
+
 TEST_CASE("policy: an empty curriculum gives no recommendation", "[policy]") {
   const Curriculum c;
   const BktModel m;
@@ -461,6 +477,8 @@ TEST_CASE("policy: PolicyConfig::validate rejects out-of-range settings naming t
       {"remediate < 0", [](PolicyConfig& c) { c.remediate_below = -0.1; }, "remediate_below"},
       {"challenge > 1", [](PolicyConfig& c) { c.challenge_above = 1.5; }, "challenge_above"},
       {"review 0", [](PolicyConfig& c) { c.review_threshold = 0.0; }, "review_threshold"},
+      {"review at mastery", [](PolicyConfig& c) { c.review_threshold = 0.95; },
+       "review_threshold"},
       {"remediate above challenge", [](PolicyConfig& c) { c.remediate_below = 0.9; },
        "challenge_above"},
       {"challenge above mastery", [](PolicyConfig& c) { c.challenge_above = 0.97; },

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -208,4 +209,130 @@ TEST_CASE("store: every acknowledged record survives the process being killed (S
   INFO("acknowledged " << last << ", stored " << p->responses);
   CHECK(p->responses >= last);
   CHECK(store->responses("crash-learner").size() == p->responses);
+}
+
+TEST_CASE("store: erasing while other threads record for the same learner loses nothing",
+          "[store][engine]") {
+  std::string db = fresh_db("erase-race.db");
+  Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                SqliteStore::open(db));
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 3; ++t) {
+    writers.emplace_back([&] {
+      auto time = from_millis(1700000000000);
+      while (!stop) {
+        try {
+          engine.record({"contested", "c1", Outcome::Correct, time});
+        } catch (const Error&) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (int i = 0; i < 15; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    engine.erase_learner("contested");
+  }
+  stop = true;
+  for (auto& w : writers) w.join();
+  CHECK(failures == 0);
+  // Whatever survived the last erase is consistent: one stored response per counted response.
+  auto store = SqliteStore::open(db);
+  if (auto p = store->load("contested")) {
+    CHECK(store->responses("contested").size() == p->responses);
+    CHECK(p->skills.at("counting").attempts == p->responses);
+  }
+}
+
+TEST_CASE("store: a damaged row is a Parse error and leaves other learners intact", "[store]") {
+  std::string db = fresh_db("damaged.db");
+  {
+    Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                  SqliteStore::open(db));
+    auto t = from_millis(1700000000000);
+    for (int i = 0; i < 5; ++i) engine.record({"good", "c1", Outcome::Correct, t});
+    engine.record({"bad", "c1", Outcome::Correct, t});
+  }
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, "UPDATE learners SET goals = 'not json' WHERE learner = 'bad'", nullptr,
+                       nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(h);
+  Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                SqliteStore::open(db));
+  try {
+    (void)engine.profile("bad");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::Parse);
+    CHECK(e.location().field == "goals");
+  }
+  engine.record({"good", "c1", Outcome::Correct, from_millis(1700000001000)});
+  CHECK(engine.profile("good").responses == 6);
+}
+
+TEST_CASE("store: erase refuses to report success while another connection pins the WAL",
+          "[store][engine]") {
+  std::string db = fresh_db("pinned.db");
+  const std::string secret = "stu-PINNED-77";
+  Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                SqliteStore::open(db));
+  engine.record({secret, "c1", Outcome::Correct, from_millis(1700000000000)});
+  sqlite3* reader = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &reader) == SQLITE_OK);
+  sqlite3_busy_timeout(reader, 100);
+  sqlite3_exec(reader, "BEGIN", nullptr, nullptr, nullptr);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(reader, "SELECT count(*) FROM learners", -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);  // an open read snapshot
+  CHECK_THROWS_AS(engine.erase_learner(secret), Error);
+  sqlite3_finalize(st);
+  sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(reader);
+  CHECK_FALSE(engine.erase_learner(secret));  // rows already gone; this completes the cleanup
+  for (const char* suffix : {"", "-wal"}) {
+    INFO("file " << db << suffix);
+    CHECK(file_bytes(db + suffix).find(secret) == std::string::npos);
+  }
+}
+
+TEST_CASE("store: two processes opening a new database at once both succeed", "[store]") {
+  for (int round = 0; round < 5; ++round) {
+    std::string db = fresh_db("open-race.db");
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      try {
+        (void)SqliteStore::open(db);
+        _exit(0);
+      } catch (...) {
+        _exit(1);
+      }
+    }
+    CHECK_NOTHROW(SqliteStore::open(db));
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+}
+
+TEST_CASE("store: sub-millisecond times are judged alike cached and reloaded", "[store][engine]") {
+  std::string db = fresh_db("millis.db");
+  const TimePoint t = from_millis(1700000000000);
+  const auto us = [](int n) { return std::chrono::microseconds(n); };
+  {
+    Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                  SqliteStore::open(db));
+    engine.record({"u", "c1", Outcome::Correct, t + us(900)});
+    // 0.4 ms is "earlier" than 0.9 ms, but both are the same millisecond, which is what a
+    // reloaded profile would see: accepted in both cases.
+    CHECK_NOTHROW(engine.record({"u", "c1", Outcome::Correct, t + us(400)}));
+  }
+  Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                SqliteStore::open(db));
+  CHECK_NOTHROW(engine.record({"u", "c1", Outcome::Correct, t + us(100)}));
+  CHECK_THROWS_AS(engine.record({"u", "c1", Outcome::Correct, t - us(1000)}), Error);
+  CHECK(engine.profile("u").responses == 3);
 }

@@ -16,7 +16,7 @@
 
 namespace pathwise {
 
-/// One answer of one learner, as the host reports it. Value type.
+/// One answer of one learner, as the host reports it. Value type; thread-compatible.
 struct Response {
   /// Opaque learner id (personal data: never logged).
   std::string learner;
@@ -24,12 +24,17 @@ struct Response {
   std::string item;
   /// Correct or incorrect.
   Outcome outcome = Outcome::Incorrect;
-  /// When it was answered; a learner's responses must not go back in time.
+  /// When it was answered, kept to the millisecond; a learner's responses must not go back in
+  /// time.
   TimePoint time;
+  bool operator==(const Response& o) const {
+    return learner == o.learner && item == o.item && outcome == o.outcome && time == o.time;
+  }
 };
 
-/// Mastery of one skill across the learners of a store. Value type.
+/// Mastery of one skill across the learners of a store. Value type; thread-compatible.
 struct SkillSummary {
+  /// Skill id.
   std::string skill;
   /// Learners with a profile.
   std::size_t learners = 0;
@@ -41,10 +46,12 @@ struct SkillSummary {
   std::array<std::size_t, 5> histogram{};
 };
 
-/// Per-skill mastery distribution, for a teacher's view. Value type.
+/// Per-skill mastery distribution, for a teacher's view. Value type; thread-compatible.
 struct ClassSummary {
+  /// Learners with a stored profile.
   std::size_t learners = 0;
-  std::vector<SkillSummary> skills;  ///< in curriculum order
+  /// One summary per skill, in curriculum order.
+  std::vector<SkillSummary> skills;
 };
 
 /// The engine: records responses, keeps learner profiles in a ProfileStore and recommends what
@@ -73,18 +80,22 @@ class Engine {
   void record(const Response& response);
 
   /// What the learner should do next at `now`. A learner with no profile yet gets the
-  /// recommendation for a fresh one (nothing is stored). nullopt if the curriculum is empty.
+  /// recommendation for a fresh one (nothing is stored or kept in memory). nullopt if the
+  /// curriculum is empty. Throws Error (Io / Parse) if the store cannot be read.
   [[nodiscard]] std::optional<Recommendation> recommend(std::string_view learner,
                                                         TimePoint now) const;
 
-  /// A copy of the learner's profile. Throws Error (UnknownLearner) if none is held.
+  /// A copy of the learner's profile. Throws Error (UnknownLearner) if none is held, Error
+  /// (Io / Parse) if the store cannot be read.
   [[nodiscard]] LearnerProfile profile(std::string_view learner) const;
 
   /// Sets the learner's target skills (empty = the whole curriculum), creating the profile if
-  /// needed. Throws Error (UnknownSkill) for a skill not in the curriculum.
+  /// needed. Throws Error (UnknownSkill) for a skill not in the curriculum, Error (Io) if the
+  /// store fails.
   void set_goals(std::string_view learner, const std::vector<std::string>& skills);
 
-  /// Per-skill mastery over every stored learner.
+  /// Per-skill mastery over every stored learner. Throws Error (Io / Parse) if the store cannot
+  /// be read.
   [[nodiscard]] ClassSummary class_summary() const;
 
   /// Everything held on a learner, as JSON: {"format": "pathwise-learner-export",
@@ -92,8 +103,11 @@ class Engine {
   [[nodiscard]] std::string export_learner(std::string_view learner) const;
 
   /// Removes the learner from memory and from the store. Returns false if nothing was held.
+  /// Throws Error (Io) if the store could not finish; the learner is then reloaded from whatever
+  /// the store still holds, and erasing again completes it.
   bool erase_learner(std::string_view learner);
 
+  /// The curriculum, model and policy settings the engine was built with.
   [[nodiscard]] const Curriculum& curriculum() const noexcept;
   [[nodiscard]] const BktModel& model() const noexcept;
   [[nodiscard]] const PolicyConfig& config() const noexcept;

@@ -30,10 +30,14 @@ enum class Reason {
 /// Writes to_string(reason).
 std::ostream& operator<<(std::ostream& out, Reason reason);
 
-/// Another item the policy considered, with its predicted P(correct). Value type.
+/// Another item the policy considered, with its predicted P(correct). Value type;
+/// thread-compatible.
 struct Alternative {
+  /// Item id.
   std::string item;
+  /// The skill it was ranked for.
   std::string skill;
+  /// Predicted P(correct).
   double p_correct = 0.0;
   bool operator==(const Alternative& o) const {
     return item == o.item && skill == o.skill && p_correct == o.p_correct;
@@ -55,6 +59,12 @@ struct Recommendation {
   double p_correct = 0.0;
   /// Runner-up items, best first.
   std::vector<Alternative> alternatives;
+  bool operator==(const Recommendation& o) const {
+    return item == o.item && skill == o.skill && reason == o.reason &&
+           explanation == o.explanation &&
+           (p_correct == o.p_correct || (p_correct != p_correct && o.p_correct != o.p_correct)) &&
+           alternatives == o.alternatives;
+  }
 };
 
 /// Settings of the built-in sequencer. Defaults are documented in docs/engine.md with sources.

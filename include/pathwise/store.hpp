@@ -15,11 +15,17 @@
 
 namespace pathwise {
 
-/// One recorded response, as the engine hands it to a store.
+/// One recorded response, as the engine hands it to a store. Value type; thread-compatible.
 struct ResponseRecord {
+  /// Item id.
   std::string item;
+  /// Correct or incorrect.
   Outcome outcome = Outcome::Incorrect;
+  /// When it was answered (stores keep milliseconds).
   TimePoint time;
+  bool operator==(const ResponseRecord& o) const {
+    return item == o.item && outcome == o.outcome && time == o.time;
+  }
 };
 
 /// Storage of learner profiles. Pluggable like leveldb's Env: implement it to keep profiles in
@@ -27,6 +33,9 @@ struct ResponseRecord {
 /// same learner from two threads at once.
 class ProfileStore {
  public:
+  ProfileStore() = default;
+  ProfileStore(const ProfileStore&) = delete;
+  ProfileStore& operator=(const ProfileStore&) = delete;
   virtual ~ProfileStore() = default;
   /// The stored profile of `learner`, or nullopt.
   [[nodiscard]] virtual std::optional<LearnerProfile> load(const std::string& learner) = 0;
@@ -76,7 +85,10 @@ struct SqliteOptions {
 
 /// Profiles in an embedded SQLite database file (WAL mode, schema versioned with migrations).
 /// Every record() is one transaction, committed before it returns. Erased learners are
-/// overwritten on disk (secure_delete) and the WAL is checkpointed, so no trace remains.
+/// overwritten on disk (secure_delete), the file is rebuilt (VACUUM) and the WAL truncated, so
+/// no trace remains; while that runs other writes wait, and erase() throws Error (Io) if another
+/// connection's open read keeps old pages in the WAL. One Engine per database file: the engine
+/// caches profiles, so two engines writing one file would overwrite each other's updates.
 /// Thread-safe (one connection, serialised).
 class SqliteStore final : public ProfileStore {
  public:
