@@ -55,6 +55,10 @@ BktParams initial_params(const FitOptions& o, const std::string& skill, int rest
   p.slip = rng.uniform() * 0.3;
   double forget = rng.uniform();
   p.forget = o.forgetting ? forget : 0.0;
+  if (auto it = o.start.find(skill); it != o.start.end() && restart == 0) {
+    p = it->second;
+    if (!o.forgetting) p.forget = 0.0;
+  }
   p.prior = clamp_to(p.prior, o.prior_bounds);
   p.learn = clamp_to(p.learn, o.learn_bounds);
   p.guess = clamp_to(p.guess, o.guess_bounds);
@@ -159,6 +163,7 @@ void FitOptions::validate() const {
   check_bounds(forget_bounds, "forget");
   check_bounds(guess_bounds, "guess");
   check_bounds(slip_bounds, "slip");
+  for (const auto& [name, p] : start) p.validate(Location{"", 0, 0, "start." + name});
   for (const auto& [name, value] : fixed) {
     if (name != "prior" && name != "learn" && name != "forget" && name != "guess" &&
         name != "slip") {

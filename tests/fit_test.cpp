@@ -275,6 +275,18 @@ TEST_CASE("fit: a degenerate fit is flagged in the report", "[fit]") {
   }
 }
 
+TEST_CASE("fit: the first restart starts where it is told to", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 100;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  FitOptions o;
+  o.restarts = 1;
+  o.max_iterations = 1;  // one E-step, no M-step: the start comes back unchanged
+  o.start["a"] = BktParams{0.42, 0.17, 0.0, 0.23, 0.11};
+  BktModel m = fit(log, o);
+  CHECK(m.skill("a") == BktParams{0.42, 0.17, 0.0, 0.23, 0.11});
+}
+
 TEST_CASE("fit: the skill filter limits which skills are fitted", "[fit]") {
   SimulateLogOptions so;
   so.learners = 50;
@@ -317,6 +329,9 @@ TEST_CASE("fit: invalid options and an empty log are rejected", "[fit]") {
   o = {};
   o.fixed["slip"] = 1.5;
   CHECK(code_of(o) == ErrorCode::InvalidArgument);
+  o = {};
+  o.start["a"] = BktParams{std::nan(""), 0.1, 0.0, 0.2, 0.1};
+  CHECK_THROWS_WITH(fit(log, o), Contains("start.a"));
   CHECK_THROWS_AS(fit(ResponseLog::Builder().build(), {}), Error);
 }
 

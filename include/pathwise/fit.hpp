@@ -42,6 +42,10 @@ struct FitOptions {
   /// Bounds per parameter (hmm-scalable style, e.g. guess and slip <= 0.3). EM's M-step is
   /// projected onto them, which keeps each step's likelihood from decreasing. Default: [0, 1].
   Bounds prior_bounds, learn_bounds, forget_bounds, guess_bounds, slip_bounds;
+  /// Starting point of the first restart, per skill (the other restarts stay random), as
+  /// pyBKT's manual initialisation. Projected onto the bounds; fixed values still win. Default:
+  /// none.
+  std::map<std::string, BktParams> start;
   /// Parameters held at a value instead of fitted (keys: "prior", "learn", "forget", "guess",
   /// "slip"). Default: none.
   std::map<std::string, double> fixed;
