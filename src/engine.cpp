@@ -132,11 +132,10 @@ Engine::Engine(Curriculum curriculum, BktModel model, PolicyConfig config,
 
 Engine::~Engine() = default;
 
-void Engine::record(const Response& response) {
+void Engine::record(const Response& r) {
   // Stores keep milliseconds: work in milliseconds throughout, so a cached profile and one
   // reloaded from the store judge "time goes backwards" alike.
-  Response r = response;
-  r.time = from_millis(to_millis(response.time));
+  const TimePoint time = from_millis(to_millis(r.time));
   if (r.learner.empty()) {
     throw Error(ErrorCode::InvalidArgument, "learner id must not be empty", Location{"", 0, 0, "learner"});
   }
@@ -156,7 +155,7 @@ void Engine::record(const Response& response) {
       impl_->index_states(*s);
     }
     LearnerProfile& profile = *s->profile;
-    detail::check_response(profile, impl_->curriculum.items().size(), *item, r.outcome, r.time);
+    detail::check_response(profile, impl_->curriculum.items().size(), *item, r.outcome, time);
     // Checked: from here nothing throws until the store is asked to keep it.
     SkillState* states[16];
     std::vector<SkillState*> many;
@@ -168,9 +167,9 @@ void Engine::record(const Response& response) {
     }
     for (std::size_t k = 0; k < skills.size(); ++k) st[k] = s->states[skills[k]];
     detail::apply_checked(profile, st, impl_->item_params[*item].data(), skills.size(),
-                          impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, r.time);
+                          impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, time);
     try {
-      impl_->store->record(profile, ResponseRecord{r.item, r.outcome, r.time},
+      impl_->store->record(profile, ResponseRecord{r.item, r.outcome, time},
                            impl_->item_skill_ids[*item]);
     } catch (...) {
       // The store did not take it: forget the in-memory update, the store stays the truth.
