@@ -1,7 +1,6 @@
 // Online speed: Engine::record and Engine::recommend with 100 skills and 2,000 items, in memory
 // and on SQLite.
 #include <benchmark/benchmark.h>
-
 #include <unistd.h>
 
 #include <cstdio>

@@ -1,11 +1,10 @@
 // Fitting speed: the EM kernel on simulated skills, and whole fits of the public logs.
 #include <benchmark/benchmark.h>
+#include <spdlog/spdlog.h>
 
 #include <fstream>
 
 #include "detail/em_kernel.hpp"
-#include <spdlog/spdlog.h>
-
 #include "pathwise/fit.hpp"
 #include "pathwise/log.hpp"
 #include "pathwise/simulate.hpp"
@@ -38,7 +37,8 @@ void BM_Fit_EStepPortable(benchmark::State& state) {
   auto data = pathwise::detail::build_skill_data(log, log.skill_sequences(0));
   pathwise::BktParams p{0.3, 0.15, 0.0, 0.2, 0.1};
   std::vector<double> scratch;
-  for (auto _ : state) benchmark::DoNotOptimize(pathwise::detail::e_step_portable(data, p, scratch));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(pathwise::detail::e_step_portable(data, p, scratch));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * log.size()));
 }
 BENCHMARK(BM_Fit_EStepPortable)->Arg(5000);

@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
   pathwise::BktModel truth;
   for (std::size_t k = 0; k < skills; ++k) {
     double x = static_cast<double>(k) / static_cast<double>(skills);
-    truth.set_skill("skill-" + std::to_string(k), {0.2 + 0.4 * x, 0.05 + 0.2 * x, 0.0,
-                                                   0.15 + 0.1 * x, 0.05 + 0.1 * x});
+    truth.set_skill("skill-" + std::to_string(k),
+                    {0.2 + 0.4 * x, 0.05 + 0.2 * x, 0.0, 0.15 + 0.1 * x, 0.05 + 0.1 * x});
   }
   pathwise::SimulateLogOptions sim;
   sim.opportunities = opportunities;
@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
   std::printf("EM throughput        %.1f M responses/s per iteration\n",
               static_cast<double>(r.report.response_steps) /
                   std::chrono::duration<double>(t2 - t1).count() / 1e6);
-  std::printf("peak memory          %.1f MiB (process), %.1f MiB before the log\n", peak / 1048576.0,
-              base / 1048576.0);
+  std::printf("peak memory          %.1f MiB (process), %.1f MiB before the log\n",
+              peak / 1048576.0, base / 1048576.0);
   std::printf("log                  %.2f bytes/response\n", (after_log - base) / n);
   std::printf("log + fit (peak)     %.2f bytes/response\n", (peak - base) / n);
   std::printf("largest param error  %.4f\n", worst);

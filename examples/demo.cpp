@@ -3,11 +3,10 @@
 // project (../shared/data/ct.csv), fit it and print a per-skill table.
 //
 //   build/examples/demo [path/to/ct.csv]
-#include <pathwise/pathwise.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <pathwise/pathwise.hpp>
 #include <string>
 
 namespace {
@@ -36,7 +35,8 @@ void print_recovery() {
                 name.c_str(), t.prior, f.prior, t.learn, f.learn, t.guess, f.guess, t.slip, f.slip);
   }
   pathwise::Metrics m = pathwise::evaluate(fitted.model, log);
-  std::printf("\n   training AUC %.4f, RMSE %.4f over %zu responses\n\n", m.auc, m.rmse, m.responses);
+  std::printf("\n   training AUC %.4f, RMSE %.4f over %zu responses\n\n", m.auc, m.rmse,
+              m.responses);
 }
 
 void print_real_log(const std::string& path) {
@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
     if (std::ifstream(ct).good()) {
       print_real_log(ct);
     } else {
-      std::printf("2. Real log: %s not found; pass the path of ct.csv to fit it too.\n", ct.c_str());
+      std::printf("2. Real log: %s not found; pass the path of ct.csv to fit it too.\n",
+                  ct.c_str());
     }
     return 0;
   } catch (const pathwise::Error& e) {

@@ -1,9 +1,8 @@
 // Smallest useful host program: read a response log, fit BKT, save the model, report the fit.
 //
 //   build/examples/fit_log path/to/log.csv model.json
-#include <pathwise/pathwise.hpp>
-
 #include <cstdio>
+#include <pathwise/pathwise.hpp>
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -12,9 +11,9 @@ int main(int argc, char** argv) {
   }
   try {
     pathwise::ResponseLog log = pathwise::ResponseLog::read_file(argv[1]);  // format detected
-    std::fputs(log.report().summary().c_str(), stderr);                  // skipped rows, by reason
+    std::fputs(log.report().summary().c_str(), stderr);  // skipped rows, by reason
 
-    pathwise::FitOptions options;  // pyBKT's defaults: 5 restarts, tolerance 1e-3
+    pathwise::FitOptions options;      // pyBKT's defaults: 5 restarts, tolerance 1e-3
     options.slip_bounds = {0.0, 0.3};  // hmm-scalable-style bounds keep fits interpretable
     options.guess_bounds = {0.0, 0.3};
     pathwise::BktModel model = pathwise::fit(log, options);

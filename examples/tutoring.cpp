@@ -4,11 +4,10 @@
 // same BKT parameters the engine uses, so the session shows the policy at work.
 //
 //   build/examples/tutoring [learners, default 200] [profiles.db]
-#include <pathwise/pathwise.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <pathwise/pathwise.hpp>
 #include <random>
 #include <string>
 

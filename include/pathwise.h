@@ -74,8 +74,8 @@ pathwise_status pathwise_export_learner(pathwise_engine_t* engine, const char* l
 
 /** Erases a learner from memory and the store; *existed (may be NULL) tells whether anything was
  *  held. */
-pathwise_status pathwise_erase_learner(pathwise_engine_t* engine, const char* learner,
-                                       int* existed, char** errmsg);
+pathwise_status pathwise_erase_learner(pathwise_engine_t* engine, const char* learner, int* existed,
+                                       char** errmsg);
 
 /** Fits BKT to a response log file (any format the CLI reads) and returns the model document.
  *  `options_json` holds FitOptions settings ({"restarts": 5, "seed": 42, "threads": 0,

@@ -18,9 +18,9 @@ void check_probability(double value, const char* name, const Location& where) {
     Location loc = where;
     loc.field = loc.field.empty() ? name : loc.field + "." + name;
     std::string seen = std::isnan(value) ? std::string("NaN") : std::to_string(value);
-    throw Error(ErrorCode::InvalidArgument,
-                std::string("parameter '") + name + "' must be a probability in [0, 1], got " + seen,
-                loc);
+    throw Error(
+        ErrorCode::InvalidArgument,
+        std::string("parameter '") + name + "' must be a probability in [0, 1], got " + seen, loc);
   }
 }
 
@@ -92,7 +92,8 @@ void BktModel::set_skill(const std::string& name, const BktParams& params) {
 
 void BktModel::set_item(const std::string& item, const ItemParams& params) {
   if (item.empty()) throw Error(ErrorCode::InvalidArgument, "item id must not be empty");
-  if (!detail::is_valid_utf8(item)) throw Error(ErrorCode::InvalidArgument, "item id is not valid UTF-8");
+  if (!detail::is_valid_utf8(item))
+    throw Error(ErrorCode::InvalidArgument, "item id is not valid UTF-8");
   if (!find_skill(params.skill)) {
     throw Error(ErrorCode::UnknownSkill,
                 "item '" + item + "' refers to skill '" + params.skill + "', which the model lacks",
@@ -160,8 +161,8 @@ double read_probability(const nlohmann::json& obj, const char* key, const std::s
   }
   double v = it->get<double>();
   if (std::isnan(v) || v < 0.0 || v > 1.0) {
-    throw Error(ErrorCode::InvalidArgument,
-                "must be a probability in [0, 1], got " + it->dump(), Location{"", 0, 0, field});
+    throw Error(ErrorCode::InvalidArgument, "must be a probability in [0, 1], got " + it->dump(),
+                Location{"", 0, 0, field});
   }
   return v;
 }
@@ -169,8 +170,11 @@ double read_probability(const nlohmann::json& obj, const char* key, const std::s
 }  // namespace
 
 void to_json(nlohmann::json& j, const BktParams& p) {
-  j = nlohmann::json{{"prior", p.prior}, {"learn", p.learn}, {"forget", p.forget},
-                     {"guess", p.guess}, {"slip", p.slip}};
+  j = nlohmann::json{{"prior", p.prior},
+                     {"learn", p.learn},
+                     {"forget", p.forget},
+                     {"guess", p.guess},
+                     {"slip", p.slip}};
 }
 
 void from_json(const nlohmann::json& j, BktParams& p) {

@@ -1,13 +1,11 @@
-#include "pathwise.h"
-
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <nlohmann/json.hpp>
 
 #include "detail/json_util.hpp"
+#include "pathwise.h"
 #include "pathwise/pathwise.hpp"
 
 struct pathwise_engine_t {
@@ -32,14 +30,22 @@ void set_message(char** errmsg, const std::string& msg) {
 
 pathwise_status status_of(ErrorCode c) {
   switch (c) {
-    case ErrorCode::InvalidArgument: return PATHWISE_INVALID_ARGUMENT;
-    case ErrorCode::Parse: return PATHWISE_PARSE;
-    case ErrorCode::Io: return PATHWISE_IO;
-    case ErrorCode::UnknownSkill: return PATHWISE_UNKNOWN_SKILL;
-    case ErrorCode::UnknownItem: return PATHWISE_UNKNOWN_ITEM;
-    case ErrorCode::UnknownLearner: return PATHWISE_UNKNOWN_LEARNER;
-    case ErrorCode::Version: return PATHWISE_VERSION;
-    case ErrorCode::Internal: return PATHWISE_INTERNAL;
+    case ErrorCode::InvalidArgument:
+      return PATHWISE_INVALID_ARGUMENT;
+    case ErrorCode::Parse:
+      return PATHWISE_PARSE;
+    case ErrorCode::Io:
+      return PATHWISE_IO;
+    case ErrorCode::UnknownSkill:
+      return PATHWISE_UNKNOWN_SKILL;
+    case ErrorCode::UnknownItem:
+      return PATHWISE_UNKNOWN_ITEM;
+    case ErrorCode::UnknownLearner:
+      return PATHWISE_UNKNOWN_LEARNER;
+    case ErrorCode::Version:
+      return PATHWISE_VERSION;
+    case ErrorCode::Internal:
+      return PATHWISE_INTERNAL;
   }
   return PATHWISE_INTERNAL;
 }
@@ -102,8 +108,10 @@ PolicyConfig config_from(const char* text) {
   c.review_threshold = number(j, "review_threshold", c.review_threshold);
   c.initial_half_life_days = number(j, "initial_half_life_days", c.initial_half_life_days);
   c.half_life_growth = number(j, "half_life_growth", c.half_life_growth);
-  c.no_repeat_window = static_cast<std::size_t>(number(j, "no_repeat_window", static_cast<double>(c.no_repeat_window)));
-  c.wheel_spin_attempts = static_cast<std::uint32_t>(number(j, "wheel_spin_attempts", c.wheel_spin_attempts));
+  c.no_repeat_window = static_cast<std::size_t>(
+      number(j, "no_repeat_window", static_cast<double>(c.no_repeat_window)));
+  c.wheel_spin_attempts =
+      static_cast<std::uint32_t>(number(j, "wheel_spin_attempts", c.wheel_spin_attempts));
   c.seed = static_cast<std::uint64_t>(number(j, "seed", static_cast<double>(c.seed)));
   return c;
 }
@@ -119,13 +127,16 @@ FitOptions fit_options_from(const char* text) {
   o.seed = static_cast<std::uint64_t>(number(j, "seed", static_cast<double>(o.seed)));
   o.threads = static_cast<unsigned>(number(j, "threads", o.threads));
   if (auto it = j.find("forgetting"); it != j.end()) {
-    if (!it->is_boolean()) throw Error(ErrorCode::Parse, "expected true or false", Location{"", 0, 0, "forgetting"});
+    if (!it->is_boolean())
+      throw Error(ErrorCode::Parse, "expected true or false", Location{"", 0, 0, "forgetting"});
     o.forgetting = it->get<bool>();
   }
   return o;
 }
 
-nlohmann::json finite_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+nlohmann::json finite_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
 
 }  // namespace
 }  // namespace pathwise::detail
@@ -145,7 +156,8 @@ pathwise_status pathwise_engine_create(const char* curriculum_json, const char* 
   if (engine) *engine = nullptr;
   return c_guard(errmsg, [&] {
     if (!engine) throw Error(ErrorCode::InvalidArgument, "engine must not be NULL");
-    Curriculum c = Curriculum::from_json(detail::require(curriculum_json, "curriculum_json"), "curriculum");
+    Curriculum c =
+        Curriculum::from_json(detail::require(curriculum_json, "curriculum_json"), "curriculum");
     BktModel m = BktModel::from_json(detail::require(model_json, "model_json"), "model");
     PolicyConfig cfg = detail::config_from(config_json);
     std::unique_ptr<ProfileStore> store;
@@ -166,19 +178,21 @@ pathwise_status pathwise_record(pathwise_engine_t* engine, const char* learner, 
                                 int correct, int64_t time_ms, char** errmsg) {
   return c_guard(errmsg, [&] {
     if (correct != 0 && correct != 1) {
-      throw Error(ErrorCode::InvalidArgument, "correct must be 0 or 1, got " + std::to_string(correct),
+      throw Error(ErrorCode::InvalidArgument,
+                  "correct must be 0 or 1, got " + std::to_string(correct),
                   Location{"", 0, 0, "correct"});
     }
-    detail::engine_of(engine).record({detail::require(learner, "learner"), detail::require(item, "item"),
-                                      correct ? Outcome::Correct : Outcome::Incorrect,
-                                      from_millis(time_ms)});
+    detail::engine_of(engine).record(
+        {detail::require(learner, "learner"), detail::require(item, "item"),
+         correct ? Outcome::Correct : Outcome::Incorrect, from_millis(time_ms)});
   });
 }
 
 pathwise_status pathwise_recommend(pathwise_engine_t* engine, const char* learner, int64_t now_ms,
                                    char** json_out, char** errmsg) {
   return c_guard(errmsg, [&] {
-    auto r = detail::engine_of(engine).recommend(detail::require(learner, "learner"), from_millis(now_ms));
+    auto r = detail::engine_of(engine).recommend(detail::require(learner, "learner"),
+                                                 from_millis(now_ms));
     nlohmann::json j;
     if (r) {
       j = {{"item", r->item},
@@ -198,7 +212,8 @@ pathwise_status pathwise_recommend(pathwise_engine_t* engine, const char* learne
 pathwise_status pathwise_profile(pathwise_engine_t* engine, const char* learner, char** json_out,
                                  char** errmsg) {
   return c_guard(errmsg, [&] {
-    detail::set_out(json_out, detail::engine_of(engine).profile(detail::require(learner, "learner")).to_json());
+    detail::set_out(
+        json_out, detail::engine_of(engine).profile(detail::require(learner, "learner")).to_json());
   });
 }
 
@@ -221,8 +236,11 @@ pathwise_status pathwise_class_summary(pathwise_engine_t* engine, char** json_ou
     ClassSummary cs = detail::engine_of(engine).class_summary();
     nlohmann::json skills = nlohmann::json::array();
     for (const auto& s : cs.skills) {
-      skills.push_back({{"skill", s.skill}, {"learners", s.learners}, {"mastered", s.mastered},
-                        {"mean", s.mean}, {"histogram", s.histogram}});
+      skills.push_back({{"skill", s.skill},
+                        {"learners", s.learners},
+                        {"mastered", s.mastered},
+                        {"mean", s.mean},
+                        {"histogram", s.histogram}});
     }
     detail::set_out(json_out, nlohmann::json{{"learners", cs.learners}, {"skills", skills}}.dump());
   });
@@ -231,12 +249,13 @@ pathwise_status pathwise_class_summary(pathwise_engine_t* engine, char** json_ou
 pathwise_status pathwise_export_learner(pathwise_engine_t* engine, const char* learner,
                                         char** json_out, char** errmsg) {
   return c_guard(errmsg, [&] {
-    detail::set_out(json_out, detail::engine_of(engine).export_learner(detail::require(learner, "learner")));
+    detail::set_out(json_out,
+                    detail::engine_of(engine).export_learner(detail::require(learner, "learner")));
   });
 }
 
-pathwise_status pathwise_erase_learner(pathwise_engine_t* engine, const char* learner,
-                                       int* existed, char** errmsg) {
+pathwise_status pathwise_erase_learner(pathwise_engine_t* engine, const char* learner, int* existed,
+                                       char** errmsg) {
   return c_guard(errmsg, [&] {
     bool e = detail::engine_of(engine).erase_learner(detail::require(learner, "learner"));
     if (existed) *existed = e ? 1 : 0;

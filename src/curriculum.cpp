@@ -1,10 +1,9 @@
 #include "pathwise/curriculum.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "detail/io.hpp"
 #include "detail/json_util.hpp"
@@ -34,9 +33,10 @@ Curriculum::Curriculum(std::vector<Skill> skills, std::vector<Item> items)
       const std::string& p = skills_[i].prerequisites[k];
       auto it = skill_index_.find(p);
       if (it == skill_index_.end()) {
-        throw Error(ErrorCode::UnknownSkill,
-                    "skill '" + skills_[i].id + "' has unknown prerequisite '" + p + "'",
-                    Location{"", 0, 0, at("skills", i) + ".prerequisites[" + std::to_string(k) + "]"});
+        throw Error(
+            ErrorCode::UnknownSkill,
+            "skill '" + skills_[i].id + "' has unknown prerequisite '" + p + "'",
+            Location{"", 0, 0, at("skills", i) + ".prerequisites[" + std::to_string(k) + "]"});
       }
       if (std::find(prereqs_[i].begin(), prereqs_[i].end(), it->second) == prereqs_[i].end())
         prereqs_[i].push_back(it->second);
@@ -78,7 +78,8 @@ Curriculum::Curriculum(std::vector<Skill> skills, std::vector<Item> items)
     if (item.difficulty && !(*item.difficulty >= 0.0 && *item.difficulty <= 1.0)) {
       throw Error(ErrorCode::InvalidArgument,
                   "item '" + item.id + "' difficulty must be in [0, 1], got " +
-                      (std::isnan(*item.difficulty) ? std::string("NaN") : std::to_string(*item.difficulty)),
+                      (std::isnan(*item.difficulty) ? std::string("NaN")
+                                                    : std::to_string(*item.difficulty)),
                   Location{"", 0, 0, at("items", i) + ".difficulty"});
     }
   }
@@ -134,35 +135,42 @@ const Item& Curriculum::item(std::string_view id) const {
 Curriculum Curriculum::from_json(std::string_view text, const std::string& source) {
   nlohmann::json j = detail::parse_json(text, source);
   try {
-    if (!j.is_object()) throw Error(ErrorCode::Parse, "a curriculum document must be a JSON object");
+    if (!j.is_object())
+      throw Error(ErrorCode::Parse, "a curriculum document must be a JSON object");
     detail::check_format(j, kFormat, 1);
     std::vector<Skill> skills;
     std::vector<Item> items;
     const auto& js = detail::required(j, "skills", "");
-    if (!js.is_array()) throw Error(ErrorCode::Parse, "\"skills\" must be an array", Location{"", 0, 0, "skills"});
+    if (!js.is_array())
+      throw Error(ErrorCode::Parse, "\"skills\" must be an array", Location{"", 0, 0, "skills"});
     for (std::size_t i = 0; i < js.size(); ++i) {
       std::string path = "skills[" + std::to_string(i) + "]";
       const auto& o = js[i];
-      if (!o.is_object()) throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, path});
+      if (!o.is_object())
+        throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, path});
       Skill s;
       s.id = detail::get_string(o, "id", path);
       if (o.contains("name")) s.name = detail::get_string(o, "name", path);
-      if (o.contains("prerequisites")) s.prerequisites = detail::get_strings(o, "prerequisites", path);
+      if (o.contains("prerequisites"))
+        s.prerequisites = detail::get_strings(o, "prerequisites", path);
       skills.push_back(std::move(s));
     }
     if (j.contains("items")) {
       const auto& ji = j.at("items");
-      if (!ji.is_array()) throw Error(ErrorCode::Parse, "\"items\" must be an array", Location{"", 0, 0, "items"});
+      if (!ji.is_array())
+        throw Error(ErrorCode::Parse, "\"items\" must be an array", Location{"", 0, 0, "items"});
       for (std::size_t i = 0; i < ji.size(); ++i) {
         std::string path = "items[" + std::to_string(i) + "]";
         const auto& o = ji[i];
-        if (!o.is_object()) throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, path});
+        if (!o.is_object())
+          throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, path});
         Item it;
         it.id = detail::get_string(o, "id", path);
         it.skills = detail::get_strings(o, "skills", path);
         if (o.contains("difficulty") && !o.at("difficulty").is_null()) {
           if (!o.at("difficulty").is_number()) {
-            throw Error(ErrorCode::Parse, "expected a number", Location{"", 0, 0, path + ".difficulty"});
+            throw Error(ErrorCode::Parse, "expected a number",
+                        Location{"", 0, 0, path + ".difficulty"});
           }
           it.difficulty = o.at("difficulty").get<double>();
         }

@@ -1,13 +1,12 @@
 #include "pathwise/engine.hpp"
 
-#include "detail/profile_update.hpp"
-
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <shared_mutex>
 #include <unordered_map>
+
+#include "detail/profile_update.hpp"
 
 namespace pathwise {
 
@@ -137,7 +136,8 @@ void Engine::record(const Response& r) {
   // reloaded from the store judge "time goes backwards" alike.
   const TimePoint time = from_millis(to_millis(r.time));
   if (r.learner.empty()) {
-    throw Error(ErrorCode::InvalidArgument, "learner id must not be empty", Location{"", 0, 0, "learner"});
+    throw Error(ErrorCode::InvalidArgument, "learner id must not be empty",
+                Location{"", 0, 0, "learner"});
   }
   if (static_cast<std::uint8_t>(r.outcome) > 1) {
     throw Error(ErrorCode::InvalidArgument,
@@ -147,7 +147,8 @@ void Engine::record(const Response& r) {
   }
   auto item = impl_->curriculum.item_index(r.item);
   if (!item) {
-    throw Error(ErrorCode::UnknownItem, "unknown item '" + r.item + "'", Location{"", 0, 0, "item"});
+    throw Error(ErrorCode::UnknownItem, "unknown item '" + r.item + "'",
+                Location{"", 0, 0, "item"});
   }
   impl_->with_slot(r.learner, true, [&](Slot* s) {
     if (!s->profile) {
@@ -195,7 +196,8 @@ std::optional<Recommendation> Engine::recommend(std::string_view learner, TimePo
 
 LearnerProfile Engine::profile(std::string_view learner) const {
   return impl_->with_slot(learner, false, [&](Slot* s) {
-    if (!s || !s->profile) throw Error(ErrorCode::UnknownLearner, "no profile is held for this learner");
+    if (!s || !s->profile)
+      throw Error(ErrorCode::UnknownLearner, "no profile is held for this learner");
     return *s->profile;
   });
 }
@@ -209,8 +211,9 @@ void Engine::set_goals(std::string_view learner, const std::vector<std::string>&
   }
   if (learner.empty()) throw Error(ErrorCode::InvalidArgument, "learner id must not be empty");
   impl_->with_slot(learner, true, [&](Slot* s) {
-    LearnerProfile p = s->profile ? *s->profile
-                                  : new_profile(std::string(learner), impl_->curriculum, impl_->model);
+    LearnerProfile p = s->profile
+                           ? *s->profile
+                           : new_profile(std::string(learner), impl_->curriculum, impl_->model);
     p.goals = skills;
     impl_->store->save(p);
     s->profile = std::move(p);
@@ -248,7 +251,8 @@ std::string Engine::export_learner(std::string_view learner) const {
   j["profile"] = nlohmann::ordered_json::parse(p.to_json());
   nlohmann::ordered_json rs = nlohmann::ordered_json::array();
   for (const auto& r : impl_->store->responses(std::string(learner))) {
-    rs.push_back({{"item", r.item}, {"outcome", static_cast<int>(r.outcome)}, {"time", to_millis(r.time)}});
+    rs.push_back(
+        {{"item", r.item}, {"outcome", static_cast<int>(r.outcome)}, {"time", to_millis(r.time)}});
   }
   j["responses"] = std::move(rs);
   return j.dump(2) + "\n";

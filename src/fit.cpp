@@ -80,12 +80,16 @@ BktParams m_step(const detail::EStats& s, const BktParams& old, const FitOptions
   // A statistic with no mass (no sequence longer than one response, say) leaves its
   // parameter where it was rather than dividing by zero.
   auto ratio = [](double num, double den, double keep) { return den > 0.0 ? num / den : keep; };
-  if (!fixed_value(o, "prior")) p.prior = clamp_to(ratio(s.init_known, s.sequences, old.prior), o.prior_bounds);
-  if (!fixed_value(o, "learn")) p.learn = clamp_to(ratio(s.learn_num, s.learn_den, old.learn), o.learn_bounds);
+  if (!fixed_value(o, "prior"))
+    p.prior = clamp_to(ratio(s.init_known, s.sequences, old.prior), o.prior_bounds);
+  if (!fixed_value(o, "learn"))
+    p.learn = clamp_to(ratio(s.learn_num, s.learn_den, old.learn), o.learn_bounds);
   if (o.forgetting && !fixed_value(o, "forget"))
     p.forget = clamp_to(ratio(s.forget_num, s.forget_den, old.forget), o.forget_bounds);
-  if (!fixed_value(o, "guess")) p.guess = clamp_to(ratio(s.guess_num, s.guess_den, old.guess), o.guess_bounds);
-  if (!fixed_value(o, "slip")) p.slip = clamp_to(ratio(s.slip_num, s.slip_den, old.slip), o.slip_bounds);
+  if (!fixed_value(o, "guess"))
+    p.guess = clamp_to(ratio(s.guess_num, s.guess_den, old.guess), o.guess_bounds);
+  if (!fixed_value(o, "slip"))
+    p.slip = clamp_to(ratio(s.slip_num, s.slip_den, old.slip), o.slip_bounds);
   return p;
 }
 
@@ -167,16 +171,16 @@ void FitOptions::validate() const {
   for (const auto& [name, value] : fixed) {
     if (name != "prior" && name != "learn" && name != "forget" && name != "guess" &&
         name != "slip") {
-      throw Error(ErrorCode::InvalidArgument,
-                  "unknown parameter '" + name +
-                      "' to fix; expected prior, learn, forget, guess or slip",
-                  Location{"", 0, 0, "fixed"});
+      throw Error(
+          ErrorCode::InvalidArgument,
+          "unknown parameter '" + name + "' to fix; expected prior, learn, forget, guess or slip",
+          Location{"", 0, 0, "fixed"});
     }
     if (!finite_prob(value)) {
-      throw Error(ErrorCode::InvalidArgument,
-                  "fixed " + name + " must be a probability in [0, 1], got " +
-                      std::to_string(value),
-                  Location{"", 0, 0, "fixed." + name});
+      throw Error(
+          ErrorCode::InvalidArgument,
+          "fixed " + name + " must be a probability in [0, 1], got " + std::to_string(value),
+          Location{"", 0, 0, "fixed." + name});
     }
   }
 }
@@ -227,7 +231,9 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
       const int restart = static_cast<int>(task % restarts);
       try {
         // The first restart of a skill to run builds its layout; the others wait for it.
-        std::call_once(built[si], [&] { data[si] = detail::build_skill_data(log, log.skill_sequences(skills[si])); });
+        std::call_once(built[si], [&] {
+          data[si] = detail::build_skill_data(log, log.skill_sequences(skills[si]));
+        });
         BktParams start = initial_params(options, log.skill_name(skills[si]), restart);
         results[task] = run_em(data[si], start, options, scratch);
       } catch (...) {
@@ -299,8 +305,7 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
   }
   std::sort(out.report.skills.begin(), out.report.skills.end(),
             [](const SkillFitReport& a, const SkillFitReport& b) { return a.skill < b.skill; });
-  out.report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (degenerate > 0) {
     logger()->info("{} of {} skills have degenerate fits (see the fit report's warnings)",
                    degenerate, skills.size());

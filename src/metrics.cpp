@@ -16,19 +16,19 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void check_inputs(const std::vector<double>& p, const std::vector<std::uint8_t>& y) {
   if (p.size() != y.size()) {
-    throw Error(ErrorCode::InvalidArgument,
-                std::to_string(p.size()) + " predictions for " + std::to_string(y.size()) +
-                    " outcomes");
+    throw Error(ErrorCode::InvalidArgument, std::to_string(p.size()) + " predictions for " +
+                                                std::to_string(y.size()) + " outcomes");
   }
   for (std::size_t i = 0; i < p.size(); ++i) {
     if (std::isnan(p[i])) {
-      throw Error(ErrorCode::InvalidArgument,
-                  "prediction " + std::to_string(i) + " is NaN", Location{"", 0, 0, "prediction"});
+      throw Error(ErrorCode::InvalidArgument, "prediction " + std::to_string(i) + " is NaN",
+                  Location{"", 0, 0, "prediction"});
     }
     if (y[i] > 1) {
-      throw Error(ErrorCode::InvalidArgument,
-                  "outcome " + std::to_string(i) + " is " + std::to_string(y[i]) + ", expected 0 or 1",
-                  Location{"", 0, 0, "outcome"});
+      throw Error(
+          ErrorCode::InvalidArgument,
+          "outcome " + std::to_string(i) + " is " + std::to_string(y[i]) + ", expected 0 or 1",
+          Location{"", 0, 0, "outcome"});
     }
   }
 }
@@ -109,7 +109,8 @@ std::vector<double> predict(const BktModel& model, const ResponseLog& log,
   std::vector<const ItemParams*> item_params;
   if (model.item_count() > 0 && !items.empty()) {
     item_params.resize(log.item_count(), nullptr);
-    for (std::uint32_t i = 0; i < log.item_count(); ++i) item_params[i] = model.find_item(log.item_id(i));
+    for (std::uint32_t i = 0; i < log.item_count(); ++i)
+      item_params[i] = model.find_item(log.item_id(i));
   }
   std::vector<const BktParams*> skill_params(log.skill_count(), nullptr);
   for (std::uint32_t k = 0; k < log.skill_count(); ++k) {
@@ -161,8 +162,10 @@ Metrics evaluate(const BktModel& model, const ResponseLog& log, const EvaluateOp
 
 void to_json(nlohmann::json& j, const Metrics& m) {
   auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
-  j = nlohmann::json{{"auc", num(m.auc)},           {"rmse", num(m.rmse)},
-                     {"accuracy", num(m.accuracy)}, {"log_loss", num(m.log_loss)},
+  j = nlohmann::json{{"auc", num(m.auc)},
+                     {"rmse", num(m.rmse)},
+                     {"accuracy", num(m.accuracy)},
+                     {"log_loss", num(m.log_loss)},
                      {"responses", m.responses}};
   if (m.skipped_unknown_skill > 0) j["skipped_unknown_skill"] = m.skipped_unknown_skill;
 }
@@ -176,8 +179,8 @@ CrossValidation cross_validate(const ResponseLog& log, const FitOptions& options
   const std::size_t learners = log.learner_count();
   if (learners < static_cast<std::size_t>(folds)) {
     throw Error(ErrorCode::InvalidArgument,
-                "cannot make " + std::to_string(folds) + " folds from " +
-                    std::to_string(learners) + " learners",
+                "cannot make " + std::to_string(folds) + " folds from " + std::to_string(learners) +
+                    " learners",
                 Location{"", 0, 0, "folds"});
   }
   // Fisher–Yates with the portable generator, then deal learners round-robin into folds.
@@ -189,7 +192,8 @@ CrossValidation cross_validate(const ResponseLog& log, const FitOptions& options
     std::swap(perm[i - 1], perm[j]);
   }
   std::vector<int> fold_of(learners);
-  for (std::size_t i = 0; i < learners; ++i) fold_of[perm[i]] = static_cast<int>(i % static_cast<std::size_t>(folds));
+  for (std::size_t i = 0; i < learners; ++i)
+    fold_of[perm[i]] = static_cast<int>(i % static_cast<std::size_t>(folds));
 
   CrossValidation cv;
   EvaluateOptions eval;

@@ -13,13 +13,20 @@ namespace pathwise {
 
 const char* to_string(Reason r) noexcept {
   switch (r) {
-    case Reason::Remediate: return "remediate";
-    case Reason::Practice: return "practice";
-    case Reason::Challenge: return "challenge";
-    case Reason::Review: return "review";
-    case Reason::Prerequisite: return "prerequisite";
-    case Reason::Done: return "done";
-    case Reason::Help: return "help";
+    case Reason::Remediate:
+      return "remediate";
+    case Reason::Practice:
+      return "practice";
+    case Reason::Challenge:
+      return "challenge";
+    case Reason::Review:
+      return "review";
+    case Reason::Prerequisite:
+      return "prerequisite";
+    case Reason::Done:
+      return "done";
+    case Reason::Help:
+      return "help";
   }
   return "unknown";
 }
@@ -111,7 +118,7 @@ std::string fmt(const char* format, ...) {
 struct Scored {
   std::uint32_t item;
   double p;
-  double key;        // smaller is better
+  double key;         // smaller is better
   std::uint64_t tie;  // deterministic tie-break
 };
 
@@ -220,8 +227,8 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
       const SkillState* st = state[s];
       if (!st || st->half_life_days <= 0.0 || !st->last_practice) continue;
       // Estimated recall, as LearnerProfile::recall().
-      double days = std::max(0.0, static_cast<double>(to_millis(now) - to_millis(*st->last_practice)) /
-                                      86400000.0);
+      double days = std::max(
+          0.0, static_cast<double>(to_millis(now) - to_millis(*st->last_practice)) / 86400000.0);
       double r = st->p_known * std::exp2(-days / st->half_life_days);
       if (r < cfg.review_threshold && r < best_recall) {
         best = s;
@@ -230,9 +237,10 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
     }
     if (best) {
       const SkillState* st = state[*best];
-      double days = st->last_practice
-                        ? static_cast<double>(to_millis(now) - to_millis(*st->last_practice)) / 86400000.0
-                        : 0.0;
+      double days =
+          st->last_practice
+              ? static_cast<double>(to_millis(now) - to_millis(*st->last_practice)) / 86400000.0
+              : 0.0;
       return build(*best, Reason::Review,
                    fmt("review: %s last practised %.0f days ago, estimated recall %.2f < %.2f",
                        name(*best), days, best_recall, cfg.review_threshold),
@@ -309,7 +317,7 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
                        cfg.mastery_threshold, needed_by.c_str()),
                    ranked);
     }
-    Reason why = pk < cfg.remediate_below   ? Reason::Remediate
+    Reason why = pk < cfg.remediate_below    ? Reason::Remediate
                  : pk >= cfg.challenge_above ? Reason::Challenge
                                              : Reason::Practice;
     auto ranked = rank(s, why);

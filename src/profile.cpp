@@ -1,9 +1,8 @@
 #include "pathwise/profile.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "detail/json_util.hpp"
 #include "detail/profile_update.hpp"
@@ -58,13 +57,16 @@ double LearnerProfile::mastery(std::string_view skill) const {
 
 double LearnerProfile::recall(std::string_view skill, TimePoint now) const {
   const SkillState* s = find(skill);
-  if (!s) throw Error(ErrorCode::UnknownSkill, "the profile tracks no skill '" + std::string(skill) + "'");
+  if (!s)
+    throw Error(ErrorCode::UnknownSkill,
+                "the profile tracks no skill '" + std::string(skill) + "'");
   if (s->half_life_days <= 0.0 || !s->last_practice) return s->p_known;
   double days = std::max(0.0, days_between(*s->last_practice, now));
   return s->p_known * std::exp2(-days / s->half_life_days);
 }
 
-LearnerProfile new_profile(std::string learner, const Curriculum& curriculum, const BktModel& model) {
+LearnerProfile new_profile(std::string learner, const Curriculum& curriculum,
+                           const BktModel& model) {
   LearnerProfile p;
   p.learner = std::move(learner);
   for (const Skill& s : curriculum.skills()) {
@@ -137,8 +139,8 @@ void apply_checked(LearnerProfile& profile, SkillState* const* states, const Bkt
   if (rules.recent_items > 0) {
     auto& recent = profile.recent_items;
     if (recent.size() >= rules.recent_items) {
-      recent.erase(recent.begin(),
-                   recent.begin() + static_cast<std::ptrdiff_t>(recent.size() - rules.recent_items + 1));
+      recent.erase(recent.begin(), recent.begin() + static_cast<std::ptrdiff_t>(
+                                                        recent.size() - rules.recent_items + 1));
     }
     recent.push_back(item_id);
   }
@@ -162,8 +164,8 @@ std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculu
     states.push_back(&pos->second);
     changed.push_back(id);
   }
-  detail::apply_checked(profile, states.data(), params.data(), states.size(), it.id, rules,
-                        outcome, time);
+  detail::apply_checked(profile, states.data(), params.data(), states.size(), it.id, rules, outcome,
+                        time);
   return changed;
 }
 
@@ -175,7 +177,8 @@ nlohmann::ordered_json time_or_null(const std::optional<TimePoint>& t) {
   return t ? nlohmann::ordered_json(to_millis(*t)) : nlohmann::ordered_json();
 }
 
-std::optional<TimePoint> read_time(const nlohmann::json& o, const char* key, const std::string& path) {
+std::optional<TimePoint> read_time(const nlohmann::json& o, const char* key,
+                                   const std::string& path) {
   auto it = o.find(key);
   if (it == o.end() || it->is_null()) return std::nullopt;
   if (!it->is_number_integer()) {
@@ -230,15 +233,18 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
   try {
     if (!j.is_object()) throw Error(ErrorCode::Parse, "a profile document must be a JSON object");
     if (detail::get_string(j, "format", "") != kFormat) {
-      throw Error(ErrorCode::Parse, std::string("wrong document format, expected \"") + kFormat + "\"",
+      throw Error(ErrorCode::Parse,
+                  std::string("wrong document format, expected \"") + kFormat + "\"",
                   Location{"", 0, 0, "format"});
     }
     const auto& sv = detail::required(j, "schema_version", "");
     if (!sv.is_number_integer()) {
-      throw Error(ErrorCode::Parse, "schema_version must be an integer", Location{"", 0, 0, "schema_version"});
+      throw Error(ErrorCode::Parse, "schema_version must be an integer",
+                  Location{"", 0, 0, "schema_version"});
     }
-    if (sv.is_number_unsigned() ? sv.get<std::uint64_t>() > static_cast<std::uint64_t>(kSchemaVersion)
-                                : sv.get<std::int64_t>() > kSchemaVersion) {
+    if (sv.is_number_unsigned()
+            ? sv.get<std::uint64_t>() > static_cast<std::uint64_t>(kSchemaVersion)
+            : sv.get<std::int64_t>() > kSchemaVersion) {
       throw Error(ErrorCode::Version,
                   "profile schema_version " + sv.dump() + " is newer than this Pathwise reads (" +
                       std::to_string(kSchemaVersion) + "); upgrade Pathwise",
@@ -251,10 +257,12 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
     if (j.contains("goals")) p.goals = detail::get_strings(j, "goals", "");
     if (j.contains("recent_items")) p.recent_items = detail::get_strings(j, "recent_items", "");
     const auto& sk = detail::required(j, "skills", "");
-    if (!sk.is_object()) throw Error(ErrorCode::Parse, "\"skills\" must be an object", Location{"", 0, 0, "skills"});
+    if (!sk.is_object())
+      throw Error(ErrorCode::Parse, "\"skills\" must be an object", Location{"", 0, 0, "skills"});
     for (const auto& [id, o] : sk.items()) {
       std::string path = "skills." + id;
-      if (!o.is_object()) throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, path});
+      if (!o.is_object())
+        throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, path});
       SkillState s;
       s.p_known = detail::get_number(o, "p_known", path);
       if (!(s.p_known >= 0.0 && s.p_known <= 1.0)) {
@@ -266,13 +274,16 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
       s.streak = static_cast<std::uint32_t>(read_count(o, "streak", path, UINT32_MAX));
       s.last_practice = read_time(o, "last_practice", path);
       s.mastered_at = read_time(o, "mastered_at", path);
-      s.half_life_days = o.contains("half_life_days") ? detail::get_number(o, "half_life_days", path) : 0.0;
+      s.half_life_days =
+          o.contains("half_life_days") ? detail::get_number(o, "half_life_days", path) : 0.0;
       s.reviews = o.contains("reviews")
                       ? static_cast<std::uint32_t>(read_count(o, "reviews", path, UINT32_MAX))
                       : 0;
       s.next_review = read_time(o, "next_review", path);
       if (auto w = o.find("wheel_spinning"); w != o.end()) {
-        if (!w->is_boolean()) throw Error(ErrorCode::Parse, "expected true or false", Location{"", 0, 0, path + ".wheel_spinning"});
+        if (!w->is_boolean())
+          throw Error(ErrorCode::Parse, "expected true or false",
+                      Location{"", 0, 0, path + ".wheel_spinning"});
         s.wheel_spinning = w->get<bool>();
       }
       p.skills.emplace(id, s);

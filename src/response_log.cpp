@@ -15,23 +15,34 @@ namespace pathwise {
 
 const char* to_string(LogFormat f) noexcept {
   switch (f) {
-    case LogFormat::Auto: return "auto";
-    case LogFormat::Delimited: return "delimited";
-    case LogFormat::Hmm: return "hmm";
-    case LogFormat::ThreeLine: return "three-line";
+    case LogFormat::Auto:
+      return "auto";
+    case LogFormat::Delimited:
+      return "delimited";
+    case LogFormat::Hmm:
+      return "hmm";
+    case LogFormat::ThreeLine:
+      return "three-line";
   }
   return "unknown";
 }
 
 const char* to_string(RowProblem p) noexcept {
   switch (p) {
-    case RowProblem::MissingField: return "missing_field";
-    case RowProblem::ExtraField: return "extra_field";
-    case RowProblem::BadCorrect: return "bad_correct";
-    case RowProblem::BadOrder: return "bad_order";
-    case RowProblem::EmptySkill: return "empty_skill";
-    case RowProblem::EmptyLearner: return "empty_learner";
-    case RowProblem::BadRecord: return "bad_record";
+    case RowProblem::MissingField:
+      return "missing_field";
+    case RowProblem::ExtraField:
+      return "extra_field";
+    case RowProblem::BadCorrect:
+      return "bad_correct";
+    case RowProblem::BadOrder:
+      return "bad_order";
+    case RowProblem::EmptySkill:
+      return "empty_skill";
+    case RowProblem::EmptyLearner:
+      return "empty_learner";
+    case RowProblem::BadRecord:
+      return "bad_record";
   }
   return "unknown";
 }
@@ -53,9 +64,9 @@ std::string ReadReport::summary() const {
     }
   }
   out += ", " + encoding +
-         (latin1_fields > 0 ? " in " + std::to_string(latin1_fields) + " fields" : "") + "): " +
-         std::to_string(rows) + " rows, " + std::to_string(rows_kept) +
-         " kept, " + std::to_string(skipped_total()) + " skipped";
+         (latin1_fields > 0 ? " in " + std::to_string(latin1_fields) + " fields" : "") +
+         "): " + std::to_string(rows) + " rows, " + std::to_string(rows_kept) + " kept, " +
+         std::to_string(skipped_total()) + " skipped";
   if (multi_skill_rows > 0) out += ", " + std::to_string(multi_skill_rows) + " multi-skill";
   if (rows_filtered > 0) {
     out += ", " + std::to_string(rows_filtered) + " scaffolding rows (original = 0) left out";
@@ -66,8 +77,8 @@ std::string ReadReport::summary() const {
   out += "\n";
   for (std::size_t i = 0; i < kRowProblemCount; ++i) {
     if (skipped[i] == 0) continue;
-    out += "  skipped " + std::to_string(skipped[i]) + " rows: " +
-           pathwise::to_string(static_cast<RowProblem>(i)) + " (first at " +
+    out += "  skipped " + std::to_string(skipped[i]) +
+           " rows: " + pathwise::to_string(static_cast<RowProblem>(i)) + " (first at " +
            first_place[i].to_string() + ": " + first_message[i] + ")\n";
   }
   return out;
@@ -142,11 +153,14 @@ void ResponseLog::Builder::add(std::string_view learner, std::string_view skill,
                                std::uint32_t row) {
   Impl& m = *impl_;
   const Location where{"", line, 0, ""};
-  if (learner.empty()) throw Error(ErrorCode::InvalidArgument, "learner id must not be empty", where);
+  if (learner.empty())
+    throw Error(ErrorCode::InvalidArgument, "learner id must not be empty", where);
   if (skill.empty()) throw Error(ErrorCode::InvalidArgument, "skill must not be empty", where);
-  if (order && std::isnan(*order)) throw Error(ErrorCode::InvalidArgument, "order must not be NaN", where);
+  if (order && std::isnan(*order))
+    throw Error(ErrorCode::InvalidArgument, "order must not be NaN", where);
   // Ids end up in JSON documents, which must be UTF-8.
-  if (!detail::is_valid_utf8(learner) || !detail::is_valid_utf8(skill) || !detail::is_valid_utf8(item)) {
+  if (!detail::is_valid_utf8(learner) || !detail::is_valid_utf8(skill) ||
+      !detail::is_valid_utf8(item)) {
     throw Error(ErrorCode::InvalidArgument, "ids must be valid UTF-8", where);
   }
   if (m.r_outcome.size() >= 0xfffffffeu) {
@@ -181,24 +195,24 @@ void ResponseLog::Builder::add_sequence(std::string_view learner, std::string_vi
   if (learner.empty()) throw Error(ErrorCode::InvalidArgument, "learner id must not be empty");
   if (skill.empty()) throw Error(ErrorCode::InvalidArgument, "skill must not be empty");
   if (!items.empty() && items.size() != outcomes.size()) {
-    throw Error(ErrorCode::InvalidArgument,
-                "add_sequence: " + std::to_string(items.size()) + " items for " +
-                    std::to_string(outcomes.size()) + " outcomes");
+    throw Error(ErrorCode::InvalidArgument, "add_sequence: " + std::to_string(items.size()) +
+                                                " items for " + std::to_string(outcomes.size()) +
+                                                " outcomes");
   }
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     if (outcomes[i] > 1) {
-      throw Error(ErrorCode::InvalidArgument,
-                  "add_sequence: outcome " + std::to_string(i) + " is " +
-                      std::to_string(outcomes[i]) + ", expected 0 or 1");
+      throw Error(ErrorCode::InvalidArgument, "add_sequence: outcome " + std::to_string(i) +
+                                                  " is " + std::to_string(outcomes[i]) +
+                                                  ", expected 0 or 1");
     }
   }
   if (outcomes.empty()) return;
   std::uint32_t s = m.skills.intern(skill);
   std::uint32_t l = m.learners.intern(learner);
   if (!m.direct_pairs.insert(pair_key(s, l)).second) {
-    throw Error(ErrorCode::InvalidArgument,
-                "add_sequence: this learner already has a sequence for skill '" +
-                    std::string(skill) + "'");
+    throw Error(
+        ErrorCode::InvalidArgument,
+        "add_sequence: this learner already has a sequence for skill '" + std::string(skill) + "'");
   }
   ResponseLog& d = m.direct;
   auto begin = static_cast<std::uint64_t>(d.outcomes_.size());
@@ -230,7 +244,8 @@ ResponseLog ResponseLog::Builder::build(ReadReport report) {
     std::vector<std::uint32_t> pair_skill, pair_learner;
     for (std::size_t i = 0; i < n; ++i) {
       auto key = pair_key(m.r_skill[i], m.r_learner[i]);
-      auto [it, inserted] = pair_index.try_emplace(key, static_cast<std::uint32_t>(pair_skill.size()));
+      auto [it, inserted] =
+          pair_index.try_emplace(key, static_cast<std::uint32_t>(pair_skill.size()));
       if (inserted) {
         if (m.direct_pairs.count(key)) {
           throw Error(ErrorCode::InvalidArgument,
@@ -283,7 +298,8 @@ ResponseLog ResponseLog::Builder::build(ReadReport report) {
       }
     }
     for (std::size_t p = 0; p < pairs; ++p) {
-      log.sequences_.push_back({pair_skill[p], pair_learner[p], base + start[p], base + start[p + 1]});
+      log.sequences_.push_back(
+          {pair_skill[p], pair_learner[p], base + start[p], base + start[p + 1]});
     }
   } else if (!log.items_.empty() && log.items_.size() < log.outcomes_.size()) {
     log.items_.resize(log.outcomes_.size(), kNoItem);
@@ -317,7 +333,8 @@ void ResponseLog::index_skills() {
 }
 
 const std::string& ResponseLog::skill_name(std::uint32_t index) const {
-  if (index >= skill_names_.size()) throw Error(ErrorCode::InvalidArgument, "skill index out of range");
+  if (index >= skill_names_.size())
+    throw Error(ErrorCode::InvalidArgument, "skill index out of range");
   return skill_names_[index];
 }
 const std::string& ResponseLog::item_id(std::uint32_t index) const {
@@ -338,13 +355,15 @@ std::optional<std::uint32_t> ResponseLog::find_skill(std::string_view name) cons
 }
 
 std::vector<std::uint32_t> ResponseLog::skill_sequences(std::uint32_t skill) const {
-  if (skill >= skill_names_.size()) throw Error(ErrorCode::InvalidArgument, "skill index out of range");
+  if (skill >= skill_names_.size())
+    throw Error(ErrorCode::InvalidArgument, "skill index out of range");
   return std::vector<std::uint32_t>(skill_seq_ids_.begin() + skill_seq_offsets_[skill],
                                     skill_seq_ids_.begin() + skill_seq_offsets_[skill + 1]);
 }
 
 std::size_t ResponseLog::skill_size(std::uint32_t skill) const {
-  if (skill >= skill_names_.size()) throw Error(ErrorCode::InvalidArgument, "skill index out of range");
+  if (skill >= skill_names_.size())
+    throw Error(ErrorCode::InvalidArgument, "skill index out of range");
   std::size_t total = 0;
   for (std::uint32_t k = skill_seq_offsets_[skill]; k < skill_seq_offsets_[skill + 1]; ++k)
     total += sequences_[skill_seq_ids_[k]].size();
@@ -353,9 +372,9 @@ std::size_t ResponseLog::skill_size(std::uint32_t skill) const {
 
 ResponseLog ResponseLog::select_learners(const std::vector<bool>& keep) const {
   if (keep.size() != learner_ids_.size()) {
-    throw Error(ErrorCode::InvalidArgument,
-                "select_learners: " + std::to_string(keep.size()) + " flags for " +
-                    std::to_string(learner_ids_.size()) + " learners");
+    throw Error(ErrorCode::InvalidArgument, "select_learners: " + std::to_string(keep.size()) +
+                                                " flags for " +
+                                                std::to_string(learner_ids_.size()) + " learners");
   }
   ResponseLog out;
   out.skill_names_ = skill_names_;
@@ -367,12 +386,14 @@ ResponseLog ResponseLog::select_learners(const std::vector<bool>& keep) const {
     auto b = static_cast<std::ptrdiff_t>(s.begin), e = static_cast<std::ptrdiff_t>(s.end);
     auto nb = static_cast<std::uint64_t>(out.outcomes_.size());
     out.outcomes_.insert(out.outcomes_.end(), outcomes_.begin() + b, outcomes_.begin() + e);
-    if (!items_.empty()) out.items_.insert(out.items_.end(), items_.begin() + b, items_.begin() + e);
+    if (!items_.empty())
+      out.items_.insert(out.items_.end(), items_.begin() + b, items_.begin() + e);
     if (!lines_.empty()) {
       out.lines_.insert(out.lines_.end(), lines_.begin() + b, lines_.begin() + e);
       out.rows_.insert(out.rows_.end(), rows_.begin() + b, rows_.begin() + e);
     }
-    out.sequences_.push_back({s.skill, s.learner, nb, static_cast<std::uint64_t>(out.outcomes_.size())});
+    out.sequences_.push_back(
+        {s.skill, s.learner, nb, static_cast<std::uint64_t>(out.outcomes_.size())});
   }
   out.index_skills();
   return out;
@@ -472,7 +493,8 @@ bool parse_order(std::string_view v, long double& out) {
   return true;
 }
 
-void split_skills(std::string_view cell, const std::string& sep, std::vector<std::string_view>& out) {
+void split_skills(std::string_view cell, const std::string& sep,
+                  std::vector<std::string_view>& out) {
   out.clear();
   cell = trim(cell);
   if (cell.empty()) return;
@@ -483,7 +505,8 @@ void split_skills(std::string_view cell, const std::string& sep, std::vector<std
   std::size_t start = 0;
   for (;;) {
     std::size_t pos = cell.find(sep, start);
-    std::string_view part = trim(cell.substr(start, pos == std::string_view::npos ? pos : pos - start));
+    std::string_view part =
+        trim(cell.substr(start, pos == std::string_view::npos ? pos : pos - start));
     if (!part.empty() && std::find(out.begin(), out.end(), part) == out.end()) out.push_back(part);
     if (pos == std::string_view::npos) break;
     start = pos + sep.size();
@@ -539,11 +562,16 @@ const std::vector<std::string>& candidates(int role) {
   static const std::vector<std::string> kItem{"template_id", "problem_id", "Problem Name",
                                               "item_id", "item"};
   switch (role) {
-    case 0: return kLearner;
-    case 1: return kSkill;
-    case 2: return kCorrect;
-    case 3: return kOrder;
-    default: return kItem;
+    case 0:
+      return kLearner;
+    case 1:
+      return kSkill;
+    case 2:
+      return kCorrect;
+    case 3:
+      return kOrder;
+    default:
+      return kItem;
   }
 }
 
@@ -564,7 +592,8 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
                     ReadReport& report, Sink& sink) {
   std::size_t pos = 0;
   while (pos < text.size() && (text[pos] == '\n' || text[pos] == '\r')) ++pos;
-  char delim = opt.delimiter != '\0' ? opt.delimiter : detail::detect_delimiter(first_line(text, pos));
+  char delim =
+      opt.delimiter != '\0' ? opt.delimiter : detail::detect_delimiter(first_line(text, pos));
   report.delimiter = delim;
   detail::DelimitedReader reader(text, delim);
   std::vector<Field> fields;
@@ -600,8 +629,8 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
       col[r] = find_column(header, want);
       if (col[r] < 0) {
         throw Error(ErrorCode::Parse,
-                    std::string("the ") + role_names[r] + " column '" + want + "' is not among the " +
-                        std::to_string(header.size()) + " header fields",
+                    std::string("the ") + role_names[r] + " column '" + want +
+                        "' is not among the " + std::to_string(header.size()) + " header fields",
                     Location{source, header_line, 1, want});
       }
     } else {
@@ -706,8 +735,8 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
       ++report.rows_relabelled;
     }
     if (skills.size() > 1) ++report.multi_skill_rows;
-    std::string_view item = col[4] >= 0 ? trim(fields[static_cast<std::size_t>(col[4])].text)
-                                        : std::string_view();
+    std::string_view item =
+        col[4] >= 0 ? trim(fields[static_cast<std::size_t>(col[4])].text) : std::string_view();
     for (std::string_view s : skills) sink.add(learner, s, item, outcome, order, line, report.rows);
     ++report.rows_kept;
   }
@@ -734,8 +763,9 @@ void read_hmm(std::string_view text, const ReadOptions& opt, const std::string& 
       continue;
     }
     if (fields.size() > 4) {
-      problems.add(RowProblem::ExtraField, Location{source, line, fields[4].column, ""},
-                   "row has " + std::to_string(fields.size()) + " fields, hmm-scalable input has 4");
+      problems.add(
+          RowProblem::ExtraField, Location{source, line, fields[4].column, ""},
+          "row has " + std::to_string(fields.size()) + " fields, hmm-scalable input has 4");
       continue;
     }
     auto where = [&](std::size_t i) { return Location{source, line, fields[i].column, kNames[i]}; };
@@ -768,7 +798,8 @@ void read_hmm(std::string_view text, const ReadOptions& opt, const std::string& 
     }
     if (skills.size() > 1) ++report.multi_skill_rows;
     std::string_view item = trim(fields[2].text);
-    for (std::string_view s : skills) sink.add(learner, s, item, outcome, std::nullopt, line, report.rows);
+    for (std::string_view s : skills)
+      sink.add(learner, s, item, outcome, std::nullopt, line, report.rows);
     ++report.rows_kept;
   }
 }
@@ -797,7 +828,8 @@ void read_three_line(std::string_view text, const ReadOptions& opt, const std::s
   std::size_t pos = 0, lineno = 1;
   while (pos <= text.size()) {
     std::size_t e = text.find('\n', pos);
-    std::string_view l = text.substr(pos, e == std::string_view::npos ? std::string_view::npos : e - pos);
+    std::string_view l =
+        text.substr(pos, e == std::string_view::npos ? std::string_view::npos : e - pos);
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     if (!trim(l).empty()) lines.emplace_back(lineno, l);
     if (e == std::string_view::npos) break;
@@ -893,9 +925,15 @@ ResponseLog ResponseLog::parse(std::string_view text, const ReadOptions& options
   ResponseLog::Builder builder;
   Sink sink{builder, mixed, report, {}, {}, {}};
   switch (format) {
-    case LogFormat::Hmm: read_hmm(text, options, source, report, sink); break;
-    case LogFormat::ThreeLine: read_three_line(text, options, source, report, sink); break;
-    default: read_delimited(text, options, source, report, sink); break;
+    case LogFormat::Hmm:
+      read_hmm(text, options, source, report, sink);
+      break;
+    case LogFormat::ThreeLine:
+      read_three_line(text, options, source, report, sink);
+      break;
+    default:
+      read_delimited(text, options, source, report, sink);
+      break;
   }
   if (report.latin1_fields > 0) report.encoding = "latin-1";
   return builder.build(std::move(report));

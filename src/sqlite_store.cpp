@@ -96,8 +96,7 @@ struct SqliteStore::Impl {
   SqliteOptions options;
   std::mutex mu;  // guards db and the statements
   Stmt begin, commit, rollback, upsert_learner, update_progress, upsert_skill, insert_response,
-      get_learner,
-      get_skills, get_responses, all_learners;
+      get_learner, get_skills, get_responses, all_learners;
 
   // close_v2 waits for the statements, which are finalised after this body runs.
   ~Impl() { sqlite3_close_v2(db); }

@@ -4,14 +4,22 @@ namespace pathwise {
 
 const char* to_string(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::InvalidArgument: return "invalid argument";
-    case ErrorCode::Parse: return "parse";
-    case ErrorCode::Io: return "io";
-    case ErrorCode::UnknownSkill: return "unknown skill";
-    case ErrorCode::UnknownItem: return "unknown item";
-    case ErrorCode::UnknownLearner: return "unknown learner";
-    case ErrorCode::Version: return "version";
-    case ErrorCode::Internal: return "internal";
+    case ErrorCode::InvalidArgument:
+      return "invalid argument";
+    case ErrorCode::Parse:
+      return "parse";
+    case ErrorCode::Io:
+      return "io";
+    case ErrorCode::UnknownSkill:
+      return "unknown skill";
+    case ErrorCode::UnknownItem:
+      return "unknown item";
+    case ErrorCode::UnknownLearner:
+      return "unknown learner";
+    case ErrorCode::Version:
+      return "version";
+    case ErrorCode::Internal:
+      return "internal";
   }
   return "unknown";
 }

@@ -1,14 +1,14 @@
-#include <catch2/catch.hpp>
+#include "pathwise/bkt.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
-#include "pathwise/bkt.hpp"
 #include "pathwise/json.hpp"
 
 using namespace pathwise;
-using Catch::Matchers::WithinAbs;
 using Catch::Matchers::Contains;
+using Catch::Matchers::WithinAbs;
 
 namespace {
 
@@ -181,10 +181,12 @@ TEST_CASE("bkt: bad model documents give errors naming the field", "[bkt]") {
     CHECK_THAT(std::string(e.what()), Contains("model.json") && Contains("1.2"));
   }
   SECTION("NaN written as null or a string") {
-    CHECK(error_of(head + R"({"a":{"prior":null,"learn":0.1,"guess":0.1,"slip":0.1}}})").location().field ==
-          "skills.a.prior");
-    CHECK(error_of(head + R"({"a":{"prior":0.1,"learn":"NaN","guess":0.1,"slip":0.1}}})").location().field ==
-          "skills.a.learn");
+    CHECK(error_of(head + R"({"a":{"prior":null,"learn":0.1,"guess":0.1,"slip":0.1}}})")
+              .location()
+              .field == "skills.a.prior");
+    CHECK(error_of(head + R"({"a":{"prior":0.1,"learn":"NaN","guess":0.1,"slip":0.1}}})")
+              .location()
+              .field == "skills.a.learn");
   }
   SECTION("a missing parameter") {
     Error e = error_of(head + R"({"a":{"prior":0.1,"learn":0.1,"guess":0.1}}})");
@@ -207,7 +209,8 @@ TEST_CASE("bkt: bad model documents give errors naming the field", "[bkt]") {
     CHECK(e.location().field == "items.q1.skill");
   }
   SECTION("no skills object") {
-    CHECK(error_of(R"({"format":"pathwise-bkt-model","version":"1.0"})").location().field == "skills");
+    CHECK(error_of(R"({"format":"pathwise-bkt-model","version":"1.0"})").location().field ==
+          "skills");
   }
 }
 

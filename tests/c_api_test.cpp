@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "engine_fixtures.hpp"
@@ -41,7 +40,8 @@ TEST_CASE("c_api: record, recommend and profile through the C boundary", "[c_api
   REQUIRE(pathwise_profile(engine.e, "u1", &json, nullptr) == PATHWISE_OK);
   auto p = nlohmann::json::parse(take(json));
   // 0.3 prior, correct: 0.27 / 0.445, then + (1 - post) * 0.2.
-  CHECK(std::abs(p.at("skills").at("addition").at("p_known").get<double>() - 0.6853932584269663) < 1e-12);
+  CHECK(std::abs(p.at("skills").at("addition").at("p_known").get<double>() - 0.6853932584269663) <
+        1e-12);
   REQUIRE(pathwise_recommend(engine.e, "u1", 1700000001000, &json, nullptr) == PATHWISE_OK);
   auto r = nlohmann::json::parse(take(json));
   CHECK(r.at("skill") == "counting");
@@ -96,7 +96,8 @@ TEST_CASE("c_api: fit a log file into a model document", "[c_api]") {
     std::fclose(f);
   }
   char* model = nullptr;
-  REQUIRE(pathwise_fit_file(path.c_str(), R"({"restarts": 2, "seed": 7})", &model, nullptr) == PATHWISE_OK);
+  REQUIRE(pathwise_fit_file(path.c_str(), R"({"restarts": 2, "seed": 7})", &model, nullptr) ==
+          PATHWISE_OK);
   auto j = nlohmann::json::parse(take(model));
   CHECK(j.at("format") == "pathwise-bkt-model");
   CHECK(j.at("skills").contains("add"));

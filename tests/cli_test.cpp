@@ -1,12 +1,11 @@
-#include <catch2/catch.hpp>
+#include "cli.hpp"
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
-#include "cli.hpp"
 #include "pathwise/bkt.hpp"
 
 using Catch::Matchers::Contains;
@@ -96,8 +95,8 @@ TEST_CASE("cli: usage mistakes exit with 2, bad input with 1", "[cli]") {
 }
 
 TEST_CASE("cli: --strict stops at the first bad row and names its place", "[cli]") {
-  std::string data = write_log("bad.csv",
-                               "user_id,skill_name,correct\nu1,add,1\nsecret-learner,add,2\n");
+  std::string data =
+      write_log("bad.csv", "user_id,skill_name,correct\nu1,add,1\nsecret-learner,add,2\n");
   Run strict = run({"fit", "--strict", data});
   CHECK(strict.code == 1);
   CHECK_THAT(strict.err, Contains("bad.csv:3:") && Contains("must be 0 or 1"));
@@ -117,14 +116,15 @@ TEST_CASE("cli: predict follows the input order of a three-line file", "[cli]") 
   std::string l;
   std::getline(lines, l);
   std::vector<std::string> got;
-  while (std::getline(lines, l)) got.push_back(l.substr(0, l.find(',', l.find(',', l.find(',') + 1) + 1)));
+  while (std::getline(lines, l))
+    got.push_back(l.substr(0, l.find(',', l.find(',', l.find(',') + 1) + 1)));
   // row, line, skill: skills 1,2,1,2 on line 3, then 1,1 on line 6.
   CHECK(got == std::vector<std::string>{"1,3,1", "2,3,2", "3,3,1", "4,3,2", "5,6,1", "6,6,1"});
 }
 
 TEST_CASE("cli: a skill filter matching nothing is a usage error", "[cli]") {
   std::string data = write_log("filter.csv", kLog);
-  CHECK(run({"fit", data, "--skills", "ad"}).code == 2);   // whole-name match: "ad" is not "add"
+  CHECK(run({"fit", data, "--skills", "ad"}).code == 2);  // whole-name match: "ad" is not "add"
   CHECK(run({"fit", data, "--skills", "a.d", "--restarts", "1"}).code == 0);
   Run exact = run({"fit", data, "--skill", "sub", "--restarts", "1"});
   CHECK(exact.code == 0);

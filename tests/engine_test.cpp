@@ -1,12 +1,11 @@
-#include <catch2/catch.hpp>
+#include "pathwise/engine.hpp"
 
 #include <atomic>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "engine_fixtures.hpp"
-#include "pathwise/engine.hpp"
 #include "pathwise/metrics.hpp"
 
 using namespace pathwise;
@@ -128,8 +127,9 @@ TEST_CASE("engine: a model without a curriculum skill or a bad config is refused
   CHECK(e.code() == ErrorCode::UnknownSkill);
   PolicyConfig bad;
   bad.mastery_threshold = 1.5;
-  CHECK(error_of([&] { Engine(fixtures::small_curriculum(), fixtures::small_model(), bad); })
-            .code() == ErrorCode::InvalidArgument);
+  CHECK(error_of([&] {
+          Engine(fixtures::small_curriculum(), fixtures::small_model(), bad);
+        }).code() == ErrorCode::InvalidArgument);
 }
 
 TEST_CASE("engine: a new learner is offered the first skill with its prerequisites met",
@@ -166,8 +166,7 @@ TEST_CASE("engine: goals narrow the work and prerequisites come first", "[engine
   CHECK(next->item.empty());
 }
 
-TEST_CASE("engine: export holds the profile and every response; class summary counts",
-          "[engine]") {
+TEST_CASE("engine: export holds the profile and every response; class summary counts", "[engine]") {
   std::string db = fixtures::temp_path("export.db");
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
   Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
@@ -205,7 +204,8 @@ TEST_CASE("engine: 8 threads x 100k records lose no update", "[engine][stress]")
       for (int i = 0; i < kPerThread; ++i) {
         try {
           // One fixed time: concurrent threads of the shared learner never go backwards.
-          engine.record({learner, i % 2 ? "c1" : "a1", i % 3 ? Outcome::Correct : Outcome::Incorrect, kT0});
+          engine.record(
+              {learner, i % 2 ? "c1" : "a1", i % 3 ? Outcome::Correct : Outcome::Incorrect, kT0});
         } catch (...) {
           ++failures;
         }

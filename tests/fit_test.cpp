@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "pathwise/fit.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
 #include "detail/em_kernel.hpp"
-#include "pathwise/fit.hpp"
 #include "pathwise/simulate.hpp"
 
 using namespace pathwise;
@@ -14,7 +14,8 @@ using Catch::Matchers::WithinAbs;
 namespace {
 
 // Expected sufficient statistics by enumerating every hidden path of every sequence.
-detail::EStats brute_force_stats(const BktParams& p, const std::vector<std::vector<std::uint8_t>>& seqs) {
+detail::EStats brute_force_stats(const BktParams& p,
+                                 const std::vector<std::vector<std::uint8_t>>& seqs) {
   detail::EStats s;
   for (const auto& o : seqs) {
     const std::size_t T = o.size();
@@ -68,7 +69,8 @@ detail::EStats brute_force_stats(const BktParams& p, const std::vector<std::vect
 
 ResponseLog log_of(const std::vector<std::vector<std::uint8_t>>& seqs) {
   ResponseLog::Builder b;
-  for (std::size_t i = 0; i < seqs.size(); ++i) b.add_sequence("l" + std::to_string(i), "s", seqs[i]);
+  for (std::size_t i = 0; i < seqs.size(); ++i)
+    b.add_sequence("l" + std::to_string(i), "s", seqs[i]);
   return b.build();
 }
 

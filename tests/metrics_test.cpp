@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "pathwise/metrics.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 
-#include "pathwise/metrics.hpp"
 #include "pathwise/simulate.hpp"
 
 using namespace pathwise;
@@ -34,7 +34,8 @@ TEST_CASE("metrics: RMSE, accuracy and log-loss match hand computation", "[metri
   CHECK_THAT(rmse(p, y), WithinAbs(std::sqrt(0.98 / 3.0), 1e-12));
   // 0.5 counts as predicting correct: hit, miss, hit.
   CHECK_THAT(accuracy(p, y), WithinAbs(2.0 / 3.0, 1e-12));
-  CHECK_THAT(log_loss(p, y), WithinAbs(-(std::log(0.5) + std::log(0.2) + std::log(0.7)) / 3.0, 1e-12));
+  CHECK_THAT(log_loss(p, y),
+             WithinAbs(-(std::log(0.5) + std::log(0.2) + std::log(0.7)) / 3.0, 1e-12));
   Metrics m = compute_metrics(p, y);
   CHECK(m.responses == 3);
   CHECK_THAT(m.rmse, WithinAbs(rmse(p, y), 0));
@@ -75,7 +76,8 @@ TEST_CASE("metrics: predict filters each sequence one step ahead", "[metrics]") 
     std::vector<std::uint8_t> o(log.outcomes().begin() + static_cast<long>(s.begin),
                                 log.outcomes().begin() + static_cast<long>(s.end));
     auto want = predict_sequence(m.skill(log.skill_name(s.skill)), o);
-    for (std::size_t t = 0; t < o.size(); ++t) CHECK_THAT(p[s.begin + t], WithinAbs(want[t], 1e-15));
+    for (std::size_t t = 0; t < o.size(); ++t)
+      CHECK_THAT(p[s.begin + t], WithinAbs(want[t], 1e-15));
   }
   // Sequence u1/a: the first prediction is from the prior, 0.445.
   CHECK_THAT(p[0], WithinAbs(0.445, 1e-12));

@@ -274,9 +274,8 @@ TEST_CASE("response_log: an explicit column mapping names the columns", "[respon
   CHECK(log.item_id(log.items()[0]) == "i2");
 }
 
-TEST_CASE(
-    "response_log: a mapped column missing from the header is a parse error naming it",
-    "[response_log]") {
+TEST_CASE("response_log: a mapped column missing from the header is a parse error naming it",
+          "[response_log]") {
   ReadOptions o;
   o.columns.skill = "kc_name";
   auto e = parse_error("user_id,skill_name,correct\nstu1,a,1\n", o);
@@ -334,7 +333,8 @@ TEST_CASE("response_log: a quoted field that never closes is an error at the quo
 }
 
 TEST_CASE("response_log: hmm-scalable input has no quoting", "[response_log]") {
-  ResponseLog log = ResponseLog::parse("1\tu1\t\"x=3 step\ts1\n2\tu1\tst2\ts1\n", ReadOptions{}, "name.txt");
+  ResponseLog log =
+      ResponseLog::parse("1\tu1\t\"x=3 step\ts1\n2\tu1\tst2\ts1\n", ReadOptions{}, "name.txt");
   CHECK(log.report().format == LogFormat::Hmm);
   CHECK(log.size() == 2);
   CHECK(log.item_id(log.items()[0]) == "\"x=3 step");
@@ -349,10 +349,14 @@ TEST_CASE("response_log: a huge three-line count is a bad record, not a crash", 
 
 TEST_CASE("response_log: one stray Latin-1 byte converts only its own field", "[response_log]") {
   ResponseLog log = ResponseLog::parse(
-      "user_id,skill_name,correct,template_id\nu1,Gr\xC3\xB6\xC3\x9F" "e,1,p\xFF\nu2,Gr\xC3\xB6\xC3\x9F" "e,0,q\n",
+      "user_id,skill_name,correct,template_id\nu1,Gr\xC3\xB6\xC3\x9F"
+      "e,1,p\xFF\nu2,Gr\xC3\xB6\xC3\x9F"
+      "e,0,q\n",
       ReadOptions{}, "name.csv");
   REQUIRE(log.skill_count() == 1);
-  CHECK(log.skill_name(0) == "Gr\xC3\xB6\xC3\x9F" "e");
+  CHECK(log.skill_name(0) ==
+        "Gr\xC3\xB6\xC3\x9F"
+        "e");
   CHECK(log.report().latin1_fields == 1);
   CHECK(log.item_id(log.items()[0]) == "p\xC3\xBF");
 }
@@ -363,8 +367,8 @@ TEST_CASE("response_log: scaffolding rows (original = 0) are left out and counte
   ResponseLog log = ResponseLog::parse(text, ReadOptions{}, "name.csv");
   CHECK(log.size() == 2);
   CHECK(log.report().rows_filtered == 1);
-  CHECK(log.report().rows == log.report().rows_kept + log.report().rows_filtered +
-                                 log.report().skipped_total());
+  CHECK(log.report().rows ==
+        log.report().rows_kept + log.report().rows_filtered + log.report().skipped_total());
   ReadOptions keep;
   keep.keep_scaffolding = true;
   CHECK(ResponseLog::parse(text, keep, "name.csv").size() == 3);

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <cmath>
-
 #include "pathwise/simulate.hpp"
+
+#include <catch2/catch.hpp>
+#include <cmath>
 
 using namespace pathwise;
 

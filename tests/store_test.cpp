@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "pathwise/store.hpp"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -14,7 +15,6 @@
 
 #include "engine_fixtures.hpp"
 #include "pathwise/engine.hpp"
-#include "pathwise/store.hpp"
 
 using namespace pathwise;
 using fixtures::temp_path;

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "pathwise/types.hpp"
+
+#include <catch2/catch.hpp>
 
 using pathwise::Error;
 using pathwise::ErrorCode;
@@ -19,7 +19,8 @@ TEST_CASE("types: an error's message starts with its place", "[types]") {
 
 TEST_CASE("types: a location leaves out what is unknown", "[types]") {
   CHECK(Location{}.to_string().empty());
-  CHECK(Location{"f.json", 0, 0, "skills.a.guess"}.to_string() == "f.json (field 'skills.a.guess')");
+  CHECK(Location{"f.json", 0, 0, "skills.a.guess"}.to_string() ==
+        "f.json (field 'skills.a.guess')");
   CHECK(Location{"", 3, 0, ""}.to_string() == "line 3");
   CHECK(Location{"", 0, 0, "item"}.to_string() == "field 'item'");
   CHECK(std::string(Error(ErrorCode::Io, "boom").what()) == "boom");
@@ -39,8 +40,9 @@ TEST_CASE("types: Result holds a value or an error", "[types]") {
 }
 
 TEST_CASE("types: every error code has a name", "[types]") {
-  for (auto c : {ErrorCode::InvalidArgument, ErrorCode::Parse, ErrorCode::Io, ErrorCode::UnknownSkill,
-                 ErrorCode::UnknownItem, ErrorCode::UnknownLearner, ErrorCode::Version, ErrorCode::Internal}) {
+  for (auto c : {ErrorCode::InvalidArgument, ErrorCode::Parse, ErrorCode::Io,
+                 ErrorCode::UnknownSkill, ErrorCode::UnknownItem, ErrorCode::UnknownLearner,
+                 ErrorCode::Version, ErrorCode::Internal}) {
     CHECK(std::string(pathwise::to_string(c)) != "unknown");
   }
 }

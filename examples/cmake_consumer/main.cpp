@@ -1,11 +1,10 @@
 // Built by .ci/run against the installed package with find_package(pathwise): the host code of
 // the design brief, unchanged, then a fit through the installed library.
-#include <pathwise/json.hpp>
-#include <pathwise/pathwise.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <pathwise/json.hpp>
+#include <pathwise/pathwise.hpp>
 #include <sstream>
 
 namespace {
@@ -40,13 +39,13 @@ int main() {
   const auto now = std::chrono::system_clock::now();
   // --- the host code of the design brief, as written there ---
   auto curriculum = pathwise::Curriculum::from_json(read("curriculum.json"));
-  auto model      = pathwise::BktModel::from_json(read("model.json"));   // or pathwise::fit(log, opts)
+  auto model = pathwise::BktModel::from_json(read("model.json"));  // or pathwise::fit(log, opts)
   pathwise::Engine engine(curriculum, model, pathwise::PolicyConfig{},
                           pathwise::SqliteStore::open("profiles.db"));
 
   engine.record({"learner-42", "frac-add-07", pathwise::Outcome::Correct, now});
   if (auto next = engine.recommend("learner-42", now))
-      show(next->item, next->reason, next->explanation);   // e.g. "review: fractions due (p=0.71)"
+    show(next->item, next->reason, next->explanation);  // e.g. "review: fractions due (p=0.71)"
   double p = engine.profile("learner-42").mastery("fractions");
   // ---
   std::printf("P(known fractions) = %.3f\n", p);
@@ -57,8 +56,8 @@ int main() {
   sim.learners = 500;
   pathwise::BktModel fitted = pathwise::fit(pathwise::simulate_log(truth, sim));
   nlohmann::json j = fitted;  // the JSON conversions are part of the installed API
-  std::printf("pathwise %s: fitted %zu skill(s), prior %.3f (format %s)\n", pathwise::kVersionString,
-              fitted.skill_count(), fitted.skill("addition").prior,
+  std::printf("pathwise %s: fitted %zu skill(s), prior %.3f (format %s)\n",
+              pathwise::kVersionString, fitted.skill_count(), fitted.skill("addition").prior,
               j.at("format").get<std::string>().c_str());
   // 0.3 prior, correct answer: 0.27 / 0.445 = 0.6067, then + 0.3933 * 0.15 = 0.6657.
   return (fitted.skill_count() == 1 && p > 0.66 && p < 0.67) ? 0 : 1;

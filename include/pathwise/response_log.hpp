@@ -144,7 +144,9 @@ class ResponseLog {
     std::uint32_t learner;  ///< learner index
     std::uint64_t begin;    ///< first response index
     std::uint64_t end;      ///< one past the last response index
-    [[nodiscard]] std::size_t size() const noexcept { return static_cast<std::size_t>(end - begin); }
+    [[nodiscard]] std::size_t size() const noexcept {
+      return static_cast<std::size_t>(end - begin);
+    }
   };
 
   /// Number of responses (a multi-skill row counts once per skill).

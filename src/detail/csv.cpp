@@ -54,7 +54,8 @@ bool DelimitedReader::next(std::vector<Field>& fields, const std::string& source
       ++pos_;  // closing quote
       // Text between the closing quote and the delimiter is kept, as spreadsheets do.
       std::size_t tail = pos_;
-      while (pos_ < n && text_[pos_] != delim_ && text_[pos_] != '\n' && text_[pos_] != '\r') ++pos_;
+      while (pos_ < n && text_[pos_] != delim_ && text_[pos_] != '\n' && text_[pos_] != '\r')
+        ++pos_;
       if (escaped || pos_ > tail) {
         std::string s;
         s.reserve(raw.size() + (pos_ - tail));

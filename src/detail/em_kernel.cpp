@@ -85,14 +85,14 @@ __attribute__((always_inline)) inline EStats e_step_impl(const SkillData& data, 
 
   // Codes 0 (incorrect), 1 (correct), 2 (padding) become 0/1 weights by arithmetic, no
   // branches: correct = c (2 - c), incorrect = (1 - c)(2 - c) / 2, real = 1 - c (c - 1) / 2.
-#define PATHWISE_LOAD_CODES(ptr)                 \
-  B raw;                                         \
-  __builtin_memcpy(&raw, (ptr), sizeof raw);     \
-  const V c = __builtin_convertvector(raw, V);   \
-  const V is_c = c * (two - c);                  \
-  const V is_i = (one - c) * (two - c) * half;   \
-  const V real = one - c * (c - one) * half;     \
-  const V pad = one - real;                      \
+#define PATHWISE_LOAD_CODES(ptr)                  \
+  B raw;                                          \
+  __builtin_memcpy(&raw, (ptr), sizeof raw);      \
+  const V c = __builtin_convertvector(raw, V);    \
+  const V is_c = c * (two - c);                   \
+  const V is_i = (one - c) * (two - c) * half;    \
+  const V real = one - c * (c - one) * half;      \
+  const V pad = one - real;                       \
   const V e1 = is_c * (1.0 - S) + is_i * S + pad; \
   const V e0 = is_c * G + is_i * (1.0 - G) + pad
 

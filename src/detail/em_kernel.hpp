@@ -37,15 +37,15 @@ SkillData build_skill_data(const ResponseLog& log, const std::vector<std::uint32
 struct EStats {
   double log_likelihood = 0.0;
   double sequences = 0.0;
-  double init_known = 0.0;   // sum over sequences of P(K_1 | all)
-  double learn_num = 0.0;    // expected unknown -> known transitions
-  double learn_den = 0.0;    // expected time in unknown before a further step
-  double forget_num = 0.0;   // expected known -> unknown transitions
-  double forget_den = 0.0;   // expected time in known before a further step
-  double guess_num = 0.0;    // expected correct answers while unknown
-  double guess_den = 0.0;    // expected answers while unknown
-  double slip_num = 0.0;     // expected incorrect answers while known
-  double slip_den = 0.0;     // expected answers while known
+  double init_known = 0.0;  // sum over sequences of P(K_1 | all)
+  double learn_num = 0.0;   // expected unknown -> known transitions
+  double learn_den = 0.0;   // expected time in unknown before a further step
+  double forget_num = 0.0;  // expected known -> unknown transitions
+  double forget_den = 0.0;  // expected time in known before a further step
+  double guess_num = 0.0;   // expected correct answers while unknown
+  double guess_den = 0.0;   // expected answers while unknown
+  double slip_num = 0.0;    // expected incorrect answers while known
+  double slip_den = 0.0;    // expected answers while known
 };
 
 /// One E-step over a skill. `scratch` is resized as needed and reused across calls. Uses the

@@ -92,7 +92,8 @@ std::vector<std::string> get_strings(const nlohmann::json& j, const char* key,
                                      const std::string& path) {
   const auto& v = required(j, key, path);
   std::string field = field_path(path, key);
-  if (!v.is_array()) throw Error(ErrorCode::Parse, "expected an array of strings", Location{"", 0, 0, field});
+  if (!v.is_array())
+    throw Error(ErrorCode::Parse, "expected an array of strings", Location{"", 0, 0, field});
   std::vector<std::string> out;
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (!v[i].is_string()) {

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +22,8 @@ const nlohmann::json& required(const nlohmann::json& j, const char* key, const s
 std::string get_string(const nlohmann::json& j, const char* key, const std::string& path);
 
 /// An array-of-strings member; Error (Parse) naming the field or element at fault.
-std::vector<std::string> get_strings(const nlohmann::json& j, const char* key, const std::string& path);
+std::vector<std::string> get_strings(const nlohmann::json& j, const char* key,
+                                     const std::string& path);
 
 /// A finite number member; Error (Parse) if absent or not a number.
 double get_number(const nlohmann::json& j, const char* key, const std::string& path);

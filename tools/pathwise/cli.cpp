@@ -87,12 +87,13 @@ struct Args {
 };
 
 const std::vector<std::string> kValueOptions = {
-    "--format", "--learner-col", "--skill-col", "--correct-col", "--order-col", "--item-col",
-    "--skill-sep", "--empty-skill-as", "--restarts", "--max-iter", "--tol", "--seed", "--threads",
-    "--bound", "--fix", "--skills", "--skill", "--output", "-o", "--model", "-m", "--folds"};
-const std::vector<std::string> kFlagOptions = {"--strict", "--lenient", "--forgetting", "--json",
-                                               "--keep-scaffolding",
-                                               "--quiet", "--skip-unknown-skills"};
+    "--format",    "--learner-col",    "--skill-col", "--correct-col", "--order-col", "--item-col",
+    "--skill-sep", "--empty-skill-as", "--restarts",  "--max-iter",    "--tol",       "--seed",
+    "--threads",   "--bound",          "--fix",       "--skills",      "--skill",     "--output",
+    "-o",          "--model",          "-m",          "--folds"};
+const std::vector<std::string> kFlagOptions = {
+    "--strict",           "--lenient", "--forgetting",         "--json",
+    "--keep-scaffolding", "--quiet",   "--skip-unknown-skills"};
 
 Args parse_args(const std::vector<std::string>& argv) {
   Args a;
@@ -199,26 +200,38 @@ void set_bound(FitOptions& o, const std::string& spec) {
   std::string name = spec.substr(0, eq);
   Bounds b{parse_double("--bound", spec.substr(eq + 1, colon - eq - 1)),
            parse_double("--bound", spec.substr(colon + 1))};
-  if (name == "prior") o.prior_bounds = b;
-  else if (name == "learn") o.learn_bounds = b;
-  else if (name == "forget") o.forget_bounds = b;
-  else if (name == "guess") o.guess_bounds = b;
-  else if (name == "slip") o.slip_bounds = b;
-  else throw UsageError("--bound: unknown parameter '" + name + "' (prior, learn, forget, guess, slip)");
+  if (name == "prior")
+    o.prior_bounds = b;
+  else if (name == "learn")
+    o.learn_bounds = b;
+  else if (name == "forget")
+    o.forget_bounds = b;
+  else if (name == "guess")
+    o.guess_bounds = b;
+  else if (name == "slip")
+    o.slip_bounds = b;
+  else
+    throw UsageError("--bound: unknown parameter '" + name +
+                     "' (prior, learn, forget, guess, slip)");
 }
 
 FitOptions fit_options(const Args& a) {
   FitOptions o;
-  if (auto v = a.value("--restarts")) o.restarts = static_cast<int>(parse_int("--restarts", *v, 1, 1000));
-  if (auto v = a.value("--max-iter")) o.max_iterations = static_cast<int>(parse_int("--max-iter", *v, 1, 1000000));
+  if (auto v = a.value("--restarts"))
+    o.restarts = static_cast<int>(parse_int("--restarts", *v, 1, 1000));
+  if (auto v = a.value("--max-iter"))
+    o.max_iterations = static_cast<int>(parse_int("--max-iter", *v, 1, 1000000));
   if (auto v = a.value("--tol")) o.tolerance = parse_double("--tol", *v);
-  if (auto v = a.value("--seed")) o.seed = static_cast<std::uint64_t>(parse_int("--seed", *v, 0, 0x7fffffffffffffffL));
-  if (auto v = a.value("--threads")) o.threads = static_cast<unsigned>(parse_int("--threads", *v, 0, 1024));
+  if (auto v = a.value("--seed"))
+    o.seed = static_cast<std::uint64_t>(parse_int("--seed", *v, 0, 0x7fffffffffffffffL));
+  if (auto v = a.value("--threads"))
+    o.threads = static_cast<unsigned>(parse_int("--threads", *v, 0, 1024));
   o.forgetting = a.flag("--forgetting");
   for (const auto& b : a.all("--bound")) set_bound(o, b);
   for (const auto& f : a.all("--fix")) {
     auto eq = f.find('=');
-    if (eq == std::string::npos) throw UsageError("--fix takes P=V, e.g. forget=0, got '" + f + "'");
+    if (eq == std::string::npos)
+      throw UsageError("--fix takes P=V, e.g. forget=0, got '" + f + "'");
     o.fixed[f.substr(0, eq)] = parse_double("--fix", f.substr(eq + 1));
   }
   std::vector<std::string> exact = a.all("--skill");
@@ -246,7 +259,8 @@ FitOptions fit_options(const Args& a) {
 
 std::string data_path(const Args& a) {
   if (a.positional.empty()) throw UsageError("missing DATA (the response log to read)");
-  if (a.positional.size() > 1) throw UsageError("one DATA file expected, got " + std::to_string(a.positional.size()));
+  if (a.positional.size() > 1)
+    throw UsageError("one DATA file expected, got " + std::to_string(a.positional.size()));
   return a.positional[0];
 }
 
@@ -338,7 +352,8 @@ int cmd_fit(const Args& a, std::ostream& out, std::ostream& err, bool progress) 
     out << std::left << std::setw(40) << "skill" << std::right << std::setw(10) << "responses"
         << std::setw(7) << "seqs" << std::setw(8) << "prior" << std::setw(8) << "learn"
         << std::setw(8) << "guess" << std::setw(8) << "slip" << std::setw(8) << "forget"
-        << std::setw(13) << "loglik" << std::setw(6) << "iter" << "  notes\n";
+        << std::setw(13) << "loglik" << std::setw(6) << "iter"
+        << "  notes\n";
     for (const auto& s : r.report.skills) {
       const BktParams& p = r.model.skill(s.skill);
       std::string notes = s.converged ? "" : "not converged";
@@ -350,7 +365,8 @@ int cmd_fit(const Args& a, std::ostream& out, std::ostream& err, bool progress) 
           << fixed(s.log_likelihood, 2) << std::setw(6) << s.iterations << "  " << notes << "\n";
     }
   }
-  double rate = r.report.seconds > 0 ? static_cast<double>(r.report.response_steps) / r.report.seconds : 0;
+  double rate =
+      r.report.seconds > 0 ? static_cast<double>(r.report.response_steps) / r.report.seconds : 0;
   err << "fitted " << r.report.skills.size() << " skills on " << log.size() << " responses in "
       << fixed(r.report.seconds, 3) << " s (" << r.report.threads << " threads, "
       << r.report.e_steps << " EM iterations, " << fixed(rate / 1e6, 1)
@@ -401,7 +417,8 @@ int cmd_evaluate(const Args& a, std::ostream& out, std::ostream& err) {
   } else {
     print_metrics_line(out, m);
   }
-  if (m.skipped_unknown_skill) err << m.skipped_unknown_skill << " responses of skills the model lacks were left out\n";
+  if (m.skipped_unknown_skill)
+    err << m.skipped_unknown_skill << " responses of skills the model lacks were left out\n";
   return kOk;
 }
 
@@ -453,9 +470,10 @@ int cmd_predict(const Args& a, std::ostream& out, std::ostream& err) {
     }
     std::snprintf(buf, sizeof buf, "%.6f", p[i]);
     std::string item = (!log.items().empty() && log.items()[i] != ResponseLog::kNoItem)
-                           ? log.item_id(log.items()[i]) : std::string();
-    *dst << rows[i] << ',' << lines[i] << ',' << csv(log.skill_name(skill_of[i])) << ',' << csv(item) << ','
-         << int(log.outcomes()[i]) << ',' << buf << '\n';
+                           ? log.item_id(log.items()[i])
+                           : std::string();
+    *dst << rows[i] << ',' << lines[i] << ',' << csv(log.skill_name(skill_of[i])) << ','
+         << csv(item) << ',' << int(log.outcomes()[i]) << ',' << buf << '\n';
   }
   dst->flush();
   if (!*dst) throw Error(ErrorCode::Io, "failed writing the predictions");
@@ -474,7 +492,8 @@ int cmd_crossvalidate(const Args& a, std::ostream& out, std::ostream& err, bool 
         << kFitOptionsHelp << kReadHelp;
     return kOk;
   }
-  int folds = a.value("--folds") ? static_cast<int>(parse_int("--folds", *a.value("--folds"), 2, 1000)) : 5;
+  int folds =
+      a.value("--folds") ? static_cast<int>(parse_int("--folds", *a.value("--folds"), 2, 1000)) : 5;
   FitOptions opt = fit_options(a);
   ResponseLog log = load_log(a, err);
   check_filter(opt, log);
