@@ -139,3 +139,31 @@ TEST_CASE("cli: every command has --help", "[cli]") {
   }
   CHECK(run({"--help"}).code == 0);
 }
+
+TEST_CASE("cli: record and recommend work on a profile database", "[cli]") {
+  std::string curriculum = write_log("cli-curriculum.json",
+                                     R"({"format":"pathwise-curriculum","version":"1.0",
+      "skills":[{"id":"add"},{"id":"sub","prerequisites":["add"]}],
+      "items":[{"id":"a1","skills":["add"]},{"id":"s1","skills":["sub"]}]})");
+  std::string model = write_log("cli-model.json", R"({"format":"pathwise-bkt-model","version":"1.0",
+      "skills":{"add":{"prior":0.3,"learn":0.2,"guess":0.25,"slip":0.1},
+                "sub":{"prior":0.3,"learn":0.2,"guess":0.25,"slip":0.1}}})");
+  std::string db = temp_path("cli-profiles.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+  std::vector<std::string> engine = {"--curriculum", curriculum, "-m", model, "--db", db};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), engine.begin(), engine.end());
+    return run(args);
+  };
+  Run rec = with({"record", "--learner", "L1", "--item", "a1", "--outcome", "1", "--time",
+                  "1700000000000"});
+  REQUIRE(rec.code == 0);
+  CHECK_THAT(rec.out, Contains("add 0.685"));  // 0.27 / 0.445, then learning: 0.6854
+  Run next = with({"recommend", "--learner", "L1", "--time", "1700000060000", "--json"});
+  REQUIRE(next.code == 0);
+  auto j = nlohmann::json::parse(next.out);
+  CHECK(j.at("skill") == "add");
+  CHECK(with({"record", "--learner", "L1", "--item", "zz", "--outcome", "1"}).code == 1);
+  CHECK(with({"record", "--learner", "L1", "--item", "a1", "--outcome", "2"}).code == 2);
+  CHECK(run({"recommend", "--learner", "L1"}).code == 2);  // no curriculum, model or db
+}

@@ -23,15 +23,17 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-const char* kMainHelp = R"(pathwise — Bayesian Knowledge Tracing from response logs
+const char* kMainHelp = R"(pathwise — Bayesian Knowledge Tracing from response logs, and the engine
 
-usage: pathwise <command> [options] DATA
+usage: pathwise <command> [options] ...
 
 commands:
   fit            fit BKT parameters per skill and write a model (JSON)
   evaluate       score a model's one-step-ahead predictions on a log (AUC, RMSE, accuracy, log-loss)
   predict        write P(correct) for every response of a log as CSV
   crossvalidate  k-fold cross-validation with folds by learner
+  record         record one response in a profile database
+  recommend      the next item for a learner, with the reason why
 
 Run 'pathwise <command> --help' for the options of a command.
 Exit codes: 0 ok, 1 bad input, 2 usage error.
@@ -90,7 +92,9 @@ const std::vector<std::string> kValueOptions = {
     "--format",    "--learner-col",    "--skill-col", "--correct-col", "--order-col", "--item-col",
     "--skill-sep", "--empty-skill-as", "--restarts",  "--max-iter",    "--tol",       "--seed",
     "--threads",   "--bound",          "--fix",       "--skills",      "--skill",     "--output",
-    "-o",          "--model",          "-m",          "--folds"};
+    "-o",          "--model",          "-m",          "--folds",
+    "--curriculum", "--db",             "--learner",    "--item",         "--outcome",
+    "--time"};
 const std::vector<std::string> kFlagOptions = {
     "--strict",           "--lenient", "--forgetting",         "--json",
     "--keep-scaffolding", "--quiet",   "--skip-unknown-skills"};
@@ -523,6 +527,84 @@ int cmd_crossvalidate(const Args& a, std::ostream& out, std::ostream& err, bool 
   return kOk;
 }
 
+/// The engine a record/recommend command works on: --curriculum, --model and --db.
+Engine open_engine(const Args& a) {
+  auto curriculum = a.value("--curriculum");
+  auto db = a.value("--db");
+  if (!curriculum) throw UsageError("missing --curriculum FILE");
+  if (!db) throw UsageError("missing --db FILE (the SQLite profile database)");
+  return Engine(Curriculum::load(*curriculum), load_model(a), PolicyConfig{}, SqliteStore::open(*db));
+}
+
+std::string required_value(const Args& a, const char* name) {
+  auto v = a.value(name);
+  if (!v || v->empty()) throw UsageError(std::string("missing ") + name);
+  return *v;
+}
+
+/// --time in milliseconds since the epoch, or now.
+TimePoint time_of(const Args& a) {
+  if (auto t = a.value("--time")) {
+    return from_millis(parse_int("--time", *t, 0, 0x7fffffffffffffffL));
+  }
+  return std::chrono::system_clock::now();
+}
+
+const char* kEngineHelp = R"(
+engine options:
+  --curriculum FILE   the curriculum document (JSON)
+  -m, --model FILE    the model document (JSON) written by 'pathwise fit'
+  --db FILE           the SQLite profile database (created if missing)
+  --learner ID        the learner
+  --time MS           milliseconds since the Unix epoch (default: now)
+)";
+
+int cmd_record(const Args& a, std::ostream& out) {
+  if (a.help) {
+    out << "usage: pathwise record --curriculum C --model M --db D --learner ID --item ITEM "
+           "--outcome 0|1 [--time MS]\n\nRecords one response in the learner's profile.\n"
+        << kEngineHelp;
+    return kOk;
+  }
+  std::string learner = required_value(a, "--learner"), item = required_value(a, "--item");
+  std::string outcome = required_value(a, "--outcome");
+  if (outcome != "0" && outcome != "1") throw UsageError("--outcome must be 0 or 1");
+  Engine engine = open_engine(a);
+  engine.record({learner, item, outcome == "1" ? Outcome::Correct : Outcome::Incorrect, time_of(a)});
+  out << "recorded; P(known):";
+  LearnerProfile p = engine.profile(learner);
+  for (const auto& s : engine.curriculum().item(item).skills) out << " " << s << " " << fixed(p.mastery(s), 3);
+  out << "\n";
+  return kOk;
+}
+
+int cmd_recommend(const Args& a, std::ostream& out) {
+  if (a.help) {
+    out << "usage: pathwise recommend --curriculum C --model M --db D --learner ID [--time MS] "
+           "[--json]\n\nPrints the next item for the learner and why.\n"
+        << kEngineHelp;
+    return kOk;
+  }
+  std::string learner = required_value(a, "--learner");
+  Engine engine = open_engine(a);
+  auto r = engine.recommend(learner, time_of(a));
+  if (a.flag("--json")) {
+    nlohmann::json j;
+    if (r) {
+      j = {{"item", r->item}, {"skill", r->skill}, {"reason", to_string(r->reason)},
+           {"explanation", r->explanation}};
+      j["p_correct"] = std::isfinite(r->p_correct) ? nlohmann::json(r->p_correct) : nlohmann::json();
+    }
+    out << j.dump() << "\n";
+  } else if (r) {
+    out << (r->item.empty() ? "-" : r->item) << "  " << to_string(r->reason) << "  " << r->explanation
+        << "\n";
+  } else {
+    out << "nothing to recommend (empty curriculum)\n";
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool progress) {
@@ -540,6 +622,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (a.command == "evaluate") return cmd_evaluate(a, out, err);
     if (a.command == "predict") return cmd_predict(a, out, err);
     if (a.command == "crossvalidate") return cmd_crossvalidate(a, out, err, progress);
+    if (a.command == "record") return cmd_record(a, out);
+    if (a.command == "recommend") return cmd_recommend(a, out);
     throw UsageError("unknown command '" + a.command + "'");
   } catch (const UsageError& e) {
     err << "pathwise: " << e.what() << "\n(run 'pathwise --help' for usage)\n";
