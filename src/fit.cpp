@@ -32,6 +32,8 @@ double clamp_to(double v, const Bounds& b) { return std::min(std::max(v, b.lo), 
 
 struct Restart {
   BktParams params;
+  // Per-item fits: guess and slip per item slot (slot 0 pools items shared with other skills).
+  std::vector<double> item_guess, item_slip;
   double log_likelihood = -INFINITY;
   int iterations = 0;
   bool converged = false;
@@ -93,14 +95,38 @@ BktParams m_step(const detail::EStats& s, const BktParams& old, const FitOptions
   return p;
 }
 
-Restart run_em(const detail::SkillData& data, BktParams params, const FitOptions& o,
-               std::vector<double>& scratch) {
+/// Starting guess and slip of every item slot: pyBKT's per-item draws, or the skill's start.
+void initial_items(const FitOptions& o, const std::string& skill, int restart, std::size_t slots,
+                   std::vector<double>& guess, std::vector<double>& slip) {
+  detail::SplitMix64 rng(detail::mix_seed(o.seed ^ 0x6974656dull, skill, static_cast<std::uint64_t>(restart)));
+  guess.resize(slots);
+  slip.resize(slots);
+  const auto start = o.start.find(skill);
+  for (std::size_t k = 0; k < slots; ++k) {
+    guess[k] = clamp_to(rng.uniform() * 0.4, o.guess_bounds);
+    slip[k] = clamp_to(rng.uniform() * 0.3, o.slip_bounds);
+    if (start != o.start.end() && restart == 0) {
+      guess[k] = start->second.guess;
+      slip[k] = start->second.slip;
+    }
+    if (const double* v = fixed_value(o, "guess")) guess[k] = *v;
+    if (const double* v = fixed_value(o, "slip")) slip[k] = *v;
+  }
+}
+
+Restart run_em(const detail::SkillData& data, BktParams params, std::vector<double> item_guess,
+               std::vector<double> item_slip, const FitOptions& o, std::vector<double>& scratch) {
   Restart r;
+  const bool per_item = !data.slot_items.empty();
   double previous = -INFINITY;
   for (int it = 1; it <= o.max_iterations; ++it) {
-    detail::EStats s = detail::e_step(data, params, scratch);
+    detail::EStats s = per_item
+                           ? detail::e_step_items(data, params, item_guess, item_slip, scratch)
+                           : detail::e_step(data, params, scratch);
     r.iterations = it;
     r.params = params;
+    r.item_guess = item_guess;
+    r.item_slip = item_slip;
     r.log_likelihood = s.log_likelihood;
     r.trace.push_back(s.log_likelihood);
     // As pyBKT: the test starts at the third E-step and the returned parameters are the ones
@@ -112,6 +138,17 @@ Restart run_em(const detail::SkillData& data, BktParams params, const FitOptions
     previous = s.log_likelihood;
     if (it == o.max_iterations) break;
     params = m_step(s, params, o);
+    if (per_item) {
+      // Each item's guess and slip is the ratio of its own expected counts (projected onto the
+      // bounds, as the skill-level M-step).
+      const bool fg = fixed_value(o, "guess") != nullptr, fs = fixed_value(o, "slip") != nullptr;
+      for (std::size_t k = 0; k < item_guess.size(); ++k) {
+        if (!fg && s.item_guess_den[k] > 0.0)
+          item_guess[k] = clamp_to(s.item_guess_num[k] / s.item_guess_den[k], o.guess_bounds);
+        if (!fs && s.item_slip_den[k] > 0.0)
+          item_slip[k] = clamp_to(s.item_slip_num[k] / s.item_slip_den[k], o.slip_bounds);
+      }
+    }
   }
   return r;
 }
@@ -211,6 +248,26 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
   const std::size_t tasks = skills.size() * restarts;
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, tasks));
 
+  // Per-item fits: which items occur under one skill only (the others share their skill's
+  // guess/slip).
+  std::vector<char> own_item;
+  if (options.item_guess_slip) {
+    if (log.items().empty()) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "per-item guess/slip needs an item column in the log (none was read)",
+                  Location{log.report().source, 0, 0, "item"});
+    }
+    std::vector<std::uint32_t> first_skill(log.item_count(), 0xffffffffu);
+    own_item.assign(log.item_count(), 1);
+    for (const auto& sq : log.sequences()) {
+      for (auto i = sq.begin; i < sq.end; ++i) {
+        std::uint32_t it = log.items()[i];
+        if (it == ResponseLog::kNoItem) continue;
+        if (first_skill[it] == 0xffffffffu) first_skill[it] = sq.skill;
+        else if (first_skill[it] != sq.skill) own_item[it] = 0;
+      }
+    }
+  }
   std::vector<detail::SkillData> data(skills.size());
   std::vector<std::once_flag> built(skills.size());
   std::vector<Restart> results(tasks);
@@ -232,10 +289,14 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
       try {
         // The first restart of a skill to run builds its layout; the others wait for it.
         std::call_once(built[si], [&] {
-          data[si] = detail::build_skill_data(log, log.skill_sequences(skills[si]));
+          data[si] = detail::build_skill_data(log, log.skill_sequences(skills[si]),
+                                              options.item_guess_slip ? &own_item : nullptr);
         });
-        BktParams start = initial_params(options, log.skill_name(skills[si]), restart);
-        results[task] = run_em(data[si], start, options, scratch);
+        const std::string& name = log.skill_name(skills[si]);
+        BktParams start = initial_params(options, name, restart);
+        std::vector<double> ig, is;
+        if (options.item_guess_slip) initial_items(options, name, restart, data[si].slot_items.size(), ig, is);
+        results[task] = run_em(data[si], start, std::move(ig), std::move(is), options, scratch);
       } catch (...) {
         std::scoped_lock lock(failure_mu);
         if (!failure) failure = std::current_exception();
@@ -243,6 +304,7 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
       if (remaining[si].fetch_sub(1) == 1) {
         // Last restart of this skill: its layout is no longer needed.
         detail::SkillData().codes.swap(data[si].codes);
+        detail::SkillData().item_slots.swap(data[si].item_slots);
         std::size_t d = done.fetch_add(1) + 1;
         if (options.progress) {
           try {
@@ -279,7 +341,28 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
       if (results[si * restarts + r].log_likelihood > results[si * restarts + best].log_likelihood)
         best = r;
     Restart& win = results[si * restarts + best];
-    const bool relabelled = relabel_states(win.params, options);
+    const bool relabelled = !options.item_guess_slip && relabel_states(win.params, options);
+    std::size_t degenerate_items = 0;
+    if (options.item_guess_slip) {
+      // The skill's own guess/slip: that of the pooled slot where it has responses, else the
+      // response-weighted mean over the items (used for items the fit never saw).
+      const auto& d = data[si];
+      if (d.slot_responses[0] > 0) {
+        win.params.guess = win.item_guess[0];
+        win.params.slip = win.item_slip[0];
+      } else {
+        double g = 0, sl = 0, n = 0;
+        for (std::size_t k = 1; k < d.slot_items.size(); ++k) {
+          g += win.item_guess[k] * d.slot_responses[k];
+          sl += win.item_slip[k] * d.slot_responses[k];
+          n += d.slot_responses[k];
+        }
+        if (n > 0) {
+          win.params.guess = g / n;
+          win.params.slip = sl / n;
+        }
+      }
+    }
     SkillFitReport rep;
     rep.skill = log.skill_name(skills[si]);
     rep.responses = data[si].responses;
@@ -300,6 +383,18 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
     if (!rep.warnings.empty()) ++degenerate;
     if (relabelled) rep.warnings.push_back("hidden states relabelled so that known answers better");
     out.model.set_skill(rep.skill, win.params);
+    if (options.item_guess_slip) {
+      const auto& d = data[si];
+      for (std::size_t k = 1; k < d.slot_items.size(); ++k) {
+        out.model.set_item(log.item_id(d.slot_items[k]),
+                           ItemParams{rep.skill, win.item_guess[k], win.item_slip[k]});
+        if (win.item_guess[k] + win.item_slip[k] >= 1.0) ++degenerate_items;
+      }
+      if (degenerate_items > 0) {
+        rep.warnings.push_back(std::to_string(degenerate_items) +
+                               " items have guess + slip >= 1 (too few responses to tell apart?)");
+      }
+    }
     out.report.log_likelihood += win.log_likelihood;
     out.report.skills.push_back(std::move(rep));
   }

@@ -39,6 +39,10 @@ struct FitOptions {
   unsigned threads = 0;
   /// Fit a forget probability too (otherwise forget stays 0). Default: false.
   bool forgetting = false;
+  /// Fit guess and slip per item (KT-IDEM, Pardos & Heffernan 2011; pyBKT's "multigs"), written
+  /// to the model's items. Needs the log's item column. An item that occurs under several skills
+  /// shares its skill's guess/slip. Forgetting's state relabelling is not applied. Default: false.
+  bool item_guess_slip = false;
   /// Bounds per parameter (hmm-scalable style, e.g. guess and slip <= 0.3). EM's M-step is
   /// projected onto them, which keeps each step's likelihood from decreasing. Default: [0, 1].
   Bounds prior_bounds, learn_bounds, forget_bounds, guess_bounds, slip_bounds;

@@ -21,7 +21,9 @@ struct SimulateLogOptions {
 
 /// Draws a response log from `model`: for each learner and skill, the hidden state starts known
 /// with P(prior), each response is correct with P(1 - slip) when known and P(guess) otherwise,
-/// then the state moves by learn/forget. Learner ids are "learner-<n>".
+/// then the state moves by learn/forget. Where the model has per-item guess/slip for a skill,
+/// each opportunity is a uniformly drawn item of that skill, answered with the item's guess and
+/// slip, and the log records the item. Learner ids are "learner-<n>".
 /// Throws Error (InvalidArgument) if the model has no skills. Thread-safe: reentrant.
 [[nodiscard]] ResponseLog simulate_log(const BktModel& model, const SimulateLogOptions& options);
 

@@ -6,8 +6,16 @@
 
 namespace pathwise::detail {
 
-SkillData build_skill_data(const ResponseLog& log, const std::vector<std::uint32_t>& seq_ids) {
+SkillData build_skill_data(const ResponseLog& log, const std::vector<std::uint32_t>& seq_ids,
+                           const std::vector<char>* own_item) {
   SkillData d;
+  const bool items = own_item != nullptr && !log.items().empty();
+  std::vector<std::uint32_t> slot_of;  // log item index -> slot
+  if (items) {
+    slot_of.assign(log.item_count(), 0);
+    d.slot_items.push_back(ResponseLog::kNoItem);  // slot 0: pooled
+    d.slot_responses.push_back(0);
+  }
   const auto& seqs = log.sequences();
   std::vector<std::uint32_t> order(seq_ids.begin(), seq_ids.end());
   order.erase(std::remove_if(order.begin(), order.end(),
@@ -21,6 +29,7 @@ SkillData build_skill_data(const ResponseLog& log, const std::vector<std::uint32
   std::size_t total = 0;
   for (std::size_t b = 0; b < order.size(); b += kLanes) total += seqs[order[b]].size() * kLanes;
   d.codes.assign(total, kPad);
+  if (items) d.item_slots.assign(total, 0);
   const auto& out = log.outcomes();
   std::uint64_t offset = 0;
   for (std::size_t b = 0; b < order.size(); b += kLanes) {
@@ -30,8 +39,22 @@ SkillData build_skill_data(const ResponseLog& log, const std::vector<std::uint32
     d.max_len = std::max(d.max_len, len);
     for (std::size_t lane = 0; lane < kLanes && b + lane < order.size(); ++lane) {
       const auto& s = seqs[order[b + lane]];
-      for (std::size_t t = 0; t < s.size(); ++t)
+      for (std::size_t t = 0; t < s.size(); ++t) {
         d.codes[offset + t * kLanes + lane] = out[s.begin + t] ? kCorrect : kIncorrect;
+        if (!items) continue;
+        std::uint32_t it = log.items()[s.begin + t];
+        if (it == ResponseLog::kNoItem || !(*own_item)[it]) {
+          ++d.slot_responses[0];  // pooled
+          continue;
+        }
+        if (slot_of[it] == 0) {
+          slot_of[it] = static_cast<std::uint32_t>(d.slot_items.size());
+          d.slot_items.push_back(it);
+          d.slot_responses.push_back(0);
+        }
+        d.item_slots[offset + t * kLanes + lane] = slot_of[it];
+        ++d.slot_responses[slot_of[it]];
+      }
       d.responses += s.size();
     }
     offset += len * kLanes;
@@ -59,9 +82,13 @@ struct Vec<4> {
   using bytes = std::uint8_t __attribute__((vector_size(4)));
 };
 
-template <std::size_t VL>
+// With Items, guess and slip come per lane from the item slot of each code (KT-IDEM), and the
+// emission counts are also added up per slot.
+template <std::size_t VL, bool Items = false>
 __attribute__((always_inline)) inline EStats e_step_impl(const SkillData& data, const BktParams& p,
-                                                         std::vector<double>& scratch) {
+                                                         std::vector<double>& scratch,
+                                                         const double* slot_guess = nullptr,
+                                                         const double* slot_slip = nullptr) {
   using V = typename Vec<VL>::type;
   using B = typename Vec<VL>::bytes;
   constexpr std::size_t W = kLanes;
@@ -77,6 +104,19 @@ __attribute__((always_inline)) inline EStats e_step_impl(const SkillData& data, 
   V* inv_c = fwd + data.max_len * N;
 
   const V zero = V{}, one = zero + 1.0, two = zero + 2.0, half = zero + 0.5, tiny = zero + 1e-300;
+  // Per-slot emission counts (Items only).
+  const std::size_t nslots = Items ? data.slot_items.size() : 0;
+  std::vector<double> ign(nslots, 0.0), igd(nslots, 0.0), isn(nslots, 0.0), isd(nslots, 0.0);
+  auto scatter = [&](const std::uint32_t* sl, const V& g0, const V& g1, const V& real,
+                     const V& is_c, const V& is_i) {
+    for (std::size_t l = 0; l < VL; ++l) {
+      igd[sl[l]] += g0[l] * real[l];
+      ign[sl[l]] += g0[l] * is_c[l];
+      isd[sl[l]] += g1[l] * real[l];
+      isn[sl[l]] += g1[l] * is_i[l];
+    }
+  };
+  (void)scatter;
   V ll[N], init[N], nseq[N], ln[N], ld[N], fn[N], fd[N], gn[N], gd[N], sn[N], sd[N];
   for (std::size_t j = 0; j < N; ++j) {
     ll[j] = init[j] = nseq[j] = ln[j] = ld[j] = fn[j] = fd[j] = zero;
@@ -93,12 +133,25 @@ __attribute__((always_inline)) inline EStats e_step_impl(const SkillData& data, 
   const V is_i = (one - c) * (two - c) * half;    \
   const V real = one - c * (c - one) * half;      \
   const V pad = one - real;                       \
-  const V e1 = is_c * (1.0 - S) + is_i * S + pad; \
-  const V e0 = is_c * G + is_i * (1.0 - G) + pad
+  V Gv = zero + G, Sv = zero + S;                 \
+  const std::uint32_t* sl = nullptr;              \
+  if constexpr (Items) {                          \
+    sl = slots + ((ptr) - codes);                 \
+    for (std::size_t l = 0; l < VL; ++l) {        \
+      Gv[l] = slot_guess[sl[l]];                  \
+      Sv[l] = slot_slip[sl[l]];                   \
+    }                                             \
+  }                                               \
+  (void)sl;                                       \
+  const V e1 = is_c * (1.0 - Sv) + is_i * Sv + pad; \
+  const V e0 = is_c * Gv + is_i * (1.0 - Gv) + pad
 
   for (std::size_t blk = 0; blk < data.block_len.size(); ++blk) {
     const std::size_t len = data.block_len[blk];
     const std::uint8_t* codes = data.codes.data() + data.block_offset[blk];
+    const std::uint32_t* slots =
+        Items ? data.item_slots.data() + data.block_offset[blk] : nullptr;
+    (void)slots;
     // Forward pass. Likelihood terms are multiplied up and logged every 8 steps: a log per step
     // would cost more than the rest of the pass.
     V a[N], prod[N];
@@ -143,6 +196,7 @@ __attribute__((always_inline)) inline EStats e_step_impl(const SkillData& data, 
         gn[j] += g0 * is_c;
         sd[j] += g1 * real;
         sn[j] += g1 * is_i;
+        if constexpr (Items) scatter(sl, g0, g1, real, is_c, is_i);
         // Messages into step t from step t-1, and the expected transitions between them.
         const V w1 = e1 * b1[j] * inv_c[t * N + j];
         const V w0 = e0 * b0[j] * inv_c[t * N + j];
@@ -168,6 +222,7 @@ __attribute__((always_inline)) inline EStats e_step_impl(const SkillData& data, 
       gn[j] += g0 * is_c;
       sd[j] += g1 * real;
       sn[j] += g1 * is_i;
+      if constexpr (Items) scatter(sl, g0, g1, real, is_c, is_i);
       init[j] += g1 * real;
       nseq[j] += real;
     }
@@ -189,6 +244,12 @@ __attribute__((always_inline)) inline EStats e_step_impl(const SkillData& data, 
       s.slip_num += sn[j][l];
       s.slip_den += sd[j][l];
     }
+  }
+  if constexpr (Items) {
+    s.item_guess_num = std::move(ign);
+    s.item_guess_den = std::move(igd);
+    s.item_slip_num = std::move(isn);
+    s.item_slip_den = std::move(isd);
   }
   return s;
 }
@@ -216,6 +277,16 @@ EStats e_step(const SkillData& data, const BktParams& params, std::vector<double
 EStats e_step_portable(const SkillData& data, const BktParams& params,
                        std::vector<double>& scratch) {
   return e_step_impl<2>(data, params, scratch);
+}
+
+EStats e_step_items(const SkillData& data, const BktParams& params,
+                    const std::vector<double>& guess, const std::vector<double>& slip,
+                    std::vector<double>& scratch) {
+  if (guess.size() < data.slot_items.size() || slip.size() < data.slot_items.size() ||
+      data.item_slots.size() != data.codes.size()) {
+    throw Error(ErrorCode::Internal, "e_step_items: item slots and parameters do not match");
+  }
+  return e_step_impl<2, true>(data, params, scratch, guess.data(), slip.data());
 }
 
 }  // namespace pathwise::detail

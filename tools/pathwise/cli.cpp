@@ -63,6 +63,7 @@ fit options:
   --seed N            seed of the random starting points (default 42)
   --threads N         worker threads, 0 = all cores (default 0)
   --forgetting        fit a forget probability (default: forget = 0)
+  --item-guess-slip   fit guess and slip per item (KT-IDEM; needs an item column)
   --bound P=LO:HI     keep parameter P (prior, learn, forget, guess, slip) in [LO, HI]; repeatable
   --fix P=V           hold parameter P at V; repeatable
   --skill NAME        fit only the skill named NAME exactly; repeatable
@@ -97,7 +98,7 @@ const std::vector<std::string> kValueOptions = {
     "--time"};
 const std::vector<std::string> kFlagOptions = {
     "--strict",           "--lenient", "--forgetting",         "--json",
-    "--keep-scaffolding", "--quiet",   "--skip-unknown-skills"};
+    "--keep-scaffolding", "--quiet",   "--skip-unknown-skills", "--item-guess-slip"};
 
 Args parse_args(const std::vector<std::string>& argv) {
   Args a;
@@ -231,6 +232,7 @@ FitOptions fit_options(const Args& a) {
   if (auto v = a.value("--threads"))
     o.threads = static_cast<unsigned>(parse_int("--threads", *v, 0, 1024));
   o.forgetting = a.flag("--forgetting");
+  o.item_guess_slip = a.flag("--item-guess-slip");
   for (const auto& b : a.all("--bound")) set_bound(o, b);
   for (const auto& f : a.all("--fix")) {
     auto eq = f.find('=');
