@@ -1,6 +1,10 @@
 #include "pathwise/simulate.hpp"
 
+#include <cmath>
+#include <cstdint>
+
 #include "detail/random.hpp"
+#include "pathwise/profile.hpp"
 
 namespace pathwise {
 
@@ -38,6 +42,144 @@ ResponseLog simulate_log(const BktModel& model, const SimulateLogOptions& option
     }
   }
   return builder.build();
+}
+
+}  // namespace pathwise
+
+namespace pathwise {
+
+namespace {
+
+// Standard normal by Box–Muller from two uniforms (the generator is portable, so are these).
+double normal(detail::SplitMix64& rng) {
+  double u1 = rng.uniform(), u2 = rng.uniform();
+  if (u1 < 1e-300) u1 = 1e-300;
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+// Gamma(shape, 1) by Marsaglia & Tsang (2000); shape < 1 by the boost u^(1/shape).
+double gamma(detail::SplitMix64& rng, double shape) {
+  if (shape < 1.0) {
+    double u = rng.uniform();
+    return gamma(rng, shape + 1.0) * std::pow(u < 1e-300 ? 1e-300 : u, 1.0 / shape);
+  }
+  const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x = normal(rng), v = 1.0 + c * x;
+    if (v <= 0.0) continue;
+    v = v * v * v;
+    double u = rng.uniform();
+    if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
+    if (std::log(u < 1e-300 ? 1e-300 : u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+  }
+}
+
+// A value with mean `mean` and Beta concentration `k`; the mean itself when k is 0 or the mean is
+// 0 or 1 (a Beta cannot have those means).
+double beta_around(detail::SplitMix64& rng, double mean, double k) {
+  if (k <= 0.0 || mean <= 0.0 || mean >= 1.0) return mean;
+  double a = gamma(rng, mean * k), b = gamma(rng, (1.0 - mean) * k);
+  return a + b > 0.0 ? a / (a + b) : mean;
+}
+
+}  // namespace
+
+void PopulationOptions::validate() const {
+  if (!(concentration >= 0.0) || !std::isfinite(concentration)) {
+    throw Error(ErrorCode::InvalidArgument, "concentration must be a finite number >= 0",
+                Location{"", 0, 0, "concentration"});
+  }
+  if (!(prerequisite_factor >= 0.0 && prerequisite_factor <= 1.0)) {
+    throw Error(ErrorCode::InvalidArgument, "prerequisite_factor must be in [0, 1]",
+                Location{"", 0, 0, "prerequisite_factor"});
+  }
+  if (!(forget_per_day >= 0.0 && forget_per_day <= 1.0)) {
+    throw Error(ErrorCode::InvalidArgument, "forget_per_day must be in [0, 1]",
+                Location{"", 0, 0, "forget_per_day"});
+  }
+}
+
+SimulatedLearner::SimulatedLearner(const Curriculum& curriculum, const BktModel& model,
+                                   const PopulationOptions& options, std::uint64_t index)
+    : curriculum_(&curriculum), model_(&model), options_(options) {
+  options.validate();
+  detail::SplitMix64 seeder(detail::mix_seed(options.seed, "learner", index));
+  rng_state_ = seeder.next();
+  const std::size_t n = curriculum.skills().size();
+  known_.assign(n, 0);
+  prior_.resize(n);
+  learn_.resize(n);
+  last_seen_ms_.assign(n, INT64_MIN);
+  detail::SplitMix64 draw(seeder.next());
+  for (std::size_t s = 0; s < n; ++s) {
+    const BktParams* p = model.find_skill(curriculum.skills()[s].id);
+    if (!p) {
+      throw Error(ErrorCode::UnknownSkill,
+                  "the model has no parameters for skill '" + curriculum.skills()[s].id + "'");
+    }
+    prior_[s] = beta_around(draw, p->prior, options.concentration);
+    learn_[s] = beta_around(draw, p->learn, options.concentration);
+  }
+  // Initial knowledge in prerequisite order, so that a skill is not known without its
+  // prerequisites more often than the prerequisite effect allows.
+  for (std::uint32_t s : curriculum.topological_order()) {
+    bool ready = true;
+    for (std::uint32_t p : curriculum.prerequisites(s)) ready = ready && known_[p];
+    double chance = prior_[s] * (ready ? 1.0 : options.prerequisite_factor);
+    known_[s] = draw.uniform() < chance ? 1 : 0;
+  }
+}
+
+double SimulatedLearner::uniform() {
+  detail::SplitMix64 g(rng_state_);
+  rng_state_ = g.next();
+  return static_cast<double>(rng_state_ >> 11) * 0x1.0p-53;
+}
+
+void SimulatedLearner::forget(std::uint32_t s, std::int64_t now_ms) {
+  if (last_seen_ms_[s] != INT64_MIN && known_[s] && options_.forget_per_day > 0.0 &&
+      now_ms > last_seen_ms_[s]) {
+    double days = static_cast<double>(now_ms - last_seen_ms_[s]) / 86400000.0;
+    if (uniform() >= std::pow(1.0 - options_.forget_per_day, days)) known_[s] = 0;
+  }
+  last_seen_ms_[s] = now_ms;
+}
+
+void SimulatedLearner::wait_until(TimePoint now) {
+  const std::int64_t ms = to_millis(now);
+  if (now_ms_ != INT64_MIN && ms < now_ms_) {
+    throw Error(ErrorCode::InvalidArgument, "simulated time goes backwards", Location{"", 0, 0, "time"});
+  }
+  for (std::uint32_t s = 0; s < known_.size(); ++s) forget(s, ms);
+  now_ms_ = ms;
+}
+
+double SimulatedLearner::expected_correct(std::uint32_t item) const {
+  if (item >= curriculum_->items().size()) {
+    throw Error(ErrorCode::UnknownItem, "item index " + std::to_string(item) + " is out of range");
+  }
+  const Item& it = curriculum_->items()[item];
+  double p = 1.0;
+  for (std::uint32_t s : curriculum_->item_skills(item)) {
+    BktParams q = model_->params_for(curriculum_->skills()[s].id, it.id);
+    p *= known_[s] ? 1.0 - q.slip : q.guess;
+  }
+  return p;
+}
+
+Outcome SimulatedLearner::answer(std::uint32_t item, TimePoint now) {
+  if (item >= curriculum_->items().size()) {
+    throw Error(ErrorCode::UnknownItem, "item index " + std::to_string(item) + " is out of range");
+  }
+  wait_until(now);
+  const bool correct = uniform() < expected_correct(item);
+  for (std::uint32_t s : curriculum_->item_skills(item)) {
+    if (known_[s]) continue;
+    bool ready = true;
+    for (std::uint32_t p : curriculum_->prerequisites(s)) ready = ready && known_[p];
+    if (uniform() < learn_[s] * (ready ? 1.0 : options_.prerequisite_factor)) known_[s] = 1;
+  }
+  return correct ? Outcome::Correct : Outcome::Incorrect;
 }
 
 }  // namespace pathwise

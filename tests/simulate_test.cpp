@@ -1,3 +1,4 @@
+#include "pathwise/profile.hpp"
 #include "pathwise/simulate.hpp"
 
 #include <catch2/catch.hpp>
@@ -48,4 +49,115 @@ TEST_CASE("simulate: the same seed reproduces the log exactly, another seed does
 
 TEST_CASE("simulate: a model without skills is rejected", "[simulate]") {
   CHECK_THROWS_AS(simulate_log(BktModel{}, SimulateLogOptions{}), Error);
+}
+
+namespace {
+
+Curriculum chain_curriculum() {
+  return Curriculum({Skill{"a", "A", {}}, Skill{"b", "B", {"a"}}},
+                    {Item{"a1", {"a"}, std::nullopt, ""}, Item{"b1", {"b"}, std::nullopt, ""}});
+}
+
+BktModel chain_model() {
+  BktModel m;
+  m.set_skill("a", BktParams{0.3, 0.2, 0.0, 0.2, 0.1});
+  m.set_skill("b", BktParams{0.0, 0.3, 0.0, 0.25, 0.05});
+  return m;
+}
+
+const TimePoint kT = from_millis(1700000000000);
+
+}  // namespace
+
+TEST_CASE("simulate: a learner's first answer is right as often as BKT predicts", "[simulate]") {
+  Curriculum c = chain_curriculum();
+  BktModel m = chain_model();
+  PopulationOptions o;
+  o.concentration = 0;  // every learner exactly the model
+  const int n = 40000;
+  int correct = 0;
+  for (int i = 0; i < n; ++i) {
+    SimulatedLearner l(c, m, o, static_cast<std::uint64_t>(i));
+    correct += l.answer(0, kT) == Outcome::Correct;
+  }
+  double expected = 0.3 * 0.9 + 0.7 * 0.2;  // 0.41
+  double se = std::sqrt(expected * (1 - expected) / n);
+  CHECK(std::fabs(correct / static_cast<double>(n) - expected) < 4 * se);
+}
+
+TEST_CASE("simulate: learners' priors and learn rates spread around the model by a Beta",
+          "[simulate]") {
+  Curriculum c = chain_curriculum();
+  BktModel m = chain_model();
+  PopulationOptions o;
+  o.concentration = 20;
+  const int n = 20000;
+  double sum = 0, sum2 = 0, learn = 0;
+  for (int i = 0; i < n; ++i) {
+    SimulatedLearner l(c, m, o, static_cast<std::uint64_t>(i));
+    sum += l.prior(0);
+    sum2 += l.prior(0) * l.prior(0);
+    learn += l.learn(0);
+  }
+  double mean = sum / n, var = sum2 / n - mean * mean;
+  CHECK(std::fabs(mean - 0.3) < 0.005);
+  CHECK(std::fabs(learn / n - 0.2) < 0.005);
+  // Beta with mean m and concentration k has variance m (1 - m) / (k + 1) = 0.01.
+  CHECK(std::fabs(var - 0.3 * 0.7 / 21.0) < 0.001);
+}
+
+TEST_CASE("simulate: with a prerequisite factor of 0, a skill is never learned before its "
+          "prerequisite",
+          "[simulate]") {
+  Curriculum c = chain_curriculum();
+  BktModel m = chain_model();
+  PopulationOptions o;
+  o.prerequisite_factor = 0;
+  int checked = 0;
+  for (int i = 0; i < 300; ++i) {
+    SimulatedLearner l(c, m, o, static_cast<std::uint64_t>(i));
+    if (l.knows(0)) continue;
+    for (int k = 0; k < 30; ++k) (void)l.answer(1, kT);  // practise b only
+    CHECK_FALSE(l.knows(1));
+    ++checked;
+  }
+  CHECK(checked > 100);
+}
+
+TEST_CASE("simulate: known skills are forgotten at the configured daily rate", "[simulate]") {
+  Curriculum c = chain_curriculum();
+  BktModel m;
+  m.set_skill("a", BktParams{1.0, 0.0, 0.0, 0.2, 0.1});  // everyone knows a, no relearning
+  m.set_skill("b", BktParams{0.0, 0.0, 0.0, 0.2, 0.1});
+  PopulationOptions o;
+  o.concentration = 0;
+  o.forget_per_day = 0.1;
+  const int n = 20000;
+  int still = 0;
+  for (int i = 0; i < n; ++i) {
+    SimulatedLearner l(c, m, o, static_cast<std::uint64_t>(i));
+    REQUIRE(l.knows(0));
+    l.wait_until(kT);
+    l.wait_until(kT + std::chrono::hours(24 * 7));
+    still += l.knows(0);
+  }
+  double expected = std::pow(0.9, 7);  // 0.478
+  CHECK(std::fabs(still / static_cast<double>(n) - expected) <
+        4 * std::sqrt(expected * (1 - expected) / n));
+}
+
+TEST_CASE("simulate: a simulated learner is reproducible and rejects bad calls", "[simulate]") {
+  Curriculum c = chain_curriculum();
+  BktModel m = chain_model();
+  PopulationOptions o;
+  SimulatedLearner x(c, m, o, 7), y(c, m, o, 7);
+  for (int k = 0; k < 50; ++k) CHECK(x.answer(k % 2, kT) == y.answer(k % 2, kT));
+  CHECK_THROWS_AS(x.answer(9, kT), Error);
+  CHECK_THROWS_AS(x.answer(0, kT - std::chrono::seconds(1)), Error);
+  PopulationOptions bad;
+  bad.prerequisite_factor = 2;
+  CHECK_THROWS_AS(SimulatedLearner(c, m, bad, 0), Error);
+  BktModel partial;
+  partial.set_skill("a", BktParams{});
+  CHECK_THROWS_AS(SimulatedLearner(c, partial, o, 0), Error);
 }

@@ -4,7 +4,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <vector>
+
 #include "pathwise/bkt.hpp"
+#include "pathwise/curriculum.hpp"
 #include "pathwise/response_log.hpp"
 
 namespace pathwise {
@@ -26,5 +29,64 @@ struct SimulateLogOptions {
 /// slip, and the log records the item. Learner ids are "learner-<n>".
 /// Throws Error (InvalidArgument) if the model has no skills. Thread-safe: reentrant.
 [[nodiscard]] ResponseLog simulate_log(const BktModel& model, const SimulateLogOptions& options);
+
+/// How a simulated population differs from the model and behaves over time. Thread-compatible.
+struct PopulationOptions {
+  /// Random seed; learner n of a seed is always the same learner. Default: 1.
+  std::uint64_t seed = 1;
+  /// Spread of each learner's prior and learn around the skill's values: each is drawn from a
+  /// Beta distribution whose mean is the skill's value and whose concentration (a + b) is this;
+  /// 0 gives every learner the skill's values. Default: 20.
+  double concentration = 20.0;
+  /// A skill whose prerequisites are not all known is learned at learn times this factor
+  /// (0: not at all). Default: 0.2.
+  double prerequisite_factor = 0.2;
+  /// Chance per day that a known skill is forgotten (exponential decay over all the time that
+  /// passes; practice can make it known again). Default: 0.
+  double forget_per_day = 0.0;
+
+  /// Throws Error (InvalidArgument) naming the setting if one is out of range.
+  void validate() const;
+};
+
+/// A simulated learner for a curriculum: a hidden known/unknown state per skill that answers
+/// items by the model's guess and slip (per item where the model has them; a multi-skill item is
+/// answered correctly only if every skill's answer is), learns by the learner's own learn rate
+/// (slowed while prerequisites are unknown), and forgets with time. Deterministic for (seed,
+/// index). Thread-compatible.
+class SimulatedLearner {
+ public:
+  /// Draws learner `index` of the population. Throws Error (UnknownSkill) if the model lacks a
+  /// curriculum skill, Error (InvalidArgument) for invalid options.
+  SimulatedLearner(const Curriculum& curriculum, const BktModel& model,
+                   const PopulationOptions& options, std::uint64_t index);
+
+  /// Answers item `item` (curriculum index) at `now`, then may learn its skills.
+  /// Throws Error (UnknownItem) for an index out of range, Error (InvalidArgument) if `now` is
+  /// before the previous call.
+  Outcome answer(std::uint32_t item, TimePoint now);
+  /// P(correct) on `item` from the hidden state, without answering or learning (a post-test).
+  [[nodiscard]] double expected_correct(std::uint32_t item) const;
+  /// Lets time pass to `now` (forgetting) without answering.
+  void wait_until(TimePoint now);
+  /// Whether the learner truly knows skill `skill` (curriculum index).
+  [[nodiscard]] bool knows(std::uint32_t skill) const { return known_.at(skill) != 0; }
+  /// This learner's own prior and learn rate for a skill.
+  [[nodiscard]] double prior(std::uint32_t skill) const { return prior_.at(skill); }
+  [[nodiscard]] double learn(std::uint32_t skill) const { return learn_.at(skill); }
+
+ private:
+  const Curriculum* curriculum_;
+  const BktModel* model_;
+  PopulationOptions options_;
+  std::uint64_t rng_state_;
+  std::vector<char> known_;
+  std::vector<double> prior_, learn_;
+  std::vector<std::int64_t> last_seen_ms_;  // per skill: when time was last applied to it
+  std::int64_t now_ms_ = INT64_MIN;
+
+  double uniform();
+  void forget(std::uint32_t skill, std::int64_t now_ms);
+};
 
 }  // namespace pathwise
