@@ -148,7 +148,8 @@ void SimulatedLearner::forget(std::uint32_t s, std::int64_t now_ms) {
 void SimulatedLearner::wait_until(TimePoint now) {
   const std::int64_t ms = to_millis(now);
   if (now_ms_ != INT64_MIN && ms < now_ms_) {
-    throw Error(ErrorCode::InvalidArgument, "simulated time goes backwards", Location{"", 0, 0, "time"});
+    throw Error(ErrorCode::InvalidArgument, "simulated time goes backwards",
+                Location{"", 0, 0, "time"});
   }
   for (std::uint32_t s = 0; s < known_.size(); ++s) forget(s, ms);
   now_ms_ = ms;

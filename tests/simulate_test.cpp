@@ -1,8 +1,9 @@
-#include "pathwise/profile.hpp"
 #include "pathwise/simulate.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>
+
+#include "pathwise/profile.hpp"
 
 using namespace pathwise;
 
@@ -106,9 +107,10 @@ TEST_CASE("simulate: learners' priors and learn rates spread around the model by
   CHECK(std::fabs(var - 0.3 * 0.7 / 21.0) < 0.001);
 }
 
-TEST_CASE("simulate: with a prerequisite factor of 0, a skill is never learned before its "
-          "prerequisite",
-          "[simulate]") {
+TEST_CASE(
+    "simulate: with a prerequisite factor of 0, a skill is never learned before its "
+    "prerequisite",
+    "[simulate]") {
   Curriculum c = chain_curriculum();
   BktModel m = chain_model();
   PopulationOptions o;

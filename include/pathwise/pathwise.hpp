@@ -8,6 +8,7 @@
 #include "pathwise/log.hpp"
 #include "pathwise/metrics.hpp"
 #include "pathwise/policy.hpp"
+#include "pathwise/policy_sim.hpp"
 #include "pathwise/profile.hpp"
 #include "pathwise/response_log.hpp"
 #include "pathwise/simulate.hpp"

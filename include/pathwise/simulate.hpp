@@ -3,7 +3,6 @@
 
 #include <cstddef>
 #include <cstdint>
-
 #include <vector>
 
 #include "pathwise/bkt.hpp"

@@ -1,0 +1,102 @@
+// Pathwise — offline comparison of sequencing policies on simulated learners.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pathwise/bkt.hpp"
+#include "pathwise/curriculum.hpp"
+#include "pathwise/policy.hpp"
+#include "pathwise/simulate.hpp"
+
+namespace pathwise {
+
+/// The policies the simulator can compare.
+enum class SimPolicy {
+  Fixed,    ///< every learner the same sequence: N items per skill in prerequisite order, then done
+  Random,   ///< a random item of an unmastered goal skill; done when BKT says all are mastered
+  Mastery,  ///< the classic mastery tutor: first unmastered skill in prerequisite order,
+            ///< items round-robin, done when BKT says P(known) >= 0.95 for every goal
+  Pathwise,  ///< the built-in Sequencer; done when it says "done"
+  Oracle,  ///< sees the hidden state: practises the first skill not truly known; done when all are
+};
+
+/// Lower-case name: "fixed", "random", "mastery", "pathwise", "oracle".
+[[nodiscard]] const char* to_string(SimPolicy policy) noexcept;
+
+/// Settings of simulate_policies(). Thread-compatible.
+struct PolicySimulationOptions {
+  /// The simulated population (seed, spread, prerequisite effect, forgetting).
+  PopulationOptions population;
+  /// Learners simulated for each policy (the same learners for every policy). Default: 1000.
+  std::size_t learners = 1000;
+  /// Attempts after which a learner stops whatever the policy says. Default: 400.
+  std::size_t max_attempts = 400;
+  /// Items per skill of the fixed order. Default: 5.
+  std::size_t fixed_per_skill = 5;
+  /// Settings of the Pathwise sequencer; its mastery threshold is also the mastery tutor's and
+  /// the random policy's stopping rule.
+  PolicyConfig config;
+  /// Goal skills; empty = every skill. Default: empty.
+  std::vector<std::string> goals;
+  /// Time per attempt, attempts per session and days between sessions.
+  double minutes_per_attempt = 1.0;
+  std::size_t attempts_per_session = 30;
+  double days_between_sessions = 1.0;
+  /// Delay after "done" at which false mastery is measured again (forgetting). Default: 30 days.
+  double delay_days = 30.0;
+};
+
+/// What happened to one simulated learner under one policy. Value type.
+struct LearnerRun {
+  /// Attempts until the policy declared the goals done (or max_attempts).
+  std::size_t attempts = 0;
+  /// Whether the policy declared done before the cap.
+  bool declared_done = false;
+  /// Share of goal skills not truly known when done was declared, and delay_days later.
+  double false_mastery = 0.0;
+  double false_mastery_delayed = 0.0;
+  /// Attempts on items whose skills were all truly known already.
+  std::size_t over_practice = 0;
+  /// Expected post-test score at done: mean P(correct) over every item of the goal skills.
+  double post_test = 0.0;
+  /// Whether the learner's profile was ever flagged wheel-spinning.
+  bool wheel_spinning = false;
+  /// Attempt after which every goal skill was first truly known (0 = from the start; -1 never).
+  long attempts_to_mastery = -1;
+};
+
+/// Mean and 95% confidence half-width (1.96 standard errors) of one figure over learners.
+struct Estimate {
+  double mean = 0.0;
+  double ci95 = 0.0;
+};
+
+/// One policy's results over the population. Value type.
+struct PolicyResult {
+  SimPolicy policy = SimPolicy::Pathwise;
+  Estimate attempts, false_mastery, false_mastery_delayed, over_practice, post_test;
+  /// Share of learners flagged wheel-spinning, and of learners whose policy declared done.
+  double wheel_spinning = 0.0;
+  double declared_done = 0.0;
+  /// Mean attempts to true mastery over the learners who reached it, and their share.
+  Estimate attempts_to_mastery;
+  double reached_mastery = 0.0;
+  /// Mean share of goal skills truly known after each attempt (index 0 = before any).
+  std::vector<double> curve;
+  /// Each learner's run, in learner order.
+  std::vector<LearnerRun> learners;
+};
+
+/// Runs every policy in `policies` on the same simulated learners and measures it.
+/// Throws Error (InvalidArgument) for invalid options or an empty curriculum, Error
+/// (UnknownSkill) for a goal or curriculum skill the model lacks. Thread-safe: reentrant.
+[[nodiscard]] std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum,
+                                                          const BktModel& model,
+                                                          const std::vector<SimPolicy>& policies,
+                                                          const PolicySimulationOptions& options);
+
+}  // namespace pathwise

@@ -1,0 +1,259 @@
+#include "pathwise/policy_sim.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "detail/random.hpp"
+#include "pathwise/profile.hpp"
+
+namespace pathwise {
+
+const char* to_string(SimPolicy p) noexcept {
+  switch (p) {
+    case SimPolicy::Fixed:
+      return "fixed";
+    case SimPolicy::Random:
+      return "random";
+    case SimPolicy::Mastery:
+      return "mastery";
+    case SimPolicy::Pathwise:
+      return "pathwise";
+    case SimPolicy::Oracle:
+      return "oracle";
+  }
+  return "unknown";
+}
+
+namespace {
+
+Estimate estimate(const std::vector<double>& xs) {
+  Estimate e;
+  if (xs.empty()) return e;
+  double sum = 0;
+  for (double x : xs) sum += x;
+  e.mean = sum / static_cast<double>(xs.size());
+  if (xs.size() > 1) {
+    double ss = 0;
+    for (double x : xs) ss += (x - e.mean) * (x - e.mean);
+    e.ci95 =
+        1.96 * std::sqrt(ss / static_cast<double>(xs.size() - 1) / static_cast<double>(xs.size()));
+  }
+  return e;
+}
+
+/// Everything the runs share: goal skills, the skills they rest on, in prerequisite order.
+struct Setup {
+  const Curriculum& c;
+  const BktModel& m;
+  const PolicySimulationOptions& o;
+  std::vector<char> goal;
+  std::vector<std::uint32_t> order;  // relevant skills with items, prerequisites first
+  std::vector<std::uint32_t> goal_items;
+  ProfileRules rules;
+};
+
+class Run {
+ public:
+  Run(const Setup& s, SimPolicy policy, std::uint64_t index)
+      : s_(s),
+        policy_(policy),
+        learner_(s.c, s.m, s.o.population, index),
+        profile_(new_profile("sim-" + std::to_string(index), s.c, s.m)),
+        next_item_(s.c.skills().size(), 0),
+        rng_(detail::mix_seed(s.o.population.seed, "policy-random", index)) {
+    profile_.goals = s.o.goals;
+    if (policy == SimPolicy::Fixed) {
+      for (std::uint32_t sk : s.order)
+        for (std::size_t k = 0; k < s.o.fixed_per_skill; ++k) plan_.push_back(round_robin(sk));
+      std::fill(next_item_.begin(), next_item_.end(), 0);
+    }
+  }
+
+  LearnerRun go(std::vector<double>& curve) {
+    LearnerRun r;
+    TimePoint t = from_millis(1700000000000);
+    learner_.wait_until(t);
+    curve[0] += share_known();
+    if (all_known()) r.attempts_to_mastery = 0;
+    std::size_t step = 0;
+    for (; step < s_.o.max_attempts; ++step) {
+      std::optional<std::uint32_t> item = choose(t, step);
+      if (!item) {
+        r.declared_done = true;
+        break;
+      }
+      bool all_skills_known = true;
+      for (std::uint32_t sk : s_.c.item_skills(*item))
+        all_skills_known = all_skills_known && learner_.knows(sk);
+      if (all_skills_known) ++r.over_practice;
+      Outcome out = learner_.answer(*item, t);
+      (void)apply_response(profile_, s_.c, s_.m, s_.rules, *item, out, t);
+      for (const auto& [id, st] : profile_.skills)
+        r.wheel_spinning = r.wheel_spinning || st.wheel_spinning;
+      curve[step + 1] += share_known();
+      if (r.attempts_to_mastery < 0 && all_known())
+        r.attempts_to_mastery = static_cast<long>(step + 1);
+      t += std::chrono::milliseconds(static_cast<std::int64_t>(s_.o.minutes_per_attempt * 60000.0));
+      if (s_.o.attempts_per_session > 0 && (step + 1) % s_.o.attempts_per_session == 0) {
+        t += std::chrono::milliseconds(
+            static_cast<std::int64_t>(s_.o.days_between_sessions * 86400000.0));
+      }
+    }
+    r.attempts = step;
+    // A learner who stopped keeps the state reached: the curve holds it.
+    const double final_share = share_known();
+    for (std::size_t k = step + 1; k < curve.size(); ++k) curve[k] += final_share;
+    r.false_mastery = 1.0 - final_share;
+    double post = 0;
+    for (std::uint32_t it : s_.goal_items) post += learner_.expected_correct(it);
+    r.post_test = s_.goal_items.empty() ? 0.0 : post / static_cast<double>(s_.goal_items.size());
+    learner_.wait_until(
+        t + std::chrono::milliseconds(static_cast<std::int64_t>(s_.o.delay_days * 86400000.0)));
+    r.false_mastery_delayed = 1.0 - share_known();
+    return r;
+  }
+
+ private:
+  const Setup& s_;
+  SimPolicy policy_;
+  SimulatedLearner learner_;
+  LearnerProfile profile_;
+  std::vector<std::size_t> next_item_;
+  std::vector<std::uint32_t> plan_;
+  detail::SplitMix64 rng_;
+
+  std::uint32_t round_robin(std::uint32_t skill) {
+    const auto& items = s_.c.skill_items(skill);
+    return items[next_item_[skill]++ % items.size()];
+  }
+  double share_known() const {
+    std::size_t goals = 0, known = 0;
+    for (std::uint32_t sk = 0; sk < s_.goal.size(); ++sk) {
+      if (!s_.goal[sk] || s_.c.skill_items(sk).empty()) continue;
+      ++goals;
+      known += learner_.knows(sk);
+    }
+    return goals ? static_cast<double>(known) / static_cast<double>(goals) : 1.0;
+  }
+  bool all_known() const { return share_known() >= 1.0; }
+  bool mastered(std::uint32_t sk) const {
+    return profile_.mastery(s_.c.skills()[sk].id) >= s_.o.config.mastery_threshold;
+  }
+  bool goals_mastered() const {
+    for (std::uint32_t sk : s_.order)
+      if (s_.goal[sk] && !mastered(sk)) return false;
+    return true;
+  }
+
+  std::optional<std::uint32_t> choose(TimePoint t, std::size_t step) {
+    switch (policy_) {
+      case SimPolicy::Fixed:
+        if (step >= plan_.size()) return std::nullopt;
+        return plan_[step];
+      case SimPolicy::Random: {
+        if (goals_mastered()) return std::nullopt;
+        std::vector<std::uint32_t> open;
+        for (std::uint32_t sk : s_.order)
+          if (!mastered(sk)) open.push_back(sk);
+        const auto& items =
+            s_.c.skill_items(open[static_cast<std::size_t>(rng_.next() % open.size())]);
+        return items[static_cast<std::size_t>(rng_.next() % items.size())];
+      }
+      case SimPolicy::Mastery:
+        if (goals_mastered()) return std::nullopt;
+        for (std::uint32_t sk : s_.order)
+          if (!mastered(sk)) return round_robin(sk);
+        return std::nullopt;
+      case SimPolicy::Oracle:
+        for (std::uint32_t sk : s_.order)
+          if (!learner_.knows(sk)) return round_robin(sk);
+        return std::nullopt;
+      case SimPolicy::Pathwise: {
+        PolicyContext ctx{s_.c, s_.m, s_.o.config};
+        auto rec = Sequencer().recommend(ctx, profile_, t);
+        if (!rec || rec->reason == Reason::Done || rec->item.empty()) return std::nullopt;
+        return *s_.c.item_index(rec->item);
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const BktModel& model,
+                                            const std::vector<SimPolicy>& policies,
+                                            const PolicySimulationOptions& options) {
+  options.population.validate();
+  options.config.validate();
+  if (curriculum.items().empty()) {
+    throw Error(ErrorCode::InvalidArgument, "the curriculum has no items to practise");
+  }
+  if (options.learners == 0) {
+    throw Error(ErrorCode::InvalidArgument, "learners must be >= 1",
+                Location{"", 0, 0, "learners"});
+  }
+  Setup setup{curriculum, model, options, {}, {}, {}, options.config.rules()};
+  const std::size_t n = curriculum.skills().size();
+  setup.goal.assign(n, options.goals.empty() ? 1 : 0);
+  for (const auto& g : options.goals) {
+    auto i = curriculum.skill_index(g);
+    if (!i)
+      throw Error(ErrorCode::UnknownSkill, "goal '" + g + "' is not a skill of the curriculum");
+    setup.goal[*i] = 1;
+  }
+  std::vector<char> relevant(n, 0);
+  std::vector<std::uint32_t> todo;
+  for (std::uint32_t s = 0; s < n; ++s)
+    if (setup.goal[s]) todo.push_back(s);
+  while (!todo.empty()) {
+    std::uint32_t s = todo.back();
+    todo.pop_back();
+    if (relevant[s]) continue;
+    relevant[s] = 1;
+    for (std::uint32_t p : curriculum.prerequisites(s)) todo.push_back(p);
+  }
+  for (std::uint32_t s : curriculum.topological_order())
+    if (relevant[s] && !curriculum.skill_items(s).empty()) setup.order.push_back(s);
+  for (std::uint32_t s = 0; s < n; ++s)
+    if (setup.goal[s])
+      for (std::uint32_t it : curriculum.skill_items(s)) setup.goal_items.push_back(it);
+
+  std::vector<PolicyResult> out;
+  for (SimPolicy policy : policies) {
+    PolicyResult res;
+    res.policy = policy;
+    res.curve.assign(options.max_attempts + 1, 0.0);
+    std::vector<double> attempts, fm, fmd, over, post, to_mastery;
+    std::size_t wheel = 0, done = 0;
+    for (std::size_t l = 0; l < options.learners; ++l) {
+      Run run(setup, policy, l);
+      LearnerRun r = run.go(res.curve);
+      attempts.push_back(static_cast<double>(r.attempts));
+      fm.push_back(r.false_mastery);
+      fmd.push_back(r.false_mastery_delayed);
+      over.push_back(static_cast<double>(r.over_practice));
+      post.push_back(r.post_test);
+      if (r.attempts_to_mastery >= 0)
+        to_mastery.push_back(static_cast<double>(r.attempts_to_mastery));
+      wheel += r.wheel_spinning;
+      done += r.declared_done;
+      res.learners.push_back(r);
+    }
+    const double count = static_cast<double>(options.learners);
+    for (double& c : res.curve) c /= count;
+    res.attempts = estimate(attempts);
+    res.false_mastery = estimate(fm);
+    res.false_mastery_delayed = estimate(fmd);
+    res.over_practice = estimate(over);
+    res.post_test = estimate(post);
+    res.attempts_to_mastery = estimate(to_mastery);
+    res.reached_mastery = static_cast<double>(to_mastery.size()) / count;
+    res.wheel_spinning = static_cast<double>(wheel) / count;
+    res.declared_done = static_cast<double>(done) / count;
+    out.push_back(std::move(res));
+  }
+  return out;
+}
+
+}  // namespace pathwise
