@@ -28,10 +28,18 @@ int main(void) {
   }
   printf("pathwise %s\n", pathwise_version());
   for (i = 0; i < 3; ++i) {
-    if (pathwise_recommend(engine, "learner-1", now, &json, &err) != PATHWISE_OK) break;
+    if (pathwise_recommend(engine, "learner-1", now, &json, &err) != PATHWISE_OK) {
+      fprintf(stderr, "recommend: %s\n", err);
+      pathwise_free(err);
+      break;
+    }
     printf("next: %s\n", json);
     pathwise_free(json);
-    pathwise_record(engine, "learner-1", "c1", 1, now, NULL);
+    if (pathwise_record(engine, "learner-1", "c1", 1, now, &err) != PATHWISE_OK) {
+      fprintf(stderr, "record: %s\n", err);
+      pathwise_free(err);
+      break;
+    }
     now += 60000;
   }
   if (pathwise_profile(engine, "learner-1", &json, &err) == PATHWISE_OK) {
@@ -41,8 +49,8 @@ int main(void) {
   /* Bad input comes back as a status and a message, never a crash. */
   if (pathwise_record(engine, "learner-1", "no-such-item", 1, now, &err) == PATHWISE_UNKNOWN_ITEM) {
     printf("error as expected: %s\n", err);
-    pathwise_free(err);
   }
+  pathwise_free(err); /* NULL after a success: harmless */
   pathwise_engine_destroy(engine);
   return 0;
 }

@@ -3,7 +3,10 @@
  * For hosts in other languages (PHP FFI, Python ctypes, ...). Every fallible call returns a
  * pathwise_status (PATHWISE_OK == 0) and takes a last `char** errmsg`, which may be NULL; on
  * failure *errmsg receives a message to release with pathwise_free(). Strings returned through
- * `char** out` are also released with pathwise_free(). No C++ exception crosses this boundary.
+ * `char** out` are also released with pathwise_free(); out-pointers are set to NULL (and `int*`
+ * outputs to 0) unless the call succeeds. Times are milliseconds since the Unix epoch, within
+ * +-9223372036854 (the range of the C++ clock). Settings objects accept only the keys listed;
+ * an unknown key is an error. No C++ exception crosses this boundary.
  * The engine is thread-safe: calls on one handle may come from several threads.
  */
 #ifndef PATHWISE_H
@@ -38,8 +41,10 @@ const char* pathwise_version(void);
 void pathwise_free(void* p);
 
 /** Creates an engine from a curriculum document and a model document (JSON text).
- *  `config_json` holds PolicyConfig settings ({"mastery_threshold": 0.95, ...}) or is NULL for the
- *  defaults. `store_path` is a SQLite file, or NULL to keep profiles in memory.
+ *  `config_json` holds PolicyConfig settings or is NULL for the defaults: mastery_threshold,
+ *  target_success, remediate_below, challenge_above, review_threshold, initial_half_life_days,
+ *  half_life_growth (numbers), no_repeat_window, wheel_spin_attempts, alternatives, seed
+ *  (integers). `store_path` is a SQLite file, or NULL to keep profiles in memory.
  *  On success *engine is set; on failure it is set to NULL. */
 pathwise_status pathwise_engine_create(const char* curriculum_json, const char* model_json,
                                        const char* config_json, const char* store_path,
@@ -78,8 +83,9 @@ pathwise_status pathwise_erase_learner(pathwise_engine_t* engine, const char* le
                                        char** errmsg);
 
 /** Fits BKT to a response log file (any format the CLI reads) and returns the model document.
- *  `options_json` holds FitOptions settings ({"restarts": 5, "seed": 42, "threads": 0,
- *  "forgetting": false}) or is NULL for the defaults. */
+ *  `options_json` holds FitOptions settings or is NULL for the defaults: restarts,
+ *  max_iterations, seed, threads (integers), tolerance (number), forgetting, item_guess_slip
+ *  (true/false). */
 pathwise_status pathwise_fit_file(const char* log_path, const char* options_json,
                                   char** model_json_out, char** errmsg);
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -87,51 +88,113 @@ void set_out(char** out, const std::string& s) {
   *out = copy_string(s);
 }
 
-double number(const nlohmann::json& j, const char* key, double fallback) {
-  auto it = j.find(key);
-  if (it == j.end()) return fallback;
-  if (!it->is_number()) {
-    throw Error(ErrorCode::Parse, "expected a number", Location{"", 0, 0, key});
+/// Reads an object of settings: every key must be one this reader knows.
+class Settings {
+ public:
+  Settings(const char* text, const char* what) {
+    j_ = parse_json(text, what);
+    if (!j_.is_object()) {
+      throw Error(ErrorCode::Parse, std::string("the ") + what + " must be a JSON object");
+    }
   }
-  return it->get<double>();
-}
+  double number(const char* key, double fallback) {
+    seen_.push_back(key);
+    auto it = j_.find(key);
+    if (it == j_.end()) return fallback;
+    if (!it->is_number()) {
+      throw Error(ErrorCode::Parse, "expected a number, got " + it->dump(),
+                  Location{"", 0, 0, key});
+    }
+    return it->get<double>();
+  }
+  /// An integer in [lo, hi]; a fraction or a value out of range is an error naming the key.
+  std::int64_t integer(const char* key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
+    seen_.push_back(key);
+    auto it = j_.find(key);
+    if (it == j_.end()) return fallback;
+    const bool ok = it->is_number_integer() &&
+                    (it->is_number_unsigned()
+                         ? it->get<std::uint64_t>() <= static_cast<std::uint64_t>(hi)
+                         : (it->get<std::int64_t>() >= lo && it->get<std::int64_t>() <= hi));
+    if (!ok) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                      ", got " + it->dump(),
+                  Location{"", 0, 0, key});
+    }
+    return it->is_number_unsigned() ? static_cast<std::int64_t>(it->get<std::uint64_t>())
+                                    : it->get<std::int64_t>();
+  }
+  bool boolean(const char* key, bool fallback) {
+    seen_.push_back(key);
+    auto it = j_.find(key);
+    if (it == j_.end()) return fallback;
+    if (!it->is_boolean()) {
+      throw Error(ErrorCode::Parse, "expected true or false", Location{"", 0, 0, key});
+    }
+    return it->get<bool>();
+  }
+  /// Throws for a key no reader asked for (a typo would otherwise be ignored).
+  void finish() const {
+    for (const auto& item : j_.items()) {
+      if (std::find(seen_.begin(), seen_.end(), item.key()) == seen_.end()) {
+        throw Error(ErrorCode::InvalidArgument, "unknown setting '" + item.key() + "'",
+                    Location{"", 0, 0, item.key()});
+      }
+    }
+  }
+
+ private:
+  nlohmann::json j_;
+  std::vector<std::string> seen_;
+};
+
+constexpr std::int64_t kMaxSeed = std::int64_t{1} << 53;
 
 PolicyConfig config_from(const char* text) {
   PolicyConfig c;
   if (!text) return c;
-  nlohmann::json j = parse_json(text, "config");
-  if (!j.is_object()) throw Error(ErrorCode::Parse, "the config must be a JSON object");
-  c.mastery_threshold = number(j, "mastery_threshold", c.mastery_threshold);
-  c.target_success = number(j, "target_success", c.target_success);
-  c.remediate_below = number(j, "remediate_below", c.remediate_below);
-  c.challenge_above = number(j, "challenge_above", c.challenge_above);
-  c.review_threshold = number(j, "review_threshold", c.review_threshold);
-  c.initial_half_life_days = number(j, "initial_half_life_days", c.initial_half_life_days);
-  c.half_life_growth = number(j, "half_life_growth", c.half_life_growth);
+  Settings s(text, "config");
+  c.mastery_threshold = s.number("mastery_threshold", c.mastery_threshold);
+  c.target_success = s.number("target_success", c.target_success);
+  c.remediate_below = s.number("remediate_below", c.remediate_below);
+  c.challenge_above = s.number("challenge_above", c.challenge_above);
+  c.review_threshold = s.number("review_threshold", c.review_threshold);
+  c.initial_half_life_days = s.number("initial_half_life_days", c.initial_half_life_days);
+  c.half_life_growth = s.number("half_life_growth", c.half_life_growth);
   c.no_repeat_window = static_cast<std::size_t>(
-      number(j, "no_repeat_window", static_cast<double>(c.no_repeat_window)));
-  c.wheel_spin_attempts =
-      static_cast<std::uint32_t>(number(j, "wheel_spin_attempts", c.wheel_spin_attempts));
-  c.seed = static_cast<std::uint64_t>(number(j, "seed", static_cast<double>(c.seed)));
+      s.integer("no_repeat_window", static_cast<std::int64_t>(c.no_repeat_window), 0, 1000000));
+  c.wheel_spin_attempts = static_cast<std::uint32_t>(
+      s.integer("wheel_spin_attempts", c.wheel_spin_attempts, 1, 1000000));
+  c.alternatives = static_cast<std::size_t>(
+      s.integer("alternatives", static_cast<std::int64_t>(c.alternatives), 0, 1000));
+  c.seed =
+      static_cast<std::uint64_t>(s.integer("seed", static_cast<std::int64_t>(c.seed), 0, kMaxSeed));
+  s.finish();
+  c.validate();
   return c;
 }
 
 FitOptions fit_options_from(const char* text) {
   FitOptions o;
   if (!text) return o;
-  nlohmann::json j = parse_json(text, "options");
-  if (!j.is_object()) throw Error(ErrorCode::Parse, "the options must be a JSON object");
-  o.restarts = static_cast<int>(number(j, "restarts", o.restarts));
-  o.max_iterations = static_cast<int>(number(j, "max_iterations", o.max_iterations));
-  o.tolerance = number(j, "tolerance", o.tolerance);
-  o.seed = static_cast<std::uint64_t>(number(j, "seed", static_cast<double>(o.seed)));
-  o.threads = static_cast<unsigned>(number(j, "threads", o.threads));
-  if (auto it = j.find("forgetting"); it != j.end()) {
-    if (!it->is_boolean())
-      throw Error(ErrorCode::Parse, "expected true or false", Location{"", 0, 0, "forgetting"});
-    o.forgetting = it->get<bool>();
-  }
+  Settings s(text, "options");
+  o.restarts = static_cast<int>(s.integer("restarts", o.restarts, 1, 10000));
+  o.max_iterations = static_cast<int>(s.integer("max_iterations", o.max_iterations, 1, 10000000));
+  o.tolerance = s.number("tolerance", o.tolerance);
+  o.seed =
+      static_cast<std::uint64_t>(s.integer("seed", static_cast<std::int64_t>(o.seed), 0, kMaxSeed));
+  o.threads = static_cast<unsigned>(s.integer("threads", o.threads, 0, 1024));
+  o.forgetting = s.boolean("forgetting", o.forgetting);
+  o.item_guess_slip = s.boolean("item_guess_slip", o.item_guess_slip);
+  s.finish();
+  o.validate();
   return o;
+}
+
+/// Output pointers read NULL unless the call succeeds.
+void clear(char** out) {
+  if (out) *out = nullptr;
 }
 
 nlohmann::json finite_or_null(double v) {
@@ -184,15 +247,16 @@ pathwise_status pathwise_record(pathwise_engine_t* engine, const char* learner, 
     }
     detail::engine_of(engine).record(
         {detail::require(learner, "learner"), detail::require(item, "item"),
-         correct ? Outcome::Correct : Outcome::Incorrect, from_millis(time_ms)});
+         correct ? Outcome::Correct : Outcome::Incorrect, checked_from_millis(time_ms, "time_ms")});
   });
 }
 
 pathwise_status pathwise_recommend(pathwise_engine_t* engine, const char* learner, int64_t now_ms,
                                    char** json_out, char** errmsg) {
+  detail::clear(json_out);
   return c_guard(errmsg, [&] {
     auto r = detail::engine_of(engine).recommend(detail::require(learner, "learner"),
-                                                 from_millis(now_ms));
+                                                 checked_from_millis(now_ms, "now_ms"));
     nlohmann::json j;
     if (r) {
       j = {{"item", r->item},
@@ -211,6 +275,7 @@ pathwise_status pathwise_recommend(pathwise_engine_t* engine, const char* learne
 
 pathwise_status pathwise_profile(pathwise_engine_t* engine, const char* learner, char** json_out,
                                  char** errmsg) {
+  detail::clear(json_out);
   return c_guard(errmsg, [&] {
     detail::set_out(
         json_out, detail::engine_of(engine).profile(detail::require(learner, "learner")).to_json());
@@ -232,6 +297,7 @@ pathwise_status pathwise_set_goals(pathwise_engine_t* engine, const char* learne
 }
 
 pathwise_status pathwise_class_summary(pathwise_engine_t* engine, char** json_out, char** errmsg) {
+  detail::clear(json_out);
   return c_guard(errmsg, [&] {
     ClassSummary cs = detail::engine_of(engine).class_summary();
     nlohmann::json skills = nlohmann::json::array();
@@ -248,6 +314,7 @@ pathwise_status pathwise_class_summary(pathwise_engine_t* engine, char** json_ou
 
 pathwise_status pathwise_export_learner(pathwise_engine_t* engine, const char* learner,
                                         char** json_out, char** errmsg) {
+  detail::clear(json_out);
   return c_guard(errmsg, [&] {
     detail::set_out(json_out,
                     detail::engine_of(engine).export_learner(detail::require(learner, "learner")));
@@ -256,6 +323,7 @@ pathwise_status pathwise_export_learner(pathwise_engine_t* engine, const char* l
 
 pathwise_status pathwise_erase_learner(pathwise_engine_t* engine, const char* learner, int* existed,
                                        char** errmsg) {
+  if (existed) *existed = 0;
   return c_guard(errmsg, [&] {
     bool e = detail::engine_of(engine).erase_learner(detail::require(learner, "learner"));
     if (existed) *existed = e ? 1 : 0;
@@ -264,9 +332,12 @@ pathwise_status pathwise_erase_learner(pathwise_engine_t* engine, const char* le
 
 pathwise_status pathwise_fit_file(const char* log_path, const char* options_json,
                                   char** model_json_out, char** errmsg) {
+  detail::clear(model_json_out);
   return c_guard(errmsg, [&] {
+    if (!model_json_out) throw Error(ErrorCode::InvalidArgument, "model_json_out must not be NULL");
+    FitOptions options = detail::fit_options_from(options_json);
     ResponseLog log = ResponseLog::read_file(detail::require(log_path, "log_path"));
-    detail::set_out(model_json_out, fit(log, detail::fit_options_from(options_json)).to_json());
+    detail::set_out(model_json_out, fit(log, options).to_json());
   });
 }
 

@@ -98,7 +98,8 @@ BktParams m_step(const detail::EStats& s, const BktParams& old, const FitOptions
 /// Starting guess and slip of every item slot: pyBKT's per-item draws, or the skill's start.
 void initial_items(const FitOptions& o, const std::string& skill, int restart, std::size_t slots,
                    std::vector<double>& guess, std::vector<double>& slip) {
-  detail::SplitMix64 rng(detail::mix_seed(o.seed ^ 0x6974656dull, skill, static_cast<std::uint64_t>(restart)));
+  detail::SplitMix64 rng(
+      detail::mix_seed(o.seed ^ 0x6974656dull, skill, static_cast<std::uint64_t>(restart)));
   guess.resize(slots);
   slip.resize(slots);
   const auto start = o.start.find(skill);
@@ -106,8 +107,8 @@ void initial_items(const FitOptions& o, const std::string& skill, int restart, s
     guess[k] = clamp_to(rng.uniform() * 0.4, o.guess_bounds);
     slip[k] = clamp_to(rng.uniform() * 0.3, o.slip_bounds);
     if (start != o.start.end() && restart == 0) {
-      guess[k] = start->second.guess;
-      slip[k] = start->second.slip;
+      guess[k] = clamp_to(start->second.guess, o.guess_bounds);
+      slip[k] = clamp_to(start->second.slip, o.slip_bounds);
     }
     if (const double* v = fixed_value(o, "guess")) guess[k] = *v;
     if (const double* v = fixed_value(o, "slip")) slip[k] = *v;
@@ -120,9 +121,8 @@ Restart run_em(const detail::SkillData& data, BktParams params, std::vector<doub
   const bool per_item = !data.slot_items.empty();
   double previous = -INFINITY;
   for (int it = 1; it <= o.max_iterations; ++it) {
-    detail::EStats s = per_item
-                           ? detail::e_step_items(data, params, item_guess, item_slip, scratch)
-                           : detail::e_step(data, params, scratch);
+    detail::EStats s = per_item ? detail::e_step_items(data, params, item_guess, item_slip, scratch)
+                                : detail::e_step(data, params, scratch);
     r.iterations = it;
     r.params = params;
     r.item_guess = item_guess;
@@ -263,8 +263,10 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
       for (auto i = sq.begin; i < sq.end; ++i) {
         std::uint32_t it = log.items()[i];
         if (it == ResponseLog::kNoItem) continue;
-        if (first_skill[it] == 0xffffffffu) first_skill[it] = sq.skill;
-        else if (first_skill[it] != sq.skill) own_item[it] = 0;
+        if (first_skill[it] == 0xffffffffu)
+          first_skill[it] = sq.skill;
+        else if (first_skill[it] != sq.skill)
+          own_item[it] = 0;
       }
     }
   }
@@ -295,7 +297,8 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
         const std::string& name = log.skill_name(skills[si]);
         BktParams start = initial_params(options, name, restart);
         std::vector<double> ig, is;
-        if (options.item_guess_slip) initial_items(options, name, restart, data[si].slot_items.size(), ig, is);
+        if (options.item_guess_slip)
+          initial_items(options, name, restart, data[si].slot_items.size(), ig, is);
         results[task] = run_em(data[si], start, std::move(ig), std::move(is), options, scratch);
       } catch (...) {
         std::scoped_lock lock(failure_mu);

@@ -119,7 +119,8 @@ std::vector<double> predict(const BktModel& model, const ResponseLog& log,
       throw Error(ErrorCode::UnknownSkill,
                   "the model has no skill '" + log.skill_name(k) + "' (" +
                       std::to_string(log.skill_size(k)) +
-                      " responses); fit it, or skip unknown skills",
+                      " responses); fit it, or skip unknown skills (EvaluateOptions; CLI: "
+                      "--skip-unknown-skills)",
                   Location{log.report().source, 0, 0, "skill"});
     }
   }

@@ -269,7 +269,7 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
     const SkillState* st = state[*focus];
     if (st && st->wheel_spinning) {
       return build(*focus, Reason::Help,
-                   fmt("help: %u attempts on %s without mastery (P(known) %.2f < %.2f); a "
+                   fmt("help: %u attempts on %s without mastery (P(known) %.3f < %.2f); a "
                        "teacher's help or a worked example is suggested",
                        st->attempts, name(*focus), st->p_known, cfg.mastery_threshold),
                    rank(*focus, Reason::Remediate));
@@ -322,16 +322,20 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
                                              : Reason::Practice;
     auto ranked = rank(s, why);
     double pc = ranked.empty() ? 0.0 : ranked[0].p;
+    // When recency or another skill's item ruled some items out, say so rather than call the
+    // choice the easiest or hardest outright.
+    const char* among = ranked.size() < cur.skill_items(s).size() ? " of those not just seen" : "";
     std::string text;
     if (why == Reason::Remediate) {
-      text = fmt("remediate: %s is weak (P(known) %.2f < %.2f); easiest item, P(correct) %.2f",
-                 name(s), pk, cfg.remediate_below, pc);
+      text = fmt("remediate: %s is weak (P(known) %.2f < %.2f); easiest item%s, P(correct) %.2f",
+                 name(s), pk, cfg.remediate_below, among, pc);
     } else if (why == Reason::Challenge) {
-      text = fmt("challenge: %s is nearly mastered (P(known) %.2f); hardest item, P(correct) %.2f",
-                 name(s), pk, pc);
+      text =
+          fmt("challenge: %s is nearly mastered (P(known) %.2f); hardest item%s, P(correct) %.2f",
+              name(s), pk, among, pc);
     } else {
-      text = fmt("practice: %s at P(known) %.2f; item P(correct) %.2f, nearest the %.2f target",
-                 name(s), pk, pc, cfg.target_success);
+      text = fmt("practice: %s at P(known) %.2f; item P(correct) %.2f, nearest the %.2f target%s",
+                 name(s), pk, pc, cfg.target_success, among);
     }
     return build(s, why, std::move(text), ranked);
   }

@@ -28,6 +28,16 @@ std::int64_t to_millis(TimePoint t) noexcept {
   return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+TimePoint checked_from_millis(std::int64_t ms, const char* field) {
+  if (ms > kMaxMillis || ms < -kMaxMillis) {
+    throw Error(ErrorCode::InvalidArgument,
+                "time " + std::to_string(ms) + " ms is outside the representable range (|ms| <= " +
+                    std::to_string(kMaxMillis) + ")",
+                Location{"", 0, 0, field});
+  }
+  return from_millis(ms);
+}
+
 TimePoint from_millis(std::int64_t ms) noexcept {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
 }

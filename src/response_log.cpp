@@ -643,11 +643,13 @@ void read_delimited(std::string_view text, const ReadOptions& opt, const std::st
         for (const std::string& c : candidates(r)) names += (names.empty() ? "'" : ", '") + c + "'";
         // The header's own cells are not echoed: in a file without a header they are the
         // first row's values, learner id included.
-        throw Error(ErrorCode::Parse,
-                    std::string("no ") + role_names[r] + " column found among the " +
-                        std::to_string(header.size()) + " header fields (looked for " + names +
-                        "); the first line must be a header, or name the column in the mapping",
-                    Location{source, header_line, 1, ""});
+        throw Error(
+            ErrorCode::Parse,
+            std::string("no ") + role_names[r] + " column found among the " +
+                std::to_string(header.size()) + " header fields (looked for " + names +
+                "); the first line must be a header, or name the column (ColumnMapping; CLI: "
+                "--learner-col, --skill-col, --correct-col)",
+            Location{source, header_line, 1, ""});
       }
     }
     if (col[r] >= 0) *used[r] = header[static_cast<std::size_t>(col[r])];

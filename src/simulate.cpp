@@ -84,6 +84,42 @@ double beta_around(detail::SplitMix64& rng, double mean, double k) {
 
 }  // namespace
 
+SyntheticCourse synthetic_course() {
+  static const char* kCurriculum = R"({
+  "format": "pathwise-curriculum", "version": "1.0",
+  "skills": [
+    {"id": "counting", "name": "Counting"},
+    {"id": "addition", "name": "Addition", "prerequisites": ["counting"]},
+    {"id": "subtraction", "name": "Subtraction", "prerequisites": ["addition"]},
+    {"id": "multiplication", "name": "Multiplication", "prerequisites": ["addition"]},
+    {"id": "fractions", "name": "Fractions", "prerequisites": ["multiplication", "subtraction"]}
+  ],
+  "items": [
+    {"id": "count-1", "skills": ["counting"], "difficulty": 0.2},
+    {"id": "count-2", "skills": ["counting"], "difficulty": 0.5},
+    {"id": "count-3", "skills": ["counting"], "difficulty": 0.8},
+    {"id": "add-1", "skills": ["addition"], "difficulty": 0.2},
+    {"id": "add-2", "skills": ["addition"], "difficulty": 0.5},
+    {"id": "add-3", "skills": ["addition"], "difficulty": 0.8},
+    {"id": "sub-1", "skills": ["subtraction"], "difficulty": 0.3},
+    {"id": "sub-2", "skills": ["subtraction"], "difficulty": 0.6},
+    {"id": "sub-3", "skills": ["subtraction"], "difficulty": 0.9},
+    {"id": "mul-1", "skills": ["multiplication"], "difficulty": 0.3},
+    {"id": "mul-2", "skills": ["multiplication"], "difficulty": 0.6},
+    {"id": "mul-3", "skills": ["multiplication", "addition"], "difficulty": 0.7},
+    {"id": "frac-1", "skills": ["fractions"], "difficulty": 0.3},
+    {"id": "frac-2", "skills": ["fractions"], "difficulty": 0.5},
+    {"id": "frac-3", "skills": ["fractions", "multiplication"], "difficulty": 0.8}
+  ]})";
+  SyntheticCourse c{Curriculum::from_json(kCurriculum, "synthetic course"), BktModel()};
+  c.model.set_skill("counting", {0.60, 0.30, 0.0, 0.20, 0.08});
+  c.model.set_skill("addition", {0.30, 0.25, 0.0, 0.20, 0.10});
+  c.model.set_skill("subtraction", {0.20, 0.20, 0.0, 0.15, 0.10});
+  c.model.set_skill("multiplication", {0.15, 0.20, 0.0, 0.15, 0.10});
+  c.model.set_skill("fractions", {0.05, 0.15, 0.0, 0.10, 0.12});
+  return c;
+}
+
 void PopulationOptions::validate() const {
   if (!(concentration >= 0.0) || !std::isfinite(concentration)) {
     throw Error(ErrorCode::InvalidArgument, "concentration must be a finite number >= 0",

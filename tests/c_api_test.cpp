@@ -85,6 +85,34 @@ TEST_CASE("c_api: errors come back as status codes and messages, never exception
   pathwise_free(nullptr);            // harmless
 }
 
+TEST_CASE("c_api: settings are checked strictly and outputs are NULL after a failure", "[c_api]") {
+  pathwise_engine_t* e = nullptr;
+  char* err = nullptr;
+  for (const char* bad :
+       {R"({"no_repeat_window": -1})", R"({"no_repeat_window": 2.5})", R"({"seed": 1e300})",
+        R"({"mastery_treshold": 0.9})", R"({"wheel_spin_attempts": 4294967296})"}) {
+    INFO(bad);
+    CHECK(pathwise_engine_create(kCurriculum, kModel, bad, nullptr, &e, &err) != PATHWISE_OK);
+    CHECK(e == nullptr);
+    CHECK_FALSE(take(err).empty());
+  }
+  Engine engine;
+  char* json = reinterpret_cast<char*>(1);
+  CHECK(pathwise_profile(engine.e, "nobody", &json, nullptr) == PATHWISE_UNKNOWN_LEARNER);
+  CHECK(json == nullptr);
+  int existed = 7;
+  CHECK(pathwise_erase_learner(engine.e, nullptr, &existed, nullptr) == PATHWISE_INVALID_ARGUMENT);
+  CHECK(existed == 0);
+  // Times beyond the clock's range are refused rather than wrapped.
+  CHECK(pathwise_record(engine.e, "u1", "c1", 1, INT64_MAX, &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("time_ms"));
+  json = reinterpret_cast<char*>(1);
+  CHECK(pathwise_fit_file("/nonexistent.csv", R"({"restarts": 2.7})", &json, &err) ==
+        PATHWISE_INVALID_ARGUMENT);
+  CHECK(json == nullptr);
+  take(err);
+}
+
 TEST_CASE("c_api: fit a log file into a model document", "[c_api]") {
   std::string path = fixtures::temp_path("c_api_log.csv");
   {

@@ -131,6 +131,14 @@ TEST_CASE("cli: a skill filter matching nothing is a usage error", "[cli]") {
   CHECK(exact.out.find("add") == std::string::npos);
 }
 
+TEST_CASE("cli: an option a command does not use is a usage error", "[cli]") {
+  std::string data = write_log("opts.csv", kLog);
+  CHECK(run({"evaluate", "-m", "x.json", data, "--item-guess-slip"}).code == 2);
+  CHECK(run({"predict", "-m", "x.json", data, "--restarts", "3"}).code == 2);
+  CHECK(run({"recommend", "--learner", "L", "stray"}).code == 2);
+  CHECK(run({"fit", data, "other.csv"}).code == 2);
+}
+
 TEST_CASE("cli: every command has --help", "[cli]") {
   for (const char* c : {"fit", "evaluate", "predict", "crossvalidate"}) {
     Run r = run({c, "--help"});
@@ -155,8 +163,8 @@ TEST_CASE("cli: record and recommend work on a profile database", "[cli]") {
     args.insert(args.end(), engine.begin(), engine.end());
     return run(args);
   };
-  Run rec = with({"record", "--learner", "L1", "--item", "a1", "--outcome", "1", "--time",
-                  "1700000000000"});
+  Run rec = with(
+      {"record", "--learner", "L1", "--item", "a1", "--outcome", "1", "--time", "1700000000000"});
   REQUIRE(rec.code == 0);
   CHECK_THAT(rec.out, Contains("add 0.685"));  // 0.27 / 0.445, then learning: 0.6854
   Run next = with({"recommend", "--learner", "L1", "--time", "1700000060000", "--json"});

@@ -1,8 +1,8 @@
 #include "pathwise/fit.hpp"
 
+#include <array>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <array>
 #include <map>
 #include <random>
 
@@ -432,9 +432,8 @@ TEST_CASE("fit: the per-item E-step's counts equal brute-force enumeration, item
           "[fit]") {
   std::mt19937_64 rng(5);
   const std::vector<std::string> names{"i1", "i2", "i3"};
-  std::map<std::string, ItemParams> ip{{"i1", {"s", 0.3, 0.05}},
-                                       {"i2", {"s", 0.1, 0.2}},
-                                       {"i3", {"s", 0.25, 0.15}}};
+  std::map<std::string, ItemParams> ip{
+      {"i1", {"s", 0.3, 0.05}}, {"i2", {"s", 0.1, 0.2}}, {"i3", {"s", 0.25, 0.15}}};
   std::vector<std::vector<std::uint8_t>> seqs;
   std::vector<std::vector<std::string>> items;
   ResponseLog::Builder b;
@@ -502,6 +501,20 @@ TEST_CASE("fit: per-item guess and slip are recovered from 240k simulated respon
   // Per-item parameters predict this log better than one guess/slip for the skill.
   BktModel plain = fit(log, {});
   CHECK(evaluate(r.model, log).auc > evaluate(plain, log).auc + 0.01);
+}
+
+TEST_CASE("fit: a per-item start is projected onto the bounds", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 50;
+  ResponseLog log = simulate_log(item_truth(), so);
+  FitOptions o;
+  o.item_guess_slip = true;
+  o.restarts = 1;
+  o.max_iterations = 1;
+  o.guess_bounds = {0.0, 0.3};
+  o.start["s"] = BktParams{0.3, 0.1, 0.0, 0.6, 0.1};
+  BktModel m = fit(log, o);
+  for (const auto& [id, ip] : m.items()) CHECK(ip.guess <= 0.3);
 }
 
 TEST_CASE("fit: per-item fitting without an item column is refused", "[fit]") {

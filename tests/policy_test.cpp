@@ -387,7 +387,7 @@ TEST_CASE("policy: Help when the skill practised last is wheel-spinning", "[poli
   CHECK(r.skill == "geometry");
   CHECK(r.item == "g0");  // the easiest fresh item
   CHECK_THAT(r.explanation,
-             StartsWith("help: 12 attempts on Geometry without mastery (P(known) 0.50 < 0.95)"));
+             StartsWith("help: 12 attempts on Geometry without mastery (P(known) 0.500 < 0.95)"));
 
   SECTION("not when the wheel-spinning skill is not the one practised last") {
     LearnerProfile q = f.profile({{"geometry", 0.5}, {"counting", 0.5}});

@@ -114,5 +114,11 @@ std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculu
 /// Milliseconds since the Unix epoch, the time unit of the JSON documents.
 [[nodiscard]] std::int64_t to_millis(TimePoint t) noexcept;
 [[nodiscard]] TimePoint from_millis(std::int64_t ms) noexcept;
+/// Largest |milliseconds| a TimePoint can hold (system_clock counts nanoseconds: about the year
+/// 2262).
+inline constexpr std::int64_t kMaxMillis = 9223372036854LL;
+/// from_millis() for input from outside: throws Error (InvalidArgument) naming `field` if |ms|
+/// exceeds kMaxMillis instead of overflowing.
+[[nodiscard]] TimePoint checked_from_millis(std::int64_t ms, const char* field = "time");
 
 }  // namespace pathwise

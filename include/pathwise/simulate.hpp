@@ -29,6 +29,16 @@ struct SimulateLogOptions {
 /// Throws Error (InvalidArgument) if the model has no skills. Thread-safe: reentrant.
 [[nodiscard]] ResponseLog simulate_log(const BktModel& model, const SimulateLogOptions& options);
 
+/// A small built-in course for demos and simulations: five arithmetic skills with prerequisites
+/// (counting -> addition -> subtraction, multiplication -> fractions), three items each (one
+/// shared by two skills), and BKT parameters for every skill.
+struct SyntheticCourse {
+  Curriculum curriculum;
+  BktModel model;
+};
+/// The built-in course. Thread-safe.
+[[nodiscard]] SyntheticCourse synthetic_course();
+
 /// How a simulated population differs from the model and behaves over time. Thread-compatible.
 struct PopulationOptions {
   /// Random seed; learner n of a seed is always the same learner. Default: 1.

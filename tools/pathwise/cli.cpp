@@ -90,14 +90,13 @@ struct Args {
 };
 
 const std::vector<std::string> kValueOptions = {
-    "--format",    "--learner-col",    "--skill-col", "--correct-col", "--order-col", "--item-col",
-    "--skill-sep", "--empty-skill-as", "--restarts",  "--max-iter",    "--tol",       "--seed",
-    "--threads",   "--bound",          "--fix",       "--skills",      "--skill",     "--output",
-    "-o",          "--model",          "-m",          "--folds",
-    "--curriculum", "--db",             "--learner",    "--item",         "--outcome",
-    "--time"};
+    "--format",    "--learner-col",    "--skill-col", "--correct-col", "--order-col",  "--item-col",
+    "--skill-sep", "--empty-skill-as", "--restarts",  "--max-iter",    "--tol",        "--seed",
+    "--threads",   "--bound",          "--fix",       "--skills",      "--skill",      "--output",
+    "-o",          "--model",          "-m",          "--folds",       "--curriculum", "--db",
+    "--learner",   "--item",           "--outcome",   "--time"};
 const std::vector<std::string> kFlagOptions = {
-    "--strict",           "--lenient", "--forgetting",         "--json",
+    "--strict",           "--lenient", "--forgetting",          "--json",
     "--keep-scaffolding", "--quiet",   "--skip-unknown-skills", "--item-guess-slip"};
 
 Args parse_args(const std::vector<std::string>& argv) {
@@ -286,7 +285,8 @@ void check_filter(const FitOptions& o, const ResponseLog& log) {
   for (std::uint32_t k = 0; k < log.skill_count(); ++k)
     if (o.skill_filter(log.skill_name(k))) return;
   throw UsageError("--skill/--skills match none of the log's " + std::to_string(log.skill_count()) +
-                   " skills (--skills must match the whole name)");
+                   " skills (--skills is a regular expression matched against the whole name; "
+                   "to give a name as it is, use --skill NAME)");
 }
 
 std::string fixed(double v, int digits) {
@@ -373,9 +373,11 @@ int cmd_fit(const Args& a, std::ostream& out, std::ostream& err, bool progress) 
   }
   double rate =
       r.report.seconds > 0 ? static_cast<double>(r.report.response_steps) / r.report.seconds : 0;
-  err << "fitted " << r.report.skills.size() << " skills on " << log.size() << " responses in "
-      << fixed(r.report.seconds, 3) << " s (" << r.report.threads << " threads, "
-      << r.report.e_steps << " EM iterations, " << fixed(rate / 1e6, 1)
+  std::size_t fitted_responses = 0;
+  for (const auto& sk : r.report.skills) fitted_responses += sk.responses;
+  err << "fitted " << r.report.skills.size() << " skills on " << fitted_responses
+      << " responses in " << fixed(r.report.seconds, 3) << " s (" << r.report.threads
+      << " threads, " << r.report.e_steps << " EM iterations, " << fixed(rate / 1e6, 1)
       << " M responses/s per iteration)\n";
   if (unconverged) err << unconverged << " skills did not converge within the iteration limit\n";
   if (warned) err << warned << " skills have degenerate fits (see notes)\n";
@@ -524,7 +526,8 @@ int cmd_crossvalidate(const Args& a, std::ostream& out, std::ostream& err, bool 
   }
   if (cv.mean.skipped_unknown_skill) {
     err << cv.mean.skipped_unknown_skill
-        << " held-out responses were of skills absent from their training folds and left out\n";
+        << " held-out responses were left out: their skill was not fitted (absent from the "
+           "training folds, or not selected by --skill/--skills)\n";
   }
   return kOk;
 }
@@ -535,7 +538,10 @@ Engine open_engine(const Args& a) {
   auto db = a.value("--db");
   if (!curriculum) throw UsageError("missing --curriculum FILE");
   if (!db) throw UsageError("missing --db FILE (the SQLite profile database)");
-  return Engine(Curriculum::load(*curriculum), load_model(a), PolicyConfig{}, SqliteStore::open(*db));
+  // Inputs first: a rejected curriculum or model must not leave a new database file behind.
+  Curriculum c = Curriculum::load(*curriculum);
+  BktModel m = load_model(a);
+  return Engine(std::move(c), std::move(m), PolicyConfig{}, SqliteStore::open(*db));
 }
 
 std::string required_value(const Args& a, const char* name) {
@@ -547,7 +553,7 @@ std::string required_value(const Args& a, const char* name) {
 /// --time in milliseconds since the epoch, or now.
 TimePoint time_of(const Args& a) {
   if (auto t = a.value("--time")) {
-    return from_millis(parse_int("--time", *t, 0, 0x7fffffffffffffffL));
+    return from_millis(parse_int("--time", *t, 0, kMaxMillis));
   }
   return std::chrono::system_clock::now();
 }
@@ -564,18 +570,25 @@ engine options:
 int cmd_record(const Args& a, std::ostream& out) {
   if (a.help) {
     out << "usage: pathwise record --curriculum C --model M --db D --learner ID --item ITEM "
-           "--outcome 0|1 [--time MS]\n\nRecords one response in the learner's profile.\n"
+           "--outcome 0|1 [--time MS]\n\nRecords one response in the learner's profile and prints "
+           "the new P(known) of the item's skills.\n"
+           "  --item ID           the item answered (an id from the curriculum)\n"
+           "  --outcome 0|1       1 correct, 0 incorrect\n"
         << kEngineHelp;
     return kOk;
   }
   std::string learner = required_value(a, "--learner"), item = required_value(a, "--item");
   std::string outcome = required_value(a, "--outcome");
-  if (outcome != "0" && outcome != "1") throw UsageError("--outcome must be 0 or 1");
+  if (outcome != "0" && outcome != "1") {
+    throw UsageError("--outcome must be 0 or 1, got '" + outcome + "'");
+  }
   Engine engine = open_engine(a);
-  engine.record({learner, item, outcome == "1" ? Outcome::Correct : Outcome::Incorrect, time_of(a)});
+  engine.record(
+      {learner, item, outcome == "1" ? Outcome::Correct : Outcome::Incorrect, time_of(a)});
   out << "recorded; P(known):";
   LearnerProfile p = engine.profile(learner);
-  for (const auto& s : engine.curriculum().item(item).skills) out << " " << s << " " << fixed(p.mastery(s), 3);
+  for (const auto& s : engine.curriculum().item(item).skills)
+    out << " " << s << " " << fixed(p.mastery(s), 3);
   out << "\n";
   return kOk;
 }
@@ -584,6 +597,8 @@ int cmd_recommend(const Args& a, std::ostream& out) {
   if (a.help) {
     out << "usage: pathwise recommend --curriculum C --model M --db D --learner ID [--time MS] "
            "[--json]\n\nPrints the next item for the learner and why.\n"
+           "  --json              print one JSON object (item, skill, reason, explanation, "
+           "p_correct)\n"
         << kEngineHelp;
     return kOk;
   }
@@ -593,18 +608,68 @@ int cmd_recommend(const Args& a, std::ostream& out) {
   if (a.flag("--json")) {
     nlohmann::json j;
     if (r) {
-      j = {{"item", r->item}, {"skill", r->skill}, {"reason", to_string(r->reason)},
+      j = {{"item", r->item},
+           {"skill", r->skill},
+           {"reason", to_string(r->reason)},
            {"explanation", r->explanation}};
-      j["p_correct"] = std::isfinite(r->p_correct) ? nlohmann::json(r->p_correct) : nlohmann::json();
+      j["p_correct"] =
+          std::isfinite(r->p_correct) ? nlohmann::json(r->p_correct) : nlohmann::json();
     }
     out << j.dump() << "\n";
   } else if (r) {
-    out << (r->item.empty() ? "-" : r->item) << "  " << to_string(r->reason) << "  " << r->explanation
-        << "\n";
+    out << (r->item.empty() ? "-" : r->item) << "  " << to_string(r->reason) << "  "
+        << r->explanation << "\n";
   } else {
     out << "nothing to recommend (empty curriculum)\n";
   }
   return kOk;
+}
+
+/// Options a command does not use are a usage error, not silently ignored.
+void check_allowed(const Args& a) {
+  static const std::vector<std::string> kRead = {
+      "--format",    "--learner-col", "--skill-col",        "--correct-col",
+      "--order-col", "--item-col",    "--skill-sep",        "--empty-skill-as",
+      "--strict",    "--lenient",     "--keep-scaffolding", "--quiet"};
+  static const std::vector<std::string> kFit = {
+      "--restarts", "--max-iter", "--tol",    "--seed",  "--threads",        "--forgetting",
+      "--bound",    "--fix",      "--skills", "--skill", "--item-guess-slip"};
+  static const std::vector<std::string> kEngine = {"--curriculum", "--model", "--db", "--learner",
+                                                   "--time"};
+  std::vector<std::string> allowed;
+  auto add = [&](const std::vector<std::string>& v) {
+    allowed.insert(allowed.end(), v.begin(), v.end());
+  };
+  std::size_t positional = 1;
+  if (a.command == "fit") {
+    add(kRead), add(kFit), add({"--output", "--json"});
+  } else if (a.command == "evaluate") {
+    add(kRead), add({"--model", "--json", "--skip-unknown-skills"});
+  } else if (a.command == "predict") {
+    add(kRead), add({"--model", "--output", "--skip-unknown-skills"});
+  } else if (a.command == "crossvalidate") {
+    add(kRead), add(kFit), add({"--folds", "--json"});
+  } else if (a.command == "record") {
+    add(kEngine), add({"--item", "--outcome"});
+    positional = 0;
+  } else if (a.command == "recommend") {
+    add(kEngine), add({"--json"});
+    positional = 0;
+  } else {
+    return;  // unknown command: reported by the caller
+  }
+  auto check = [&](const std::string& name) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      throw UsageError("option " + name + " does not apply to '" + a.command + "'");
+    }
+  };
+  for (const auto& kv : a.values) check(kv.first);
+  for (const auto& kv : a.flags) check(kv.first);
+  if (a.positional.size() > positional) {
+    throw UsageError("'" + a.command + "' takes " +
+                     (positional ? "one DATA file" : std::string("no file argument")) + ", got '" +
+                     a.positional.back() + "'");
+  }
 }
 
 }  // namespace
@@ -620,6 +685,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       return kOk;
     }
     Args a = parse_args(args);
+    check_allowed(a);
     if (a.command == "fit") return cmd_fit(a, out, err, progress);
     if (a.command == "evaluate") return cmd_evaluate(a, out, err);
     if (a.command == "predict") return cmd_predict(a, out, err);
