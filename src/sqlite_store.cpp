@@ -1,6 +1,8 @@
 #include <sqlite3.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "pathwise/store.hpp"
@@ -107,6 +109,19 @@ struct SqliteStore::Impl {
       std::string m = msg ? msg : "unknown error";
       sqlite3_free(msg);
       throw Error(ErrorCode::Io, "sqlite: " + m, Location{path, 0, 0, ""});
+    }
+  }
+  /// exec() for the statements of opening a file. When another connection is setting up the
+  /// same new file, SQLite can answer "busy" without calling the busy handler (switching to WAL,
+  /// taking the first write lock); retry for up to 5 s before giving up.
+  void exec_when_free(const char* sql) {
+    for (int attempt = 0;; ++attempt) {
+      int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) return;
+      if ((rc & 0xff) != SQLITE_BUSY || attempt >= 500) {
+        throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db), Location{path, 0, 0, ""});
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
   [[noreturn]] void fail() const {
@@ -232,7 +247,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
                 Location{path, 0, 0, ""});
   }
   sqlite3_busy_timeout(impl->db, 5000);
-  impl->exec("PRAGMA journal_mode=WAL");
+  impl->exec_when_free("PRAGMA journal_mode=WAL");
   impl->exec(options.sync_to_disk ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   // Deleted content is overwritten with zeros, so an erased learner leaves no bytes behind.
   impl->exec("PRAGMA secure_delete=ON");
@@ -254,7 +269,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
   if (version < kSchemaVersion) {
     // Migrate inside one write transaction, reading the version again once it is held: another
     // process may have migrated the file in the meantime.
-    impl->exec("BEGIN IMMEDIATE");
+    impl->exec_when_free("BEGIN IMMEDIATE");
     try {
       Stmt v(impl->db, "PRAGMA user_version");
       if (sqlite3_step(v.get()) == SQLITE_ROW) version = sqlite3_column_int(v.get(), 0);
