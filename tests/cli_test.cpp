@@ -175,3 +175,32 @@ TEST_CASE("cli: record and recommend work on a profile database", "[cli]") {
   CHECK(with({"record", "--learner", "L1", "--item", "a1", "--outcome", "2"}).code == 2);
   CHECK(run({"recommend", "--learner", "L1"}).code == 2);  // no curriculum, model or db
 }
+
+TEST_CASE("cli: simulate compares policies and writes JSON, CSV and SVG", "[cli]") {
+  std::string csv = temp_path("sim.csv"), svg = temp_path("sim.svg");
+  Run r = run({"simulate", "--learners", "60", "--fixed-per-skill", "4", "--json", "--csv", csv,
+               "--svg", svg});
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* p : {"fixed", "random", "mastery", "pathwise", "oracle"}) {
+    INFO(p);
+    REQUIRE(j.at("policies").contains(p));
+    for (const char* k : {"attempts", "false_mastery", "over_practice", "post_test"})
+      CHECK(j.at("policies").at(p).contains(k));
+  }
+  CHECK(j.at("policies").at("oracle").at("false_mastery") == 0.0);
+  CHECK(j.at("policies").at("fixed").at("attempts") == 20.0);  // 4 items x 5 skills
+  std::ifstream c(csv);
+  std::string header;
+  std::getline(c, header);
+  CHECK(header.rfind("policy,learner,attempts", 0) == 0);
+  std::size_t rows = 0;
+  for (std::string l; std::getline(c, l);) ++rows;
+  CHECK(rows == 5 * 60);
+  std::ifstream s(svg);
+  std::string text((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
+  CHECK(text.find("<svg") == 0);
+  CHECK(text.find("polyline") != std::string::npos);
+  CHECK(run({"simulate", "--policy", "best"}).code == 2);
+  CHECK(run({"simulate", "--curriculum", "x.json"}).code == 2);  // needs --model too
+}

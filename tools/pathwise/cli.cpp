@@ -34,6 +34,7 @@ commands:
   crossvalidate  k-fold cross-validation with folds by learner
   record         record one response in a profile database
   recommend      the next item for a learner, with the reason why
+  simulate       compare sequencing policies on simulated learners
 
 Run 'pathwise <command> --help' for the options of a command.
 Exit codes: 0 ok, 1 bad input, 2 usage error.
@@ -89,12 +90,44 @@ struct Args {
   }
 };
 
-const std::vector<std::string> kValueOptions = {
-    "--format",    "--learner-col",    "--skill-col", "--correct-col", "--order-col",  "--item-col",
-    "--skill-sep", "--empty-skill-as", "--restarts",  "--max-iter",    "--tol",        "--seed",
-    "--threads",   "--bound",          "--fix",       "--skills",      "--skill",      "--output",
-    "-o",          "--model",          "-m",          "--folds",       "--curriculum", "--db",
-    "--learner",   "--item",           "--outcome",   "--time"};
+const std::vector<std::string> kValueOptions = {"--format",
+                                                "--learner-col",
+                                                "--skill-col",
+                                                "--correct-col",
+                                                "--order-col",
+                                                "--item-col",
+                                                "--skill-sep",
+                                                "--empty-skill-as",
+                                                "--restarts",
+                                                "--max-iter",
+                                                "--tol",
+                                                "--seed",
+                                                "--threads",
+                                                "--bound",
+                                                "--fix",
+                                                "--skills",
+                                                "--skill",
+                                                "--output",
+                                                "-o",
+                                                "--model",
+                                                "-m",
+                                                "--folds",
+                                                "--curriculum",
+                                                "--db",
+                                                "--learner",
+                                                "--item",
+                                                "--outcome",
+                                                "--time",
+                                                "--policy",
+                                                "--learners",
+                                                "--max-attempts",
+                                                "--fixed-per-skill",
+                                                "--forget-per-day",
+                                                "--concentration",
+                                                "--prerequisite-factor",
+                                                "--goals",
+                                                "--csv",
+                                                "--svg"};
 const std::vector<std::string> kFlagOptions = {
     "--strict",           "--lenient", "--forgetting",          "--json",
     "--keep-scaffolding", "--quiet",   "--skip-unknown-skills", "--item-guess-slip"};
@@ -625,6 +658,218 @@ int cmd_recommend(const Args& a, std::ostream& out) {
   return kOk;
 }
 
+const char* kSimulateHelp = R"(usage: pathwise simulate [options]
+
+Compares sequencing policies on the same simulated learners: attempts until each policy declares
+the goals done, false mastery then and after 30 days, over-practice, post-test score,
+wheel-spinning, with 95% confidence intervals. Without --curriculum/--model, a built-in
+arithmetic course with prerequisites is used.
+  --policy P               fixed, random, mastery, pathwise, oracle or all (default all)
+  --learners N             learners per policy (default 1000)
+  --seed S                 population seed (default 1)
+  --curriculum FILE        curriculum document (with --model)
+  -m, --model FILE         model document; per-item guess/slip are used when present
+  --goals a,b              goal skills (default: all)
+  --max-attempts N         cap per learner (default 400)
+  --fixed-per-skill N      items per skill of the fixed order (default: with 'all', the smallest
+                           N reaching pathwise's false mastery; the sweep is printed)
+  --forget-per-day X       chance per day that a known skill is forgotten (default 0)
+  --concentration K        spread of learners around the model, Beta concentration (default 20)
+  --prerequisite-factor F  learning speed before prerequisites are known (default 0.2)
+  --json                   print one JSON object
+  --csv FILE               write every learner's run as CSV
+  --svg FILE               draw mastery-over-attempts curves per policy
+)";
+
+double parse_unit(const std::string& option, const std::string& v) {
+  double x = parse_double(option, v);
+  if (x < 0 || x > 1) throw UsageError(option + " must be in [0, 1], got '" + v + "'");
+  return x;
+}
+
+/// Mastery-over-attempts curves, one polyline per policy.
+std::string curves_svg(const std::vector<PolicyResult>& rs) {
+  const double w = 720, h = 420, left = 60, right = 150, top = 30, bottom = 50;
+  std::size_t n = 0;
+  for (const auto& r : rs) n = std::max(n, r.curve.size());
+  // Show attempts up to where every curve has flattened (all learners stopped or capped).
+  std::size_t last = 1;
+  for (const auto& r : rs)
+    for (std::size_t k = 1; k < r.curve.size(); ++k)
+      if (r.curve[k] != r.curve[k - 1]) last = std::max(last, k);
+  const double xmax = static_cast<double>(std::min(n - 1, last + 5));
+  const char* colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"};
+  std::ostringstream s;
+  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
+    << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
+    << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    << "<text x=\"" << left << "\" y=\"18\">Share of goal skills truly known, by attempt</text>\n";
+  auto X = [&](double k) { return left + (w - left - right) * k / xmax; };
+  auto Y = [&](double v) { return top + (h - top - bottom) * (1.0 - v); };
+  for (int i = 0; i <= 10; i += 2) {
+    double v = i / 10.0;
+    s << "<line x1=\"" << left << "\" x2=\"" << w - right << "\" y1=\"" << Y(v) << "\" y2=\""
+      << Y(v) << "\" stroke=\"#ddd\"/><text x=\"" << left - 8 << "\" y=\"" << Y(v) + 4
+      << "\" text-anchor=\"end\">" << v << "</text>\n";
+  }
+  for (int i = 0; i <= 5; ++i) {
+    double k = xmax * i / 5.0;
+    s << "<text x=\"" << X(k) << "\" y=\"" << h - bottom + 18 << "\" text-anchor=\"middle\">"
+      << static_cast<long>(k) << "</text>\n";
+  }
+  s << "<text x=\"" << (left + w - right) / 2 << "\" y=\"" << h - 12
+    << "\" text-anchor=\"middle\">attempts</text>\n";
+  for (std::size_t p = 0; p < rs.size(); ++p) {
+    const char* c = colours[p % 5];
+    s << "<polyline fill=\"none\" stroke=\"" << c << "\" stroke-width=\"2\" points=\"";
+    for (std::size_t k = 0; k < rs[p].curve.size() && k <= static_cast<std::size_t>(xmax); ++k)
+      s << X(static_cast<double>(k)) << "," << Y(rs[p].curve[k]) << " ";
+    s << "\"/>\n<text x=\"" << w - right + 10 << "\" y=\""
+      << top + 20 + 18.0 * static_cast<double>(p) << "\" fill=\"" << c << "\">"
+      << to_string(rs[p].policy) << " (" << fixed(rs[p].attempts.mean, 1) << " attempts)</text>\n";
+  }
+  s << "</svg>\n";
+  return s.str();
+}
+
+int cmd_simulate(const Args& a, std::ostream& out, std::ostream& err) {
+  if (a.help) {
+    out << kSimulateHelp;
+    return kOk;
+  }
+  SyntheticCourse course = synthetic_course();
+  if (a.value("--curriculum") || a.value("--model")) {
+    if (!a.value("--curriculum") || !a.value("--model")) {
+      throw UsageError("--curriculum and --model go together");
+    }
+    course.curriculum = Curriculum::load(*a.value("--curriculum"));
+    course.model = load_model(a);
+  }
+  PolicySimulationOptions o;
+  if (auto v = a.value("--learners"))
+    o.learners = static_cast<std::size_t>(parse_int("--learners", *v, 1, 10000000));
+  if (auto v = a.value("--seed"))
+    o.population.seed = static_cast<std::uint64_t>(parse_int("--seed", *v, 0, 0x7fffffffffffffffL));
+  if (auto v = a.value("--max-attempts"))
+    o.max_attempts = static_cast<std::size_t>(parse_int("--max-attempts", *v, 1, 100000));
+  if (auto v = a.value("--forget-per-day"))
+    o.population.forget_per_day = parse_unit("--forget-per-day", *v);
+  if (auto v = a.value("--prerequisite-factor"))
+    o.population.prerequisite_factor = parse_unit("--prerequisite-factor", *v);
+  if (auto v = a.value("--concentration")) {
+    o.population.concentration = parse_double("--concentration", *v);
+    if (o.population.concentration < 0) throw UsageError("--concentration must be >= 0");
+  }
+  if (auto v = a.value("--goals")) {
+    std::stringstream ss(*v);
+    for (std::string g; std::getline(ss, g, ',');)
+      if (!g.empty()) o.goals.push_back(g);
+  }
+  const std::string which = a.value("--policy").value_or("all");
+  std::vector<SimPolicy> policies;
+  for (SimPolicy p : {SimPolicy::Fixed, SimPolicy::Random, SimPolicy::Mastery, SimPolicy::Pathwise,
+                      SimPolicy::Oracle}) {
+    if (which == "all" || which == to_string(p)) policies.push_back(p);
+  }
+  if (policies.empty()) {
+    throw UsageError("--policy must be fixed, random, mastery, pathwise, oracle or all, got '" +
+                     which + "'");
+  }
+  // The fixed order's N: given, or with 'all' the smallest N whose false mastery is at most the
+  // pathwise sequencer's on the same learners.
+  nlohmann::json sweep = nlohmann::json::array();
+  if (auto v = a.value("--fixed-per-skill")) {
+    o.fixed_per_skill = static_cast<std::size_t>(parse_int("--fixed-per-skill", *v, 1, 10000));
+  } else if (which == "all") {
+    double target = simulate_policies(course.curriculum, course.model, {SimPolicy::Pathwise}, o)[0]
+                        .false_mastery.mean;
+    o.fixed_per_skill = 0;
+    for (std::size_t n = 1; n <= 60; ++n) {
+      PolicySimulationOptions f = o;
+      f.fixed_per_skill = n;
+      PolicyResult r = simulate_policies(course.curriculum, course.model, {SimPolicy::Fixed}, f)[0];
+      sweep.push_back(
+          {{"n", n}, {"attempts", r.attempts.mean}, {"false_mastery", r.false_mastery.mean}});
+      if (r.false_mastery.mean <= target) {
+        o.fixed_per_skill = n;
+        break;
+      }
+    }
+    if (o.fixed_per_skill == 0) {
+      o.fixed_per_skill = 60;
+      err << "no fixed N up to 60 reaches pathwise's false mastery " << fixed(target, 3)
+          << "; using 60\n";
+    }
+  }
+  std::vector<PolicyResult> rs = simulate_policies(course.curriculum, course.model, policies, o);
+  if (auto path = a.value("--csv")) {
+    std::ofstream f(*path);
+    if (!f) throw Error(ErrorCode::Io, "cannot create file", Location{*path, 0, 0, ""});
+    f << "policy,learner,attempts,declared_done,false_mastery,false_mastery_delayed,over_practice,"
+         "post_test,wheel_spinning,attempts_to_mastery\n";
+    for (const auto& r : rs)
+      for (std::size_t l = 0; l < r.learners.size(); ++l) {
+        const LearnerRun& x = r.learners[l];
+        f << to_string(r.policy) << ',' << l + 1 << ',' << x.attempts << ',' << x.declared_done
+          << ',' << x.false_mastery << ',' << x.false_mastery_delayed << ',' << x.over_practice
+          << ',' << x.post_test << ',' << x.wheel_spinning << ',' << x.attempts_to_mastery << '\n';
+      }
+    if (!f) throw Error(ErrorCode::Io, "failed writing", Location{*path, 0, 0, ""});
+  }
+  if (auto path = a.value("--svg")) {
+    std::ofstream f(*path);
+    f << curves_svg(rs);
+    if (!f) throw Error(ErrorCode::Io, "cannot write file", Location{*path, 0, 0, ""});
+  }
+  if (a.flag("--json")) {
+    nlohmann::json j;
+    j["learners"] = o.learners;
+    j["seed"] = o.population.seed;
+    j["fixed_per_skill"] = o.fixed_per_skill;
+    if (!sweep.empty()) j["fixed_sweep"] = sweep;
+    nlohmann::json ps = nlohmann::json::object();
+    for (const auto& r : rs) {
+      ps[to_string(r.policy)] = {{"attempts", r.attempts.mean},
+                                 {"false_mastery", r.false_mastery.mean},
+                                 {"false_mastery_delayed", r.false_mastery_delayed.mean},
+                                 {"over_practice", r.over_practice.mean},
+                                 {"post_test", r.post_test.mean},
+                                 {"wheel_spinning", r.wheel_spinning},
+                                 {"declared_done", r.declared_done},
+                                 {"ci95",
+                                  {{"attempts", r.attempts.ci95},
+                                   {"false_mastery", r.false_mastery.ci95},
+                                   {"post_test", r.post_test.ci95}}}};
+    }
+    j["policies"] = std::move(ps);
+    out << j.dump() << "\n";
+    return kOk;
+  }
+  if (!sweep.empty()) {
+    out << "fixed order sweep (items per skill -> attempts, false mastery):";
+    for (const auto& s : sweep)
+      out << "  " << s.at("n").get<std::size_t>() << " -> "
+          << fixed(s.at("attempts").get<double>(), 1) << ", "
+          << fixed(s.at("false_mastery").get<double>(), 3);
+    out << "\nfixed order uses N = " << o.fixed_per_skill
+        << " (smallest reaching pathwise's false mastery)\n\n";
+  }
+  out << std::left << std::setw(10) << "policy" << std::right << std::setw(18) << "attempts"
+      << std::setw(20) << "false mastery" << std::setw(20) << "after 30 days" << std::setw(16)
+      << "over-practice" << std::setw(18) << "post-test" << std::setw(14) << "wheel-spin"
+      << "\n";
+  auto pm = [&](const Estimate& e, int d) { return fixed(e.mean, d) + " +- " + fixed(e.ci95, d); };
+  for (const auto& r : rs) {
+    out << std::left << std::setw(10) << to_string(r.policy) << std::right << std::setw(18)
+        << pm(r.attempts, 1) << std::setw(20) << pm(r.false_mastery, 3) << std::setw(20)
+        << pm(r.false_mastery_delayed, 3) << std::setw(16) << fixed(r.over_practice.mean, 1)
+        << std::setw(18) << pm(r.post_test, 3) << std::setw(14) << fixed(r.wheel_spinning, 3)
+        << "\n";
+  }
+  out << "(" << o.learners << " learners per policy, seed " << o.population.seed << ")\n";
+  return kOk;
+}
+
 /// Options a command does not use are a usage error, not silently ignored.
 void check_allowed(const Args& a) {
   static const std::vector<std::string> kRead = {
@@ -654,6 +899,11 @@ void check_allowed(const Args& a) {
     positional = 0;
   } else if (a.command == "recommend") {
     add(kEngine), add({"--json"});
+    positional = 0;
+  } else if (a.command == "simulate") {
+    add({"--curriculum", "--model", "--policy", "--learners", "--seed", "--max-attempts",
+         "--fixed-per-skill", "--forget-per-day", "--concentration", "--prerequisite-factor",
+         "--goals", "--json", "--csv", "--svg"});
     positional = 0;
   } else {
     return;  // unknown command: reported by the caller
@@ -692,6 +942,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (a.command == "crossvalidate") return cmd_crossvalidate(a, out, err, progress);
     if (a.command == "record") return cmd_record(a, out);
     if (a.command == "recommend") return cmd_recommend(a, out);
+    if (a.command == "simulate") return cmd_simulate(a, out, err);
     throw UsageError("unknown command '" + a.command + "'");
   } catch (const UsageError& e) {
     err << "pathwise: " << e.what() << "\n(run 'pathwise --help' for usage)\n";
