@@ -60,13 +60,20 @@ struct Engine::Impl {
   auto with_slot(std::string_view learner, bool create, F&& fn) const {
     for (;;) {
       std::shared_ptr<Slot> s = find_slot(learner);
+      std::optional<LearnerProfile> loaded;
       if (!s && !create) {
-        // Not cached: cache it only if the store holds it.
-        if (!store->load(std::string(learner))) return fn(static_cast<Slot*>(nullptr));
+        // Not cached: cache it only if the store holds it, and keep what was read.
+        loaded = store->load(std::string(learner));
+        if (!loaded) return fn(static_cast<Slot*>(nullptr));
       }
       if (!s) s = slot(learner);
       std::scoped_lock lock(s->mu);
       if (s->dead) continue;
+      if (loaded && !s->loaded) {
+        s->profile = std::move(loaded);
+        s->loaded = true;
+        index_states(*s);
+      }
       ensure_loaded(*s, learner);
       return fn(s.get());
     }
