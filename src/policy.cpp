@@ -7,6 +7,7 @@
 #include <limits>
 #include <ostream>
 
+#include "detail/prerequisites.hpp"
 #include "detail/random.hpp"
 
 namespace pathwise {
@@ -144,23 +145,14 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
   auto name = [&](std::uint32_t s) { return cur.skills()[s].name.c_str(); };
 
   // Goals, and everything they rest on.
-  std::vector<char> goal(n, 0), relevant(n, 0);
+  std::vector<char> goal(n, 0);
   if (profile.goals.empty()) {
     std::fill(goal.begin(), goal.end(), 1);
   } else {
     for (const auto& g : profile.goals)
       if (auto i = cur.skill_index(g)) goal[*i] = 1;
   }
-  std::vector<std::uint32_t> stack;
-  for (std::uint32_t s = 0; s < n; ++s)
-    if (goal[s]) stack.push_back(s);
-  while (!stack.empty()) {
-    std::uint32_t s = stack.back();
-    stack.pop_back();
-    if (relevant[s]) continue;
-    relevant[s] = 1;
-    for (std::uint32_t p : cur.prerequisites(s)) stack.push_back(p);
-  }
+  const std::vector<char> relevant = detail::with_prerequisites(cur, goal);
 
   // Items of a skill ranked for a purpose; the no-repeat window applies while others remain.
   const std::size_t window = std::min(cfg.no_repeat_window, profile.recent_items.size());

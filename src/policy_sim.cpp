@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "detail/prerequisites.hpp"
 #include "detail/random.hpp"
 #include "pathwise/profile.hpp"
 
@@ -202,17 +203,7 @@ std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const 
       throw Error(ErrorCode::UnknownSkill, "goal '" + g + "' is not a skill of the curriculum");
     setup.goal[*i] = 1;
   }
-  std::vector<char> relevant(n, 0);
-  std::vector<std::uint32_t> todo;
-  for (std::uint32_t s = 0; s < n; ++s)
-    if (setup.goal[s]) todo.push_back(s);
-  while (!todo.empty()) {
-    std::uint32_t s = todo.back();
-    todo.pop_back();
-    if (relevant[s]) continue;
-    relevant[s] = 1;
-    for (std::uint32_t p : curriculum.prerequisites(s)) todo.push_back(p);
-  }
+  const std::vector<char> relevant = detail::with_prerequisites(curriculum, setup.goal);
   for (std::uint32_t s : curriculum.topological_order())
     if (relevant[s] && !curriculum.skill_items(s).empty()) setup.order.push_back(s);
   for (std::uint32_t s = 0; s < n; ++s)
