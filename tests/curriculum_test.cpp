@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "test_util.hpp"
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -24,18 +26,7 @@ std::string read_text(const std::string& path) {
 
 const std::string kSmall = std::string(PATHWISE_TEST_DATA) + "/curriculum_small.json";
 
-// Runs `f`, which must throw pathwise::Error, and returns the error. Any other exception
-// propagates and fails the test; no exception fails it and returns an Internal placeholder.
-template <typename F>
-Error error_from(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL_CHECK("expected pathwise::Error, nothing was thrown");
-  return Error(ErrorCode::Internal, "<nothing was thrown>", Location{"", 0, 0, "<none>"});
-}
+using test_util::error_from;
 
 // A document with the given skills and items arrays (JSON text).
 std::string doc(const std::string& skills, const std::string& items = "[]") {

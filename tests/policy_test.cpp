@@ -1,6 +1,8 @@
 #include "pathwise/policy.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "test_util.hpp"
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -24,18 +26,7 @@ using Catch::Matchers::WithinAbs;
 
 namespace {
 
-// Runs `f`, which must throw pathwise::Error, and returns the error. Any other exception
-// propagates and fails the test; no exception fails it and returns an Internal placeholder.
-template <typename F>
-Error error_from(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL_CHECK("expected pathwise::Error, nothing was thrown");
-  return Error(ErrorCode::Internal, "<nothing was thrown>", Location{"", 0, 0, "<none>"});
-}
+using test_util::error_from;
 
 // counting -> addition -> multiplication, and an independent geometry. Listed dependants
 // first so that document order and prerequisite order differ.

@@ -1,6 +1,8 @@
 #include "pathwise/profile.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "test_util.hpp"
 #include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -16,18 +18,7 @@ using Catch::Matchers::WithinAbs;
 
 namespace {
 
-// Runs `f`, which must throw pathwise::Error, and returns the error. Any other exception
-// propagates and fails the test; no exception fails it and returns an Internal placeholder.
-template <typename F>
-Error error_from(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL_CHECK("expected pathwise::Error, nothing was thrown");
-  return Error(ErrorCode::Internal, "<nothing was thrown>", Location{"", 0, 0, "<none>"});
-}
+using test_util::error_from;
 
 // A personal-looking id: it must never show up in an error message.
 const char* kLearner = "learner-7f3a-secret";
