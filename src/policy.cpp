@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <ostream>
@@ -104,6 +105,18 @@ double item_p_correct(const PolicyContext& ctx, std::uint32_t item, std::uint32_
   return pc;
 }
 
+double item_information(const PolicyContext& ctx, std::uint32_t item, std::uint32_t skill,
+                        double p_known) {
+  const std::string& sid = ctx.curriculum.skills()[skill].id;
+  BktParams p = ctx.model.params_for(sid, ctx.curriculum.items()[item].id);
+  const double pk = std::min(std::max(p_known, 0.0), 1.0);
+  const double pc = pk * (1.0 - p.slip) + (1.0 - pk) * p.guess;
+  auto h = [](double q) {
+    return q <= 0.0 || q >= 1.0 ? 0.0 : -(q * std::log2(q) + (1.0 - q) * std::log2(1.0 - q));
+  };
+  return std::max(0.0, h(pc) - pk * h(p.slip) - (1.0 - pk) * h(p.guess));
+}
+
 namespace {
 
 std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
@@ -119,8 +132,10 @@ std::string fmt(const char* format, ...) {
 struct Scored {
   std::uint32_t item;
   double p;
-  double key;         // smaller is better
+  double key;         // purpose: smaller is better
   std::uint64_t tie;  // deterministic tie-break
+  double info;        // expected information gain, bits: larger is better
+  std::size_t seen;   // 1 = last item seen, 2 = the one before, ...; SIZE_MAX = not recently
 };
 
 }  // namespace
@@ -154,15 +169,23 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
   }
   const std::vector<char> relevant = detail::with_prerequisites(cur, goal);
 
-  // Items of a skill ranked for a purpose; the no-repeat window applies while others remain.
-  const std::size_t window = std::min(cfg.no_repeat_window, profile.recent_items.size());
-  auto recent = [&](const std::string& id) {
-    return std::find(profile.recent_items.end() - static_cast<std::ptrdiff_t>(window),
-                     profile.recent_items.end(), id) != profile.recent_items.end();
+  const std::size_t window = cfg.no_repeat_window;
+  // How recently an item was seen: 1 = the last item, 2 = the one before, ...; 0 = not among the
+  // profile's recent items.
+  auto last_seen = [&](const std::string& id) -> std::size_t {
+    const auto& r = profile.recent_items;
+    for (std::size_t k = r.size(); k > 0; --k)
+      if (r[k - 1] == id) return r.size() - k + 1;
+    return 0;
   };
-  // Items of a skill ranked for a purpose. Preferred: items whose other skills are mastered (a
-  // multi-skill item should not drag in a skill that is not open yet) and items outside the
-  // no-repeat window; each preference gives way when no item meets it.
+  // Items of a skill ranked for a purpose: the most informative about the skill first (expected
+  // information gain of the answer about known / not known, from the item's guess and slip; the
+  // CAT criterion of choosing the item that tells most), then by purpose (remediate: easiest,
+  // challenge: hardest, else P(correct) nearest the target). Preferred: items whose other skills
+  // are mastered (a multi-skill item should not drag in a skill that is not open yet) and items
+  // outside the no-repeat window; each preference gives way when no item meets it, and among
+  // items all seen within the window the one seen longest ago comes first.
+  const char* among = "";  // how the last ranking narrowed the items, for explanations
   auto rank = [&](std::uint32_t s, Reason why) {
     std::vector<Scored> tiers[4];  // clean & fresh, clean, fresh, any
     const double pk = p_known(s);
@@ -171,27 +194,36 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
       double key = why == Reason::Remediate   ? -pc
                    : why == Reason::Challenge ? pc
                                               : std::fabs(pc - cfg.target_success);
-      Scored sc{i, pc, key, detail::mix_seed(cfg.seed, cur.items()[i].id, 0)};
+      const std::size_t seen = last_seen(cur.items()[i].id);
+      Scored sc{i, pc, key, detail::mix_seed(cfg.seed, cur.items()[i].id, 0),
+                item_information(ctx, i, s, pk), seen == 0 ? SIZE_MAX : seen};
       bool clean = true;
       for (std::uint32_t other : cur.item_skills(i))
         if (other != s && !mastered(other)) clean = false;
-      bool fresh = !recent(cur.items()[i].id);
+      const bool fresh = seen == 0 || seen > window;
       if (clean && fresh) tiers[0].push_back(sc);
       if (clean) tiers[1].push_back(sc);
       if (fresh) tiers[2].push_back(sc);
       tiers[3].push_back(sc);
     }
-    std::vector<Scored>* use = &tiers[3];
-    for (auto& t : tiers) {
-      if (!t.empty()) {
-        use = &t;
+    std::size_t use = 3;
+    for (std::size_t t = 0; t < 4; ++t) {
+      if (!tiers[t].empty()) {
+        use = t;
         break;
       }
     }
-    std::sort(use->begin(), use->end(), [](const Scored& a, const Scored& b) {
+    // Tiers 1 and 3 are used only when no item of their kind is fresh.
+    const bool oldest_first = use == 1 || use == 3;
+    among = oldest_first ? " (all seen lately: the one seen longest ago)"
+            : tiers[use].size() < cur.skill_items(s).size() ? " of those not just seen"
+                                                           : "";
+    std::sort(tiers[use].begin(), tiers[use].end(), [&](const Scored& a, const Scored& b) {
+      if (oldest_first && a.seen != b.seen) return a.seen > b.seen;
+      if (a.info != b.info) return a.info > b.info;
       return a.key != b.key ? a.key < b.key : a.tie < b.tie;
     });
-    return *use;
+    return std::move(tiers[use]);
   };
   auto build = [&](std::uint32_t s, Reason why, std::string explanation,
                    const std::vector<Scored>& ranked) {
@@ -256,7 +288,42 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
     return true;
   };
 
-  // 2. Help for a wheel-spinning skill the learner is on.
+  // 2. A prerequisite check: the skill the learner is on makes no progress (still more likely
+  // unknown than known after check_prerequisites_after attempts), and the likeliest cause the
+  // curriculum knows of is a prerequisite counted as mastered but not known. Its prerequisites
+  // not practised during this stretch are checked, weakest first; a wrong answer drops one
+  // below mastery and the gate sends the learner back to it.
+  if (focus && open(*focus) && cfg.check_prerequisites_after > 0) {
+    const SkillState* st = state[*focus];
+    if (st && !st->mastered_at && st->attempts >= cfg.check_prerequisites_after &&
+        st->p_known < 0.5) {
+      const std::size_t stretch = std::min<std::size_t>(profile.recent_items.size(), st->attempts);
+      auto seen_in_stretch = [&](std::uint32_t p) {
+        for (std::size_t k = profile.recent_items.size() - stretch; k < profile.recent_items.size();
+             ++k) {
+          if (auto i = cur.item_index(profile.recent_items[k])) {
+            for (std::uint32_t x : cur.item_skills(*i))
+              if (x == p) return true;
+          }
+        }
+        return false;
+      };
+      std::optional<std::uint32_t> check;
+      for (std::uint32_t p : cur.prerequisites(*focus)) {
+        if (!has_items(p) || seen_in_stretch(p)) continue;
+        if (!check || known[p] < known[*check]) check = p;
+      }
+      if (check) {
+        return build(*check, Reason::Prerequisite,
+                     fmt("prerequisite check: %u attempts on %s without mastery (P(known) %.2f); "
+                         "checking %s (P(known) %.2f), which it rests on",
+                         st->attempts, name(*focus), st->p_known, name(*check), known[*check]),
+                     rank(*check, Reason::Practice));
+      }
+    }
+  }
+
+  // 3. Help for a wheel-spinning skill the learner is on.
   if (focus && open(*focus)) {
     const SkillState* st = state[*focus];
     if (st && st->wheel_spinning) {
@@ -314,20 +381,33 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
                                              : Reason::Practice;
     auto ranked = rank(s, why);
     double pc = ranked.empty() ? 0.0 : ranked[0].p;
-    // When recency or another skill's item ruled some items out, say so rather than call the
-    // choice the easiest or hardest outright.
-    const char* among = ranked.size() < cur.skill_items(s).size() ? " of those not just seen" : "";
+    // Say what decided the choice: information when the items differ in it, else the purpose.
+    bool by_info = !ranked.empty();
+    for (std::size_t k = 1; k < ranked.size(); ++k)
+      by_info = by_info && ranked[k].info < ranked[0].info;
+    const double bits = ranked.empty() ? 0.0 : ranked[0].info;
     std::string text;
     if (why == Reason::Remediate) {
-      text = fmt("remediate: %s is weak (P(known) %.2f < %.2f); easiest item%s, P(correct) %.2f",
-                 name(s), pk, cfg.remediate_below, among, pc);
+      text = by_info ? fmt("remediate: %s is weak (P(known) %.2f < %.2f); most informative item%s "
+                           "(%.2f bits), P(correct) %.2f",
+                           name(s), pk, cfg.remediate_below, among, bits, pc)
+                     : fmt("remediate: %s is weak (P(known) %.2f < %.2f); easiest item%s, "
+                           "P(correct) %.2f",
+                           name(s), pk, cfg.remediate_below, among, pc);
     } else if (why == Reason::Challenge) {
-      text =
-          fmt("challenge: %s is nearly mastered (P(known) %.2f); hardest item%s, P(correct) %.2f",
-              name(s), pk, among, pc);
+      text = by_info ? fmt("challenge: %s is nearly mastered (P(known) %.2f); most informative "
+                           "item%s (%.2f bits), P(correct) %.2f",
+                           name(s), pk, among, bits, pc)
+                     : fmt("challenge: %s is nearly mastered (P(known) %.2f); hardest item%s, "
+                           "P(correct) %.2f",
+                           name(s), pk, among, pc);
     } else {
-      text = fmt("practice: %s at P(known) %.2f; item P(correct) %.2f, nearest the %.2f target%s",
-                 name(s), pk, pc, cfg.target_success, among);
+      text = by_info ? fmt("practice: %s at P(known) %.2f; most informative item%s (%.2f bits), "
+                           "P(correct) %.2f",
+                           name(s), pk, among, bits, pc)
+                     : fmt("practice: %s at P(known) %.2f; item P(correct) %.2f, nearest the %.2f "
+                           "target%s",
+                           name(s), pk, pc, cfg.target_success, among);
     }
     return build(s, why, std::move(text), ranked);
   }

@@ -89,6 +89,11 @@ struct PolicyConfig {
   std::size_t no_repeat_window = 3;
   /// Attempts without mastery that count as wheel-spinning (Beck & Gong 2013). Default: 10.
   std::uint32_t wheel_spin_attempts = 10;
+  /// Attempts on a skill without mastery, with P(known) still below 0.5, after which the
+  /// prerequisites it rests on are checked again with one item each (0 = never). Default: 8 (at
+  /// learn rates of 0.2-0.3 a learner ready for the skill has learned it by then with
+  /// probability 0.83-0.94, so lagging this far suggests a prerequisite is missing).
+  std::uint32_t check_prerequisites_after = 8;
   /// Runner-up items listed in a recommendation. Default: 3.
   std::size_t alternatives = 3;
   /// Breaks exact ties between items deterministically. Default: 0.
@@ -140,5 +145,12 @@ class Sequencer final : public Policy {
 /// difficulty (see Item::difficulty).
 [[nodiscard]] double item_p_correct(const PolicyContext& context, std::uint32_t item,
                                     std::uint32_t skill, double p_known);
+
+/// Expected information, in bits, that an answer to `item` gives about whether a learner with
+/// P(known) `p_known` knows `skill`: the mutual information between the answer and the hidden
+/// state under BKT with the item's guess/slip where the model has them, else the skill's.
+/// Items that share their skill's guess/slip tie; difficulty hints do not enter.
+[[nodiscard]] double item_information(const PolicyContext& context, std::uint32_t item,
+                                      std::uint32_t skill, double p_known);
 
 }  // namespace pathwise
