@@ -258,17 +258,21 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
                   Location{log.report().source, 0, 0, "item"});
     }
     std::vector<std::uint32_t> first_skill(log.item_count(), 0xffffffffu);
+    std::vector<std::size_t> count(log.item_count(), 0);
     own_item.assign(log.item_count(), 1);
     for (const auto& sq : log.sequences()) {
       for (auto i = sq.begin; i < sq.end; ++i) {
         std::uint32_t it = log.items()[i];
         if (it == ResponseLog::kNoItem) continue;
+        ++count[it];
         if (first_skill[it] == 0xffffffffu)
           first_skill[it] = sq.skill;
         else if (first_skill[it] != sq.skill)
           own_item[it] = 0;
       }
     }
+    for (std::size_t it = 0; it < count.size(); ++it)
+      if (count[it] < options.item_min_responses) own_item[it] = 0;
   }
   std::vector<detail::SkillData> data(skills.size());
   std::vector<std::once_flag> built(skills.size());

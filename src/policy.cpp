@@ -288,6 +288,21 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
     return true;
   };
 
+  // Set aside: a skill practised wheel_spin_attempts times without mastery which, by the model's
+  // learn rate, would still more likely be unknown than known after as many attempts again.
+  // More of the same practice is unlikely to help (wheel-spinning, Beck & Gong 2013); the
+  // learner moves on and a person is asked to step in.
+  auto chance_after_more = [&](std::uint32_t s) {
+    const double learn = ctx.model.skill(cur.skills()[s].id).learn;
+    return 1.0 - (1.0 - known[s]) *
+                     std::pow(1.0 - learn, static_cast<double>(cfg.wheel_spin_attempts));
+  };
+  auto stalled = [&](std::uint32_t s) {
+    const SkillState* st = state[s];
+    return st && !mastered(s) && !st->mastered_at && st->attempts >= cfg.wheel_spin_attempts &&
+           chance_after_more(s) < 0.5;
+  };
+
   // 2. A prerequisite check: the skill the learner is on makes no progress (still more likely
   // unknown than known after check_prerequisites_after attempts), and the likeliest cause the
   // curriculum knows of is a prerequisite counted as mastered but not known. Its prerequisites
@@ -323,8 +338,8 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
     }
   }
 
-  // 3. Help for a wheel-spinning skill the learner is on.
-  if (focus && open(*focus)) {
+  // 3. Help for a wheel-spinning skill the learner is on, while practice still helps.
+  if (focus && open(*focus) && !stalled(*focus)) {
     const SkillState* st = state[*focus];
     if (st && st->wheel_spinning) {
       return build(*focus, Reason::Help,
@@ -338,10 +353,10 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
   // 3./4. The skill to practise: the focus if still open, else the first open skill in
   // prerequisite order.
   std::optional<std::uint32_t> pick;
-  if (focus && open(*focus)) pick = focus;
+  if (focus && open(*focus) && !stalled(*focus)) pick = focus;
   if (!pick) {
     for (std::uint32_t s : cur.topological_order()) {
-      if (open(s)) {
+      if (open(s) && !stalled(s)) {
         pick = s;
         break;
       }
@@ -412,7 +427,20 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
     return build(s, why, std::move(text), ranked);
   }
 
-  // 5. Done: every goal that can be practised is mastered.
+  // 5. Help without an item: the open skills left are all set aside.
+  for (std::uint32_t s : cur.topological_order()) {
+    if (!open(s)) continue;
+    const SkillState* st = state[s];
+    return build(s, Reason::Help,
+                 fmt("help: %u attempts on %s without mastery (P(known) %.2f); at its learn rate "
+                     "%u more would leave it known with probability %.2f only, so it is set aside "
+                     "for a teacher's help",
+                     st->attempts, name(s), known[s], cfg.wheel_spin_attempts,
+                     chance_after_more(s)),
+                 {});
+  }
+
+  // 6. Done: every goal that can be practised is mastered.
   std::size_t goals = 0, without_items = 0;
   double lowest = 1.0;
   std::uint32_t low_skill = 0;

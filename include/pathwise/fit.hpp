@@ -43,6 +43,9 @@ struct FitOptions {
   /// to the model's items. Needs the log's item column. An item that occurs under several skills
   /// shares its skill's guess/slip. Forgetting's state relabelling is not applied. Default: false.
   bool item_guess_slip = false;
+  /// With item_guess_slip: items with fewer responses than this share their skill's guess/slip
+  /// instead of getting their own (few answers cannot tell guess from slip). Default: 1.
+  std::size_t item_min_responses = 1;
   /// Bounds per parameter (hmm-scalable style, e.g. guess and slip <= 0.3). EM's M-step is
   /// projected onto them, which keeps each step's likelihood from decreasing. Default: [0, 1].
   Bounds prior_bounds, learn_bounds, forget_bounds, guess_bounds, slip_bounds;

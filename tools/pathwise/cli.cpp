@@ -65,6 +65,8 @@ fit options:
   --threads N         worker threads, 0 = all cores (default 0)
   --forgetting        fit a forget probability (default: forget = 0)
   --item-guess-slip   fit guess and slip per item (KT-IDEM; needs an item column)
+  --item-min-responses N  with --item-guess-slip: items with fewer responses share their
+                      skill's guess/slip (default 1)
   --bound P=LO:HI     keep parameter P (prior, learn, forget, guess, slip) in [LO, HI]; repeatable
   --fix P=V           hold parameter P at V; repeatable
   --skill NAME        fit only the skill named NAME exactly; repeatable
@@ -127,7 +129,9 @@ const std::vector<std::string> kValueOptions = {"--format",
                                                 "--prerequisite-factor",
                                                 "--goals",
                                                 "--csv",
-                                                "--svg"};
+                                                "--svg",
+                                                "--item-min-responses",
+                                                "--tutor-threshold"};
 const std::vector<std::string> kFlagOptions = {
     "--strict",           "--lenient", "--forgetting",          "--json",
     "--keep-scaffolding", "--quiet",   "--skip-unknown-skills", "--item-guess-slip"};
@@ -265,6 +269,11 @@ FitOptions fit_options(const Args& a) {
     o.threads = static_cast<unsigned>(parse_int("--threads", *v, 0, 1024));
   o.forgetting = a.flag("--forgetting");
   o.item_guess_slip = a.flag("--item-guess-slip");
+  if (auto v = a.value("--item-min-responses")) {
+    if (!o.item_guess_slip) throw UsageError("--item-min-responses needs --item-guess-slip");
+    o.item_min_responses =
+        static_cast<std::size_t>(parse_int("--item-min-responses", *v, 1, 1000000000));
+  }
   for (const auto& b : a.all("--bound")) set_bound(o, b);
   for (const auto& f : a.all("--fix")) {
     auto eq = f.find('=');
@@ -878,7 +887,8 @@ void check_allowed(const Args& a) {
       "--strict",    "--lenient",     "--keep-scaffolding", "--quiet"};
   static const std::vector<std::string> kFit = {
       "--restarts", "--max-iter", "--tol",    "--seed",  "--threads",        "--forgetting",
-      "--bound",    "--fix",      "--skills", "--skill", "--item-guess-slip"};
+      "--bound",    "--fix",      "--skills", "--skill", "--item-guess-slip",
+      "--item-min-responses"};
   static const std::vector<std::string> kEngine = {"--curriculum", "--model", "--db", "--learner",
                                                    "--time"};
   std::vector<std::string> allowed;
