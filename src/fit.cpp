@@ -230,12 +230,12 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
   // Skills to fit, largest first so that long tasks start early.
   std::vector<std::uint32_t> skills;
   for (std::uint32_t k = 0; k < log.skill_count(); ++k) {
-    if (log.skill_size(k) == 0) continue;
+    if (log.skill_size(k) == 0 || log.skill_size(k) < options.min_skill_responses) continue;
     if (options.skill_filter && !options.skill_filter(log.skill_name(k))) continue;
     skills.push_back(k);
   }
   if (skills.empty()) {
-    throw Error(ErrorCode::InvalidArgument, "no skill to fit (the skill filter matched none)");
+    throw Error(ErrorCode::InvalidArgument, "no skill to fit (the skill filter or the minimum of responses left none)");
   }
   std::vector<std::size_t> sizes(log.skill_count(), 0);
   for (std::uint32_t k : skills) sizes[k] = log.skill_size(k);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 
 #include "detail/random.hpp"
 #include "pathwise/profile.hpp"
@@ -118,6 +119,32 @@ SyntheticCourse synthetic_course() {
   c.model.set_skill("multiplication", {0.15, 0.20, 0.0, 0.15, 0.10});
   c.model.set_skill("fractions", {0.05, 0.15, 0.0, 0.10, 0.12});
   return c;
+}
+
+Curriculum course_from_model(const BktModel& model, std::size_t items_per_skill) {
+  if (model.skill_count() == 0) {
+    throw Error(ErrorCode::InvalidArgument, "cannot make a course from a model with no skills");
+  }
+  if (items_per_skill == 0) {
+    throw Error(ErrorCode::InvalidArgument, "items_per_skill must be >= 1",
+                Location{"", 0, 0, "items_per_skill"});
+  }
+  std::vector<Skill> skills;
+  std::vector<Item> items;
+  std::map<std::string, std::size_t> own;  // skill -> items with their own parameters
+  for (const auto& [id, ip] : model.items()) {
+    if (!model.find_skill(ip.skill)) continue;  // an item of a skill the model lacks
+    items.push_back(Item{id, {ip.skill}, std::nullopt, ""});
+    ++own[ip.skill];
+  }
+  for (const auto& [name, p] : model.skills()) {
+    (void)p;
+    skills.push_back(Skill{name, name, {}});
+    if (own.count(name)) continue;
+    for (std::size_t k = 1; k <= items_per_skill; ++k)
+      items.push_back(Item{name + " #" + std::to_string(k), {name}, std::nullopt, ""});
+  }
+  return Curriculum(std::move(skills), std::move(items));
 }
 
 void PopulationOptions::validate() const {

@@ -204,3 +204,80 @@ TEST_CASE("cli: simulate compares policies and writes JSON, CSV and SVG", "[cli]
   CHECK(run({"simulate", "--policy", "best"}).code == 2);
   CHECK(run({"simulate", "--curriculum", "x.json"}).code == 2);  // needs --model too
 }
+
+TEST_CASE("cli: simulate runs on a model alone and sweeps the mastery tutor's threshold", "[cli]") {
+  pathwise::BktModel m;
+  m.set_skill("s1", pathwise::BktParams{0.3, 0.25, 0.0, 0.2, 0.1});
+  m.set_skill("s2", pathwise::BktParams{0.4, 0.3, 0.0, 0.25, 0.1});
+  m.set_item("i1", pathwise::ItemParams{"s1", 0.15, 0.1});
+  m.set_item("i2", pathwise::ItemParams{"s1", 0.3, 0.05});
+  const std::string model = temp_path("sim-model.json");
+  m.save(model);
+  Run r = run({"simulate", "--model", model, "--policy", "all", "--learners", "50", "--json"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* p : {"fixed", "random", "mastery", "pathwise", "oracle"}) {
+    INFO(p);
+    CHECK(j.at("policies").contains(p));
+  }
+  REQUIRE(j.contains("mastery_sweep"));
+  const auto& sweep = j.at("mastery_sweep");
+  REQUIRE(sweep.is_array());
+  REQUIRE_FALSE(sweep.empty());
+  CHECK(sweep.size() <= 10);
+  CHECK(sweep.at(0).at("threshold").get<double>() == 0.95);
+  for (const auto& s : sweep) {
+    CHECK(s.contains("attempts"));
+    CHECK(s.contains("false_mastery"));
+  }
+  if (j.contains("mastery_matched")) {
+    // The sweep stops at the threshold that matched.
+    CHECK(j.at("mastery_matched").at("threshold") == sweep.back().at("threshold"));
+    CHECK(j.at("mastery_matched").at("false_mastery") == sweep.back().at("false_mastery"));
+  } else {
+    CHECK(sweep.size() == 10);
+  }
+
+  SECTION("one policy: no sweep") {
+    Run one = run({"simulate", "--model", model, "--policy", "pathwise", "--learners", "20",
+                   "--json"});
+    REQUIRE(one.code == 0);
+    auto k = nlohmann::json::parse(one.out);
+    CHECK(k.at("policies").contains("pathwise"));
+    CHECK_FALSE(k.contains("mastery_sweep"));
+    CHECK_FALSE(k.contains("mastery_matched"));
+  }
+}
+
+TEST_CASE("cli: simulate --curriculum without --model is a usage error", "[cli]") {
+  const std::string curriculum = write_log("sim-curriculum.json",
+                                           R"({"format":"pathwise-curriculum","version":"1.0",
+      "skills":[{"id":"add"}], "items":[{"id":"a1","skills":["add"]}]})");
+  Run r = run({"simulate", "--curriculum", curriculum});
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--curriculum needs --model"));
+}
+
+TEST_CASE("cli: fit --item-min-responses needs --item-guess-slip", "[cli]") {
+  const std::string data = write_log(
+      "items.csv",
+      "user_id,skill_name,correct,order_id,item_id\n"
+      "u1,add,0,1,p1\nu1,add,1,2,p1\nu1,add,1,3,p2\nu2,add,0,4,p1\nu2,add,1,5,p1\n"
+      "u2,add,1,6,p2\nu3,add,1,7,p1\nu3,add,0,8,p3\nu3,add,1,9,p2\n");
+  Run bare = run({"fit", data, "--item-min-responses", "5"});
+  CHECK(bare.code == 2);
+  CHECK_THAT(bare.err, Contains("--item-min-responses needs --item-guess-slip"));
+  CHECK(run({"fit", data, "--item-guess-slip", "--item-min-responses", "0"}).code == 2);
+
+  // p1 has 5 responses, p2 3, p3 1: only p1 gets guess/slip of its own.
+  const std::string model = temp_path("items-model.json");
+  Run ok = run({"fit", data, "--item-guess-slip", "--item-min-responses", "5", "--restarts", "1",
+                "-o", model});
+  INFO(ok.err);
+  REQUIRE(ok.code == 0);
+  const pathwise::BktModel m = pathwise::BktModel::load(model);
+  CHECK(m.find_item("p1") != nullptr);
+  CHECK(m.find_item("p2") == nullptr);
+  CHECK(m.find_item("p3") == nullptr);
+}

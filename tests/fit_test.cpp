@@ -524,3 +524,49 @@ TEST_CASE("fit: per-item fitting without an item column is refused", "[fit]") {
   so.learners = 10;
   CHECK_THROWS_WITH(fit(simulate_log(two_skill_truth(), so), o), Contains("item column"));
 }
+
+TEST_CASE("fit: items with fewer responses than item_min_responses share their skill's guess/slip",
+          "[fit]") {
+  // One skill; item "five" is answered exactly 5 times, "four" 4 times, "many" 21 times.
+  ResponseLog::Builder b;
+  b.add_sequence("l1", "s", {0, 1, 0, 1, 1, 1, 0, 1, 1, 1},
+                 {"many", "five", "many", "four", "many", "five", "many", "many", "four", "many"});
+  b.add_sequence("l2", "s", {1, 0, 0, 1, 1, 0, 1, 1, 1, 1},
+                 {"five", "many", "four", "many", "five", "many", "many", "many", "many", "many"});
+  b.add_sequence("l3", "s", {0, 0, 1, 1, 1, 1, 1, 1, 1, 1},
+                 {"many", "five", "many", "four", "many", "many", "many", "many", "many", "many"});
+  const ResponseLog log = b.build();
+  REQUIRE(log.item_count() == 3);
+  FitOptions o;
+  o.item_guess_slip = true;
+  o.restarts = 1;
+  o.threads = 1;
+  o.seed = 4;
+  SECTION("minimum 5: the item with 4 responses gets no entry of its own") {
+    o.item_min_responses = 5;
+    const BktModel m = fit(log, o);
+    CHECK(m.find_item("many") != nullptr);
+    CHECK(m.find_item("five") != nullptr);  // exactly the minimum is enough
+    CHECK(m.find_item("four") == nullptr);
+    CHECK(m.item_count() == 2);
+    CHECK(m.params_for("s", "four").guess == m.skill("s").guess);
+  }
+  SECTION("minimum 6: only the item with 21 responses") {
+    o.item_min_responses = 6;
+    const BktModel m = fit(log, o);
+    CHECK(m.find_item("many") != nullptr);
+    CHECK(m.find_item("five") == nullptr);
+    CHECK(m.find_item("four") == nullptr);
+  }
+  SECTION("the default minimum 1: every item") {
+    const BktModel m = fit(log, o);
+    CHECK(m.item_count() == 3);
+    CHECK(m.find_item("four") != nullptr);
+  }
+  SECTION("a minimum above every count: no per-item entries, the skill is still fitted") {
+    o.item_min_responses = 22;
+    const BktModel m = fit(log, o);
+    CHECK(m.item_count() == 0);
+    CHECK(m.find_skill("s") != nullptr);
+  }
+}

@@ -568,3 +568,280 @@ TEST_CASE("policy: reasons have lower-case names", "[policy]") {
   out << Reason::Review;
   CHECK(out.str() == "review");
 }
+
+TEST_CASE("policy: item_information is the mutual information between answer and knowledge",
+          "[policy]") {
+  Fixture f;
+  const std::uint32_t geometry = *f.curriculum.skill_index("geometry");
+  const std::uint32_t g5 = *f.curriculum.item_index("g5");
+  // Binary entropy in bits, written out independently of the library.
+  auto h = [](double q) { return -(q * std::log2(q) + (1.0 - q) * std::log2(1.0 - q)); };
+
+  SECTION("hand-computed with the item's own guess 0.2 and slip 0.1 at P(known) 0.5") {
+    f.model.set_item("g5", ItemParams{"geometry", 0.2, 0.1});
+    // P(correct) = 0.5 * 0.9 + 0.5 * 0.2 = 0.55
+    // H(0.55) - 0.5 h(0.1) - 0.5 h(0.2) = 0.992774807 - 0.5 * 0.468995594 - 0.5 * 0.721928095
+    //                                   = 0.397312610 bits
+    const double want = h(0.55) - 0.5 * h(0.1) - 0.5 * h(0.2);
+    const double got = item_information(f.context(), g5, geometry, 0.5);
+    CHECK_THAT(got, WithinAbs(want, 1e-12));
+    CHECK_THAT(got, WithinAbs(0.3973126097, 1e-9));
+  }
+  SECTION("without per-item parameters the skill's guess 0.3 and slip 0.02 are used") {
+    // P(correct) at 0.7 = 0.7 * 0.98 + 0.3 * 0.3 = 0.776
+    const double want = h(0.776) - 0.7 * h(0.02) - 0.3 * h(0.3);  // 0.404008767
+    CHECK_THAT(item_information(f.context(), g5, geometry, 0.7), WithinAbs(want, 1e-12));
+    CHECK_THAT(want, WithinAbs(0.404008767, 1e-8));
+  }
+  SECTION("items of one skill without per-item parameters tie exactly, whatever the difficulty") {
+    const auto ctx = f.context();
+    for (double pk : {0.1, 0.5, 0.7, 0.93}) {
+      INFO("P(known) " << pk);
+      const double g0 = item_information(ctx, *f.curriculum.item_index("g0"), geometry, pk);
+      CHECK(g0 > 0.0);
+      for (const char* other : {"g2", "g5", "g10"})
+        CHECK(item_information(ctx, *f.curriculum.item_index(other), geometry, pk) == g0);
+    }
+  }
+  SECTION("a certain learner (P(known) 0 or 1) learns nothing from the answer") {
+    f.model.set_item("g5", ItemParams{"geometry", 0.2, 0.1});
+    for (const char* item : {"g0", "g5"}) {
+      INFO(item);
+      const std::uint32_t i = *f.curriculum.item_index(item);
+      CHECK(item_information(f.context(), i, geometry, 0.0) == 0.0);
+      CHECK_THAT(item_information(f.context(), i, geometry, 1.0), WithinAbs(0.0, 1e-12));
+    }
+  }
+}
+
+TEST_CASE("policy: with per-item guess/slip the most informative item is recommended",
+          "[policy]") {
+  Fixture f;
+  // g0 ("A"): guess 0.45, slip 0.3 - answers say little. g10 ("B"): guess 0.05, slip 0.05.
+  // g2 and g5 keep geometry's guess 0.3 / slip 0.02 and tie in information.
+  // Information in bits (H(P(correct)) - p h(slip) - (1 - p) h(guess)):
+  //   P(known) 0.10: g10 0.2978  g2 = g5 0.1418  g0 0.0166
+  //   P(known) 0.70: g10 0.6180  g2 = g5 0.4040  g0 0.0397
+  //   P(known) 0.85: g10 0.4045  g2 = g5 0.2827  g0 0.0244
+  // The g2 / g5 tie falls to the purpose (see the remediate/practice/challenge test).
+  f.model.set_item("g0", ItemParams{"geometry", 0.45, 0.3});
+  f.model.set_item("g10", ItemParams{"geometry", 0.05, 0.05});
+  SECTION("practice") {
+    const Recommendation r = f.recommend(f.profile({{"geometry", 0.7}}, {"geometry"}));
+    CHECK(r.reason == Reason::Practice);
+    CHECK(r.item == "g10");
+    // 0.7 * 0.95 + 0.3 * 0.05 = 0.68: per-item guess/slip, no difficulty shift.
+    CHECK_THAT(r.p_correct, WithinAbs(0.68, 1e-12));
+    // g2 is nearer the 0.85 target than g5 (0.8632 vs 0.7760).
+    CHECK(alternative_items(r) == std::vector<std::string>{"g2", "g5", "g0"});
+    CHECK(r.explanation ==
+          "practice: Geometry at P(known) 0.70; most informative item (0.62 bits), "
+          "P(correct) 0.68");
+  }
+  SECTION("remediate") {
+    const Recommendation r = f.recommend(f.profile({{"geometry", 0.1}}, {"geometry"}));
+    CHECK(r.reason == Reason::Remediate);
+    CHECK(r.item == "g10");
+    CHECK(alternative_items(r) == std::vector<std::string>{"g2", "g5", "g0"});  // easier first
+    CHECK(r.explanation ==
+          "remediate: Geometry is weak (P(known) 0.10 < 0.30); most informative item (0.30 bits), "
+          "P(correct) 0.14");
+  }
+  SECTION("challenge") {
+    const Recommendation r = f.recommend(f.profile({{"geometry", 0.85}}, {"geometry"}));
+    CHECK(r.reason == Reason::Challenge);
+    CHECK(r.item == "g10");
+    CHECK(alternative_items(r) == std::vector<std::string>{"g5", "g2", "g0"});  // harder first
+    CHECK_THAT(r.explanation,
+               StartsWith("challenge: Geometry is nearly mastered (P(known) 0.85); most "
+                          "informative item (0.40 bits), P(correct) 0."));
+  }
+  SECTION("the most informative item was just seen: the next most informative") {
+    LearnerProfile p = f.profile({{"geometry", 0.7}}, {"geometry"});
+    p.recent_items = {"g10"};
+    const Recommendation r = f.recommend(p);
+    CHECK(r.item == "g2");
+    CHECK(alternative_items(r) == std::vector<std::string>{"g5", "g0"});
+    CHECK_THAT(r.explanation, Contains("most informative item of those not just seen"));
+  }
+  SECTION("a per-item entry of another skill is ignored") {
+    f.model.set_item("g10", ItemParams{"counting", 0.05, 0.05});
+    const Recommendation r = f.recommend(f.profile({{"geometry", 0.7}}, {"geometry"}));
+    // g10 now shares geometry's guess/slip and its difficulty shift again (P(correct) 0.5603);
+    // g2, g5 and g10 tie in information, so the target decides and the text says so. g0, the
+    // least informative, comes last.
+    CHECK(r.item == "g2");
+    CHECK(alternative_items(r) == std::vector<std::string>{"g5", "g10", "g0"});
+    CHECK(r.explanation ==
+          "practice: Geometry at P(known) 0.70; item P(correct) 0.86, nearest the 0.85 target");
+  }
+}
+
+namespace {
+
+// One skill "s" ("S") with exactly three items: x (difficulty 1.0), y (0.2), z (0.5).
+// At P(known) 0.7 (guess 0.3, slip 0.02) their P(correct) are 0.5603, 0.8632 and 0.7760, so by
+// the target 0.85 the order would be y, z, x.
+Curriculum three_item_curriculum() {
+  return Curriculum({Skill{"s", "S", {}}}, {Item{"x", {"s"}, 1.0, ""}, Item{"y", {"s"}, 0.2, ""},
+                                            Item{"z", {"s"}, 0.5, ""}});
+}
+
+}  // namespace
+
+TEST_CASE("policy: when every item is within the no-repeat window, the one seen longest ago",
+          "[policy]") {
+  const Curriculum c = three_item_curriculum();
+  BktModel m;
+  m.set_skill("s", BktParams{0.4, 0.2, 0.0, 0.3, 0.02});
+  const PolicyConfig cfg;  // no_repeat_window 3
+  REQUIRE(cfg.no_repeat_window == 3);
+  LearnerProfile p = new_profile("learner-1", c, m);
+  p.skills.at("s").p_known = 0.7;
+  SECTION("x, y, z: x") {
+    p.recent_items = {"x", "y", "z"};
+    const auto r = Sequencer().recommend(PolicyContext{c, m, cfg}, p, kNow);
+    REQUIRE(r);
+    CHECK(r->reason == Reason::Practice);
+    CHECK(r->item == "x");
+    CHECK(alternative_items(*r) == std::vector<std::string>{"y", "z"});
+    CHECK(r->explanation ==
+          "practice: S at P(known) 0.70; item P(correct) 0.56, nearest the 0.85 target "
+          "(all seen lately: the one seen longest ago)");
+  }
+  SECTION("z, x, y: z") {
+    p.recent_items = {"z", "x", "y"};
+    const auto r = Sequencer().recommend(PolicyContext{c, m, cfg}, p, kNow);
+    REQUIRE(r);
+    CHECK(r->item == "z");
+    CHECK(alternative_items(*r) == std::vector<std::string>{"x", "y"});
+    CHECK_THAT(r->explanation, Contains("seen longest ago"));
+  }
+  SECTION("an item seen twice counts from its last time") {
+    p.recent_items = {"y", "x", "y", "z"};  // x is now the one seen longest ago
+    const auto r = Sequencer().recommend(PolicyContext{c, m, cfg}, p, kNow);
+    REQUIRE(r);
+    CHECK(r->item == "x");
+  }
+}
+
+TEST_CASE("policy: a skill that makes no progress has its prerequisites checked", "[policy]") {
+  Fixture f;  // counting -> addition; check_prerequisites_after 8
+  REQUIRE(f.config.check_prerequisites_after == 8);
+  LearnerProfile p = f.profile({{"counting", 0.97}, {"addition", 0.4}});
+  SkillState& add = p.skills.at("addition");
+  add.attempts = 8;
+  REQUIRE_FALSE(add.mastered_at.has_value());
+  p.recent_items = {"a0", "a2", "a5", "a10", "a0", "a2", "a5", "a10"};
+
+  SECTION("eight attempts at P(known) < 0.5 on addition items only: counting is checked") {
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Prerequisite);
+    CHECK(r.skill == "counting");
+    // Practice ranking at P(known) 0.97: c10 0.8973 is nearest 0.85 (c5 0.9596, c2 0.9774).
+    CHECK(r.item == "c10");
+    CHECK(r.explanation ==
+          "prerequisite check: 8 attempts on Addition without mastery (P(known) 0.40); "
+          "checking Counting (P(known) 0.97), which it rests on");
+  }
+  SECTION("a counting item seen before the stretch of 8 does not count") {
+    p.recent_items.insert(p.recent_items.begin(), "c5");  // 9 recent items, the stretch is 8
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Prerequisite);
+    CHECK(r.skill == "counting");
+  }
+  SECTION("a counting item within the stretch: no check") {
+    p.recent_items[2] = "c5";
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Practice);
+    CHECK(r.skill == "addition");
+  }
+  SECTION("check_prerequisites_after 0: never") {
+    f.config.check_prerequisites_after = 0;
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Practice);
+    CHECK(r.skill == "addition");
+  }
+  SECTION("seven attempts: not yet") {
+    add.attempts = 7;
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Practice);
+    CHECK(r.skill == "addition");
+  }
+  SECTION("P(known) 0.5 is not below 0.5") {
+    add.p_known = 0.5;
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Practice);
+    CHECK(r.skill == "addition");
+  }
+  SECTION("a skill mastered once before is not checked") {
+    add.mastered_at = kNow - std::chrono::hours(24);
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Practice);
+    CHECK(r.skill == "addition");
+  }
+}
+
+TEST_CASE("policy: a stalled skill is set aside for a teacher's help", "[policy]") {
+  Fixture f;
+  // Geometry learns slowly: learn 0.02. After 10 attempts at P(known) 0.2, 10 more would leave it
+  // known with probability 1 - 0.8 * 0.98^10 = 1 - 0.8 * 0.817073 = 0.346342 < 0.5: set aside.
+  f.model.set_skill("geometry", BktParams{0.4, 0.02, 0.0, 0.3, 0.02});
+  LearnerProfile p = f.profile({{"geometry", 0.2}}, {"geometry"});
+  SkillState& g = p.skills.at("geometry");
+  g.attempts = 10;
+  g.wheel_spinning = true;
+  p.recent_items = {"g5"};
+
+  SECTION("the only open skill: Help without an item") {
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Help);
+    CHECK(r.skill == "geometry");
+    CHECK(r.item.empty());
+    CHECK(std::isnan(r.p_correct));
+    CHECK(r.alternatives.empty());
+    CHECK(r.explanation ==
+          "help: 10 attempts on Geometry without mastery (P(known) 0.20); at its learn rate 10 "
+          "more would leave it known with probability 0.35 only, so it is set aside for a "
+          "teacher's help");
+  }
+  SECTION("another open skill is recommended instead, even though geometry was practised last") {
+    p.goals = {"geometry", "counting"};
+    const Recommendation r = f.recommend(p);
+    CHECK(r.skill == "counting");
+    CHECK(r.reason == Reason::Practice);  // counting at its prior 0.4
+    CHECK_FALSE(r.item.empty());
+  }
+  SECTION("nine attempts: not set aside yet") {
+    g.attempts = 9;
+    g.wheel_spinning = false;
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Remediate);
+    CHECK(r.item == "g0");
+  }
+  SECTION("a skill mastered once before is not set aside") {
+    g.mastered_at = kNow - std::chrono::hours(24 * 30);
+    g.wheel_spinning = false;
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Remediate);
+    CHECK(r.skill == "geometry");
+  }
+  SECTION("a high learn rate: wheel-spinning gets Help with an item") {
+    // learn 0.3: 1 - 0.8 * 0.7^10 = 1 - 0.8 * 0.028248 = 0.977402 >= 0.5: not set aside.
+    f.model.set_skill("geometry", BktParams{0.4, 0.3, 0.0, 0.3, 0.02});
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Help);
+    CHECK(r.skill == "geometry");
+    CHECK(r.item == "g0");  // the easiest fresh item
+    CHECK_THAT(r.explanation,
+               StartsWith("help: 10 attempts on Geometry without mastery (P(known) 0.200 < 0.95); "
+                          "a teacher's help or a worked example is suggested"));
+  }
+  SECTION("a high learn rate without the wheel-spinning flag: normal practice") {
+    f.model.set_skill("geometry", BktParams{0.4, 0.3, 0.0, 0.3, 0.02});
+    g.wheel_spinning = false;
+    const Recommendation r = f.recommend(p);
+    CHECK(r.reason == Reason::Remediate);
+    CHECK(r.item == "g0");
+  }
+}

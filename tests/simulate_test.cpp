@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "pathwise/profile.hpp"
+#include "test_util.hpp"
 
 using namespace pathwise;
 
@@ -162,4 +163,54 @@ TEST_CASE("simulate: a simulated learner is reproducible and rejects bad calls",
   BktModel partial;
   partial.set_skill("a", BktParams{});
   CHECK_THROWS_AS(SimulatedLearner(c, partial, o, 0), Error);
+}
+
+TEST_CASE("simulate: course_from_model makes a course from a model's skills and items",
+          "[simulate]") {
+  BktModel m;
+  m.set_skill("s2", BktParams{0.5, 0.2, 0.0, 0.3, 0.1});
+  m.set_skill("s1", BktParams{0.3, 0.1, 0.0, 0.2, 0.1});
+  m.set_item("i2", ItemParams{"s1", 0.1, 0.2});
+  m.set_item("i1", ItemParams{"s1", 0.25, 0.05});
+  const Curriculum c = course_from_model(m);
+  REQUIRE(c.skills().size() == 2);
+  CHECK(c.skills()[0].id == "s1");  // the model's (name) order
+  CHECK(c.skills()[0].name == "s1");
+  CHECK(c.skills()[1].id == "s2");
+  CHECK(c.prerequisites(0).empty());
+  CHECK(c.prerequisites(1).empty());
+  std::vector<std::string> ids;
+  for (const Item& it : c.items()) ids.push_back(it.id);
+  CHECK(ids == std::vector<std::string>{"i1", "i2", "s2 #1", "s2 #2", "s2 #3"});
+  auto items_of = [&](const std::string& skill) {
+    std::vector<std::string> out;
+    for (std::uint32_t i : c.skill_items(*c.skill_index(skill))) out.push_back(c.items()[i].id);
+    return out;
+  };
+  CHECK(items_of("s1") == std::vector<std::string>{"i1", "i2"});
+  CHECK(items_of("s2") == std::vector<std::string>{"s2 #1", "s2 #2", "s2 #3"});
+  for (const Item& it : c.items()) {
+    INFO(it.id);
+    CHECK(it.skills.size() == 1);
+    CHECK_FALSE(it.difficulty.has_value());
+  }
+
+  SECTION("items_per_skill sets the count for skills without items of their own") {
+    const Curriculum one = course_from_model(m, 1);
+    REQUIRE(one.items().size() == 3);
+    CHECK(one.items()[2].id == "s2 #1");
+    CHECK(course_from_model(m, 5).items().size() == 7);
+  }
+  SECTION("items_per_skill 0 and an empty model are rejected") {
+    const Error zero = test_util::error_from([&] { (void)course_from_model(m, 0); });
+    CHECK(zero.code() == ErrorCode::InvalidArgument);
+    const Error empty = test_util::error_from([] { (void)course_from_model(BktModel{}); });
+    CHECK(empty.code() == ErrorCode::InvalidArgument);
+  }
+  SECTION("a simulated learner runs on the course") {
+    PopulationOptions o;
+    SimulatedLearner l(c, m, o, 0);
+    const double e = l.expected_correct(0);  // i1: guess 0.25, slip 0.05
+    CHECK((std::fabs(e - 0.25) < 1e-12 || std::fabs(e - 0.95) < 1e-12));
+  }
 }

@@ -56,6 +56,8 @@ struct FitOptions {
   /// Parameters held at a value instead of fitted (keys: "prior", "learn", "forget", "guess",
   /// "slip"). Default: none.
   std::map<std::string, double> fixed;
+  /// Skills with fewer responses than this are left out of the fit (and the model). Default: 1.
+  std::size_t min_skill_responses = 1;
   /// Fit only the skills for which this returns true (all if empty).
   std::function<bool(const std::string& skill)> skill_filter;
   /// Called after each skill finishes with (skills done, skills total); from worker threads,

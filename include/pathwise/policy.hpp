@@ -127,12 +127,17 @@ class Policy {
 };
 
 /// The built-in sequencer, in order of precedence: (1) a due review of a mastered skill, most
-/// decayed first; (2) help for a wheel-spinning skill; (3) the open goal skill to practise —
-/// prerequisites mastered, not yet mastered, the one practised last if still open, else the
-/// first in prerequisite order — with remediate / practice / challenge by its P(known);
-/// (4) an unmastered prerequisite of a blocked goal; (5) done. Items seen in the no-repeat
-/// window are skipped while others remain. Deterministic for the same profile, time and seed.
-/// Immutable (safe to share).
+/// decayed first; (2) a prerequisite check when the skill the learner is on makes no progress
+/// (check_prerequisites_after attempts, P(known) < 0.5): one item of each prerequisite not
+/// practised meanwhile; (3) help for a wheel-spinning skill that practice still helps; (4) the
+/// open goal skill to practise — prerequisites mastered, not yet mastered, not set aside, the
+/// one practised last if still open, else the first in prerequisite order — with remediate /
+/// practice / challenge by its P(known), or an unmastered prerequisite of a blocked goal;
+/// (5) help without an item when only skills set aside are left (wheel-spinning, and by the
+/// model's learn rate still more likely unknown than known after as many attempts again);
+/// (6) done. Items: the most informative first (item_information), then by purpose; items seen
+/// in the no-repeat window are skipped while others remain. Deterministic for the same profile,
+/// time and seed. Immutable (safe to share).
 class Sequencer final : public Policy {
  public:
   [[nodiscard]] std::optional<Recommendation> recommend(const PolicyContext& context,

@@ -39,6 +39,13 @@ struct SyntheticCourse {
 /// The built-in course. Thread-safe.
 [[nodiscard]] SyntheticCourse synthetic_course();
 
+/// A course made from a model alone, for simulating on fitted parameters (e.g. a model fitted on
+/// a real log): one skill per model skill, in the model's (name) order and without
+/// prerequisites; as items, the model's per-item entries of each skill, or `items_per_skill`
+/// items named "<skill> #<k>" sharing the skill's guess/slip where it has none. Throws Error
+/// (InvalidArgument) if the model has no skills or items_per_skill is 0. Thread-safe.
+[[nodiscard]] Curriculum course_from_model(const BktModel& model, std::size_t items_per_skill = 3);
+
 /// How a simulated population differs from the model and behaves over time. Thread-compatible.
 struct PopulationOptions {
   /// Random seed; learner n of a seed is always the same learner. Default: 1.

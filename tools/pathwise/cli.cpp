@@ -71,6 +71,7 @@ fit options:
   --fix P=V           hold parameter P at V; repeatable
   --skill NAME        fit only the skill named NAME exactly; repeatable
   --skills REGEX      fit only skills whose whole name matches REGEX (ECMAScript syntax)
+  --min-responses N   leave out skills with fewer than N responses (default 1)
 )";
 
 struct Args {
@@ -130,8 +131,7 @@ const std::vector<std::string> kValueOptions = {"--format",
                                                 "--goals",
                                                 "--csv",
                                                 "--svg",
-                                                "--item-min-responses",
-                                                "--tutor-threshold"};
+                                                "--item-min-responses", "--min-responses"};
 const std::vector<std::string> kFlagOptions = {
     "--strict",           "--lenient", "--forgetting",          "--json",
     "--keep-scaffolding", "--quiet",   "--skip-unknown-skills", "--item-guess-slip"};
@@ -281,6 +281,9 @@ FitOptions fit_options(const Args& a) {
       throw UsageError("--fix takes P=V, e.g. forget=0, got '" + f + "'");
     o.fixed[f.substr(0, eq)] = parse_double("--fix", f.substr(eq + 1));
   }
+  if (auto v = a.value("--min-responses"))
+    o.min_skill_responses =
+        static_cast<std::size_t>(parse_int("--min-responses", *v, 1, 1000000000));
   std::vector<std::string> exact = a.all("--skill");
   std::shared_ptr<std::regex> re;
   if (auto v = a.value("--skills")) {
@@ -676,12 +679,15 @@ arithmetic course with prerequisites is used.
   --policy P               fixed, random, mastery, pathwise, oracle or all (default all)
   --learners N             learners per policy (default 1000)
   --seed S                 population seed (default 1)
-  --curriculum FILE        curriculum document (with --model)
   -m, --model FILE         model document; per-item guess/slip are used when present
+  --curriculum FILE        curriculum document (with --model); without it, each model skill
+                           is a course skill with the model's items, or 3 items of its own
   --goals a,b              goal skills (default: all)
   --max-attempts N         cap per learner (default 400)
   --fixed-per-skill N      items per skill of the fixed order (default: with 'all', the smallest
-                           N reaching pathwise's false mastery; the sweep is printed)
+                           N reaching pathwise's false mastery; the sweep is printed).
+                           With 'all', the mastery tutor's threshold is also raised from 0.95
+                           until it reaches pathwise's false mastery, and that sweep is printed
   --forget-per-day X       chance per day that a known skill is forgotten (default 0)
   --concentration K        spread of learners around the model, Beta concentration (default 20)
   --prerequisite-factor F  learning speed before prerequisites are known (default 0.2)
@@ -747,12 +753,37 @@ int cmd_simulate(const Args& a, std::ostream& out, std::ostream& err) {
     return kOk;
   }
   SyntheticCourse course = synthetic_course();
-  if (a.value("--curriculum") || a.value("--model")) {
-    if (!a.value("--curriculum") || !a.value("--model")) {
-      throw UsageError("--curriculum and --model go together");
-    }
-    course.curriculum = Curriculum::load(*a.value("--curriculum"));
+  if (a.value("--curriculum") && !a.value("--model")) {
+    throw UsageError("--curriculum needs --model");
+  }
+  if (a.value("--model")) {
     course.model = load_model(a);
+    if (!a.value("--curriculum")) {
+      // Skills whose answers carry no evidence (guess + slip >= 1) cannot be taught to mastery
+      // by any policy; a course made from the model leaves them out, and says so.
+      BktModel usable;
+      std::size_t dropped = 0;
+      for (const auto& [name, p] : course.model.skills()) {
+        if (p.guess + p.slip >= 1.0) {
+          ++dropped;
+          continue;
+        }
+        usable.set_skill(name, p);
+      }
+      for (const auto& [id, ip] : course.model.items())
+        if (usable.find_skill(ip.skill)) usable.set_item(id, ip);
+      if (dropped > 0) {
+        err << "left out " << dropped << " of " << course.model.skill_count()
+            << " skills whose guess + slip >= 1 (answers carry no evidence of knowing)\n";
+      }
+      if (usable.skill_count() == 0) {
+        throw Error(ErrorCode::InvalidArgument, "the model has no skill with guess + slip < 1",
+                    Location{*a.value("--model"), 0, 0, ""});
+      }
+      course.model = std::move(usable);
+    }
+    course.curriculum = a.value("--curriculum") ? Curriculum::load(*a.value("--curriculum"))
+                                                : course_from_model(course.model);
   }
   PolicySimulationOptions o;
   if (auto v = a.value("--learners"))
@@ -810,6 +841,29 @@ int cmd_simulate(const Args& a, std::ostream& out, std::ostream& err) {
           << "; using 60\n";
     }
   }
+  // The mastery tutor at equal quality: with 'all', its threshold is raised from 0.95 in steps
+  // of 0.005 until its false mastery is at most pathwise's (as fixed's N above).
+  nlohmann::json tutor_sweep = nlohmann::json::array();
+  std::optional<PolicyResult> tutor_matched;
+  double tutor_threshold = 0.0;
+  if (which == "all") {
+    double target = simulate_policies(course.curriculum, course.model, {SimPolicy::Pathwise}, o)[0]
+                        .false_mastery.mean;
+    for (int k = 0; k <= 9; ++k) {
+      PolicySimulationOptions t = o;
+      t.config.mastery_threshold = o.config.mastery_threshold + 0.005 * k;
+      if (t.config.mastery_threshold > 0.9995) break;
+      PolicyResult r = simulate_policies(course.curriculum, course.model, {SimPolicy::Mastery}, t)[0];
+      tutor_sweep.push_back({{"threshold", t.config.mastery_threshold},
+                             {"attempts", r.attempts.mean},
+                             {"false_mastery", r.false_mastery.mean}});
+      if (r.false_mastery.mean <= target) {
+        tutor_threshold = t.config.mastery_threshold;
+        tutor_matched = std::move(r);
+        break;
+      }
+    }
+  }
   std::vector<PolicyResult> rs = simulate_policies(course.curriculum, course.model, policies, o);
   if (auto path = a.value("--csv")) {
     std::ofstream f(*path);
@@ -851,6 +905,17 @@ int cmd_simulate(const Args& a, std::ostream& out, std::ostream& err) {
                                    {"post_test", r.post_test.ci95}}}};
     }
     j["policies"] = std::move(ps);
+    if (!tutor_sweep.empty()) {
+      j["mastery_sweep"] = tutor_sweep;
+      if (tutor_matched) {
+        j["mastery_matched"] = {{"threshold", tutor_threshold},
+                                {"attempts", tutor_matched->attempts.mean},
+                                {"false_mastery", tutor_matched->false_mastery.mean},
+                                {"ci95",
+                                 {{"attempts", tutor_matched->attempts.ci95},
+                                  {"false_mastery", tutor_matched->false_mastery.ci95}}}};
+      }
+    }
     out << j.dump() << "\n";
     return kOk;
   }
@@ -862,6 +927,20 @@ int cmd_simulate(const Args& a, std::ostream& out, std::ostream& err) {
           << fixed(s.at("false_mastery").get<double>(), 3);
     out << "\nfixed order uses N = " << o.fixed_per_skill
         << " (smallest reaching pathwise's false mastery)\n\n";
+  }
+  if (!tutor_sweep.empty()) {
+    out << "mastery tutor sweep (threshold -> attempts, false mastery):";
+    for (const auto& s : tutor_sweep)
+      out << "  " << fixed(s.at("threshold").get<double>(), 3) << " -> "
+          << fixed(s.at("attempts").get<double>(), 1) << ", "
+          << fixed(s.at("false_mastery").get<double>(), 3);
+    if (tutor_matched) {
+      out << "\nmastery tutor at pathwise's false mastery: threshold " << fixed(tutor_threshold, 3)
+          << ", " << fixed(tutor_matched->attempts.mean, 1) << " +- "
+          << fixed(tutor_matched->attempts.ci95, 1) << " attempts\n\n";
+    } else {
+      out << "\nno tutor threshold up to 0.995 reaches pathwise's false mastery\n\n";
+    }
   }
   out << std::left << std::setw(10) << "policy" << std::right << std::setw(18) << "attempts"
       << std::setw(20) << "false mastery" << std::setw(20) << "after 30 days" << std::setw(16)
@@ -888,7 +967,7 @@ void check_allowed(const Args& a) {
   static const std::vector<std::string> kFit = {
       "--restarts", "--max-iter", "--tol",    "--seed",  "--threads",        "--forgetting",
       "--bound",    "--fix",      "--skills", "--skill", "--item-guess-slip",
-      "--item-min-responses"};
+      "--item-min-responses", "--min-responses"};
   static const std::vector<std::string> kEngine = {"--curriculum", "--model", "--db", "--learner",
                                                    "--time"};
   std::vector<std::string> allowed;
