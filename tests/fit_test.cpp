@@ -570,3 +570,31 @@ TEST_CASE("fit: items with fewer responses than item_min_responses share their s
     CHECK(m.find_skill("s") != nullptr);
   }
 }
+
+TEST_CASE("fit: skills with fewer responses than min_skill_responses are left out", "[fit]") {
+  // Skill "big" has 12 responses, "small" 4.
+  ResponseLog::Builder b;
+  b.add_sequence("l1", "big", {0, 1, 1, 1, 0, 1}, {});
+  b.add_sequence("l2", "big", {0, 0, 1, 1, 1, 1}, {});
+  b.add_sequence("l1", "small", {0, 1}, {});
+  b.add_sequence("l2", "small", {1, 1}, {});
+  const ResponseLog log = b.build();
+  FitOptions o;
+  o.restarts = 1;
+  o.threads = 1;
+  SECTION("minimum 5: only the big skill") {
+    o.min_skill_responses = 5;
+    const BktModel m = fit(log, o);
+    CHECK(m.find_skill("big") != nullptr);
+    CHECK(m.find_skill("small") == nullptr);
+    CHECK(m.skill_count() == 1);
+  }
+  SECTION("exactly the minimum is enough") {
+    o.min_skill_responses = 4;
+    CHECK(fit(log, o).skill_count() == 2);
+  }
+  SECTION("a minimum above every skill: an error, not an empty model") {
+    o.min_skill_responses = 13;
+    CHECK_THROWS_WITH(fit(log, o), Contains("minimum of responses"));
+  }
+}
