@@ -815,14 +815,18 @@ int cmd_simulate(const Args& a, std::ostream& out, std::ostream& err) {
     throw UsageError("--policy must be fixed, random, mastery, pathwise, oracle or all, got '" +
                      which + "'");
   }
+  // With 'all', pathwise runs once, first: both sweeps below aim at its false mastery, and its
+  // result goes into the table as it is.
+  std::optional<PolicyResult> pathwise_run;
+  if (which == "all")
+    pathwise_run = simulate_policies(course.curriculum, course.model, {SimPolicy::Pathwise}, o)[0];
   // The fixed order's N: given, or with 'all' the smallest N whose false mastery is at most the
   // pathwise sequencer's on the same learners.
   nlohmann::json sweep = nlohmann::json::array();
   if (auto v = a.value("--fixed-per-skill")) {
     o.fixed_per_skill = static_cast<std::size_t>(parse_int("--fixed-per-skill", *v, 1, 10000));
-  } else if (which == "all") {
-    double target = simulate_policies(course.curriculum, course.model, {SimPolicy::Pathwise}, o)[0]
-                        .false_mastery.mean;
+  } else if (pathwise_run) {
+    const double target = pathwise_run->false_mastery.mean;
     o.fixed_per_skill = 0;
     for (std::size_t n = 1; n <= 60; ++n) {
       PolicySimulationOptions f = o;
@@ -846,9 +850,8 @@ int cmd_simulate(const Args& a, std::ostream& out, std::ostream& err) {
   nlohmann::json tutor_sweep = nlohmann::json::array();
   std::optional<PolicyResult> tutor_matched;
   double tutor_threshold = 0.0;
-  if (which == "all") {
-    double target = simulate_policies(course.curriculum, course.model, {SimPolicy::Pathwise}, o)[0]
-                        .false_mastery.mean;
+  if (pathwise_run) {
+    const double target = pathwise_run->false_mastery.mean;
     for (int k = 0; k <= 9; ++k) {
       PolicySimulationOptions t = o;
       t.config.mastery_threshold = o.config.mastery_threshold + 0.005 * k;
@@ -864,7 +867,17 @@ int cmd_simulate(const Args& a, std::ostream& out, std::ostream& err) {
       }
     }
   }
-  std::vector<PolicyResult> rs = simulate_policies(course.curriculum, course.model, policies, o);
+  std::vector<SimPolicy> to_run;
+  for (SimPolicy p : policies)
+    if (!(pathwise_run && p == SimPolicy::Pathwise)) to_run.push_back(p);
+  std::vector<PolicyResult> ran = simulate_policies(course.curriculum, course.model, to_run, o);
+  std::vector<PolicyResult> rs;  // in the order of `policies`
+  for (std::size_t k = 0, r = 0; k < policies.size(); ++k) {
+    if (pathwise_run && policies[k] == SimPolicy::Pathwise)
+      rs.push_back(std::move(*pathwise_run));
+    else
+      rs.push_back(std::move(ran[r++]));
+  }
   if (auto path = a.value("--csv")) {
     std::ofstream f(*path);
     if (!f) throw Error(ErrorCode::Io, "cannot create file", Location{*path, 0, 0, ""});
