@@ -235,7 +235,8 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
     skills.push_back(k);
   }
   if (skills.empty()) {
-    throw Error(ErrorCode::InvalidArgument, "no skill to fit (the skill filter or the minimum of responses left none)");
+    throw Error(ErrorCode::InvalidArgument,
+                "no skill to fit (the skill filter or the minimum of responses left none)");
   }
   std::vector<std::size_t> sizes(log.skill_count(), 0);
   for (std::uint32_t k : skills) sizes[k] = log.skill_size(k);

@@ -195,8 +195,12 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
                    : why == Reason::Challenge ? pc
                                               : std::fabs(pc - cfg.target_success);
       const std::size_t seen = last_seen(cur.items()[i].id);
-      Scored sc{i, pc, key, detail::mix_seed(cfg.seed, cur.items()[i].id, 0),
-                item_information(ctx, i, s, pk), seen == 0 ? SIZE_MAX : seen};
+      Scored sc{i,
+                pc,
+                key,
+                detail::mix_seed(cfg.seed, cur.items()[i].id, 0),
+                item_information(ctx, i, s, pk),
+                seen == 0 ? SIZE_MAX : seen};
       bool clean = true;
       for (std::uint32_t other : cur.item_skills(i))
         if (other != s && !mastered(other)) clean = false;
@@ -217,7 +221,7 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
     const bool oldest_first = use == 1 || use == 3;
     among = oldest_first ? " (all seen lately: the one seen longest ago)"
             : tiers[use].size() < cur.skill_items(s).size() ? " of those not just seen"
-                                                           : "";
+                                                            : "";
     std::sort(tiers[use].begin(), tiers[use].end(), [&](const Scored& a, const Scored& b) {
       if (oldest_first && a.seen != b.seen) return a.seen > b.seen;
       if (a.info != b.info) return a.info > b.info;
@@ -294,8 +298,8 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
   // learner moves on and a person is asked to step in.
   auto chance_after_more = [&](std::uint32_t s) {
     const double learn = ctx.model.skill(cur.skills()[s].id).learn;
-    return 1.0 - (1.0 - known[s]) *
-                     std::pow(1.0 - learn, static_cast<double>(cfg.wheel_spin_attempts));
+    return 1.0 -
+           (1.0 - known[s]) * std::pow(1.0 - learn, static_cast<double>(cfg.wheel_spin_attempts));
   };
   auto stalled = [&](std::uint32_t s) {
     const SkillState* st = state[s];
@@ -431,13 +435,13 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
   for (std::uint32_t s : cur.topological_order()) {
     if (!open(s)) continue;
     const SkillState* st = state[s];
-    return build(s, Reason::Help,
-                 fmt("help: %u attempts on %s without mastery (P(known) %.2f); at its learn rate "
-                     "%u more would leave it known with probability %.2f only, so it is set aside "
-                     "for a teacher's help",
-                     st->attempts, name(s), known[s], cfg.wheel_spin_attempts,
-                     chance_after_more(s)),
-                 {});
+    return build(
+        s, Reason::Help,
+        fmt("help: %u attempts on %s without mastery (P(known) %.2f); at its learn rate "
+            "%u more would leave it known with probability %.2f only, so it is set aside "
+            "for a teacher's help",
+            st->attempts, name(s), known[s], cfg.wheel_spin_attempts, chance_after_more(s)),
+        {});
   }
 
   // 6. Done: every goal that can be practised is mastered.

@@ -240,8 +240,8 @@ TEST_CASE("cli: simulate runs on a model alone and sweeps the mastery tutor's th
   }
 
   SECTION("one policy: no sweep") {
-    Run one = run({"simulate", "--model", model, "--policy", "pathwise", "--learners", "20",
-                   "--json"});
+    Run one =
+        run({"simulate", "--model", model, "--policy", "pathwise", "--learners", "20", "--json"});
     REQUIRE(one.code == 0);
     auto k = nlohmann::json::parse(one.out);
     CHECK(k.at("policies").contains("pathwise"));
@@ -260,11 +260,11 @@ TEST_CASE("cli: simulate --curriculum without --model is a usage error", "[cli]"
 }
 
 TEST_CASE("cli: fit --item-min-responses needs --item-guess-slip", "[cli]") {
-  const std::string data = write_log(
-      "items.csv",
-      "user_id,skill_name,correct,order_id,item_id\n"
-      "u1,add,0,1,p1\nu1,add,1,2,p1\nu1,add,1,3,p2\nu2,add,0,4,p1\nu2,add,1,5,p1\n"
-      "u2,add,1,6,p2\nu3,add,1,7,p1\nu3,add,0,8,p3\nu3,add,1,9,p2\n");
+  const std::string data =
+      write_log("items.csv",
+                "user_id,skill_name,correct,order_id,item_id\n"
+                "u1,add,0,1,p1\nu1,add,1,2,p1\nu1,add,1,3,p2\nu2,add,0,4,p1\nu2,add,1,5,p1\n"
+                "u2,add,1,6,p2\nu3,add,1,7,p1\nu3,add,0,8,p3\nu3,add,1,9,p2\n");
   Run bare = run({"fit", data, "--item-min-responses", "5"});
   CHECK(bare.code == 2);
   CHECK_THAT(bare.err, Contains("--item-min-responses needs --item-guess-slip"));

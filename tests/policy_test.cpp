@@ -1,8 +1,6 @@
 #include "pathwise/policy.hpp"
 
 #include <catch2/catch.hpp>
-
-#include "test_util.hpp"
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -18,6 +16,7 @@
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
 #include "pathwise/profile.hpp"
+#include "test_util.hpp"
 
 using namespace pathwise;
 using Catch::Matchers::Contains;
@@ -614,8 +613,7 @@ TEST_CASE("policy: item_information is the mutual information between answer and
   }
 }
 
-TEST_CASE("policy: with per-item guess/slip the most informative item is recommended",
-          "[policy]") {
+TEST_CASE("policy: with per-item guess/slip the most informative item is recommended", "[policy]") {
   Fixture f;
   // g0 ("A"): guess 0.45, slip 0.3 - answers say little. g10 ("B"): guess 0.05, slip 0.05.
   // g2 and g5 keep geometry's guess 0.3 / slip 0.02 and tie in information.

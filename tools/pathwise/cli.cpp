@@ -131,7 +131,8 @@ const std::vector<std::string> kValueOptions = {"--format",
                                                 "--goals",
                                                 "--csv",
                                                 "--svg",
-                                                "--item-min-responses", "--min-responses"};
+                                                "--item-min-responses",
+                                                "--min-responses"};
 const std::vector<std::string> kFlagOptions = {
     "--strict",           "--lenient", "--forgetting",          "--json",
     "--keep-scaffolding", "--quiet",   "--skip-unknown-skills", "--item-guess-slip"};
@@ -856,7 +857,8 @@ int cmd_simulate(const Args& a, std::ostream& out, std::ostream& err) {
       PolicySimulationOptions t = o;
       t.config.mastery_threshold = o.config.mastery_threshold + 0.005 * k;
       if (t.config.mastery_threshold > 0.9995) break;
-      PolicyResult r = simulate_policies(course.curriculum, course.model, {SimPolicy::Mastery}, t)[0];
+      PolicyResult r =
+          simulate_policies(course.curriculum, course.model, {SimPolicy::Mastery}, t)[0];
       tutor_sweep.push_back({{"threshold", t.config.mastery_threshold},
                              {"attempts", r.attempts.mean},
                              {"false_mastery", r.false_mastery.mean}});
@@ -977,10 +979,19 @@ void check_allowed(const Args& a) {
       "--format",    "--learner-col", "--skill-col",        "--correct-col",
       "--order-col", "--item-col",    "--skill-sep",        "--empty-skill-as",
       "--strict",    "--lenient",     "--keep-scaffolding", "--quiet"};
-  static const std::vector<std::string> kFit = {
-      "--restarts", "--max-iter", "--tol",    "--seed",  "--threads",        "--forgetting",
-      "--bound",    "--fix",      "--skills", "--skill", "--item-guess-slip",
-      "--item-min-responses", "--min-responses"};
+  static const std::vector<std::string> kFit = {"--restarts",
+                                                "--max-iter",
+                                                "--tol",
+                                                "--seed",
+                                                "--threads",
+                                                "--forgetting",
+                                                "--bound",
+                                                "--fix",
+                                                "--skills",
+                                                "--skill",
+                                                "--item-guess-slip",
+                                                "--item-min-responses",
+                                                "--min-responses"};
   static const std::vector<std::string> kEngine = {"--curriculum", "--model", "--db", "--learner",
                                                    "--time"};
   std::vector<std::string> allowed;
