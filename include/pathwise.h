@@ -43,8 +43,9 @@ void pathwise_free(void* p);
 /** Creates an engine from a curriculum document and a model document (JSON text).
  *  `config_json` holds PolicyConfig settings or is NULL for the defaults: mastery_threshold,
  *  target_success, remediate_below, challenge_above, review_threshold, initial_half_life_days,
- *  half_life_growth (numbers), no_repeat_window, wheel_spin_attempts, alternatives, seed
- *  (integers). `store_path` is a SQLite file, or NULL to keep profiles in memory.
+ *  half_life_growth (numbers), no_repeat_window, wheel_spin_attempts,
+ *  check_prerequisites_after, alternatives, seed (integers), conjunctive_update (true/false).
+ *  `store_path` is a SQLite file, or NULL to keep profiles in memory.
  *  On success *engine is set; on failure it is set to NULL. */
 pathwise_status pathwise_engine_create(const char* curriculum_json, const char* model_json,
                                        const char* config_json, const char* store_path,

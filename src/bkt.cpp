@@ -53,6 +53,18 @@ double posterior(const BktParams& p, double p_known, Outcome outcome) noexcept {
   return total > 0.0 ? known / total : p_known;
 }
 
+double posterior_conjunctive(const BktParams& p, double p_known, double others_correct,
+                             Outcome outcome) noexcept {
+  // P(correct | known) = (1 - slip) q and P(correct | unknown) = guess q; q cancels from a
+  // correct answer's posterior.
+  if (outcome == Outcome::Correct) return posterior(p, p_known, outcome);
+  const double q = others_correct;
+  const double known = p_known * (1.0 - (1.0 - p.slip) * q);
+  const double unknown = (1.0 - p_known) * (1.0 - p.guess * q);
+  const double total = known + unknown;
+  return total > 0.0 ? known / total : p_known;
+}
+
 double update(const BktParams& p, double p_known, Outcome outcome) noexcept {
   double post = posterior(p, p_known, outcome);
   return post * (1.0 - p.forget) + (1.0 - post) * p.learn;
@@ -88,6 +100,25 @@ void BktModel::set_skill(const std::string& name, const BktParams& params) {
   }
   params.validate(Location{"", 0, 0, "skills." + name});
   skills_[name] = params;
+}
+
+void BktModel::set_forget_per_day(const std::string& skill, double rate) {
+  if (!find_skill(skill)) {
+    throw Error(ErrorCode::UnknownSkill, "the model has no skill '" + skill + "'");
+  }
+  if (!(rate >= 0.0 && rate < 1.0)) {
+    throw Error(ErrorCode::InvalidArgument,
+                "forget_per_day must be in [0, 1), got " +
+                    (std::isnan(rate) ? std::string("NaN") : std::to_string(rate)),
+                Location{"", 0, 0, "skills." + skill + ".forget_per_day"});
+  }
+  forget_per_day_[skill] = rate;
+}
+
+std::optional<double> BktModel::forget_per_day(std::string_view skill) const noexcept {
+  auto it = forget_per_day_.find(skill);
+  if (it == forget_per_day_.end()) return std::nullopt;
+  return it->second;
 }
 
 void BktModel::set_item(const std::string& item, const ItemParams& params) {
@@ -191,7 +222,10 @@ void to_json(nlohmann::json& j, const BktModel& model) {
   j["format"] = BktModel::kFormat;
   j["version"] = BktModel::kVersion;
   nlohmann::json skills = nlohmann::json::object();
-  for (const auto& [name, p] : model.skills()) skills[name] = p;
+  for (const auto& [name, p] : model.skills()) {
+    skills[name] = p;
+    if (auto d = model.forget_per_day(name)) skills[name]["forget_per_day"] = *d;
+  }
   j["skills"] = std::move(skills);
   if (model.item_count() > 0) {
     nlohmann::json items = nlohmann::json::object();
@@ -222,6 +256,14 @@ void from_json(const nlohmann::json& j, BktModel& model) {
     p.guess = read_probability(obj, "guess", path, true, 0);
     p.slip = read_probability(obj, "slip", path, true, 0);
     out.set_skill(name, p);
+    if (obj.contains("forget_per_day")) {
+      const double d = read_probability(obj, "forget_per_day", path, false, 0.0);
+      if (d >= 1.0) {
+        throw Error(ErrorCode::InvalidArgument, "must be below 1 (a skill forgotten every day)",
+                    Location{"", 0, 0, path + ".forget_per_day"});
+      }
+      out.set_forget_per_day(name, d);
+    }
   }
   if (auto iit = j.find("items"); iit != j.end()) {
     if (!iit->is_object()) {

@@ -166,6 +166,9 @@ PolicyConfig config_from(const char* text) {
       s.integer("no_repeat_window", static_cast<std::int64_t>(c.no_repeat_window), 0, 1000000));
   c.wheel_spin_attempts = static_cast<std::uint32_t>(
       s.integer("wheel_spin_attempts", c.wheel_spin_attempts, 1, 1000000));
+  c.check_prerequisites_after = static_cast<std::uint32_t>(
+      s.integer("check_prerequisites_after", c.check_prerequisites_after, 0, 1000000));
+  c.conjunctive_update = s.boolean("conjunctive_update", c.conjunctive_update);
   c.alternatives = static_cast<std::size_t>(
       s.integer("alternatives", static_cast<std::int64_t>(c.alternatives), 0, 1000));
   c.seed =

@@ -1,6 +1,7 @@
 #include "pathwise/engine.hpp"
 
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
@@ -36,6 +37,7 @@ struct Engine::Impl {
   // Per item: the ids and BKT parameters (with per-item guess/slip) of its skills.
   std::vector<std::vector<std::string>> item_skill_ids;
   std::vector<std::vector<BktParams>> item_params;
+  std::vector<std::vector<double>> item_forget_per_day;  // NaN where the model has none
 
   mutable std::shared_mutex slots_mu;  // guards slots
   mutable std::unordered_map<std::string, std::shared_ptr<Slot>> slots;
@@ -127,12 +129,16 @@ Engine::Engine(Curriculum curriculum, BktModel model, PolicyConfig config,
   for (std::uint32_t i = 0; i < c.items().size(); ++i) {
     std::vector<std::string> ids;
     std::vector<BktParams> params;
+    std::vector<double> forget;
     for (std::uint32_t s : c.item_skills(i)) {
       ids.push_back(c.skills()[s].id);
       params.push_back(impl_->model.params_for(ids.back(), c.items()[i].id));
+      forget.push_back(impl_->model.forget_per_day(ids.back())
+                           .value_or(std::numeric_limits<double>::quiet_NaN()));
     }
     impl_->item_skill_ids.push_back(std::move(ids));
     impl_->item_params.push_back(std::move(params));
+    impl_->item_forget_per_day.push_back(std::move(forget));
   }
 }
 
@@ -174,7 +180,8 @@ void Engine::record(const Response& r) {
       st = many.data();
     }
     for (std::size_t k = 0; k < skills.size(); ++k) st[k] = s->states[skills[k]];
-    detail::apply_checked(profile, st, impl_->item_params[*item].data(), skills.size(),
+    detail::apply_checked(profile, st, impl_->item_params[*item].data(),
+                          impl_->item_forget_per_day[*item].data(), skills.size(),
                           impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, time);
     try {
       impl_->store->record(profile, ResponseRecord{r.item, r.outcome, time},

@@ -43,6 +43,7 @@ ProfileRules PolicyConfig::rules() const {
   r.half_life_growth = half_life_growth;
   r.wheel_spin_attempts = wheel_spin_attempts;
   r.recent_items = std::max<std::size_t>(20, no_repeat_window);
+  r.conjunctive_update = conjunctive_update;
   return r;
 }
 

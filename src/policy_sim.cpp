@@ -45,12 +45,14 @@ Estimate estimate(const std::vector<double>& xs) {
 /// Everything the runs share: goal skills, the skills they rest on, in prerequisite order.
 struct Setup {
   const Curriculum& c;
-  const BktModel& m;
+  const BktModel& m;           // Pathwise's model (told the forgetting rate)
+  const BktModel& baseline_m;  // the random and mastery policies' model, as given
   const PolicySimulationOptions& o;
   std::vector<char> goal;
   std::vector<std::uint32_t> order;  // relevant skills with items, prerequisites first
   std::vector<std::uint32_t> goal_items;
-  ProfileRules rules;
+  ProfileRules rules;           // Pathwise's profile update
+  ProfileRules baseline_rules;  // the random and mastery policies'
 };
 
 class Run {
@@ -88,7 +90,10 @@ class Run {
         all_skills_known = all_skills_known && learner_.knows(sk);
       if (all_skills_known) ++r.over_practice;
       Outcome out = learner_.answer(*item, t);
-      (void)apply_response(profile_, s_.c, s_.m, s_.rules, *item, out, t);
+      if (policy_ == SimPolicy::Pathwise)
+        (void)apply_response(profile_, s_.c, s_.m, s_.rules, *item, out, t);
+      else
+        (void)apply_response(profile_, s_.c, s_.baseline_m, s_.baseline_rules, *item, out, t);
       for (const auto& [id, st] : profile_.skills)
         r.wheel_spinning = r.wheel_spinning || st.wheel_spinning;
       curve[step + 1] += share_known();
@@ -194,7 +199,17 @@ std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const 
     throw Error(ErrorCode::InvalidArgument, "learners must be >= 1",
                 Location{"", 0, 0, "learners"});
   }
-  Setup setup{curriculum, model, options, {}, {}, {}, options.config.rules()};
+  BktModel told = model;
+  if (options.tell_forgetting) {
+    for (const auto& [skill, p] : model.skills()) {
+      (void)p;
+      if (!told.forget_per_day(skill))
+        told.set_forget_per_day(skill, std::min(options.population.forget_per_day, 0.999999));
+    }
+  }
+  Setup setup{curriculum, told, model, options, {}, {}, {}, options.config.rules(), {}};
+  setup.baseline_rules = setup.rules;
+  setup.baseline_rules.conjunctive_update = options.baseline_conjunctive_update;
   const std::size_t n = curriculum.skills().size();
   setup.goal.assign(n, options.goals.empty() ? 1 : 0);
   for (const auto& g : options.goals) {

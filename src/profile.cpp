@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "detail/json_util.hpp"
 #include "detail/profile_update.hpp"
@@ -112,18 +114,59 @@ void check_response(const LearnerProfile& profile, std::size_t item_count, std::
 }
 
 void apply_checked(LearnerProfile& profile, SkillState* const* states, const BktParams* params,
-                   std::size_t skills, const std::string& item_id, const ProfileRules& rules,
-                   Outcome outcome, TimePoint time) {
+                   const double* forget_per_day, std::size_t skills, const std::string& item_id,
+                   const ProfileRules& rules, Outcome outcome, TimePoint time) {
   const bool correct = outcome == Outcome::Correct;
+  auto rate = [&](std::size_t k) {
+    return forget_per_day ? forget_per_day[k] : std::numeric_limits<double>::quiet_NaN();
+  };
+  // Time-based forgetting since each skill was last practised, where the model has a rate:
+  // P(known) (1 - rate)^days (Qiu et al. 2011).
+  for (std::size_t k = 0; k < skills; ++k) {
+    SkillState& st = *states[k];
+    const double d = rate(k);
+    if (d > 0.0 && st.last_practice) {
+      st.p_known *= std::pow(1.0 - d, std::max(0.0, days_between(*st.last_practice, time)));
+    }
+  }
+  // Posteriors first, from the beliefs before this answer: under the conjunctive update each
+  // skill's depends on the others' P(correct).
+  double small[8];
+  std::vector<double> large;
+  double* post = small;
+  if (skills > 8) {
+    large.resize(skills);
+    post = large.data();
+  }
+  for (std::size_t k = 0; k < skills; ++k) {
+    if (skills == 1 || correct || !rules.conjunctive_update) {
+      // A correct answer updates each skill alone under either rule (the other skills' factor
+      // cancels), so it is computed as posterior() does, to the last bit.
+      post[k] = posterior(params[k], states[k]->p_known, outcome);
+      continue;
+    }
+    double others = 1.0;
+    for (std::size_t j = 0; j < skills; ++j)
+      if (j != k) others *= predict_correct(params[j], states[j]->p_known);
+    post[k] = posterior_conjunctive(params[k], states[k]->p_known, others, outcome);
+  }
   for (std::size_t k = 0; k < skills; ++k) {
     SkillState& st = *states[k];
     const bool due = st.next_review && time >= *st.next_review;
-    st.p_known = update(params[k], st.p_known, outcome);
+    st.p_known = post[k] * (1.0 - params[k].forget) + (1.0 - post[k]) * params[k].learn;
     ++st.attempts;
     st.correct += correct ? 1 : 0;
     st.streak = correct ? st.streak + 1 : 0;
     st.last_practice = time;
-    if (!st.mastered_at && st.p_known >= rules.mastery_threshold) {
+    const double d = rate(k);
+    if (!std::isnan(d)) {
+      // The model's rate fixes recall: p 2^(-days/h) = p (1 - d)^days with h = ln 2 / -ln(1 - d);
+      // d = 0: never forgotten, never due.
+      if (!st.mastered_at && st.p_known >= rules.mastery_threshold) st.mastered_at = time;
+      st.half_life_days = st.mastered_at && d > 0.0 ? std::log(2.0) / -std::log1p(-d) : 0.0;
+      if (due && correct && st.half_life_days > 0.0) ++st.reviews;
+      if (st.half_life_days <= 0.0) st.next_review.reset();
+    } else if (!st.mastered_at && st.p_known >= rules.mastery_threshold) {
       st.mastered_at = time;
       st.half_life_days = rules.initial_half_life_days;
     } else if (st.half_life_days > 0.0 && due) {
@@ -166,16 +209,18 @@ std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculu
   std::vector<std::string> changed;
   std::vector<SkillState*> states;
   std::vector<BktParams> params;
+  std::vector<double> forget;
   for (std::uint32_t s : curriculum.item_skills(item)) {
     const std::string& id = curriculum.skills()[s].id;
     params.push_back(model.params_for(id, it.id));
+    forget.push_back(model.forget_per_day(id).value_or(std::numeric_limits<double>::quiet_NaN()));
     auto [pos, inserted] = profile.skills.try_emplace(id);
     if (inserted) pos->second.p_known = params.back().prior;  // a skill added since
     states.push_back(&pos->second);
     changed.push_back(id);
   }
-  detail::apply_checked(profile, states.data(), params.data(), states.size(), it.id, rules, outcome,
-                        time);
+  detail::apply_checked(profile, states.data(), params.data(), forget.data(), states.size(), it.id,
+                        rules, outcome, time);
   return changed;
 }
 

@@ -5,10 +5,12 @@
 #include <random>
 
 #include "pathwise/json.hpp"
+#include "test_util.hpp"
 
 using namespace pathwise;
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
+using test_util::error_from;
 
 namespace {
 
@@ -76,6 +78,49 @@ TEST_CASE("bkt: a correct answer raises mastery when guess < 1 - slip", "[bkt]")
 TEST_CASE("bkt: an outcome the model calls impossible leaves the belief unchanged", "[bkt]") {
   BktParams p{0.0, 0.1, 0.0, 0.0, 0.1};  // never known at first, never guesses
   CHECK(posterior(p, 0.0, Outcome::Correct) == 0.0);
+}
+
+TEST_CASE("bkt: the conjunctive posterior equals enumeration of the joint knowledge states",
+          "[bkt]") {
+  // An item of three skills, correct only if each skill's part is (known: 1 - slip, unknown:
+  // guess), skills independent a priori. Enumerate the 8 joint states, condition on the answer
+  // and marginalise; posterior_conjunctive sees only its skill and the others' P(correct).
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0.02, 0.98);
+  for (int trial = 0; trial < 100; ++trial) {
+    BktParams p[3];
+    double pk[3];
+    for (int k = 0; k < 3; ++k) {
+      p[k] = BktParams{0.5, 0.1, 0.0, u(rng) * 0.45, u(rng) * 0.45};
+      pk[k] = u(rng);
+    }
+    for (Outcome o : {Outcome::Correct, Outcome::Incorrect}) {
+      double joint_known[3] = {0, 0, 0}, total = 0;
+      for (int state = 0; state < 8; ++state) {
+        double prob = 1, correct = 1;
+        for (int k = 0; k < 3; ++k) {
+          const bool known = (state >> k) & 1;
+          prob *= known ? pk[k] : 1 - pk[k];
+          correct *= known ? 1 - p[k].slip : p[k].guess;
+        }
+        const double w = prob * (o == Outcome::Correct ? correct : 1 - correct);
+        total += w;
+        for (int k = 0; k < 3; ++k)
+          if ((state >> k) & 1) joint_known[k] += w;
+      }
+      for (int k = 0; k < 3; ++k) {
+        double others = 1;
+        for (int j = 0; j < 3; ++j)
+          if (j != k) others *= predict_correct(p[j], pk[j]);
+        CHECK_THAT(posterior_conjunctive(p[k], pk[k], others, o),
+                   WithinAbs(joint_known[k] / total, 1e-12));
+      }
+    }
+  }
+  // Alone on an item (others_correct = 1) it is the one-skill posterior.
+  BktParams q{0.3, 0.2, 0.0, 0.25, 0.1};
+  CHECK_THAT(posterior_conjunctive(q, 0.3, 1.0, Outcome::Incorrect),
+             WithinAbs(posterior(q, 0.3, Outcome::Incorrect), 1e-15));
 }
 
 TEST_CASE("bkt: forward log-likelihood equals the brute-force sum over all hidden paths", "[bkt]") {
@@ -211,6 +256,40 @@ TEST_CASE("bkt: bad model documents give errors naming the field", "[bkt]") {
   SECTION("no skills object") {
     CHECK(error_of(R"({"format":"pathwise-bkt-model","version":"1.0"})").location().field ==
           "skills");
+  }
+}
+
+TEST_CASE("bkt: forget_per_day is kept per skill, round-trips and is checked", "[bkt]") {
+  BktModel m;
+  m.set_skill("a", BktParams{0.3, 0.2, 0.0, 0.2, 0.1});
+  m.set_skill("b", BktParams{0.3, 0.2, 0.0, 0.2, 0.1});
+  CHECK_FALSE(m.forget_per_day("a").has_value());
+  m.set_forget_per_day("a", 0.02);
+  CHECK(m.forget_per_day("a") == 0.02);
+  CHECK_FALSE(m.forget_per_day("b").has_value());
+  CHECK_FALSE(m.forget_per_day("nope").has_value());
+  const BktModel back = BktModel::from_json(m.to_json());
+  CHECK(back == m);
+  CHECK(back.forget_per_day("a") == 0.02);
+  CHECK_FALSE(back.forget_per_day("b").has_value());
+  BktModel other = m;
+  other.set_forget_per_day("b", 0.0);
+  CHECK(other != m);  // set to 0 is not the same as unset
+
+  CHECK(error_from([&] { m.set_forget_per_day("nope", 0.1); }).code() == ErrorCode::UnknownSkill);
+  for (double bad : {1.0, -0.1, std::nan("")}) {
+    Error e = error_from([&] { m.set_forget_per_day("a", bad); });
+    CHECK(e.code() == ErrorCode::InvalidArgument);
+    CHECK(e.location().field == "skills.a.forget_per_day");
+  }
+  for (const char* value : {"1", "1.5", "-0.1", "\"x\"", "null"}) {
+    INFO(value);
+    const std::string doc = std::string(R"({"format":"pathwise-bkt-model","version":"1.0",
+      "skills":{"a":{"prior":0.3,"learn":0.2,"guess":0.2,"slip":0.1,"forget_per_day":)") +
+                            value + "}}}";
+    Error e = error_from([&] { (void)BktModel::from_json(doc, "m.json"); });
+    CHECK(e.location().source == "m.json");
+    CHECK(e.location().field == "skills.a.forget_per_day");
   }
 }
 

@@ -85,12 +85,34 @@ TEST_CASE("c_api: errors come back as status codes and messages, never exception
   pathwise_free(nullptr);            // harmless
 }
 
+TEST_CASE("c_api: conjunctive_update chooses how a two-skill item's error is blamed", "[c_api]") {
+  const char* curriculum = R"({"format":"pathwise-curriculum","version":"1.0",
+    "skills":[{"id":"counting"},{"id":"addition"}],
+    "items":[{"id":"ac","skills":["addition","counting"]}]})";
+  // As the engine test: conjunctive 0.360476663, classic 0.243243243 for addition.
+  for (auto [config, expected] : {std::pair<const char*, double>{nullptr, 0.3604766633565044},
+                                  {R"({"conjunctive_update": true})", 0.3604766633565044},
+                                  {R"({"conjunctive_update": false})", 0.24324324324324326}}) {
+    INFO((config ? config : "defaults"));
+    pathwise_engine_t* e = nullptr;
+    REQUIRE(pathwise_engine_create(curriculum, kModel, config, nullptr, &e, nullptr) ==
+            PATHWISE_OK);
+    REQUIRE(pathwise_record(e, "u1", "ac", 0, 1700000000000, nullptr) == PATHWISE_OK);
+    char* json = nullptr;
+    REQUIRE(pathwise_profile(e, "u1", &json, nullptr) == PATHWISE_OK);
+    auto p = nlohmann::json::parse(take(json));
+    CHECK(std::abs(p.at("skills").at("addition").at("p_known").get<double>() - expected) < 1e-12);
+    pathwise_engine_destroy(e);
+  }
+}
+
 TEST_CASE("c_api: settings are checked strictly and outputs are NULL after a failure", "[c_api]") {
   pathwise_engine_t* e = nullptr;
   char* err = nullptr;
   for (const char* bad :
        {R"({"no_repeat_window": -1})", R"({"no_repeat_window": 2.5})", R"({"seed": 1e300})",
-        R"({"mastery_treshold": 0.9})", R"({"wheel_spin_attempts": 4294967296})"}) {
+        R"({"mastery_treshold": 0.9})", R"({"wheel_spin_attempts": 4294967296})",
+        R"({"conjunctive_update": 1})", R"({"check_prerequisites_after": -1})"}) {
     INFO(bad);
     CHECK(pathwise_engine_create(kCurriculum, kModel, bad, nullptr, &e, &err) != PATHWISE_OK);
     CHECK(e == nullptr);

@@ -46,9 +46,35 @@ TEST_CASE("engine: a response updates mastery by the hand-worked BKT numbers", "
   CHECK(engine.profile("u1").mastery("counting") == 0.5);  // untouched
 }
 
+TEST_CASE("engine: a wrong answer to a two-skill item is blamed conjunctively unless configured",
+          "[engine]") {
+  // a2 needs addition (0.3; guess 0.25, slip 0.1) and counting (0.5; guess 0.2, slip 0.1);
+  // P(correct) 0.445 and 0.55, learn 0.2 each.
+  SECTION("default: conjunctive") {
+    // addition: 0.3 (1 - 0.9 * 0.55) / 0.75525 = 0.200595829, then learning -> 0.360476663.
+    // counting: 0.5 (1 - 0.9 * 0.445) / 0.75525 = 0.396888447, then learning -> 0.517510758.
+    Engine engine = make_engine();
+    engine.record({"u1", "a2", Outcome::Incorrect, kT0});
+    CHECK_THAT(engine.profile("u1").mastery("addition"), WithinAbs(0.3604766633565044, 1e-12));
+    CHECK_THAT(engine.profile("u1").mastery("counting"), WithinAbs(0.5175107580271433, 1e-12));
+  }
+  SECTION("classic: each skill takes the whole blame") {
+    // addition: 0.03 / 0.555, counting: 0.05 / 0.45, each then learning.
+    PolicyConfig classic;
+    classic.conjunctive_update = false;
+    Engine engine = make_engine(classic);
+    engine.record({"u1", "a2", Outcome::Incorrect, kT0});
+    CHECK_THAT(engine.profile("u1").mastery("addition"), WithinAbs(0.24324324324324326, 1e-12));
+    CHECK_THAT(engine.profile("u1").mastery("counting"), WithinAbs(0.2888888888888889, 1e-12));
+  }
+}
+
 TEST_CASE("engine: online updates give the same numbers as offline prediction of the log",
           "[engine]") {
-  Engine engine = make_engine();
+  // Offline, a row of several skills is listed under each; online that is the classic update.
+  PolicyConfig classic;
+  classic.conjunctive_update = false;
+  Engine engine = make_engine(classic);
   BktModel model = fixtures::small_model();
   ResponseLog::Builder b;
   const char* items[] = {"c1", "a2", "c2", "a1", "a2", "c1", "f1", "a1"};

@@ -96,6 +96,48 @@ TEST_CASE("policy_sim: forgetting raises false mastery after the delay", "[polic
   CHECK(rs[0].false_mastery_delayed.mean > rs[0].false_mastery.mean + 0.1);
 }
 
+TEST_CASE("policy_sim: the baselines' update rule is theirs alone", "[policy_sim]") {
+  // The built-in course has two-skill items (mul-3, frac-3). The mastery tutor's runs change
+  // with its update rule; Pathwise's do not, and they change with Pathwise's own rule.
+  const SyntheticCourse course = synthetic_course();
+  PolicySimulationOptions o = small_options();
+  o.learners = 200;
+  auto classic = simulate_policies(course.curriculum, course.model,
+                                   {SimPolicy::Mastery, SimPolicy::Pathwise}, o);
+  o.baseline_conjunctive_update = true;
+  auto conjunctive = simulate_policies(course.curriculum, course.model,
+                                       {SimPolicy::Mastery, SimPolicy::Pathwise}, o);
+  CHECK(classic[0].attempts.mean != conjunctive[0].attempts.mean);
+  CHECK(classic[1].attempts.mean == conjunctive[1].attempts.mean);
+  CHECK(classic[1].false_mastery.mean == conjunctive[1].false_mastery.mean);
+  o.config.conjunctive_update = false;
+  auto pathwise_classic = simulate_policies(course.curriculum, course.model,
+                                            {SimPolicy::Mastery, SimPolicy::Pathwise}, o);
+  CHECK(pathwise_classic[0].attempts.mean == conjunctive[0].attempts.mean);
+  CHECK(pathwise_classic[1].attempts.mean != conjunctive[1].attempts.mean);
+}
+
+TEST_CASE("policy_sim: Pathwise is told the population's forgetting rate unless hidden",
+          "[policy_sim]") {
+  // No forgetting: told so, the sequencer never reviews and needs fewer attempts than with its
+  // own review schedule; the baselines are untouched.
+  PolicySimulationOptions o = small_options();
+  o.learners = 200;
+  auto told = simulate_policies(sim_curriculum(), sim_model(),
+                                {SimPolicy::Mastery, SimPolicy::Pathwise}, o);
+  o.tell_forgetting = false;
+  auto hidden = simulate_policies(sim_curriculum(), sim_model(),
+                                  {SimPolicy::Mastery, SimPolicy::Pathwise}, o);
+  CHECK(told[0].attempts.mean == hidden[0].attempts.mean);
+  CHECK(told[0].false_mastery.mean == hidden[0].false_mastery.mean);
+  CHECK(told[1].attempts.mean < hidden[1].attempts.mean);
+  // A model's own rate is kept: set to 0 on every skill, hiding changes nothing.
+  BktModel m = sim_model();
+  for (const char* s : {"a", "b", "c"}) m.set_forget_per_day(s, 0.0);
+  auto own = simulate_policies(sim_curriculum(), m, {SimPolicy::Pathwise}, o);
+  CHECK(own[0].attempts.mean == told[1].attempts.mean);
+}
+
 TEST_CASE("policy_sim: bad settings are refused", "[policy_sim]") {
   PolicySimulationOptions o = small_options();
   o.goals = {"zz"};

@@ -338,6 +338,41 @@ TEST_CASE("policy: a mastered skill is reviewed exactly when recall falls below 
   }
 }
 
+TEST_CASE("policy: with the model's forget_per_day, reviews follow (1 - rate)^days", "[policy]") {
+  Fixture f;
+  const ProfileRules rules = f.config.rules();
+  const auto g5 = *f.curriculum.item_index("g5");
+  auto mastered = [&](double rate) {
+    f.model.set_forget_per_day("geometry", rate);
+    LearnerProfile p = f.profile({}, {"geometry"});
+    for (int k = 0; k < 20 && !p.skills.at("geometry").mastered_at; ++k)
+      (void)apply_response(p, f.curriculum, f.model, rules, g5, Outcome::Correct, kNow);
+    REQUIRE(p.skills.at("geometry").mastered_at.has_value());
+    return p;
+  };
+  SECTION("rate 0.05: due when p 0.95^d falls below 0.8") {
+    LearnerProfile p = mastered(0.05);
+    const double pk = p.skills.at("geometry").p_known;
+    const double days = std::log(0.8 / pk) / std::log(0.95);
+    const auto ms = std::chrono::milliseconds(std::llround(days * 86400000.0));
+    CHECK(f.recommend(p, kNow + ms - std::chrono::seconds(1)).reason == Reason::Done);
+    const Recommendation r = f.recommend(p, kNow + ms + std::chrono::seconds(1));
+    CHECK(r.reason == Reason::Review);
+    CHECK(r.skill == "geometry");
+  }
+  SECTION("rate 0: never due, done a year later") {
+    LearnerProfile p = mastered(0.0);
+    CHECK(f.recommend(p, kNow + std::chrono::hours(24 * 365)).reason == Reason::Done);
+  }
+  SECTION("unset: the config's own schedule (initial half-life 2 days) applies") {
+    LearnerProfile p = f.profile({}, {"geometry"});
+    for (int k = 0; k < 20 && !p.skills.at("geometry").mastered_at; ++k)
+      (void)apply_response(p, f.curriculum, f.model, rules, g5, Outcome::Correct, kNow);
+    CHECK(p.skills.at("geometry").half_life_days == 2.0);
+    CHECK(f.recommend(p, kNow + std::chrono::hours(24)).reason == Reason::Review);
+  }
+}
+
 TEST_CASE("policy: Done when every goal is mastered and nothing is due", "[policy]") {
   Fixture f;
   SECTION("one goal") {

@@ -1,8 +1,6 @@
 #include "pathwise/profile.hpp"
 
 #include <catch2/catch.hpp>
-
-#include "test_util.hpp"
 #include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -11,6 +9,7 @@
 
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
+#include "test_util.hpp"
 
 using namespace pathwise;
 using Catch::Matchers::Contains;
@@ -135,8 +134,7 @@ TEST_CASE("profile: apply_response matches hand-worked BKT numbers", "[profile]"
   }
 }
 
-TEST_CASE("profile: a multi-skill item updates each skill independently with its own parameters",
-          "[profile]") {
+TEST_CASE("profile: a multi-skill item updates each skill with its own parameters", "[profile]") {
   const Curriculum c = make_curriculum();
   const BktModel m = make_model();
   LearnerProfile p = new_profile(kLearner, c, m);
@@ -152,9 +150,30 @@ TEST_CASE("profile: a multi-skill item updates each skill independently with its
     CHECK(p.find("fractions")->attempts == 1);
     CHECK(p.find("decimals")->attempts == 1);
   }
-  SECTION("the same numbers as bkt::update applied offline, per skill") {
+  SECTION("a wrong answer is blamed conjunctively by default") {
+    // P(correct) before: fractions on fd 0.3 * 0.95 + 0.7 * 0.4 = 0.565; decimals 0.46.
+    // fractions: 0.3 (1 - 0.95 * 0.46) = 0.1689, 0.7 (1 - 0.4 * 0.46) = 0.5712; posterior
+    // 0.1689 / 0.7401 = 0.228212404; + 0.771787596 * 0.2 = 0.382569923.
+    // decimals: 0.4 (1 - 0.85 * 0.565) = 0.2079, 0.6 (1 - 0.2 * 0.565) = 0.5322; posterior
+    // 0.2079 / 0.7401 = 0.280907985; + 0.719092015 * 0.1 = 0.352817187.
+    (void)apply_response(p, c, m, ProfileRules{}, kFD, Outcome::Incorrect, kT0);
+    CHECK_THAT(p.mastery("fractions"), WithinAbs(0.38256992298338066, 1e-12));
+    CHECK_THAT(p.mastery("decimals"), WithinAbs(0.3528171868666397, 1e-12));
+  }
+  SECTION("classic knowledge tracing blames each skill fully") {
+    // fractions: 0.3 * 0.05 / (0.015 + 0.7 * 0.6) = 0.034482759; + 0.965517241 * 0.2.
+    // decimals: 0.06 / 0.54 = 1/9; + (8/9) * 0.1 = 0.2 (as d1 alone).
+    ProfileRules classic;
+    classic.conjunctive_update = false;
+    (void)apply_response(p, c, m, classic, kFD, Outcome::Incorrect, kT0);
+    CHECK_THAT(p.mastery("fractions"), WithinAbs(0.22758620689655173, 1e-12));
+    CHECK_THAT(p.mastery("decimals"), WithinAbs(0.2, 1e-12));
+  }
+  SECTION("classic: the same numbers as bkt::update applied offline, per skill") {
     // A log: (item, outcome). Offline, each row is listed under each of its skills and
     // filtered with that skill's parameters (the item's where the model has them).
+    ProfileRules classic;
+    classic.conjunctive_update = false;
     const std::vector<std::pair<std::uint32_t, Outcome>> log{
         {kFD, Outcome::Correct}, {kF1, Outcome::Incorrect}, {kFD, Outcome::Incorrect},
         {kD1, Outcome::Correct}, {kF2, Outcome::Correct},   {kFD, Outcome::Correct},
@@ -162,7 +181,7 @@ TEST_CASE("profile: a multi-skill item updates each skill independently with its
     double off_f = m.skill("fractions").prior, off_d = m.skill("decimals").prior;
     int t = 0;
     for (const auto& [i, o] : log) {
-      (void)apply_response(p, c, m, ProfileRules{}, i, o, at_seconds(60.0 * ++t));
+      (void)apply_response(p, c, m, classic, i, o, at_seconds(60.0 * ++t));
       const std::string& id = c.items()[i].id;
       for (const auto& s : c.items()[i].skills) {
         double& off = s == "fractions" ? off_f : off_d;
@@ -270,6 +289,52 @@ TEST_CASE("profile: mastery starts a review schedule with the initial half-life"
     CHECK_THAT(p.recall("fractions", *s.next_review), WithinAbs(0.8, 1e-8));
     // Before mastery recall is P(known) itself.
     CHECK(p.recall("decimals", t3 + std::chrono::hours(24 * 30)) == 0.4);
+  }
+}
+
+TEST_CASE("profile: a model's forget_per_day decays P(known) by (1 - rate)^days and sets reviews",
+          "[profile]") {
+  const Curriculum c = make_curriculum();
+  BktModel m = make_model();
+  const ProfileRules rules;  // review threshold 0.8
+  SECTION("rate 0.1 per day") {
+    m.set_forget_per_day("fractions", 0.1);
+    LearnerProfile p = new_profile(kLearner, c, m);
+    // Three answers at the same instant, so that no time passes between them.
+    for (int k = 0; k < 3; ++k) (void)apply_response(p, c, m, rules, kF1, Outcome::Correct, kT0);
+    const TimePoint t3 = kT0;
+    const SkillState& s = *p.find("fractions");
+    REQUIRE(s.mastered_at == t3);
+    CHECK_THAT(s.p_known, WithinAbs(0.978490493566353, 1e-12));
+    // Half-life ln 2 / -ln 0.9 = 6.578813479 days: the schedule is the model's, not the rules'.
+    CHECK_THAT(s.half_life_days, WithinAbs(6.578813478960583, 1e-12));
+    // Due when 0.978490494 * 0.9^d = 0.8: d = ln(0.8 / 0.978490494) / ln 0.9 = 1.911525798 days.
+    REQUIRE(s.next_review.has_value());
+    CHECK(std::llabs(to_millis(*s.next_review) - to_millis(t3) - 165155829) <= 1);
+    CHECK_THAT(p.recall("fractions", t3 + std::chrono::hours(24)),
+               WithinAbs(0.8806414442097177, 1e-12));
+    // Three days on, a correct answer: 0.978490494 * 0.9^3 = 0.713319570 before it; posterior
+    // 0.642 / (0.642 + 0.0717 ...) and learning give 0.919658844. A review that was due.
+    (void)apply_response(p, c, m, rules, kF1, Outcome::Correct, t3 + std::chrono::hours(72));
+    CHECK_THAT(s.p_known, WithinAbs(0.9196588442877295, 1e-12));
+    CHECK(s.reviews == 1);
+    CHECK_THAT(s.half_life_days, WithinAbs(6.578813478960583, 1e-12));     // no spacing growth
+    CHECK(p.recall("decimals", t3 + std::chrono::hours(24 * 30)) == 0.4);  // no rate, untouched
+  }
+  SECTION("rate 0: never forgotten, never due") {
+    m.set_forget_per_day("fractions", 0.0);
+    LearnerProfile p = new_profile(kLearner, c, m);
+    for (int k = 0; k < 3; ++k)
+      (void)apply_response(p, c, m, rules, kF1, Outcome::Correct, at_seconds(k));
+    const SkillState& s = *p.find("fractions");
+    REQUIRE(s.mastered_at.has_value());
+    CHECK(s.half_life_days == 0.0);
+    CHECK_FALSE(s.next_review.has_value());
+    CHECK(p.recall("fractions", at_seconds(2) + std::chrono::hours(24 * 365)) == s.p_known);
+    const double before = s.p_known;
+    (void)apply_response(p, c, m, rules, kF1, Outcome::Correct,
+                         at_seconds(2) + std::chrono::hours(24 * 365));
+    CHECK(s.p_known == update(m.skill("fractions"), before, Outcome::Correct));
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,14 @@ struct BktParams {
 
 /// P(known | this outcome), by Bayes' rule, before any learning on this opportunity.
 [[nodiscard]] double posterior(const BktParams& params, double p_known, Outcome outcome) noexcept;
+
+/// P(known | this outcome) for one skill of an item that needs several, under conjunctive
+/// knowledge tracing (Koedinger, Pavlik, Stamper, Nixon & Ritter 2011): the answer is correct
+/// only if each skill's part is, and `others_correct` is the product of the other skills'
+/// P(correct). A correct answer updates exactly as posterior(); a wrong one is blamed on this
+/// skill only as far as it is likely to have caused it. With others_correct = 1 it is posterior().
+[[nodiscard]] double posterior_conjunctive(const BktParams& params, double p_known,
+                                           double others_correct, Outcome outcome) noexcept;
 
 /// P(known) before the next opportunity: the posterior followed by the learn/forget transition,
 /// posterior (1 - forget) + (1 - posterior) learn.
@@ -91,6 +100,21 @@ class BktModel {
   /// the model, Error (InvalidArgument) for values outside [0, 1].
   void set_item(const std::string& item, const ItemParams& params);
 
+  /// Sets the chance per day without practice that a known skill is forgotten (time-based
+  /// forgetting, as in Qiu, Qi, Lu, Pardos & Heffernan 2011): after `d` days, P(known) becomes
+  /// P(known) (1 - rate)^d. The sequencer then reviews a mastered skill when that estimate falls
+  /// below its review threshold; 0 means the skill is not forgotten and never reviewed. Unset,
+  /// the sequencer spaces reviews by its own schedule (PolicyConfig::initial_half_life_days).
+  /// Throws Error (UnknownSkill) if the skill is not in the model, Error (InvalidArgument)
+  /// unless 0 <= rate < 1.
+  void set_forget_per_day(const std::string& skill, double rate);
+  /// The skill's forgetting per day, or nullopt if unset (or the skill is absent).
+  [[nodiscard]] std::optional<double> forget_per_day(std::string_view skill) const noexcept;
+  /// The skills' forgetting rates per day that are set.
+  [[nodiscard]] const std::map<std::string, double, std::less<>>& forget_per_day() const noexcept {
+    return forget_per_day_;
+  }
+
   /// The parameters of a skill. Throws Error (UnknownSkill) naming it if absent.
   [[nodiscard]] const BktParams& skill(std::string_view name) const;
   /// The parameters of a skill, or nullptr.
@@ -125,12 +149,15 @@ class BktModel {
   /// Writes the model document to a file. Throws Error (Io) on failure.
   void save(const std::string& path) const;
 
-  bool operator==(const BktModel& o) const { return skills_ == o.skills_ && items_ == o.items_; }
+  bool operator==(const BktModel& o) const {
+    return skills_ == o.skills_ && items_ == o.items_ && forget_per_day_ == o.forget_per_day_;
+  }
   bool operator!=(const BktModel& o) const { return !(*this == o); }
 
  private:
   std::map<std::string, BktParams, std::less<>> skills_;
   std::map<std::string, ItemParams, std::less<>> items_;
+  std::map<std::string, double, std::less<>> forget_per_day_;
 };
 
 }  // namespace pathwise

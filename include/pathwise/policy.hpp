@@ -94,6 +94,12 @@ struct PolicyConfig {
   /// learn rates of 0.2-0.3 a learner ready for the skill has learned it by then with
   /// probability 0.83-0.94, so lagging this far suggests a prerequisite is missing).
   std::uint32_t check_prerequisites_after = 8;
+  /// Items of several skills: a wrong answer is blamed on each skill as far as it is likely to
+  /// have caused it (conjunctive knowledge tracing, Koedinger et al. 2011); false: every skill
+  /// of the item takes the whole blame, as in classic knowledge tracing, which sends learners
+  /// back to skills they know ("thrashing"). Correct answers update the same either way.
+  /// Default: true.
+  bool conjunctive_update = true;
   /// Runner-up items listed in a recommendation. Default: 3.
   std::size_t alternatives = 3;
   /// Breaks exact ties between items deterministically. Default: 0.

@@ -40,6 +40,16 @@ struct PolicySimulationOptions {
   /// Settings of the Pathwise sequencer; its mastery threshold is also the mastery tutor's and
   /// the random policy's stopping rule.
   PolicyConfig config;
+  /// Whether the random and mastery policies blame a wrong answer to an item of several skills
+  /// conjunctively, as Pathwise does by default (PolicyConfig::conjunctive_update). Default:
+  /// false, the classic cognitive tutor's knowledge tracing, where every skill of the item takes
+  /// the whole blame. Set it to see how much of a difference the update alone makes.
+  bool baseline_conjunctive_update = false;
+  /// Whether skills the model gives no forget_per_day get the population's forgetting rate (the
+  /// simulated truth, as the other parameters are), so that the sequencer reviews by it (the
+  /// random and mastery policies keep the model as given: classic tutors do not forget). False
+  /// leaves them unset, and the sequencer spaces reviews by its own schedule. Default: true.
+  bool tell_forgetting = true;
   /// Goal skills; empty = every skill. Default: empty.
   std::vector<std::string> goals;
   /// Time per attempt, attempts per session and days between sessions.

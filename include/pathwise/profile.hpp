@@ -56,6 +56,10 @@ struct ProfileRules {
   std::uint32_t wheel_spin_attempts = 10;
   /// Recent items kept in the profile. Default: 20.
   std::size_t recent_items = 20;
+  /// A wrong answer to an item of several skills is blamed on each skill as far as it is likely
+  /// to have caused it (conjunctive knowledge tracing, posterior_conjunctive()); false: each
+  /// skill takes the whole blame, as in classic knowledge tracing. Default: true.
+  bool conjunctive_update = true;
 };
 
 /// Everything Pathwise holds on one learner. JSON: {"format": "pathwise-learner-profile",

@@ -12,10 +12,11 @@ namespace pathwise::detail {
 void check_response(const LearnerProfile& profile, std::size_t item_count, std::uint32_t item,
                     Outcome outcome, TimePoint time);
 
-/// Applies a checked response: `states[k]` is the state of the item's k-th skill and
-/// `params[k]` its BKT parameters for this item.
+/// Applies a checked response: `states[k]` is the state of the item's k-th skill,
+/// `params[k]` its BKT parameters for this item and `forget_per_day[k]` its forgetting per day
+/// (NaN: unset; a null pointer: unset for every skill).
 void apply_checked(LearnerProfile& profile, SkillState* const* states, const BktParams* params,
-                   std::size_t skills, const std::string& item_id, const ProfileRules& rules,
-                   Outcome outcome, TimePoint time);
+                   const double* forget_per_day, std::size_t skills, const std::string& item_id,
+                   const ProfileRules& rules, Outcome outcome, TimePoint time);
 
 }  // namespace pathwise::detail

@@ -133,9 +133,17 @@ const std::vector<std::string> kValueOptions = {"--format",
                                                 "--svg",
                                                 "--item-min-responses",
                                                 "--min-responses"};
-const std::vector<std::string> kFlagOptions = {
-    "--strict",           "--lenient", "--forgetting",          "--json",
-    "--keep-scaffolding", "--quiet",   "--skip-unknown-skills", "--item-guess-slip"};
+const std::vector<std::string> kFlagOptions = {"--strict",
+                                               "--lenient",
+                                               "--forgetting",
+                                               "--json",
+                                               "--keep-scaffolding",
+                                               "--quiet",
+                                               "--skip-unknown-skills",
+                                               "--item-guess-slip",
+                                               "--conjunctive-baselines",
+                                               "--classic-pathwise",
+                                               "--hide-forgetting"};
 
 Args parse_args(const std::vector<std::string>& argv) {
   Args a;
@@ -689,9 +697,15 @@ arithmetic course with prerequisites is used.
                            N reaching pathwise's false mastery; the sweep is printed).
                            With 'all', the mastery tutor's threshold is also raised from 0.95
                            until it reaches pathwise's false mastery, and that sweep is printed
-  --forget-per-day X       chance per day that a known skill is forgotten (default 0)
+  --forget-per-day X       chance per day that a known skill is forgotten (default 0); the
+                           sequencer is told it for skills whose model has no forget_per_day
+  --hide-forgetting        ... unless this is given: it then spaces reviews by its own schedule
   --concentration K        spread of learners around the model, Beta concentration (default 20)
   --prerequisite-factor F  learning speed before prerequisites are known (default 0.2)
+  --conjunctive-baselines  random and mastery blame a wrong answer to a multi-skill item on each
+                           skill as far as it is likely to have caused it, as pathwise does
+                           (default: the classic tutor's rule, the whole blame on every skill)
+  --classic-pathwise       pathwise uses the classic rule instead (to see what the rule is worth)
   --json                   print one JSON object
   --csv FILE               write every learner's run as CSV
   --svg FILE               draw mastery-over-attempts curves per policy
@@ -801,6 +815,9 @@ int cmd_simulate(const Args& a, std::ostream& out, std::ostream& err) {
     o.population.concentration = parse_double("--concentration", *v);
     if (o.population.concentration < 0) throw UsageError("--concentration must be >= 0");
   }
+  o.baseline_conjunctive_update = a.flag("--conjunctive-baselines");
+  o.tell_forgetting = !a.flag("--hide-forgetting");
+  o.config.conjunctive_update = !a.flag("--classic-pathwise");
   if (auto v = a.value("--goals")) {
     std::stringstream ss(*v);
     for (std::string g; std::getline(ss, g, ',');)
@@ -1016,7 +1033,8 @@ void check_allowed(const Args& a) {
   } else if (a.command == "simulate") {
     add({"--curriculum", "--model", "--policy", "--learners", "--seed", "--max-attempts",
          "--fixed-per-skill", "--forget-per-day", "--concentration", "--prerequisite-factor",
-         "--goals", "--json", "--csv", "--svg"});
+         "--goals", "--json", "--csv", "--svg", "--conjunctive-baselines", "--classic-pathwise",
+         "--hide-forgetting"});
     positional = 0;
   } else {
     return;  // unknown command: reported by the caller
