@@ -250,6 +250,32 @@ TEST_CASE("cli: simulate runs on a model alone and sweeps the mastery tutor's th
   }
 }
 
+TEST_CASE("cli: simulate's update and forgetting switches change only their policy", "[cli]") {
+  // The built-in course has two-skill items; no forgetting by default.
+  auto attempts = [](std::vector<std::string> extra) {
+    std::vector<std::string> args{"simulate", "--policy", "all",  "--learners",
+                                  "100",      "--json",   "--fixed-per-skill", "3"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Run r = run(args);
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    auto j = nlohmann::json::parse(r.out).at("policies");
+    return std::pair<double, double>{j.at("mastery").at("attempts").get<double>(),
+                                     j.at("pathwise").at("attempts").get<double>()};
+  };
+  const auto base = attempts({});
+  const auto conj = attempts({"--conjunctive-baselines"});
+  CHECK(conj.first != base.first);
+  CHECK(conj.second == base.second);
+  const auto classic = attempts({"--classic-pathwise"});
+  CHECK(classic.first == base.first);
+  CHECK(classic.second != base.second);
+  const auto hidden = attempts({"--hide-forgetting"});
+  CHECK(hidden.first == base.first);
+  CHECK(hidden.second > base.second);  // its own schedule reviews what is never forgotten
+  CHECK(run({"fit", "x.csv", "--hide-forgetting"}).code == 2);  // a simulate option only
+}
+
 TEST_CASE("cli: simulate --curriculum without --model is a usage error", "[cli]") {
   const std::string curriculum = write_log("sim-curriculum.json",
                                            R"({"format":"pathwise-curriculum","version":"1.0",
