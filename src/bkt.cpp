@@ -65,9 +65,12 @@ double posterior_conjunctive(const BktParams& p, double p_known, double others_c
   return total > 0.0 ? known / total : p_known;
 }
 
+double transition(const BktParams& p, double p_known) noexcept {
+  return p_known * (1.0 - p.forget) + (1.0 - p_known) * p.learn;
+}
+
 double update(const BktParams& p, double p_known, Outcome outcome) noexcept {
-  double post = posterior(p, p_known, outcome);
-  return post * (1.0 - p.forget) + (1.0 - post) * p.learn;
+  return transition(p, posterior(p, p_known, outcome));
 }
 
 std::vector<double> predict_sequence(const BktParams& params,
@@ -256,14 +259,9 @@ void from_json(const nlohmann::json& j, BktModel& model) {
     p.guess = read_probability(obj, "guess", path, true, 0);
     p.slip = read_probability(obj, "slip", path, true, 0);
     out.set_skill(name, p);
-    if (obj.contains("forget_per_day")) {
-      const double d = read_probability(obj, "forget_per_day", path, false, 0.0);
-      if (d >= 1.0) {
-        throw Error(ErrorCode::InvalidArgument, "must be below 1 (a skill forgotten every day)",
-                    Location{"", 0, 0, path + ".forget_per_day"});
-      }
-      out.set_forget_per_day(name, d);
-    }
+    // set_forget_per_day refuses 1 (forgotten every day) with this field named.
+    if (obj.contains("forget_per_day"))
+      out.set_forget_per_day(name, read_probability(obj, "forget_per_day", path, false, 0.0));
   }
   if (auto iit = j.find("items"); iit != j.end()) {
     if (!iit->is_object()) {

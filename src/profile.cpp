@@ -153,7 +153,7 @@ void apply_checked(LearnerProfile& profile, SkillState* const* states, const Bkt
   for (std::size_t k = 0; k < skills; ++k) {
     SkillState& st = *states[k];
     const bool due = st.next_review && time >= *st.next_review;
-    st.p_known = post[k] * (1.0 - params[k].forget) + (1.0 - post[k]) * params[k].learn;
+    st.p_known = transition(params[k], post[k]);
     ++st.attempts;
     st.correct += correct ? 1 : 0;
     st.streak = correct ? st.streak + 1 : 0;

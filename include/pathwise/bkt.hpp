@@ -53,6 +53,10 @@ struct BktParams {
 [[nodiscard]] double posterior_conjunctive(const BktParams& params, double p_known,
                                            double others_correct, Outcome outcome) noexcept;
 
+/// The learn/forget transition between opportunities: P(known) at the next opportunity from
+/// P(known) `p_known` after this one, p_known (1 - forget) + (1 - p_known) learn.
+[[nodiscard]] double transition(const BktParams& params, double p_known) noexcept;
+
 /// P(known) before the next opportunity: the posterior followed by the learn/forget transition,
 /// posterior (1 - forget) + (1 - posterior) learn.
 [[nodiscard]] double update(const BktParams& params, double p_known, Outcome outcome) noexcept;
