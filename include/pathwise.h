@@ -28,7 +28,10 @@ typedef enum pathwise_status {
   PATHWISE_UNKNOWN_ITEM = 5,
   PATHWISE_UNKNOWN_LEARNER = 6,
   PATHWISE_VERSION = 7,
-  PATHWISE_INTERNAL = 8
+  PATHWISE_INTERNAL = 8,
+  /** The profile store stayed locked past its timeout, or its server is unreachable: nothing
+   *  was changed; the call may be retried. */
+  PATHWISE_BUSY = 9
 } pathwise_status;
 
 /** An engine: curriculum, model, policy settings and a profile store. Opaque. */
@@ -63,7 +66,7 @@ pathwise_status pathwise_record(pathwise_engine_t* engine, const char* learner, 
 pathwise_status pathwise_recommend(pathwise_engine_t* engine, const char* learner, int64_t now_ms,
                                    char** json_out, char** errmsg);
 
-/** The learner's profile document (JSON). PATHWISE_UNKNOWN_LEARNER if none is held. */
+/** The learner's profile document (JSON); for a learner with nothing stored, the fresh profile. */
 pathwise_status pathwise_profile(pathwise_engine_t* engine, const char* learner, char** json_out,
                                  char** errmsg);
 

@@ -47,6 +47,8 @@ pathwise_status status_of(ErrorCode c) {
       return PATHWISE_VERSION;
     case ErrorCode::Internal:
       return PATHWISE_INTERNAL;
+    case ErrorCode::Busy:
+      return PATHWISE_BUSY;
   }
   return PATHWISE_INTERNAL;
 }

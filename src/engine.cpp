@@ -1,36 +1,69 @@
 #include "pathwise/engine.hpp"
 
+#include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <list>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <shared_mutex>
 #include <unordered_map>
 
+#include "detail/csv.hpp"
 #include "detail/profile_update.hpp"
 
 namespace pathwise {
 
 namespace {
 
-/// One learner's cached profile and the lock that serialises calls for that learner.
+/// One learner's cached profile and the lock that serialises this engine's calls for them.
 struct Slot {
-  std::mutex mu;  // guards loaded, dead, profile and states
-  bool loaded = false;
+  std::mutex mu;  // guards everything below
   // Erased: the slot has left the map; a caller that still holds it must fetch a new one.
   bool dead = false;
-  std::optional<LearnerProfile> profile;
+  // `cache` holds what the store held at cache.version (or is to be reloaded).
+  bool loaded = false;
+  CachedProfile cache;
   // The profile's skill states by curriculum skill index (map nodes do not move), so a record
   // does no string lookups.
   std::vector<SkillState*> states;
 };
 
+std::string id_of(std::string_view learner) {
+  if (learner.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "learner id must not be empty",
+                Location{"", 0, 0, "learner"});
+  }
+  if (learner.size() > kMaxLearnerIdBytes) {
+    throw Error(ErrorCode::InvalidArgument,
+                "learner id is longer than " + std::to_string(kMaxLearnerIdBytes) + " bytes",
+                Location{"", 0, 0, "learner"});
+  }
+  if (!detail::is_valid_utf8(learner)) {
+    throw Error(ErrorCode::InvalidArgument, "learner id is not valid UTF-8",
+                Location{"", 0, 0, "learner"});
+  }
+  return std::string(learner);
+}
+
 }  // namespace
+
+void EngineOptions::validate() const {
+  if (reorder_tolerance.count() < 0) {
+    throw Error(ErrorCode::InvalidArgument, "reorder_tolerance must not be negative",
+                Location{"", 0, 0, "reorder_tolerance"});
+  }
+  if (max_future.count() < 0) {
+    throw Error(ErrorCode::InvalidArgument, "max_future must not be negative",
+                Location{"", 0, 0, "max_future"});
+  }
+}
 
 struct Engine::Impl {
   Curriculum curriculum;
   BktModel model;
   PolicyConfig config;
+  EngineOptions options;
   ProfileRules rules;
   std::unique_ptr<ProfileStore> store;
   std::unique_ptr<Policy> policy;
@@ -39,63 +72,131 @@ struct Engine::Impl {
   std::vector<std::vector<BktParams>> item_params;
   std::vector<std::vector<double>> item_forget_per_day;  // NaN where the model has none
 
-  mutable std::shared_mutex slots_mu;  // guards slots
-  mutable std::unordered_map<std::string, std::shared_ptr<Slot>> slots;
+  // The cache: slots by learner, and their use order (front: most recent).
+  struct Entry {
+    std::shared_ptr<Slot> slot;
+    std::list<std::string>::iterator use;
+  };
+  mutable std::mutex slots_mu;  // guards slots and lru
+  mutable std::unordered_map<std::string, Entry> slots;
+  mutable std::list<std::string> lru;
 
-  std::shared_ptr<Slot> find_slot(std::string_view learner) const {
-    std::shared_lock lock(slots_mu);
-    auto it = slots.find(std::string(learner));
-    return it == slots.end() ? nullptr : it->second;
-  }
-  std::shared_ptr<Slot> slot(std::string_view learner) const {
-    if (auto s = find_slot(learner)) return s;
-    std::unique_lock lock(slots_mu);
-    auto& s = slots[std::string(learner)];
-    if (!s) s = std::make_shared<Slot>();
+  /// The learner's slot, marked as just used; with `create`, a new one if none is cached (the
+  /// least recently used leave past the bound). nullptr if none and !create.
+  std::shared_ptr<Slot> slot(const std::string& learner, bool create) const {
+    std::scoped_lock lock(slots_mu);
+    auto it = slots.find(learner);
+    if (it != slots.end()) {
+      lru.splice(lru.begin(), lru, it->second.use);
+      return it->second.slot;
+    }
+    if (!create) return nullptr;
+    auto s = std::make_shared<Slot>();
+    if (options.cache_learners == 0) return s;  // used for this call only
+    lru.push_front(learner);
+    try {
+      slots.emplace(learner, Entry{s, lru.begin()});
+    } catch (...) {
+      lru.pop_front();
+      throw;
+    }
+    while (slots.size() > options.cache_learners) {
+      // A caller may still hold the evicted slot; it goes on with it, and the store's versions
+      // keep that copy and any new one coherent.
+      slots.erase(lru.back());
+      lru.pop_back();
+    }
     return s;
   }
+  void drop(const std::string& learner) const {
+    std::scoped_lock lock(slots_mu);
+    auto it = slots.find(learner);
+    if (it == slots.end()) return;
+    lru.erase(it->second.use);
+    slots.erase(it);
+  }
 
-  /// Runs `fn(slot)` with the learner's slot locked and loaded, retrying if the slot was erased
-  /// meanwhile. With `create` false, a learner the store does not hold gets no slot (read paths
-  /// must not keep an entry for every id ever asked about): fn receives nullptr.
+  // Caller holds s.mu. Points `states` into the cached profile, adding curriculum skills the
+  // stored profile lacks at their prior.
+  void index_states(Slot& s) const {
+    s.states.clear();
+    if (!s.cache.profile) return;
+    for (const Skill& sk : curriculum.skills()) {
+      auto [it, inserted] = s.cache.profile->skills.try_emplace(sk.id);
+      if (inserted) it->second.p_known = model.skill(sk.id).prior;
+      s.states.push_back(&it->second);
+    }
+  }
+  // Caller holds s.mu. Replaces the cache with what the store holds.
+  void reload(Slot& s, std::optional<StoredProfile> stored) const {
+    s.cache = CachedProfile{};
+    s.states.clear();
+    s.loaded = false;
+    if (stored) {
+      s.cache.profile = std::move(stored->profile);
+      s.cache.version = stored->version;
+    }
+    index_states(s);
+    s.loaded = true;
+  }
+  void discard(Slot& s) const {
+    s.loaded = false;
+    s.cache = CachedProfile{};
+    s.states.clear();
+  }
+
+  /// Runs `fn(slot)` with the learner's current profile, as the store holds it now: a cached
+  /// copy whose version is the store's, or one read afresh. A learner the store does not hold
+  /// gets no slot (read paths must not keep an entry for every id ever asked about): fn receives
+  /// nullptr.
   template <typename F>
-  auto with_slot(std::string_view learner, bool create, F&& fn) const {
+  auto read(const std::string& learner, F&& fn) const {
     for (;;) {
-      std::shared_ptr<Slot> s = find_slot(learner);
-      std::optional<LearnerProfile> loaded;
-      if (!s && !create) {
-        // Not cached: cache it only if the store holds it, and keep what was read.
-        loaded = store->load(std::string(learner));
-        if (!loaded) return fn(static_cast<Slot*>(nullptr));
+      if (std::shared_ptr<Slot> s = slot(learner, false)) {
+        std::scoped_lock lock(s->mu);
+        if (s->dead) continue;
+        const std::uint64_t v = store->version(learner);
+        if (!s->loaded || v != s->cache.version) reload(*s, store->load(learner));
+        if (!s->cache.profile) {
+          s->dead = true;
+          drop(learner);
+          return fn(static_cast<Slot*>(nullptr));
+        }
+        return fn(s.get());
       }
-      if (!s) s = slot(learner);
+      std::optional<StoredProfile> stored = store->load(learner);
+      if (!stored) return fn(static_cast<Slot*>(nullptr));
+      std::shared_ptr<Slot> s = slot(learner, true);
       std::scoped_lock lock(s->mu);
       if (s->dead) continue;
-      if (loaded && !s->loaded) {
-        s->profile = std::move(loaded);
-        s->loaded = true;
-        index_states(*s);
-      }
-      ensure_loaded(*s, learner);
+      // Another thread may have cached a newer copy meanwhile: versions only grow while a
+      // learner exists.
+      if (!s->loaded || s->cache.version < stored->version) reload(*s, std::move(stored));
       return fn(s.get());
     }
   }
 
-  // Caller holds slot.mu.
-  void ensure_loaded(Slot& s, std::string_view learner) const {
-    if (s.loaded) return;
-    s.profile = store->load(std::string(learner));
-    s.loaded = true;
-    index_states(s);
-  }
-  // Caller holds slot.mu. Adds curriculum skills the stored profile lacks, at their prior.
-  void index_states(Slot& s) const {
-    s.states.clear();
-    if (!s.profile) return;
-    for (const Skill& sk : curriculum.skills()) {
-      auto [it, inserted] = s.profile->skills.try_emplace(sk.id);
-      if (inserted) it->second.p_known = model.skill(sk.id).prior;
-      s.states.push_back(&it->second);
+  /// One store transaction for the learner: `fn(slot, reloaded)` changes the slot's profile
+  /// (nullopt: nothing stored) and says what to write.
+  void write(const std::string& learner,
+             const std::function<ProfileWrite(Slot&, std::optional<LearnerProfile>&)>& fn) {
+    for (;;) {
+      std::shared_ptr<Slot> s = slot(learner, true);
+      std::scoped_lock lock(s->mu);
+      if (s->dead) continue;
+      if (!s->loaded) discard(*s);  // version 0: the store sends what it holds, if anything
+      try {
+        store->update(learner, s->cache, [&](std::optional<LearnerProfile>& p, bool reloaded) {
+          if (reloaded) index_states(*s);
+          return fn(*s, p);
+        });
+        s->loaded = true;
+      } catch (...) {
+        // The store did not take it: forget the in-memory copy, the store stays the truth.
+        discard(*s);
+        throw;
+      }
+      return;
     }
   }
 
@@ -105,12 +206,19 @@ struct Engine::Impl {
 Engine::Engine(Curriculum curriculum, BktModel model, PolicyConfig config,
                std::unique_ptr<ProfileStore> store)
     : Engine(std::move(curriculum), std::move(model), config, std::move(store),
-             std::make_unique<Sequencer>()) {}
+             std::make_unique<Sequencer>(), EngineOptions{}) {}
 
 Engine::Engine(Curriculum curriculum, BktModel model, PolicyConfig config,
-               std::unique_ptr<ProfileStore> store, std::unique_ptr<Policy> policy)
+               std::unique_ptr<ProfileStore> store, EngineOptions options)
+    : Engine(std::move(curriculum), std::move(model), config, std::move(store),
+             std::make_unique<Sequencer>(), options) {}
+
+Engine::Engine(Curriculum curriculum, BktModel model, PolicyConfig config,
+               std::unique_ptr<ProfileStore> store, std::unique_ptr<Policy> policy,
+               EngineOptions options)
     : impl_(std::make_unique<Impl>()) {
   config.validate();
+  options.validate();
   if (!store) throw Error(ErrorCode::InvalidArgument, "the engine needs a profile store");
   if (!policy) throw Error(ErrorCode::InvalidArgument, "the engine needs a policy");
   for (const Skill& s : curriculum.skills()) {
@@ -122,6 +230,7 @@ Engine::Engine(Curriculum curriculum, BktModel model, PolicyConfig config,
   impl_->curriculum = std::move(curriculum);
   impl_->model = std::move(model);
   impl_->config = config;
+  impl_->options = options;
   impl_->rules = config.rules();
   impl_->store = std::move(store);
   impl_->policy = std::move(policy);
@@ -146,12 +255,9 @@ Engine::~Engine() = default;
 
 void Engine::record(const Response& r) {
   // Stores keep milliseconds: work in milliseconds throughout, so a cached profile and one
-  // reloaded from the store judge "time goes backwards" alike.
+  // reloaded from the store judge times alike.
   const TimePoint time = from_millis(to_millis(r.time));
-  if (r.learner.empty()) {
-    throw Error(ErrorCode::InvalidArgument, "learner id must not be empty",
-                Location{"", 0, 0, "learner"});
-  }
+  const std::string learner = id_of(r.learner);
   if (static_cast<std::uint8_t>(r.outcome) > 1) {
     throw Error(ErrorCode::InvalidArgument,
                 "outcome must be 0 (incorrect) or 1 (correct), got " +
@@ -163,13 +269,41 @@ void Engine::record(const Response& r) {
     throw Error(ErrorCode::UnknownItem, "unknown item '" + r.item + "'",
                 Location{"", 0, 0, "item"});
   }
-  impl_->with_slot(r.learner, true, [&](Slot* s) {
-    if (!s->profile) {
-      s->profile = new_profile(r.learner, impl_->curriculum, impl_->model);
-      impl_->index_states(*s);
+  const EngineOptions& opt = impl_->options;
+  if (opt.check_clock) {
+    const auto ahead = std::chrono::duration_cast<std::chrono::milliseconds>(
+        time - std::chrono::system_clock::now());
+    if (ahead > opt.max_future) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "response time is " + std::to_string(ahead.count() / 1000) +
+                      " s ahead of this machine's clock (at most " +
+                      std::to_string(opt.max_future.count() / 1000) +
+                      " s allowed; EngineOptions::check_clock = false for synthetic time)",
+                  Location{"", 0, 0, "time"});
     }
-    LearnerProfile& profile = *s->profile;
-    detail::check_response(profile, impl_->curriculum.items().size(), *item, r.outcome, time);
+  }
+  impl_->write(learner, [&](Slot& s, std::optional<LearnerProfile>& p) {
+    if (!p) {
+      p = new_profile(learner, impl_->curriculum, impl_->model);
+      impl_->index_states(s);
+    }
+    LearnerProfile& profile = *p;
+    // Answers that race (two requests, two servers' clocks) arrive slightly out of order: apply
+    // them in commit order at the last response's time.
+    TimePoint t = time;
+    if (profile.last_response && t < *profile.last_response) {
+      const auto behind =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*profile.last_response - t);
+      if (behind > opt.reorder_tolerance) {
+        throw Error(ErrorCode::InvalidArgument,
+                    "response time is " + std::to_string(behind.count()) +
+                        " ms before the learner's previous response (at most " +
+                        std::to_string(opt.reorder_tolerance.count()) + " ms is reordered)",
+                    Location{"", 0, 0, "time"});
+      }
+      t = *profile.last_response;
+    }
+    detail::check_response(profile, impl_->curriculum.items().size(), *item, r.outcome, t);
     // Checked: from here nothing throws until the store is asked to keep it.
     SkillState* states[16];
     std::vector<SkillState*> many;
@@ -179,59 +313,49 @@ void Engine::record(const Response& r) {
       many.resize(skills.size());
       st = many.data();
     }
-    for (std::size_t k = 0; k < skills.size(); ++k) st[k] = s->states[skills[k]];
+    for (std::size_t k = 0; k < skills.size(); ++k) st[k] = s.states[skills[k]];
     detail::apply_checked(profile, st, impl_->item_params[*item].data(),
                           impl_->item_forget_per_day[*item].data(), skills.size(),
-                          impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, time);
-    try {
-      impl_->store->record(profile, ResponseRecord{r.item, r.outcome, time},
-                           impl_->item_skill_ids[*item]);
-    } catch (...) {
-      // The store did not take it: forget the in-memory update, the store stays the truth.
-      s->loaded = false;
-      s->profile.reset();
-      s->states.clear();
-      throw;
-    }
+                          impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, t);
+    return ProfileWrite{ProfileWrite::Kind::Response, ResponseRecord{r.item, r.outcome, t},
+                        &impl_->item_skill_ids[*item]};
   });
 }
 
 std::optional<Recommendation> Engine::recommend(std::string_view learner, TimePoint now) const {
-  return impl_->with_slot(learner, false, [&](Slot* s) -> std::optional<Recommendation> {
-    if (s && s->profile) {
+  const std::string id = id_of(learner);
+  return impl_->read(id, [&](Slot* s) -> std::optional<Recommendation> {
+    if (s) {
       PolicyContext ctx = impl_->context();
       ctx.skill_states = s->states.data();
-      return impl_->policy->recommend(ctx, *s->profile, now);
+      return impl_->policy->recommend(ctx, *s->cache.profile, now);
     }
-    LearnerProfile fresh = new_profile(std::string(learner), impl_->curriculum, impl_->model);
+    LearnerProfile fresh = new_profile(id, impl_->curriculum, impl_->model);
     return impl_->policy->recommend(impl_->context(), fresh, now);
   });
 }
 
 LearnerProfile Engine::profile(std::string_view learner) const {
-  return impl_->with_slot(learner, false, [&](Slot* s) {
-    if (!s || !s->profile)
-      throw Error(ErrorCode::UnknownLearner, "no profile is held for this learner");
-    return *s->profile;
+  const std::string id = id_of(learner);
+  return impl_->read(id, [&](Slot* s) {
+    return s ? *s->cache.profile : new_profile(id, impl_->curriculum, impl_->model);
   });
 }
 
 void Engine::set_goals(std::string_view learner, const std::vector<std::string>& skills) {
+  const std::string id = id_of(learner);
   for (const auto& g : skills) {
     if (!impl_->curriculum.skill_index(g)) {
       throw Error(ErrorCode::UnknownSkill, "goal '" + g + "' is not a skill of the curriculum",
                   Location{"", 0, 0, "goals"});
     }
   }
-  if (learner.empty()) throw Error(ErrorCode::InvalidArgument, "learner id must not be empty");
-  impl_->with_slot(learner, true, [&](Slot* s) {
-    LearnerProfile p = s->profile
-                           ? *s->profile
-                           : new_profile(std::string(learner), impl_->curriculum, impl_->model);
-    p.goals = skills;
-    impl_->store->save(p);
-    s->profile = std::move(p);
-    impl_->index_states(*s);
+  impl_->write(id, [&](Slot& s, std::optional<LearnerProfile>& p) {
+    if (p && p->goals == skills) return ProfileWrite{};  // already so: nothing to write
+    if (!p) p = new_profile(id, impl_->curriculum, impl_->model);
+    p->goals = skills;
+    impl_->index_states(s);
+    return ProfileWrite{ProfileWrite::Kind::Whole, {}, nullptr};
   });
 }
 
@@ -258,13 +382,17 @@ ClassSummary Engine::class_summary() const {
 }
 
 std::string Engine::export_learner(std::string_view learner) const {
-  LearnerProfile p = profile(learner);
+  const std::string id = id_of(learner);
+  std::optional<LearnerProfile> p = impl_->read(id, [&](Slot* s) {
+    return s ? std::optional<LearnerProfile>(*s->cache.profile) : std::nullopt;
+  });
+  if (!p) throw Error(ErrorCode::UnknownLearner, "no profile is held for this learner");
   nlohmann::ordered_json j;
   j["format"] = "pathwise-learner-export";
   j["version"] = "1.0";
-  j["profile"] = nlohmann::ordered_json::parse(p.to_json());
+  j["profile"] = nlohmann::ordered_json::parse(p->to_json());
   nlohmann::ordered_json rs = nlohmann::ordered_json::array();
-  for (const auto& r : impl_->store->responses(std::string(learner))) {
+  for (const auto& r : impl_->store->responses(id)) {
     rs.push_back(
         {{"item", r.item}, {"outcome", static_cast<int>(r.outcome)}, {"time", to_millis(r.time)}});
   }
@@ -273,26 +401,28 @@ std::string Engine::export_learner(std::string_view learner) const {
 }
 
 bool Engine::erase_learner(std::string_view learner) {
+  const std::string id = id_of(learner);
   for (;;) {
-    auto s = impl_->slot(learner);
+    std::shared_ptr<Slot> s = impl_->slot(id, false);
+    if (!s) return impl_->store->erase(id);
     std::scoped_lock lock(s->mu);
     if (s->dead) continue;
     // The slot leaves the map while its lock is held: a caller that took it before sees `dead`
-    // and starts over with a fresh slot, so no update lands on the erased state.
+    // and starts over with a fresh slot, which reads the store after the erasure.
     s->dead = true;
-    s->profile.reset();
-    s->states.clear();
-    {
-      std::unique_lock map_lock(impl_->slots_mu);
-      impl_->slots.erase(std::string(learner));
-    }
-    // If the store fails part-way, the next call reloads whatever it still holds.
-    return impl_->store->erase(std::string(learner));
+    impl_->discard(*s);
+    impl_->drop(id);
+    return impl_->store->erase(id);
   }
 }
 
 const Curriculum& Engine::curriculum() const noexcept { return impl_->curriculum; }
 const BktModel& Engine::model() const noexcept { return impl_->model; }
 const PolicyConfig& Engine::config() const noexcept { return impl_->config; }
+const EngineOptions& Engine::options() const noexcept { return impl_->options; }
+std::size_t Engine::cached_learners() const {
+  std::scoped_lock lock(impl_->slots_mu);
+  return impl_->slots.size();
+}
 
 }  // namespace pathwise

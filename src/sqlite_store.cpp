@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <mutex>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "pathwise/store.hpp"
 
@@ -86,6 +86,12 @@ const char* const kMigrations[] = {
     "CREATE TABLE responses ("
     "  learner TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL,"
     "  outcome INTEGER NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (learner, seq)) WITHOUT ROWID;",
+    // 1 -> 2: a version per learner row, drawn from one counter for the whole file, so that any
+    // process can tell whether its cached copy is current (and an erased learner written again
+    // never reuses a version).
+    "ALTER TABLE learners ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+    "CREATE TABLE pathwise_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO pathwise_meta (key, value) VALUES ('version', 1);",
 };
 constexpr int kMigrationCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == SqliteStore::kSchemaVersion, "one migration per schema version");
@@ -98,7 +104,7 @@ struct SqliteStore::Impl {
   SqliteOptions options;
   std::mutex mu;  // guards db and the statements
   Stmt begin, commit, rollback, upsert_learner, update_progress, upsert_skill, insert_response,
-      get_learner, get_skills, get_responses, all_learners;
+      get_learner, get_version, next_version, get_skills, get_responses, all_learners;
 
   // close_v2 waits for the statements, which are finalised after this body runs.
   ~Impl() { sqlite3_close_v2(db); }
@@ -106,9 +112,8 @@ struct SqliteStore::Impl {
   void exec(const char* sql) {
     char* msg = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-      std::string m = msg ? msg : "unknown error";
       sqlite3_free(msg);
-      throw Error(ErrorCode::Io, "sqlite: " + m, Location{path, 0, 0, ""});
+      fail();
     }
   }
   /// exec() for the statements of opening a file. When another connection is setting up the
@@ -118,13 +123,21 @@ struct SqliteStore::Impl {
     for (int attempt = 0;; ++attempt) {
       int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
       if (rc == SQLITE_OK) return;
-      if ((rc & 0xff) != SQLITE_BUSY || attempt >= 500) {
-        throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db), Location{path, 0, 0, ""});
-      }
+      if ((rc & 0xff) != SQLITE_BUSY || attempt >= 500) fail();
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
+  /// Throws the connection's last error: Busy when another connection held the lock past the
+  /// busy timeout (retryable), Io otherwise.
   [[noreturn]] void fail() const {
+    const int code = sqlite3_extended_errcode(db) & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+      throw Error(ErrorCode::Busy,
+                  "the profile database stayed locked by another connection for longer than the "
+                  "busy timeout (" +
+                      std::to_string(options.busy_timeout_ms) + " ms); retry",
+                  Location{path, 0, 0, ""});
+    }
     throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db),
                 Location{path, 0, 0, ""});
   }
@@ -143,27 +156,44 @@ struct SqliteStore::Impl {
     }
   }
 
-  void write_learner(const LearnerProfile& p) {
+  void write_learner(const LearnerProfile& p, std::uint64_t version) {
     sqlite3_stmt* s = upsert_learner.get();
     bind_text(s, 1, p.learner);
     sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(p.responses));
     bind_time(s, 3, p.last_response);
     bind_text(s, 4, nlohmann::json(p.goals).dump());
     bind_text(s, 5, nlohmann::json(p.recent_items).dump());
+    sqlite3_bind_int64(s, 6, static_cast<sqlite3_int64>(version));
     step_done(upsert_learner);
   }
-  // The learner row after a response: counters and recent items; the whole row if it is new.
-  void write_progress(const LearnerProfile& p) {
+  // The learner row after a response to a stored learner: counters, recent items, version.
+  void write_progress(const LearnerProfile& p, std::uint64_t version) {
     sqlite3_stmt* s = update_progress.get();
-    {
-      ResetGuard reset(s);
-      bind_text(s, 1, p.learner);
-      sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(p.responses));
-      bind_time(s, 3, p.last_response);
-      bind_text(s, 4, nlohmann::json(p.recent_items).dump());
-      if (sqlite3_step(s) != SQLITE_DONE) fail();
-    }
-    if (sqlite3_changes(db) == 0) write_learner(p);
+    bind_text(s, 1, p.learner);
+    sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(p.responses));
+    bind_time(s, 3, p.last_response);
+    bind_text(s, 4, nlohmann::json(p.recent_items).dump());
+    sqlite3_bind_int64(s, 5, static_cast<sqlite3_int64>(version));
+    step_done(update_progress);
+  }
+  /// The stored version of a learner, 0 if none.
+  std::uint64_t read_version(const std::string& learner) {
+    sqlite3_stmt* s = get_version.get();
+    ResetGuard reset(s);
+    bind_text(s, 1, learner);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) return 0;
+    if (rc != SQLITE_ROW) fail();
+    return static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
+  }
+  /// Takes the next version of the file's counter (inside a write transaction).
+  std::uint64_t take_version() {
+    sqlite3_stmt* s = next_version.get();
+    ResetGuard reset(s);
+    if (sqlite3_step(s) != SQLITE_ROW) fail();
+    const auto v = static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
+    if (sqlite3_step(s) != SQLITE_DONE) fail();
+    return v;
   }
   void write_skill(const std::string& learner, const std::string& skill, const SkillState& st) {
     sqlite3_stmt* s = upsert_skill.get();
@@ -193,8 +223,9 @@ struct SqliteStore::Impl {
       throw;
     }
   }
-  std::optional<LearnerProfile> read(const std::string& learner) {
-    LearnerProfile p;
+  std::optional<StoredProfile> read(const std::string& learner) {
+    StoredProfile out;
+    LearnerProfile& p = out.profile;
     {
       sqlite3_stmt* s = get_learner.get();
       ResetGuard reset(s);
@@ -207,6 +238,7 @@ struct SqliteStore::Impl {
       p.last_response = column_time(s, 1);
       p.goals = string_list(column_text(s, 2), "goals");
       p.recent_items = string_list(column_text(s, 3), "recent_items");
+      out.version = static_cast<std::uint64_t>(sqlite3_column_int64(s, 4));
     }
     sqlite3_stmt* k = get_skills.get();
     ResetGuard reset(k);
@@ -227,7 +259,7 @@ struct SqliteStore::Impl {
       p.skills.emplace(column_text(k, 0), st);
     }
     if (rc != SQLITE_DONE) fail();
-    return p;
+    return out;
   }
 };
 
@@ -246,7 +278,11 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
     throw Error(ErrorCode::Io, "cannot open the profile database: " + msg,
                 Location{path, 0, 0, ""});
   }
-  sqlite3_busy_timeout(impl->db, 5000);
+  if (options.busy_timeout_ms < 0) {
+    throw Error(ErrorCode::InvalidArgument, "busy_timeout_ms must be 0 or more",
+                Location{"", 0, 0, "busy_timeout_ms"});
+  }
+  sqlite3_busy_timeout(impl->db, options.busy_timeout_ms);
   impl->exec_when_free("PRAGMA journal_mode=WAL");
   impl->exec(options.sync_to_disk ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   // Deleted content is overwritten with zeros, so an erased learner leaves no bytes behind.
@@ -289,14 +325,15 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
   impl->rollback = Stmt(db, "ROLLBACK");
   impl->upsert_learner =
       Stmt(db,
-           "INSERT INTO learners (learner, responses, last_response, goals, recent_items) "
-           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (learner) DO UPDATE SET "
+           "INSERT INTO learners (learner, responses, last_response, goals, recent_items, version) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (learner) DO UPDATE SET "
            "responses = excluded.responses, last_response = excluded.last_response, "
-           "goals = excluded.goals, recent_items = excluded.recent_items");
+           "goals = excluded.goals, recent_items = excluded.recent_items, "
+           "version = excluded.version");
   // What a response changes in the learner row (goals do not change).
   impl->update_progress = Stmt(db,
                                "UPDATE learners SET responses = ?2, last_response = ?3, "
-                               "recent_items = ?4 WHERE learner = ?1");
+                               "recent_items = ?4, version = ?5 WHERE learner = ?1");
   impl->upsert_skill =
       Stmt(db,
            "INSERT INTO skill_states (learner, skill, p_known, attempts, correct, streak, "
@@ -309,8 +346,14 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
            "next_review = excluded.next_review, wheel_spinning = excluded.wheel_spinning");
   impl->insert_response = Stmt(
       db, "INSERT INTO responses (learner, seq, item, outcome, time) VALUES (?1, ?2, ?3, ?4, ?5)");
-  impl->get_learner = Stmt(
-      db, "SELECT responses, last_response, goals, recent_items FROM learners WHERE learner = ?1");
+  impl->get_learner =
+      Stmt(db,
+           "SELECT responses, last_response, goals, recent_items, version FROM learners "
+           "WHERE learner = ?1");
+  impl->get_version = Stmt(db, "SELECT version FROM learners WHERE learner = ?1");
+  impl->next_version = Stmt(db,
+                            "UPDATE pathwise_meta SET value = value + 1 WHERE key = 'version' "
+                            "RETURNING value");
   impl->get_skills = Stmt(
       db,
       "SELECT skill, p_known, attempts, correct, streak, last_practice, mastered_at, "
@@ -321,37 +364,56 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
-std::optional<LearnerProfile> SqliteStore::load(const std::string& learner) {
+std::optional<StoredProfile> SqliteStore::load(const std::string& learner) {
   std::scoped_lock lock(impl_->mu);
   return impl_->read(learner);
 }
 
-void SqliteStore::save(const LearnerProfile& profile) {
+std::uint64_t SqliteStore::version(const std::string& learner) {
   std::scoped_lock lock(impl_->mu);
-  impl_->transaction([&] {
-    impl_->write_learner(profile);
-    for (const auto& [skill, st] : profile.skills) impl_->write_skill(profile.learner, skill, st);
-  });
+  return impl_->read_version(learner);
 }
 
-void SqliteStore::record(const LearnerProfile& after, const ResponseRecord& response,
-                         const std::vector<std::string>& changed) {
+void SqliteStore::update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) {
   std::scoped_lock lock(impl_->mu);
+  // BEGIN IMMEDIATE takes the file's write lock first: every process's update of this learner
+  // reads, changes and writes it in turn, and the read below sees the newest commit.
   impl_->transaction([&] {
-    impl_->write_progress(after);
-    for (const auto& skill : changed) {
-      auto it = after.skills.find(skill);
-      if (it != after.skills.end()) impl_->write_skill(after.learner, skill, it->second);
+    const std::uint64_t stored = impl_->read_version(learner);
+    const bool reloaded = stored != cache.version || (stored == 0 && cache.profile);
+    if (reloaded) {
+      cache.version = stored;
+      cache.profile.reset();
+      if (stored) {
+        auto p = impl_->read(learner);
+        if (p) cache.profile = std::move(p->profile);
+      }
     }
-    if (impl_->options.keep_responses) {
+    const ProfileWrite w = fn(cache.profile, reloaded);
+    if (w.kind == ProfileWrite::Kind::Nothing) return;
+    if (!cache.profile) throw Error(ErrorCode::Internal, "a store write without a profile");
+    const LearnerProfile& p = *cache.profile;
+    const std::uint64_t v = impl_->take_version();
+    if (w.kind == ProfileWrite::Kind::Response && stored != 0 && w.changed) {
+      impl_->write_progress(p, v);
+      for (const auto& skill : *w.changed) {
+        auto it = p.skills.find(skill);
+        if (it != p.skills.end()) impl_->write_skill(learner, skill, it->second);
+      }
+    } else {
+      impl_->write_learner(p, v);
+      for (const auto& [skill, st] : p.skills) impl_->write_skill(learner, skill, st);
+    }
+    if (w.kind == ProfileWrite::Kind::Response && impl_->options.keep_responses) {
       sqlite3_stmt* s = impl_->insert_response.get();
-      bind_text(s, 1, after.learner);
-      sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(after.responses));
-      bind_text(s, 3, response.item);
-      sqlite3_bind_int(s, 4, static_cast<int>(response.outcome));
-      sqlite3_bind_int64(s, 5, to_millis(response.time));
+      bind_text(s, 1, learner);
+      sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(p.responses));
+      bind_text(s, 3, w.response.item);
+      sqlite3_bind_int(s, 4, static_cast<int>(w.response.outcome));
+      sqlite3_bind_int64(s, 5, to_millis(w.response.time));
       impl_->step_done(impl_->insert_response);
     }
+    cache.version = v;
   });
 }
 
@@ -372,16 +434,24 @@ bool SqliteStore::erase(const std::string& learner) {
     // page, and the truncating checkpoint empties the WAL that held the old pages.
     impl_->exec("VACUUM");
   }
-  // Also when nothing was left to delete: an earlier erase may have stopped at this step.
-  Stmt checkpoint(impl_->db, "PRAGMA wal_checkpoint(TRUNCATE)");
-  int rc = sqlite3_step(checkpoint.get());
-  // The pragma reports "busy" in its first column, not as an error: another connection's open
-  // read keeps old pages in the WAL, and the id with them.
-  if (rc != SQLITE_ROW || sqlite3_column_int(checkpoint.get(), 0) != 0) {
-    throw Error(ErrorCode::Io,
-                "the learner's rows are deleted, but another connection to the database keeps "
-                "old pages in its write-ahead log; close other connections and erase again",
-                Location{impl_->path, 0, 0, ""});
+  // Also when nothing was left to delete: an earlier erase may have stopped at this step. The
+  // pragma reports "busy" in its first column, not as an error: other connections' open reads
+  // keep old pages in the WAL, and the id with them. Reads are short; wait for a moment free of
+  // them up to the busy timeout.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(impl_->options.busy_timeout_ms);
+  for (;;) {
+    Stmt checkpoint(impl_->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    int rc = sqlite3_step(checkpoint.get());
+    if (rc == SQLITE_ROW && sqlite3_column_int(checkpoint.get(), 0) == 0) break;
+    if (rc != SQLITE_ROW && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) impl_->fail();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw Error(ErrorCode::Busy,
+                  "the learner's rows are deleted, but other connections to the database keep "
+                  "old pages in its write-ahead log; erase again to finish removing them",
+                  Location{impl_->path, 0, 0, ""});
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return existed;
 }
@@ -397,12 +467,12 @@ void SqliteStore::for_each(const std::function<void(const LearnerProfile&)>& fn)
     if (rc != SQLITE_DONE) impl_->fail();
   }
   for (const auto& l : learners) {
-    std::optional<LearnerProfile> p;
+    std::optional<StoredProfile> p;
     {
       std::scoped_lock lock(impl_->mu);
       p = impl_->read(l);
     }
-    if (p) fn(*p);
+    if (p) fn(p->profile);
   }
 }
 

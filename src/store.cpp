@@ -2,55 +2,61 @@
 
 namespace pathwise {
 
-void ProfileStore::record(const LearnerProfile& after, const ResponseRecord&,
-                          const std::vector<std::string>&) {
-  save(after);
-}
-
 std::vector<ResponseRecord> ProfileStore::responses(const std::string&) { return {}; }
 
-std::optional<LearnerProfile> InMemoryStore::load(const std::string& learner) {
+void ProfileStore::save(const LearnerProfile& profile) {
+  CachedProfile cache;
+  update(profile.learner, cache, [&](std::optional<LearnerProfile>& p, bool) {
+    p = profile;
+    return ProfileWrite{ProfileWrite::Kind::Whole, {}, nullptr};
+  });
+}
+
+std::optional<StoredProfile> InMemoryStore::load(const std::string& learner) {
   std::scoped_lock lock(mu_);
   auto it = profiles_.find(learner);
   if (it == profiles_.end()) return std::nullopt;
-  LearnerProfile p = it->second.profile;
-  p.recent_items.assign(it->second.recent.begin(), it->second.recent.end());
-  return p;
+  return it->second.stored;
 }
 
-void InMemoryStore::save(const LearnerProfile& profile) {
+std::uint64_t InMemoryStore::version(const std::string& learner) {
   std::scoped_lock lock(mu_);
-  Entry& e = profiles_[profile.learner];
-  e.profile = profile;
-  e.profile.recent_items.clear();
-  e.recent.assign(profile.recent_items.begin(), profile.recent_items.end());
+  auto it = profiles_.find(learner);
+  return it == profiles_.end() ? 0 : it->second.stored.version;
 }
 
-void InMemoryStore::record(const LearnerProfile& after, const ResponseRecord&,
-                           const std::vector<std::string>& changed) {
+void InMemoryStore::update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) {
   std::scoped_lock lock(mu_);
-  auto it = profiles_.find(after.learner);
-  if (it == profiles_.end() || it->second.profile.responses + 1 != after.responses) {
-    // New, or out of step with this response: store it whole.
-    Entry& e = profiles_[after.learner];
-    e.profile = after;
-    e.profile.recent_items.clear();
-    e.recent.assign(after.recent_items.begin(), after.recent_items.end());
-    return;
+  auto it = profiles_.find(learner);
+  const std::uint64_t stored = it == profiles_.end() ? 0 : it->second.stored.version;
+  const bool reloaded = stored != cache.version || (stored == 0 && cache.profile);
+  if (reloaded) {
+    cache.version = stored;
+    cache.profile.reset();
+    if (stored) cache.profile = it->second.stored.profile;
   }
-  // Copy only what a response changes: the skills of the item, the counters, the newest item.
-  Entry& e = it->second;
-  LearnerProfile& p = e.profile;
-  for (const auto& s : changed) {
-    auto src = after.skills.find(s);
-    if (src != after.skills.end()) p.skills[s] = src->second;
+  ProfileWrite w = fn(cache.profile, reloaded);
+  if (w.kind == ProfileWrite::Kind::Nothing) return;
+  if (!cache.profile) throw Error(ErrorCode::Internal, "a store write without a profile");
+  const LearnerProfile& p = *cache.profile;
+  // The copies may throw (memory): take the new version only once the entry holds the profile.
+  Entry& e = profiles_[learner];
+  if (w.kind == ProfileWrite::Kind::Response && w.changed && stored != 0) {
+    // The entry equals the cache before fn ran: copy only what a response changes.
+    LearnerProfile& q = e.stored.profile;
+    for (const auto& s : *w.changed) {
+      auto src = p.skills.find(s);
+      if (src != p.skills.end()) q.skills[s] = src->second;
+    }
+    q.responses = p.responses;
+    q.last_response = p.last_response;
+    q.recent_items = p.recent_items;
+  } else {
+    e.stored.profile = p;
   }
-  p.responses = after.responses;
-  p.last_response = after.last_response;
-  if (!after.recent_items.empty()) {
-    e.recent.push_back(after.recent_items.back());
-    while (e.recent.size() > after.recent_items.size()) e.recent.pop_front();
-  }
+  e.stored.version = next_version_++;
+  if (w.kind == ProfileWrite::Kind::Response && keep_responses_) e.responses.push_back(w.response);
+  cache.version = e.stored.version;
 }
 
 bool InMemoryStore::erase(const std::string& learner) {
@@ -59,12 +65,19 @@ bool InMemoryStore::erase(const std::string& learner) {
 }
 
 void InMemoryStore::for_each(const std::function<void(const LearnerProfile&)>& fn) {
-  std::scoped_lock lock(mu_);
-  for (const auto& kv : profiles_) {
-    LearnerProfile p = kv.second.profile;
-    p.recent_items.assign(kv.second.recent.begin(), kv.second.recent.end());
-    fn(p);
+  std::vector<LearnerProfile> all;
+  {
+    std::scoped_lock lock(mu_);
+    all.reserve(profiles_.size());
+    for (const auto& kv : profiles_) all.push_back(kv.second.stored.profile);
   }
+  for (const auto& p : all) fn(p);
+}
+
+std::vector<ResponseRecord> InMemoryStore::responses(const std::string& learner) {
+  std::scoped_lock lock(mu_);
+  auto it = profiles_.find(learner);
+  return it == profiles_.end() ? std::vector<ResponseRecord>{} : it->second.responses;
 }
 
 }  // namespace pathwise

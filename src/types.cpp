@@ -20,6 +20,8 @@ const char* to_string(ErrorCode code) noexcept {
       return "version";
     case ErrorCode::Internal:
       return "internal";
+    case ErrorCode::Busy:
+      return "busy";
   }
   return "unknown";
 }

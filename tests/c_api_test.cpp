@@ -69,7 +69,10 @@ TEST_CASE("c_api: errors come back as status codes and messages, never exception
   CHECK(pathwise_record(nullptr, "u1", "c1", 1, 0, &err) == PATHWISE_INVALID_ARGUMENT);
   take(err);
   char* json = nullptr;
-  CHECK(pathwise_profile(engine.e, "nobody", &json, &err) == PATHWISE_UNKNOWN_LEARNER);
+  CHECK(pathwise_export_learner(engine.e, "nobody", &json, &err) == PATHWISE_UNKNOWN_LEARNER);
+  CHECK(json == nullptr);
+  take(err);
+  CHECK(pathwise_profile(engine.e, "\xff", &json, &err) == PATHWISE_INVALID_ARGUMENT);
   CHECK(json == nullptr);
   take(err);
   CHECK(pathwise_set_goals(engine.e, "u1", "[\"calculus\"]", nullptr) == PATHWISE_UNKNOWN_SKILL);
@@ -120,7 +123,7 @@ TEST_CASE("c_api: settings are checked strictly and outputs are NULL after a fai
   }
   Engine engine;
   char* json = reinterpret_cast<char*>(1);
-  CHECK(pathwise_profile(engine.e, "nobody", &json, nullptr) == PATHWISE_UNKNOWN_LEARNER);
+  CHECK(pathwise_export_learner(engine.e, "nobody", &json, nullptr) == PATHWISE_UNKNOWN_LEARNER);
   CHECK(json == nullptr);
   int existed = 7;
   CHECK(pathwise_erase_learner(engine.e, nullptr, &existed, nullptr) == PATHWISE_INVALID_ARGUMENT);

@@ -1,7 +1,7 @@
 // Pathwise — where learner profiles live: the ProfileStore interface and the built-in stores.
 #pragma once
 
-#include <deque>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,49 +28,105 @@ struct ResponseRecord {
   }
 };
 
-/// Storage of learner profiles. Pluggable like leveldb's Env: implement it to keep profiles in
-/// another database. Implementations must be thread-safe; the engine never calls them for the
-/// same learner from two threads at once.
+/// A profile as a store holds it, with the store's version of it. Value type.
+struct StoredProfile {
+  LearnerProfile profile;
+  /// Changes with every write of the learner. Versions are unique across a store's whole history:
+  /// a learner erased and created again never gets a version an earlier profile had. Never 0.
+  std::uint64_t version = 0;
+};
+
+/// A process's copy of one learner's profile, checked against the store before it is used.
+/// `version` 0 with no profile means "the store held nothing". Value type.
+struct CachedProfile {
+  std::optional<LearnerProfile> profile;
+  std::uint64_t version = 0;
+};
+
+/// What one write transaction stores, decided by the caller with the current state in hand.
+struct ProfileWrite {
+  enum class Kind {
+    Nothing,   ///< no change: the transaction ends without a write
+    Response,  ///< one response: the learner's counters, the `changed` skills and the response
+    Whole,     ///< the whole profile (created, goals changed)
+  };
+  Kind kind = Kind::Nothing;
+  /// Kind::Response: the response, as stored (its time already clamped by the engine).
+  ResponseRecord response;
+  /// Kind::Response: the skills the response updated (not owned; may be null for "all").
+  const std::vector<std::string>* changed = nullptr;
+};
+
+/// Storage of learner profiles, shared by every process and server that opens the same database.
+/// Pluggable like leveldb's Env: implement it to keep profiles in another database.
+///
+/// The contract every store keeps, across threads, processes and machines:
+/// - update() is one transaction that serialises with every other update() of the learner,
+///   in any process: it reads the learner's current state, lets the caller change it, writes it
+///   and commits. Nothing acknowledged is lost or applied twice; a conflict is retried inside
+///   the store, never reported.
+/// - version() and load() see every transaction committed before they were called.
+/// - erase() removes everything; afterwards version() is 0 and load() nullopt until the learner
+///   is written again, with a new version.
+/// - A store that stays locked past its timeout, or a server that cannot be reached, throws
+///   Error (Busy): retryable. Messages never name a learner.
+/// Implementations must be thread-safe.
 class ProfileStore {
  public:
+  /// The function update() calls with the learner's current profile (nullopt: none stored).
+  /// `reloaded` is true when the store replaced the caller's copy with what it holds. It changes
+  /// the profile in place and says what to write; if it throws, nothing is written.
+  using UpdateFn =
+      std::function<ProfileWrite(std::optional<LearnerProfile>& profile, bool reloaded)>;
+
   ProfileStore() = default;
   ProfileStore(const ProfileStore&) = delete;
   ProfileStore& operator=(const ProfileStore&) = delete;
   virtual ~ProfileStore() = default;
-  /// The stored profile of `learner`, or nullopt.
-  [[nodiscard]] virtual std::optional<LearnerProfile> load(const std::string& learner) = 0;
-  /// Stores the whole profile (created, goals changed).
-  virtual void save(const LearnerProfile& profile) = 0;
-  /// Stores one response and the profile after it; `changed` lists the skills it updated. When
-  /// this returns, the response must survive a crash of the process (see each store's notes).
-  /// The default calls save(after).
-  virtual void record(const LearnerProfile& after, const ResponseRecord& response,
-                      const std::vector<std::string>& changed);
+
+  /// The stored profile of `learner` with its version, or nullopt.
+  [[nodiscard]] virtual std::optional<StoredProfile> load(const std::string& learner) = 0;
+  /// The stored version of the learner's profile, 0 if none is stored. Cheaper than load().
+  [[nodiscard]] virtual std::uint64_t version(const std::string& learner) = 0;
+  /// One write transaction for `learner`. Inside the store's lock on the learner: if
+  /// `cache.version` is not the stored version, `cache` is replaced by the stored state; then
+  /// `fn(cache.profile, reloaded)` runs; what it asks for is written under a new version, which
+  /// goes into `cache.version`, and committed before this returns (durability: see each store).
+  /// If `fn` or the write throws, the transaction is rolled back and `cache` must be discarded.
+  virtual void update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) = 0;
   /// Removes everything held on `learner`; false if there was nothing.
   virtual bool erase(const std::string& learner) = 0;
   /// Calls `fn` with every stored profile (order unspecified).
   virtual void for_each(const std::function<void(const LearnerProfile&)>& fn) = 0;
   /// The responses stored for `learner`, oldest first (empty if the store keeps none).
   [[nodiscard]] virtual std::vector<ResponseRecord> responses(const std::string& learner);
+
+  /// Convenience for tools and tests: stores `profile` whole, replacing what is held.
+  void save(const LearnerProfile& profile);
 };
 
-/// Profiles in memory, lost when the process ends. Thread-safe.
+/// Profiles in memory, lost when the process ends; shared by the threads of one process only.
+/// Thread-safe.
 class InMemoryStore final : public ProfileStore {
  public:
-  [[nodiscard]] std::optional<LearnerProfile> load(const std::string& learner) override;
-  void save(const LearnerProfile& profile) override;
-  void record(const LearnerProfile& after, const ResponseRecord& response,
-              const std::vector<std::string>& changed) override;
+  /// Keep every response (for export), as SqliteOptions::keep_responses. Default: true.
+  explicit InMemoryStore(bool keep_responses = true) : keep_responses_(keep_responses) {}
+  [[nodiscard]] std::optional<StoredProfile> load(const std::string& learner) override;
+  [[nodiscard]] std::uint64_t version(const std::string& learner) override;
+  void update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) override;
   bool erase(const std::string& learner) override;
   void for_each(const std::function<void(const LearnerProfile&)>& fn) override;
+  [[nodiscard]] std::vector<ResponseRecord> responses(const std::string& learner) override;
 
  private:
   struct Entry {
-    LearnerProfile profile;  // recent_items kept in `recent` instead
-    std::deque<std::string> recent;
+    StoredProfile stored;
+    std::vector<ResponseRecord> responses;
   };
-  std::mutex mu_;  // guards profiles_
+  bool keep_responses_;
+  std::mutex mu_;  // guards profiles_ and next_version_
   std::unordered_map<std::string, Entry> profiles_;
+  std::uint64_t next_version_ = 1;
 };
 
 /// Options of SqliteStore::open().
@@ -81,19 +137,22 @@ struct SqliteOptions {
   /// synchronous=NORMAL); true = also survives power loss (synchronous=FULL, slower).
   /// Default: false.
   bool sync_to_disk = false;
+  /// How long a call waits for another connection's write lock before it throws Error (Busy).
+  /// Default: 5000 ms.
+  int busy_timeout_ms = 5000;
 };
 
-/// Profiles in an embedded SQLite database file (WAL mode, schema versioned with migrations).
-/// Every record() is one transaction, committed before it returns. Erased learners are
-/// overwritten on disk (secure_delete), the file is rebuilt (VACUUM) and the WAL truncated, so
-/// no trace remains; while that runs other writes wait, and erase() throws Error (Io) if another
-/// connection's open read keeps old pages in the WAL. One Engine per database file: the engine
-/// caches profiles, so two engines writing one file would overwrite each other's updates.
-/// Thread-safe (one connection, serialised).
+/// Profiles in an embedded SQLite database file (WAL mode, schema versioned with migrations),
+/// shared by any number of processes on one machine (not over a network file system). Every
+/// update() is one `BEGIN IMMEDIATE` transaction, committed before it returns. Erased learners
+/// are overwritten on disk (secure_delete), the file is rebuilt (VACUUM) and the WAL truncated,
+/// so no trace remains; while that runs other writes wait, and erase() throws Error (Busy) if
+/// other connections' reads keep old pages in the WAL past the busy timeout (the rows are gone
+/// by then; erasing again finishes the scrub). Thread-safe (one connection, serialised).
 class SqliteStore final : public ProfileStore {
  public:
   /// Schema version this build writes; older databases are migrated on open.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   /// Opens or creates the database file. Throws Error (Io) if it cannot be opened, Error
   /// (Version) if it was written by a newer schema.
@@ -103,10 +162,9 @@ class SqliteStore final : public ProfileStore {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
-  [[nodiscard]] std::optional<LearnerProfile> load(const std::string& learner) override;
-  void save(const LearnerProfile& profile) override;
-  void record(const LearnerProfile& after, const ResponseRecord& response,
-              const std::vector<std::string>& changed) override;
+  [[nodiscard]] std::optional<StoredProfile> load(const std::string& learner) override;
+  [[nodiscard]] std::uint64_t version(const std::string& learner) override;
+  void update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) override;
   bool erase(const std::string& learner) override;
   void for_each(const std::function<void(const LearnerProfile&)>& fn) override;
   [[nodiscard]] std::vector<ResponseRecord> responses(const std::string& learner) override;

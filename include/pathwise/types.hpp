@@ -31,6 +31,8 @@ enum class ErrorCode {
   UnknownLearner,   ///< a learner the engine holds nothing on
   Version,          ///< a document written by a newer, incompatible version
   Internal,         ///< a broken invariant inside Pathwise (a bug: please report it)
+  Busy,             ///< the store stayed locked past its timeout, or its server is unreachable:
+                    ///< nothing was changed; retry later
 };
 
 /// Short lower-case name of an error code, e.g. "parse".
