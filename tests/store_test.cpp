@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "engine_fixtures.hpp"
+#include "multiprocess.hpp"
 #include "pathwise/engine.hpp"
 #include "test_util.hpp"
 
@@ -364,4 +365,152 @@ TEST_CASE("store: sub-millisecond times are judged alike cached and reloaded", "
   CHECK_NOTHROW(engine.record({"u", "c1", Outcome::Correct, t - us(1000)}));
   CHECK(engine.profile("u").responses == 4);
   CHECK(to_millis(*engine.profile("u").last_response) == 1700000000000);
+}
+
+TEST_CASE("store: 8 processes with long-lived and per-request engines on one SQLite file",
+          "[store][multiprocess]") {
+  std::string db = fresh_db("mp.db");
+  std::string dir = temp_path("mp-sqlite");
+  std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  multiprocess::LoadOptions o;
+  multiprocess::run_and_check([db] { return SqliteStore::open(db); }, o, dir);
+}
+
+TEST_CASE("store: SQLite writers killed (SIGKILL) mid-load lose no acknowledged record",
+          "[store][multiprocess]") {
+  std::string db = fresh_db("mp-kill.db");
+  std::string dir = temp_path("mp-sqlite-kill");
+  std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  multiprocess::LoadOptions o;
+  o.kill_after_ms = 1500;
+  multiprocess::run_and_check([db] { return SqliteStore::open(db); }, o, dir);
+}
+
+TEST_CASE("store: without kept responses, concurrent processes still lose no record",
+          "[store][multiprocess]") {
+  std::string db = fresh_db("mp-nokeep.db");
+  SqliteOptions nokeep;
+  nokeep.keep_responses = false;
+  constexpr int kProcs = 8, kEach = 60;
+  std::vector<pid_t> kids;
+  for (int c = 0; c < kProcs; ++c) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int bad = 0;
+      std::unique_ptr<Engine> e;
+      for (int k = 0; k < kEach; ++k) {
+        try {
+          if (!e || c % 2) {
+            e = std::make_unique<Engine>(fixtures::small_curriculum(), fixtures::small_model(),
+                                         PolicyConfig{}, SqliteStore::open(db, nokeep));
+          }
+          e->record({"k", k % 2 ? "c1" : "a1", Outcome::Correct, std::chrono::system_clock::now()});
+          if (k % 10 == 0) e->set_goals("k", k % 20 ? std::vector<std::string>{"addition"}
+                                                    : std::vector<std::string>{});
+        } catch (const Error&) {
+          ++bad;
+        }
+      }
+      _exit(bad == 0 ? 0 : 1);
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t pid : kids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  auto s = SqliteStore::open(db, nokeep);
+  auto p = s->load("k");
+  REQUIRE(p);
+  CHECK(p->profile.responses == kProcs * kEach);
+  CHECK(p->profile.skills.at("counting").attempts == kProcs * kEach / 2);
+  CHECK(p->profile.skills.at("addition").attempts == kProcs * kEach / 2);
+}
+
+TEST_CASE("store: engines with stale caches see other engines' writes and erasures",
+          "[store][engine]") {
+  // Two engines on one file: to the store they are two processes (two connections).
+  std::string db = fresh_db("stale.db");
+  auto make = [&] {
+    return Engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                  SqliteStore::open(db));
+  };
+  Engine a = make(), b = make();
+  const TimePoint t = std::chrono::system_clock::now();
+  for (int i = 0; i < 5; ++i) a.record({"s", "c1", Outcome::Correct, t});
+  CHECK(b.profile("s").responses == 5);  // b caches it now
+  a.record({"s", "a1", Outcome::Incorrect, t});
+  CHECK(b.profile("s").responses == 6);  // b's copy was stale: read again
+  CHECK(b.profile("s") == a.profile("s"));
+  // A stale set_goals keeps the newer answers and counters.
+  a.record({"s", "c2", Outcome::Correct, t});
+  b.set_goals("s", {"fractions"});
+  CHECK(a.profile("s").responses == 7);
+  CHECK(a.profile("s").goals == std::vector<std::string>{"fractions"});
+  b.record({"s", "c1", Outcome::Correct, t});  // no conflict: b reads the current state
+  CHECK(a.profile("s").responses == 8);
+  // Erased by one engine: the other serves nothing of before and writes nothing of it back.
+  CHECK(a.export_learner("s").find("\"c2\"") != std::string::npos);
+  CHECK(b.erase_learner("s"));
+  CHECK(a.profile("s").responses == 0);
+  CHECK(a.profile("s").goals.empty());
+  a.set_goals("s", {"addition"});
+  a.record({"s", "f1", Outcome::Correct, t});
+  const std::string exported = b.export_learner("s");
+  CHECK(exported.find("\"c2\"") == std::string::npos);
+  CHECK(exported.find("\"c1\"") == std::string::npos);
+  CHECK(b.profile("s").responses == 1);
+  CHECK(b.profile("s").skills.at("counting").attempts == 0);
+}
+
+TEST_CASE("store: the engine's cache holds at most cache_learners profiles", "[store][engine]") {
+  EngineOptions o;
+  o.cache_learners = 3;
+  Engine e(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+           std::make_unique<InMemoryStore>(), o);
+  const TimePoint t = std::chrono::system_clock::now();
+  for (int i = 0; i < 10; ++i) e.record({"l" + std::to_string(i), "c1", Outcome::Correct, t});
+  CHECK(e.cached_learners() == 3);
+  // Evicted learners are read back from the store, intact.
+  for (int i = 0; i < 10; ++i) CHECK(e.profile("l" + std::to_string(i)).responses == 1);
+  CHECK(e.cached_learners() == 3);
+  e.record({"l0", "c1", Outcome::Correct, t});
+  CHECK(e.profile("l0").responses == 2);
+  // No cache at all: every call reads the store.
+  o.cache_learners = 0;
+  Engine none(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+              std::make_unique<InMemoryStore>(), o);
+  none.record({"x", "c1", Outcome::Correct, t});
+  none.record({"x", "a1", Outcome::Correct, t});
+  CHECK(none.profile("x").responses == 2);
+  CHECK(none.cached_learners() == 0);
+}
+
+TEST_CASE("store: a write lock held past the busy timeout is a Busy error, and nothing changes",
+          "[store][engine]") {
+  std::string db = fresh_db("busy.db");
+  SqliteOptions quick;
+  quick.busy_timeout_ms = 100;
+  Engine e(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+           SqliteStore::open(db, quick));
+  const TimePoint t = std::chrono::system_clock::now();
+  e.record({"u", "c1", Outcome::Correct, t});
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  Error busy = test_util::error_from([&] { e.record({"u", "c1", Outcome::Correct, t}); });
+  CHECK(busy.code() == ErrorCode::Busy);
+  CHECK(std::string(busy.what()).find("\"u\"") == std::string::npos);
+  CHECK(test_util::error_from([&] { e.set_goals("u", {"addition"}); }).code() == ErrorCode::Busy);
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  CHECK(e.profile("u").responses == 1);  // the refused record left nothing
+  e.record({"u", "c1", Outcome::Correct, t});  // and the next one goes through
+  CHECK(e.profile("u").responses == 2);
+  SqliteOptions negative;
+  negative.busy_timeout_ms = -1;
+  CHECK(test_util::error_from([&] { (void)SqliteStore::open(db, negative); }).code() ==
+        ErrorCode::InvalidArgument);
 }
