@@ -1,5 +1,7 @@
 #include "pathwise/store.hpp"
 
+#include <cctype>
+
 namespace pathwise {
 
 std::vector<ResponseRecord> ProfileStore::responses(const std::string&) { return {}; }
@@ -78,6 +80,51 @@ std::vector<ResponseRecord> InMemoryStore::responses(const std::string& learner)
   std::scoped_lock lock(mu_);
   auto it = profiles_.find(learner);
   return it == profiles_.end() ? std::vector<ResponseRecord>{} : it->second.responses;
+}
+
+}  // namespace pathwise
+
+namespace pathwise {
+
+std::unique_ptr<ProfileStore> open_store(const std::string& url, const StoreOptions& options) {
+  auto starts = [&](const char* prefix) { return url.rfind(prefix, 0) == 0; };
+  if (url.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "the store URL is empty", Location{"", 0, 0, "store"});
+  }
+  // libpq's key=value form: "host=... dbname=..." (a keyword, then '=').
+  std::size_t k = 0;
+  while (k < url.size() && (std::islower(static_cast<unsigned char>(url[k])) || url[k] == '_')) ++k;
+  std::size_t e = k;
+  while (e < url.size() && url[e] == ' ') ++e;
+  const bool keywords = k > 0 && e < url.size() && url[e] == '=';
+  if (starts("postgresql://") || starts("postgres://") || keywords) {
+    PostgresOptions o;
+    o.keep_responses = options.keep_responses;
+    o.busy_timeout_ms = options.busy_timeout_ms;
+    o.pool_size = options.pool_size;
+    o.synchronous_commit = options.synchronous_commit;
+    return PostgresStore::open(url, o);
+  }
+  if (url == "memory:") return std::make_unique<InMemoryStore>(options.keep_responses);
+  std::string path = url;
+  if (starts("sqlite://")) {
+    path = url.substr(9);
+  } else if (starts("sqlite:")) {
+    path = url.substr(7);
+  } else if (url.find("://") != std::string::npos) {
+    throw Error(ErrorCode::InvalidArgument,
+                "unknown store URL scheme (use sqlite:PATH, postgresql://... or memory:)",
+                Location{"", 0, 0, "store"});
+  }
+  if (path.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "the SQLite store URL has no path",
+                Location{"", 0, 0, "store"});
+  }
+  SqliteOptions o;
+  o.keep_responses = options.keep_responses;
+  o.busy_timeout_ms = options.busy_timeout_ms;
+  o.sync_to_disk = options.sync_to_disk;
+  return SqliteStore::open(path, o);
 }
 
 }  // namespace pathwise

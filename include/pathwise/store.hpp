@@ -175,4 +175,76 @@ class SqliteStore final : public ProfileStore {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Options of PostgresStore::open().
+struct PostgresOptions {
+  /// Keep every response in a `responses` table (for export and refitting). Default: true.
+  bool keep_responses = true;
+  /// Connections one store (one engine) opens at most, on demand. Default: 2.
+  int pool_size = 2;
+  /// How long a call waits for a connection, a lock or the server before it throws Error
+  /// (Busy); also the connect timeout (rounded up to seconds). Default: 5000 ms.
+  int busy_timeout_ms = 5000;
+  /// The session's synchronous_commit ("on", "remote_apply", "remote_write", "local" or "off");
+  /// empty: the server's setting (by default "on": a returned update survives a crash of the
+  /// server machine). Default: empty.
+  std::string synchronous_commit;
+};
+
+/// Profiles in a PostgreSQL database (libpq), shared by any number of processes and servers.
+/// Opened from a connection string (`postgresql://user@host/db` or `host=... dbname=...`); the
+/// schema is created or migrated on open (under an advisory lock, so many processes may start
+/// at once). Every update() is one transaction that locks the learner's row (SELECT ... FOR
+/// UPDATE; two creators of one new learner meet on its primary key and the loser is retried),
+/// with prepared statements on a small pool of connections. A connection lost (server
+/// restarted) is reopened on the next call; calls while the server is down throw Error (Busy).
+/// Erased rows are deleted; PostgreSQL keeps dead row versions until VACUUM (see docs/engine.md).
+/// Thread-safe.
+class PostgresStore final : public ProfileStore {
+ public:
+  /// Schema version this build writes; older databases are migrated on open.
+  static constexpr int kSchemaVersion = 1;
+
+  /// Connects and creates or migrates the schema. Throws Error (Busy) if the server cannot be
+  /// reached, Error (Io) for a refused login or a failed migration, Error (Version) for a newer
+  /// schema, Error (InvalidArgument) for bad options or a build without PostgreSQL support.
+  [[nodiscard]] static std::unique_ptr<PostgresStore> open(const std::string& conninfo,
+                                                           const PostgresOptions& options = {});
+  ~PostgresStore() override;
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  [[nodiscard]] std::optional<StoredProfile> load(const std::string& learner) override;
+  [[nodiscard]] std::uint64_t version(const std::string& learner) override;
+  void update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) override;
+  bool erase(const std::string& learner) override;
+  void for_each(const std::function<void(const LearnerProfile&)>& fn) override;
+  [[nodiscard]] std::vector<ResponseRecord> responses(const std::string& learner) override;
+
+ private:
+  struct Impl;
+  explicit PostgresStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Options of open_store(); each store takes the ones that apply to it.
+struct StoreOptions {
+  /// Both stores: keep every response. Default: true.
+  bool keep_responses = true;
+  /// Both stores: how long to wait for a lock or the server before Error (Busy). Default: 5000.
+  int busy_timeout_ms = 5000;
+  /// SQLite: SqliteOptions::sync_to_disk. Default: false.
+  bool sync_to_disk = false;
+  /// PostgreSQL: PostgresOptions::pool_size. Default: 2.
+  int pool_size = 2;
+  /// PostgreSQL: PostgresOptions::synchronous_commit. Default: the server's.
+  std::string synchronous_commit;
+};
+
+/// Opens the store a URL names: `sqlite:PATH` (or a plain file path) for SqliteStore;
+/// `postgresql://...`, `postgres://...` or a libpq key=value string (`host=... dbname=...`) for
+/// PostgresStore; `memory:` for an InMemoryStore. Throws Error (InvalidArgument) for an unknown
+/// scheme, otherwise as the store's open().
+[[nodiscard]] std::unique_ptr<ProfileStore> open_store(const std::string& url,
+                                                       const StoreOptions& options = {});
+
 }  // namespace pathwise

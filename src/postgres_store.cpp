@@ -1,0 +1,677 @@
+// PostgresStore: learner profiles in PostgreSQL through libpq.
+#include "pathwise/store.hpp"
+
+#ifdef PATHWISE_HAVE_POSTGRES
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unordered_map>
+
+namespace pathwise {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Schema migrations: entry k brings a database from version k to k + 1. Tables carry a prefix,
+// so the profiles can live in a database shared with the host application.
+const char* const kMigrations[] = {
+    // 0 -> 1
+    "CREATE TABLE pathwise_learners ("
+    "  learner text PRIMARY KEY, responses bigint NOT NULL, last_response bigint,"
+    "  goals text NOT NULL, recent_items text NOT NULL, version bigint NOT NULL);"
+    "CREATE TABLE pathwise_skill_states ("
+    "  learner text NOT NULL, skill text NOT NULL, p_known double precision NOT NULL,"
+    "  attempts bigint NOT NULL, correct bigint NOT NULL, streak bigint NOT NULL,"
+    "  last_practice bigint, mastered_at bigint, half_life_days double precision NOT NULL,"
+    "  reviews bigint NOT NULL, next_review bigint, wheel_spinning boolean NOT NULL,"
+    "  PRIMARY KEY (learner, skill));"
+    "CREATE TABLE pathwise_responses ("
+    "  learner text NOT NULL, seq bigint NOT NULL, item text NOT NULL,"
+    "  outcome smallint NOT NULL, time bigint NOT NULL, PRIMARY KEY (learner, seq));"
+    "CREATE SEQUENCE pathwise_version;",
+};
+constexpr int kMigrationCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+static_assert(kMigrationCount == PostgresStore::kSchemaVersion, "one migration per version");
+// Key of the advisory lock held while the schema is created or migrated.
+constexpr const char* kMigrationLock = "SELECT pg_advisory_lock(7081423190512)";
+constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(7081423190512)";
+
+const char* const kSkillColumns =
+    "skill, p_known, attempts, correct, streak, last_practice, mastered_at, half_life_days, "
+    "reviews, next_review, wheel_spinning";
+
+struct Statement {
+  const char* name;
+  const char* sql;
+};
+const Statement kStatements[] = {
+    {"pw_version", "SELECT version FROM pathwise_learners WHERE learner = $1"},
+    {"pw_lock", "SELECT version FROM pathwise_learners WHERE learner = $1 FOR UPDATE"},
+    {"pw_learner",
+     "SELECT responses, last_response, goals, recent_items, version FROM pathwise_learners "
+     "WHERE learner = $1"},
+    {"pw_skills",
+     "SELECT skill, p_known, attempts, correct, streak, last_practice, mastered_at, "
+     "half_life_days, reviews, next_review, wheel_spinning FROM pathwise_skill_states "
+     "WHERE learner = $1"},
+    {"pw_insert_learner",
+     "INSERT INTO pathwise_learners (learner, responses, last_response, goals, recent_items, "
+     "version) VALUES ($1, $2, $3, $4, $5, nextval('pathwise_version')) RETURNING version"},
+    {"pw_update_learner",
+     "UPDATE pathwise_learners SET responses = $2, last_response = $3, goals = $4, "
+     "recent_items = $5, version = nextval('pathwise_version') WHERE learner = $1 "
+     "RETURNING version"},
+    {"pw_update_progress",
+     "UPDATE pathwise_learners SET responses = $2, last_response = $3, recent_items = $4, "
+     "version = nextval('pathwise_version') WHERE learner = $1 RETURNING version"},
+    {"pw_upsert_skill",
+     "INSERT INTO pathwise_skill_states (learner, skill, p_known, attempts, correct, streak, "
+     "last_practice, mastered_at, half_life_days, reviews, next_review, wheel_spinning) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+     "ON CONFLICT (learner, skill) DO UPDATE SET p_known = excluded.p_known, "
+     "attempts = excluded.attempts, correct = excluded.correct, streak = excluded.streak, "
+     "last_practice = excluded.last_practice, mastered_at = excluded.mastered_at, "
+     "half_life_days = excluded.half_life_days, reviews = excluded.reviews, "
+     "next_review = excluded.next_review, wheel_spinning = excluded.wheel_spinning"},
+    {"pw_insert_response",
+     "INSERT INTO pathwise_responses (learner, seq, item, outcome, time) "
+     "VALUES ($1, $2, $3, $4, $5)"},
+    {"pw_responses",
+     "SELECT item, outcome, time FROM pathwise_responses WHERE learner = $1 ORDER BY seq"},
+    {"pw_delete_learner", "DELETE FROM pathwise_learners WHERE learner = $1"},
+    {"pw_delete_skills", "DELETE FROM pathwise_skill_states WHERE learner = $1"},
+    {"pw_delete_responses", "DELETE FROM pathwise_responses WHERE learner = $1"},
+    {"pw_all_learners",
+     "SELECT learner, responses, last_response, goals, recent_items FROM pathwise_learners"},
+    {"pw_all_skills",
+     "SELECT learner, skill, p_known, attempts, correct, streak, last_practice, mastered_at, "
+     "half_life_days, reviews, next_review, wheel_spinning FROM pathwise_skill_states"},
+};
+
+/// The transaction met another one (serialisation failure, deadlock, a concurrent creation of
+/// the same learner): roll back and run it again.
+struct Retry {};
+/// The connection broke (server restarted or gone): drop it, maybe retry on a new one.
+struct Lost {};
+
+struct PgResult {
+  PGresult* r = nullptr;
+  explicit PgResult(PGresult* p) : r(p) {}
+  ~PgResult() { PQclear(r); }
+  PgResult(const PgResult&) = delete;
+  PgResult& operator=(const PgResult&) = delete;
+  int rows() const { return PQntuples(r); }
+  bool null(int row, int col) const { return PQgetisnull(r, row, col) != 0; }
+  std::string text(int row, int col) const {
+    return std::string(PQgetvalue(r, row, col), static_cast<std::size_t>(PQgetlength(r, row, col)));
+  }
+  std::int64_t integer(int row, int col) const {
+    return std::strtoll(PQgetvalue(r, row, col), nullptr, 10);
+  }
+  double real(int row, int col) const { return std::strtod(PQgetvalue(r, row, col), nullptr); }
+  std::optional<TimePoint> time(int row, int col) const {
+    if (null(row, col)) return std::nullopt;
+    return checked_from_millis(integer(row, col), PQfname(r, col));
+  }
+};
+
+/// Parameters in text form; nullopt is SQL NULL.
+class Params {
+ public:
+  Params& text(std::string v) {
+    values_.emplace_back(std::move(v));
+    return *this;
+  }
+  Params& integer(std::int64_t v) { return text(std::to_string(v)); }
+  Params& real(double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return text(buf);
+  }
+  Params& time(const std::optional<TimePoint>& t) {
+    if (t) return integer(to_millis(*t));
+    values_.emplace_back(std::nullopt);
+    return *this;
+  }
+  Params& boolean(bool b) { return text(b ? "t" : "f"); }
+  std::vector<const char*> pointers() const {
+    std::vector<const char*> p;
+    for (const auto& v : values_) p.push_back(v ? v->c_str() : nullptr);
+    return p;
+  }
+  int size() const { return static_cast<int>(values_.size()); }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+Params skill_params(const std::string& learner, const std::string& skill, const SkillState& st) {
+  Params p;
+  p.text(learner).text(skill).real(st.p_known).integer(st.attempts).integer(st.correct);
+  p.integer(st.streak).time(st.last_practice).time(st.mastered_at).real(st.half_life_days);
+  p.integer(st.reviews).time(st.next_review).boolean(st.wheel_spinning);
+  return p;
+}
+
+SkillState skill_from(const PgResult& r, int row, int first) {
+  SkillState st;
+  auto count = [&](int col, const char* field) {
+    const std::int64_t v = r.integer(row, col);
+    if (v < 0 || v > 0xffffffffLL) {
+      throw Error(ErrorCode::Parse, "damaged value in the profile database",
+                  Location{"postgresql", 0, 0, field});
+    }
+    return static_cast<std::uint32_t>(v);
+  };
+  st.p_known = r.real(row, first + 0);
+  if (!(st.p_known >= 0.0 && st.p_known <= 1.0)) {
+    throw Error(ErrorCode::Parse, "damaged value in the profile database",
+                Location{"postgresql", 0, 0, "p_known"});
+  }
+  st.attempts = count(first + 1, "attempts");
+  st.correct = count(first + 2, "correct");
+  st.streak = count(first + 3, "streak");
+  st.last_practice = r.time(row, first + 4);
+  st.mastered_at = r.time(row, first + 5);
+  st.half_life_days = r.real(row, first + 6);
+  st.reviews = count(first + 7, "reviews");
+  st.next_review = r.time(row, first + 8);
+  st.wheel_spinning = r.text(row, first + 9) == "t";
+  return st;
+}
+
+std::vector<std::string> string_list(const std::string& text, const char* column) {
+  try {
+    return nlohmann::json::parse(text).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(ErrorCode::Parse,
+                std::string("damaged value in the profile database (column ") + column + ")",
+                Location{"postgresql", 0, 0, column});
+  }
+}
+
+}  // namespace
+
+struct PostgresStore::Impl {
+  std::string conninfo;
+  PostgresOptions options;
+
+  std::mutex mu;  // guards idle and open
+  std::condition_variable freed;
+  std::vector<PGconn*> idle;
+  int open = 0;
+
+  ~Impl() {
+    for (PGconn* c : idle) PQfinish(c);
+  }
+
+  /// libpq's messages span lines; errors are one line.
+  static std::string one_line(const std::string& m) {
+    std::string out;
+    for (char ch : m) {
+      if (ch == '\n' || ch == '\t' || ch == '\r') {
+        if (!out.empty() && out.back() != ' ') out += ' ';
+      } else {
+        out += ch;
+      }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+  }
+
+  std::chrono::milliseconds timeout() const {
+    return std::chrono::milliseconds(options.busy_timeout_ms);
+  }
+
+  [[noreturn]] static void busy(const std::string& why) {
+    throw Error(ErrorCode::Busy, why + "; retry", Location{"postgresql", 0, 0, ""});
+  }
+
+  /// Runs one statement; throws Retry, Lost, Busy or Io as the outcome says. The messages are
+  /// the server's primary message only: its detail can quote key values (learner ids).
+  static std::unique_ptr<PgResult> check(PGconn* c, PGresult* raw) {
+    auto r = std::make_unique<PgResult>(raw);
+    const ExecStatusType st = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
+    if (PQstatus(c) != CONNECTION_OK) throw Lost{};
+    const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
+    const std::string code = state ? state : "";
+    if (code == "40001" || code == "40P01" || code == "23505") throw Retry{};
+    const char* primary = raw ? PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    const std::string msg = one_line(primary ? primary : PQerrorMessage(c));
+    if (code.rfind("08", 0) == 0 || code.rfind("57P", 0) == 0) throw Lost{};
+    if (code == "55P03" || code == "57014") {
+      busy("the profile database kept a lock on the learner longer than the busy timeout");
+    }
+    throw Error(ErrorCode::Io, msg + (code.empty() ? "" : " (" + code + ")"),
+                Location{"postgresql", 0, 0, ""});
+  }
+  static std::unique_ptr<PgResult> exec(PGconn* c, const char* sql) {
+    return check(c, PQexec(c, sql));
+  }
+  static std::unique_ptr<PgResult> run(PGconn* c, const char* name, const Params& p) {
+    auto ptrs = p.pointers();
+    return check(c, PQexecPrepared(c, name, p.size(), ptrs.data(), nullptr, nullptr, 0));
+  }
+
+  /// A new connection, set up (schema migrated on the first, statements prepared).
+  PGconn* connect(bool migrate) {
+    const std::string seconds = std::to_string(std::max(1, (options.busy_timeout_ms + 999) / 1000));
+    const char* keys[] = {"dbname", "connect_timeout", "client_encoding", "application_name",
+                          nullptr};
+    const char* values[] = {conninfo.c_str(), seconds.c_str(), "UTF8", "pathwise", nullptr};
+    PGconn* c = PQconnectdbParams(keys, values, 1);
+    if (!c) throw Error(ErrorCode::Io, "out of memory", Location{"postgresql", 0, 0, ""});
+    PGPing ping = PQPING_OK;
+    std::string msg;
+    if (PQstatus(c) != CONNECTION_OK) {
+      // A server that answers pings may have been starting up or shutting down a moment ago:
+      // one more try tells that from a login it refuses.
+      msg = one_line(PQerrorMessage(c));
+      PQfinish(c);
+      ping = PQpingParams(keys, values, 1);
+      c = ping == PQPING_OK ? PQconnectdbParams(keys, values, 1) : nullptr;
+    }
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+      if (c) msg = one_line(PQerrorMessage(c));
+      if (c) PQfinish(c);
+      if (ping == PQPING_OK) ping = PQpingParams(keys, values, 1);
+      if (ping == PQPING_NO_ATTEMPT) {
+        throw Error(ErrorCode::InvalidArgument, "bad connection string: " + msg,
+                    Location{"postgresql", 0, 0, "conninfo"});
+      }
+      if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT) {
+        busy("the database server cannot be reached (" + msg + ")");
+      }
+      throw Error(ErrorCode::Io, "cannot connect: " + msg,
+                  Location{"postgresql", 0, 0, ""});
+    }
+    // The server's notices (and its goodbye when it shuts down) are not for the host's stderr.
+    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+    try {
+      exec(c, ("SET lock_timeout = " + std::to_string(options.busy_timeout_ms)).c_str());
+      if (!options.synchronous_commit.empty()) {
+        exec(c, ("SET synchronous_commit = " + options.synchronous_commit).c_str());
+      }
+      if (migrate) migrate_schema(c);
+      for (const Statement& s : kStatements) check(c, PQprepare(c, s.name, s.sql, 0, nullptr));
+    } catch (const Lost&) {
+      PQfinish(c);
+      busy("the database server closed the connection while it was being set up");
+    } catch (const Retry&) {
+      PQfinish(c);
+      busy("the database server was busy setting up the schema");
+    } catch (...) {
+      PQfinish(c);
+      throw;
+    }
+    return c;
+  }
+
+  void migrate_schema(PGconn* c) {
+    exec(c, kMigrationLock);  // one process at a time; released below or when c closes
+    try {
+      exec(c, "CREATE TABLE IF NOT EXISTS pathwise_schema (version integer NOT NULL)");
+      auto v = exec(c, "SELECT version FROM pathwise_schema");
+      int version = v->rows() ? static_cast<int>(v->integer(0, 0)) : 0;
+      if (version > kSchemaVersion) {
+        throw Error(ErrorCode::Version,
+                    "profile database schema " + std::to_string(version) +
+                        " is newer than this Pathwise reads (" + std::to_string(kSchemaVersion) +
+                        "); upgrade Pathwise",
+                    Location{"postgresql", 0, 0, "pathwise_schema"});
+      }
+      if (version < kSchemaVersion) {
+        exec(c, "BEGIN");
+        try {
+          if (!v->rows()) exec(c, "INSERT INTO pathwise_schema (version) VALUES (0)");
+          for (int k = version; k < kSchemaVersion; ++k) {
+            exec(c, kMigrations[k]);
+            exec(c, ("UPDATE pathwise_schema SET version = " + std::to_string(k + 1)).c_str());
+          }
+          exec(c, "COMMIT");
+        } catch (...) {
+          PQclear(PQexec(c, "ROLLBACK"));
+          throw;
+        }
+      }
+      exec(c, kMigrationUnlock);
+    } catch (...) {
+      PQclear(PQexec(c, kMigrationUnlock));
+      throw;
+    }
+  }
+
+  /// A connection from the pool, returned (or dropped if broken) when it goes out of scope.
+  class Lease {
+   public:
+    Lease(Impl& impl, Clock::time_point deadline) : impl_(impl) {
+      std::unique_lock lock(impl.mu);
+      while (impl.idle.empty() && impl.open >= impl.options.pool_size) {
+        if (impl.freed.wait_until(lock, deadline) == std::cv_status::timeout &&
+            impl.idle.empty() && impl.open >= impl.options.pool_size) {
+          busy("no connection of the pool became free within the busy timeout");
+        }
+      }
+      if (!impl.idle.empty()) {
+        c_ = impl.idle.back();
+        impl.idle.pop_back();
+        return;
+      }
+      ++impl.open;
+      lock.unlock();
+      try {
+        c_ = impl.connect(false);
+      } catch (...) {
+        std::scoped_lock relock(impl.mu);
+        --impl.open;
+        impl.freed.notify_one();
+        throw;
+      }
+    }
+    ~Lease() {
+      std::scoped_lock lock(impl_.mu);
+      if (broken_ || PQstatus(c_) != CONNECTION_OK ||
+          PQtransactionStatus(c_) != PQTRANS_IDLE) {
+        PQfinish(c_);
+        --impl_.open;
+      } else {
+        impl_.idle.push_back(c_);
+      }
+      impl_.freed.notify_one();
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    PGconn* get() const { return c_; }
+    void broken() { broken_ = true; }
+
+   private:
+    Impl& impl_;
+    PGconn* c_ = nullptr;
+    bool broken_ = false;
+  };
+
+  /// Runs `body(conn)`, retrying on a new connection when one was lost or the transaction met
+  /// another, until the busy timeout; then Error (Busy). `body` must be safe to run again.
+  template <typename F>
+  auto with_connection(F&& body) {
+    const auto deadline = Clock::now() + timeout();
+    for (int attempt = 0;; ++attempt) {
+      try {
+        Lease lease(*this, deadline);
+        try {
+          return body(lease.get());
+        } catch (const Retry&) {
+          PQclear(PQexec(lease.get(), "ROLLBACK"));
+        } catch (const Lost&) {
+          lease.broken();
+        } catch (...) {
+          if (PQtransactionStatus(lease.get()) != PQTRANS_IDLE) {
+            PQclear(PQexec(lease.get(), "ROLLBACK"));
+          }
+          throw;
+        }
+      } catch (const Error& e) {
+        // Busy (the server not reachable yet, a lock held): again until the deadline.
+        if (e.code() != ErrorCode::Busy || Clock::now() >= deadline) throw;
+      }
+      if (Clock::now() >= deadline) {
+        busy("the database server could not complete the call within the busy timeout (" +
+             std::to_string(options.busy_timeout_ms) + " ms)");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 * (attempt + 1), 100)));
+    }
+  }
+
+  static std::optional<StoredProfile> read(PGconn* c, const std::string& learner) {
+    Params key;
+    key.text(learner);
+    auto l = run(c, "pw_learner", key);
+    if (l->rows() == 0) return std::nullopt;
+    StoredProfile out;
+    LearnerProfile& p = out.profile;
+    p.learner = learner;
+    p.responses = static_cast<std::uint64_t>(l->integer(0, 0));
+    p.last_response = l->time(0, 1);
+    p.goals = string_list(l->text(0, 2), "goals");
+    p.recent_items = string_list(l->text(0, 3), "recent_items");
+    out.version = static_cast<std::uint64_t>(l->integer(0, 4));
+    auto k = run(c, "pw_skills", key);
+    for (int i = 0; i < k->rows(); ++i) p.skills.emplace(k->text(i, 0), skill_from(*k, i, 1));
+    return out;
+  }
+};
+
+PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PostgresStore::~PostgresStore() = default;
+
+std::unique_ptr<PostgresStore> PostgresStore::open(const std::string& conninfo,
+                                                   const PostgresOptions& options) {
+  if (options.pool_size < 1 || options.pool_size > 64) {
+    throw Error(ErrorCode::InvalidArgument, "pool_size must be from 1 to 64",
+                Location{"", 0, 0, "pool_size"});
+  }
+  if (options.busy_timeout_ms < 0) {
+    throw Error(ErrorCode::InvalidArgument, "busy_timeout_ms must be 0 or more",
+                Location{"", 0, 0, "busy_timeout_ms"});
+  }
+  static const char* const kSync[] = {"", "on", "off", "local", "remote_write", "remote_apply"};
+  if (std::find(std::begin(kSync), std::end(kSync), options.synchronous_commit) ==
+      std::end(kSync)) {
+    throw Error(ErrorCode::InvalidArgument,
+                "synchronous_commit must be on, off, local, remote_write or remote_apply",
+                Location{"", 0, 0, "synchronous_commit"});
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->conninfo = conninfo;
+  impl->options = options;
+  PGconn* first = impl->connect(true);
+  impl->idle.push_back(first);
+  impl->open = 1;
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
+}
+
+std::optional<StoredProfile> PostgresStore::load(const std::string& learner) {
+  return impl_->with_connection([&](PGconn* c) {
+    // One snapshot for the learner row and its skills.
+    Impl::exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    auto p = Impl::read(c, learner);
+    Impl::exec(c, "COMMIT");
+    return p;
+  });
+}
+
+std::uint64_t PostgresStore::version(const std::string& learner) {
+  return impl_->with_connection([&](PGconn* c) -> std::uint64_t {
+    Params key;
+    key.text(learner);
+    auto r = Impl::run(c, "pw_version", key);
+    return r->rows() ? static_cast<std::uint64_t>(r->integer(0, 0)) : 0;
+  });
+}
+
+void PostgresStore::update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) {
+  bool dirty = false;  // fn ran on `cache` in a transaction that did not commit
+  impl_->with_connection([&](PGconn* c) {
+    if (dirty) cache = CachedProfile{std::nullopt, ~std::uint64_t{0}};  // forces a reload
+    Params key;
+    key.text(learner);
+    Impl::exec(c, "BEGIN");
+    auto locked = Impl::run(c, "pw_lock", key);  // the row lock serialises this learner
+    const std::uint64_t stored =
+        locked->rows() ? static_cast<std::uint64_t>(locked->integer(0, 0)) : 0;
+    const bool reloaded = stored != cache.version || (stored == 0 && cache.profile);
+    if (reloaded) {
+      cache.version = stored;
+      cache.profile.reset();
+      if (stored) {
+        auto p = Impl::read(c, learner);
+        if (p) cache.profile = std::move(p->profile);
+      }
+    }
+    dirty = true;
+    const ProfileWrite w = fn(cache.profile, reloaded);
+    if (w.kind == ProfileWrite::Kind::Nothing) {
+      Impl::exec(c, "COMMIT");
+      dirty = false;
+      return;
+    }
+    if (!cache.profile) throw Error(ErrorCode::Internal, "a store write without a profile");
+    const LearnerProfile& p = *cache.profile;
+    std::unique_ptr<PgResult> v;
+    const bool partial = w.kind == ProfileWrite::Kind::Response && stored != 0 && w.changed;
+    if (partial) {
+      Params q;
+      q.text(learner).integer(static_cast<std::int64_t>(p.responses)).time(p.last_response);
+      q.text(nlohmann::json(p.recent_items).dump());
+      v = Impl::run(c, "pw_update_progress", q);
+      for (const auto& skill : *w.changed) {
+        auto it = p.skills.find(skill);
+        if (it != p.skills.end()) Impl::run(c, "pw_upsert_skill", skill_params(learner, skill, it->second));
+      }
+    } else {
+      Params q;
+      q.text(learner).integer(static_cast<std::int64_t>(p.responses)).time(p.last_response);
+      q.text(nlohmann::json(p.goals).dump()).text(nlohmann::json(p.recent_items).dump());
+      // A new learner is inserted: two creators of one learner meet on the primary key, and
+      // the second is retried (it then finds the row and locks it).
+      v = Impl::run(c, stored ? "pw_update_learner" : "pw_insert_learner", q);
+      for (const auto& [skill, st] : p.skills) {
+        Impl::run(c, "pw_upsert_skill", skill_params(learner, skill, st));
+      }
+    }
+    if (w.kind == ProfileWrite::Kind::Response && impl_->options.keep_responses) {
+      Params q;
+      q.text(learner).integer(static_cast<std::int64_t>(p.responses)).text(w.response.item);
+      q.integer(static_cast<int>(w.response.outcome)).integer(to_millis(w.response.time));
+      Impl::run(c, "pw_insert_response", q);
+    }
+    const auto new_version = static_cast<std::uint64_t>(v->integer(0, 0));
+    try {
+      Impl::exec(c, "COMMIT");
+    } catch (const Lost&) {
+      // Whether the server committed before the connection went is unknown: the version,
+      // unique to this write, tells once the learner can be read again.
+      const auto deadline = Clock::now() + impl_->timeout();
+      for (;;) {
+        bool ours = false;
+        try {
+          std::unique_ptr<PGconn, decltype(&PQfinish)> probe(impl_->connect(false), &PQfinish);
+          auto r = Impl::run(probe.get(), "pw_version", key);
+          ours = r->rows() && static_cast<std::uint64_t>(r->integer(0, 0)) == new_version;
+          if (!ours) throw Retry{};
+          break;
+        } catch (const Retry&) {
+          throw Lost{};  // readable and not committed: run it again on a new connection
+        } catch (const Lost&) {
+          // the server is still going away: try again
+        } catch (const Error& e) {
+          if (e.code() != ErrorCode::Busy) throw;
+        }
+        if (Clock::now() >= deadline) {
+          // Still unreadable: say so rather than let a retry apply it twice.
+          throw Error(ErrorCode::Io,
+                      "the database server went away while committing; whether this write was "
+                      "stored is unknown",
+                      Location{"postgresql", 0, 0, ""});
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    cache.version = new_version;
+    dirty = false;
+  });
+}
+
+bool PostgresStore::erase(const std::string& learner) {
+  return impl_->with_connection([&](PGconn* c) {
+    Params key;
+    key.text(learner);
+    Impl::exec(c, "BEGIN");
+    // The learner row first: its lock waits for an update in flight, and blocks new ones.
+    auto l = Impl::run(c, "pw_delete_learner", key);
+    const bool existed = std::strcmp(PQcmdTuples(l->r), "0") != 0;
+    auto k = Impl::run(c, "pw_delete_skills", key);
+    auto r = Impl::run(c, "pw_delete_responses", key);
+    Impl::exec(c, "COMMIT");
+    return existed || std::strcmp(PQcmdTuples(k->r), "0") != 0 ||
+           std::strcmp(PQcmdTuples(r->r), "0") != 0;
+  });
+}
+
+void PostgresStore::for_each(const std::function<void(const LearnerProfile&)>& fn) {
+  std::vector<LearnerProfile> all = impl_->with_connection([&](PGconn* c) {
+    Impl::exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    auto l = Impl::run(c, "pw_all_learners", Params{});
+    auto k = Impl::run(c, "pw_all_skills", Params{});
+    Impl::exec(c, "COMMIT");
+    std::vector<LearnerProfile> out(static_cast<std::size_t>(l->rows()));
+    std::unordered_map<std::string, std::size_t> index;
+    for (int i = 0; i < l->rows(); ++i) {
+      LearnerProfile& p = out[static_cast<std::size_t>(i)];
+      p.learner = l->text(i, 0);
+      p.responses = static_cast<std::uint64_t>(l->integer(i, 1));
+      p.last_response = l->time(i, 2);
+      p.goals = string_list(l->text(i, 3), "goals");
+      p.recent_items = string_list(l->text(i, 4), "recent_items");
+      index.emplace(p.learner, static_cast<std::size_t>(i));
+    }
+    for (int i = 0; i < k->rows(); ++i) {
+      auto it = index.find(k->text(i, 0));
+      if (it != index.end()) out[it->second].skills.emplace(k->text(i, 1), skill_from(*k, i, 2));
+    }
+    return out;
+  });
+  for (const auto& p : all) fn(p);
+}
+
+std::vector<ResponseRecord> PostgresStore::responses(const std::string& learner) {
+  return impl_->with_connection([&](PGconn* c) {
+    Params key;
+    key.text(learner);
+    auto r = Impl::run(c, "pw_responses", key);
+    std::vector<ResponseRecord> out;
+    for (int i = 0; i < r->rows(); ++i) {
+      ResponseRecord rec;
+      rec.item = r->text(i, 0);
+      rec.outcome = r->integer(i, 1) ? Outcome::Correct : Outcome::Incorrect;
+      rec.time = checked_from_millis(r->integer(i, 2), "time");
+      out.push_back(std::move(rec));
+    }
+    return out;
+  });
+}
+
+}  // namespace pathwise
+
+#else  // no libpq: the class exists, opening it says why it cannot
+
+namespace pathwise {
+
+struct PostgresStore::Impl {};
+PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PostgresStore::~PostgresStore() = default;
+std::unique_ptr<PostgresStore> PostgresStore::open(const std::string&, const PostgresOptions&) {
+  throw Error(ErrorCode::InvalidArgument,
+              "this build of Pathwise has no PostgreSQL support (libpq was not found when it "
+              "was built)");
+}
+std::optional<StoredProfile> PostgresStore::load(const std::string&) { return std::nullopt; }
+std::uint64_t PostgresStore::version(const std::string&) { return 0; }
+void PostgresStore::update(const std::string&, CachedProfile&, const UpdateFn&) {}
+bool PostgresStore::erase(const std::string&) { return false; }
+void PostgresStore::for_each(const std::function<void(const LearnerProfile&)>&) {}
+std::vector<ResponseRecord> PostgresStore::responses(const std::string&) { return {}; }
+
+}  // namespace pathwise
+
+#endif

@@ -1,0 +1,198 @@
+// PostgresStore against a throw-away server started by the test itself.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "engine_fixtures.hpp"
+#include "multiprocess.hpp"
+#include "pathwise/engine.hpp"
+#include "pathwise/store.hpp"
+#include "pg_server.hpp"
+#include "test_util.hpp"
+
+using namespace pathwise;
+
+namespace {
+
+pgtest::Server& server() {
+  static pgtest::Server s;
+  return s;
+}
+
+// The server, or a printed reason to skip.
+bool have_server() {
+  if (server().ok()) return true;
+  static bool said = false;
+  if (!said) std::cout << "SKIPPED PostgreSQL tests: " << server().why() << std::endl;
+  said = true;
+  return false;
+}
+
+std::string fresh_database(const std::string& name) {
+  server().create_database(name);
+  return server().conninfo(name);
+}
+
+std::string temp_dir(const std::string& name) {
+  std::string dir = fixtures::temp_path(name);
+  std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("postgres: profiles, versions, responses and erasure round-trip", "[postgres]") {
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_roundtrip");
+  auto s = PostgresStore::open(url);
+  CHECK_FALSE(s->load("u1"));
+  CHECK(s->version("u1") == 0);
+  LearnerProfile p = new_profile("u1", fixtures::small_curriculum(), fixtures::small_model());
+  p.goals = {"fractions"};
+  p.recent_items = {"c1", "a1"};
+  p.responses = 2;
+  p.last_response = from_millis(1700000000000);
+  SkillState& c = p.skills["counting"];
+  c.p_known = 0.1 + 0.2;  // not exact in binary: must come back bit for bit
+  c.attempts = 2;
+  c.correct = 2;
+  c.streak = 2;
+  c.last_practice = from_millis(1700000000000);
+  c.mastered_at = from_millis(1699999000000);
+  c.half_life_days = 4.0;
+  c.reviews = 1;
+  c.next_review = from_millis(1700100000000);
+  c.wheel_spinning = true;
+  s->save(p);
+  auto back = s->load("u1");
+  REQUIRE(back);
+  CHECK(back->profile == p);
+  const std::uint64_t v1 = back->version;
+  CHECK(s->version("u1") == v1);
+  // A response: only the changed skills and the counters are written.
+  const std::vector<std::string> changed = {"addition"};
+  CachedProfile cache{p, v1};
+  s->update("u1", cache, [&](std::optional<LearnerProfile>& q, bool reloaded) {
+    CHECK_FALSE(reloaded);
+    q->skills["addition"].p_known = 0.5;
+    q->responses = 3;
+    return ProfileWrite{ProfileWrite::Kind::Response,
+                        ResponseRecord{"a1", Outcome::Correct, from_millis(1700000001000)},
+                        &changed};
+  });
+  CHECK(cache.version > v1);
+  CHECK(s->version("u1") == cache.version);
+  CHECK(s->load("u1")->profile.skills.at("addition").p_known == 0.5);
+  auto rs = s->responses("u1");
+  REQUIRE(rs.size() == 1);
+  CHECK(rs[0] == ResponseRecord{"a1", Outcome::Correct, from_millis(1700000001000)});
+  // A stale cache is replaced by the stored state before fn runs.
+  CachedProfile stale{p, v1};
+  s->update("u1", stale, [&](std::optional<LearnerProfile>& q, bool reloaded) {
+    CHECK(reloaded);
+    CHECK(q->responses == 3);
+    return ProfileWrite{};
+  });
+  std::size_t n = 0;
+  s->for_each([&](const LearnerProfile& q) {
+    ++n;
+    CHECK(q.skills.at("counting") == c);
+  });
+  CHECK(n == 1);
+  CHECK(s->erase("u1"));
+  CHECK_FALSE(s->erase("u1"));
+  CHECK_FALSE(s->load("u1"));
+  CHECK(s->responses("u1").empty());
+  s->save(p);
+  CHECK(s->version("u1") > cache.version);  // never a version of before the erasure
+  // Options are checked; the schema is not recreated by a second store.
+  PostgresOptions bad;
+  bad.pool_size = 0;
+  CHECK(test_util::error_from([&] { (void)PostgresStore::open(url, bad); }).code() ==
+        ErrorCode::InvalidArgument);
+  bad = {};
+  bad.synchronous_commit = "sometimes";
+  CHECK(test_util::error_from([&] { (void)PostgresStore::open(url, bad); }).code() ==
+        ErrorCode::InvalidArgument);
+  CHECK(PostgresStore::open(url)->load("u1"));
+  // The store URL picks PostgreSQL for both spellings.
+  CHECK(open_store(url)->load("u1"));
+}
+
+TEST_CASE("postgres: a newer schema is refused", "[postgres]") {
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_newer");
+  (void)PostgresStore::open(url);
+  server().psql("UPDATE pathwise_schema SET version = 99");
+  // psql runs against the 'postgres' database: set it where the store looks.
+  std::system(("psql -q -X '" + url + "' -c 'UPDATE pathwise_schema SET version = 99' >/dev/null 2>&1").c_str());
+  CHECK(test_util::error_from([&] { (void)PostgresStore::open(url); }).code() == ErrorCode::Version);
+}
+
+TEST_CASE("postgres: a server that cannot be reached is a Busy error", "[postgres]") {
+  if (!have_server()) return;
+  PostgresOptions quick;
+  quick.busy_timeout_ms = 300;
+  // Nothing listens on this socket.
+  Error e = test_util::error_from(
+      [&] { (void)PostgresStore::open("host=/nonexistent port=1 dbname=x", quick); });
+  CHECK(e.code() == ErrorCode::Busy);
+  CHECK(test_util::error_from([&] { (void)open_store("mysql://x"); }).code() ==
+        ErrorCode::InvalidArgument);
+}
+
+TEST_CASE("postgres: 8 processes with long-lived and per-request engines on one database",
+          "[postgres][multiprocess]") {
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_load");  // schema created by the racing children
+  multiprocess::LoadOptions o;
+  multiprocess::run_and_check([url] { return PostgresStore::open(url); }, o,
+                              temp_dir("mp-pg"));
+}
+
+TEST_CASE("postgres: writers killed (SIGKILL) mid-load lose no acknowledged record",
+          "[postgres][multiprocess]") {
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_kill");
+  multiprocess::LoadOptions o;
+  o.kill_after_ms = 1500;
+  multiprocess::run_and_check([url] { return PostgresStore::open(url); }, o,
+                              temp_dir("mp-pg-kill"));
+}
+
+TEST_CASE("postgres: a server restart in the middle of the load loses no acknowledged record",
+          "[postgres][multiprocess]") {
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_restart");
+  multiprocess::LoadOptions o;
+  o.ops_per_process = 400;
+  o.allow_busy = true;
+  o.meanwhile = [] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    REQUIRE(server().restart());
+  };
+  PostgresOptions quick;
+  quick.busy_timeout_ms = 1000;
+  multiprocess::run_and_check([url, quick] { return PostgresStore::open(url, quick); }, o,
+                              temp_dir("mp-pg-restart"));
+}
+
+TEST_CASE("postgres: calls while the server is down fail as Busy and succeed after it",
+          "[postgres][engine]") {
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_outage");
+  PostgresOptions quick;
+  quick.busy_timeout_ms = 500;
+  Engine e(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+           PostgresStore::open(url, quick));
+  const TimePoint t = std::chrono::system_clock::now();
+  e.record({"u", "c1", Outcome::Correct, t});
+  REQUIRE(server().stop());
+  CHECK(test_util::error_from([&] { e.record({"u", "c1", Outcome::Correct, t}); }).code() ==
+        ErrorCode::Busy);
+  CHECK(test_util::error_from([&] { (void)e.recommend("u", t); }).code() == ErrorCode::Busy);
+  REQUIRE(server().start());
+  e.record({"u", "a1", Outcome::Correct, t});  // reconnected
+  CHECK(e.profile("u").responses == 2);
+}
