@@ -44,14 +44,20 @@ const char* pathwise_version(void);
 void pathwise_free(void* p);
 
 /** Creates an engine from a curriculum document and a model document (JSON text).
- *  `config_json` holds PolicyConfig settings or is NULL for the defaults: mastery_threshold,
+ *  `config_json` holds settings or is NULL for the defaults. PolicyConfig: mastery_threshold,
  *  target_success, remediate_below, challenge_above, review_threshold, initial_half_life_days,
  *  half_life_growth (numbers), no_repeat_window, wheel_spin_attempts,
  *  check_prerequisites_after, alternatives, seed (integers), conjunctive_update (true/false).
- *  `store_path` is a SQLite file, or NULL to keep profiles in memory.
+ *  "store": {keep_responses, sync_to_disk (true/false), busy_timeout_ms, pool_size (integers),
+ *  synchronous_commit (string)}. "engine": {cache_learners, reorder_tolerance_ms, max_future_ms
+ *  (integers), check_clock (true/false)}. Example:
+ *  {"mastery_threshold": 0.95, "store": {"busy_timeout_ms": 2000}, "engine": {"cache_learners": 0}}
+ *  `store_url` names the profile store: "sqlite:/path/profiles.db" (or a plain file path),
+ *  "postgresql://user@host/db" (or libpq's "host=... dbname=..."), "memory:"; NULL keeps
+ *  profiles in memory. Many processes may open the same SQLite file or PostgreSQL database.
  *  On success *engine is set; on failure it is set to NULL. */
 pathwise_status pathwise_engine_create(const char* curriculum_json, const char* model_json,
-                                       const char* config_json, const char* store_path,
+                                       const char* config_json, const char* store_url,
                                        pathwise_engine_t** engine, char** errmsg);
 
 /** Destroys an engine. NULL is a harmless no-op. */

@@ -93,11 +93,29 @@ void set_out(char** out, const std::string& s) {
 /// Reads an object of settings: every key must be one this reader knows.
 class Settings {
  public:
-  Settings(const char* text, const char* what) {
-    j_ = parse_json(text, what);
+  Settings(const char* text, const char* what) : Settings(parse_json(text, what), what, "") {}
+  /// A nested object: its keys are reported as "prefix.key".
+  Settings(nlohmann::json j, const char* what, std::string prefix)
+      : j_(std::move(j)), prefix_(std::move(prefix)) {
     if (!j_.is_object()) {
-      throw Error(ErrorCode::Parse, std::string("the ") + what + " must be a JSON object");
+      throw Error(ErrorCode::Parse, std::string("the ") + what + " must be a JSON object",
+                  Location{"", 0, 0, prefix_});
     }
+  }
+  /// The nested object under `key`, or an empty one.
+  Settings object(const char* key) {
+    seen_.push_back(key);
+    auto it = j_.find(key);
+    return Settings(it == j_.end() ? nlohmann::json::object() : *it, key, name(key));
+  }
+  std::string string(const char* key, const std::string& fallback) {
+    seen_.push_back(key);
+    auto it = j_.find(key);
+    if (it == j_.end()) return fallback;
+    if (!it->is_string()) {
+      throw Error(ErrorCode::Parse, "expected a string", Location{"", 0, 0, name(key)});
+    }
+    return it->get<std::string>();
   }
   double number(const char* key, double fallback) {
     seen_.push_back(key);
@@ -105,7 +123,7 @@ class Settings {
     if (it == j_.end()) return fallback;
     if (!it->is_number()) {
       throw Error(ErrorCode::Parse, "expected a number, got " + it->dump(),
-                  Location{"", 0, 0, key});
+                  Location{"", 0, 0, name(key)});
     }
     return it->get<double>();
   }
@@ -122,7 +140,7 @@ class Settings {
       throw Error(ErrorCode::InvalidArgument,
                   "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
                       ", got " + it->dump(),
-                  Location{"", 0, 0, key});
+                  Location{"", 0, 0, name(key)});
     }
     return it->is_number_unsigned() ? static_cast<std::int64_t>(it->get<std::uint64_t>())
                                     : it->get<std::int64_t>();
@@ -132,7 +150,7 @@ class Settings {
     auto it = j_.find(key);
     if (it == j_.end()) return fallback;
     if (!it->is_boolean()) {
-      throw Error(ErrorCode::Parse, "expected true or false", Location{"", 0, 0, key});
+      throw Error(ErrorCode::Parse, "expected true or false", Location{"", 0, 0, name(key)});
     }
     return it->get<bool>();
   }
@@ -140,23 +158,33 @@ class Settings {
   void finish() const {
     for (const auto& item : j_.items()) {
       if (std::find(seen_.begin(), seen_.end(), item.key()) == seen_.end()) {
-        throw Error(ErrorCode::InvalidArgument, "unknown setting '" + item.key() + "'",
-                    Location{"", 0, 0, item.key()});
+        throw Error(ErrorCode::InvalidArgument, "unknown setting '" + name(item.key().c_str()) + "'",
+                    Location{"", 0, 0, name(item.key().c_str())});
       }
     }
   }
 
  private:
+  std::string name(const char* key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
   nlohmann::json j_;
+  std::string prefix_;
   std::vector<std::string> seen_;
 };
 
 constexpr std::int64_t kMaxSeed = std::int64_t{1} << 53;
 
-PolicyConfig config_from(const char* text) {
-  PolicyConfig c;
-  if (!text) return c;
+/// The settings of pathwise_engine_create: PolicyConfig keys, "store" and "engine" objects.
+struct EngineSettings {
+  PolicyConfig policy;
+  StoreOptions store;
+  EngineOptions engine;
+};
+
+EngineSettings engine_settings_from(const char* text) {
+  EngineSettings out;
+  if (!text) return out;
   Settings s(text, "config");
+  PolicyConfig& c = out.policy;
   c.mastery_threshold = s.number("mastery_threshold", c.mastery_threshold);
   c.target_success = s.number("target_success", c.target_success);
   c.remediate_below = s.number("remediate_below", c.remediate_below);
@@ -175,9 +203,33 @@ PolicyConfig config_from(const char* text) {
       s.integer("alternatives", static_cast<std::int64_t>(c.alternatives), 0, 1000));
   c.seed =
       static_cast<std::uint64_t>(s.integer("seed", static_cast<std::int64_t>(c.seed), 0, kMaxSeed));
+  {
+    Settings st = s.object("store");
+    StoreOptions& o = out.store;
+    o.keep_responses = st.boolean("keep_responses", o.keep_responses);
+    o.busy_timeout_ms =
+        static_cast<int>(st.integer("busy_timeout_ms", o.busy_timeout_ms, 0, 3600000));
+    o.sync_to_disk = st.boolean("sync_to_disk", o.sync_to_disk);
+    o.pool_size = static_cast<int>(st.integer("pool_size", o.pool_size, 1, 64));
+    o.synchronous_commit = st.string("synchronous_commit", o.synchronous_commit);
+    st.finish();
+  }
+  {
+    Settings en = s.object("engine");
+    EngineOptions& o = out.engine;
+    o.cache_learners = static_cast<std::size_t>(en.integer(
+        "cache_learners", static_cast<std::int64_t>(o.cache_learners), 0, 100000000));
+    o.reorder_tolerance = std::chrono::milliseconds(en.integer(
+        "reorder_tolerance_ms", o.reorder_tolerance.count(), 0, kMaxMillis));
+    o.max_future =
+        std::chrono::milliseconds(en.integer("max_future_ms", o.max_future.count(), 0, kMaxMillis));
+    o.check_clock = en.boolean("check_clock", o.check_clock);
+    en.finish();
+  }
   s.finish();
   c.validate();
-  return c;
+  out.engine.validate();
+  return out;
 }
 
 FitOptions fit_options_from(const char* text) {
@@ -219,7 +271,7 @@ const char* pathwise_version(void) { return kVersionString; }
 void pathwise_free(void* p) { std::free(p); }
 
 pathwise_status pathwise_engine_create(const char* curriculum_json, const char* model_json,
-                                       const char* config_json, const char* store_path,
+                                       const char* config_json, const char* store_url,
                                        pathwise_engine_t** engine, char** errmsg) {
   if (engine) *engine = nullptr;
   return c_guard(errmsg, [&] {
@@ -227,15 +279,12 @@ pathwise_status pathwise_engine_create(const char* curriculum_json, const char* 
     Curriculum c =
         Curriculum::from_json(detail::require(curriculum_json, "curriculum_json"), "curriculum");
     BktModel m = BktModel::from_json(detail::require(model_json, "model_json"), "model");
-    PolicyConfig cfg = detail::config_from(config_json);
-    std::unique_ptr<ProfileStore> store;
-    if (store_path) {
-      store = SqliteStore::open(store_path);
-    } else {
-      store = std::make_unique<InMemoryStore>();
-    }
+    detail::EngineSettings cfg = detail::engine_settings_from(config_json);
+    std::unique_ptr<ProfileStore> store = store_url ? open_store(store_url, cfg.store)
+                                                     : open_store("memory:", cfg.store);
     auto handle = std::make_unique<pathwise_engine_t>();
-    handle->engine = std::make_unique<Engine>(std::move(c), std::move(m), cfg, std::move(store));
+    handle->engine = std::make_unique<Engine>(std::move(c), std::move(m), cfg.policy,
+                                              std::move(store), cfg.engine);
     *engine = handle.release();
   });
 }

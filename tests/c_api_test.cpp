@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "engine_fixtures.hpp"
@@ -157,4 +158,55 @@ TEST_CASE("c_api: fit a log file into a model document", "[c_api]") {
   char* err = nullptr;
   CHECK(pathwise_fit_file("/nonexistent.csv", nullptr, &model, &err) == PATHWISE_IO);
   take(err);
+}
+
+TEST_CASE("c_api: store URLs and store/engine settings", "[c_api]") {
+  const std::string db = fixtures::temp_path("c_api_url.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+  const std::string url = "sqlite:" + db;
+  const char* settings =
+      R"({"mastery_threshold": 0.9, "store": {"busy_timeout_ms": 200, "keep_responses": true},
+          "engine": {"cache_learners": 0, "reorder_tolerance_ms": 1000, "check_clock": false}})";
+  pathwise_engine_t* a = nullptr;
+  pathwise_engine_t* b = nullptr;
+  char* err = nullptr;
+  REQUIRE(pathwise_engine_create(kCurriculum, kModel, settings, url.c_str(), &a, &err) ==
+          PATHWISE_OK);
+  REQUIRE(pathwise_engine_create(kCurriculum, kModel, settings, url.c_str(), &b, &err) ==
+          PATHWISE_OK);
+  // Two engines (as two PHP workers) on one file: each sees the other's records at once.
+  REQUIRE(pathwise_record(a, "u", "c1", 1, 1700000000000, nullptr) == PATHWISE_OK);
+  REQUIRE(pathwise_record(b, "u", "c1", 1, 1700000000000, nullptr) == PATHWISE_OK);
+  // 0.5 s back: within the 1 s tolerance, applied at the last time.
+  REQUIRE(pathwise_record(a, "u", "c1", 0, 1699999999500, nullptr) == PATHWISE_OK);
+  // 2 s back: beyond it.
+  CHECK(pathwise_record(b, "u", "c1", 0, 1699999998000, &err) == PATHWISE_INVALID_ARGUMENT);
+  take(err);
+  // check_clock false: a time far in the future is synthetic time, accepted.
+  CHECK(pathwise_record(a, "v", "c1", 1, 4102444800000, nullptr) == PATHWISE_OK);
+  char* json = nullptr;
+  REQUIRE(pathwise_profile(b, "u", &json, nullptr) == PATHWISE_OK);
+  CHECK(nlohmann::json::parse(take(json))["responses"] == 3);
+  pathwise_engine_destroy(a);
+  pathwise_engine_destroy(b);
+
+  // Settings are checked by name, nested names included.
+  pathwise_engine_t* e = nullptr;
+  CHECK(pathwise_engine_create(kCurriculum, kModel, R"({"store": {"bogus": 1}})", nullptr, &e,
+                               &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("store.bogus"));
+  CHECK(pathwise_engine_create(kCurriculum, kModel, R"({"engine": {"cache_learners": -1}})",
+                               nullptr, &e, &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("engine.cache_learners"));
+  CHECK(pathwise_engine_create(kCurriculum, kModel, R"({"store": 3})", nullptr, &e, &err) ==
+        PATHWISE_PARSE);
+  take(err);
+  CHECK(pathwise_engine_create(kCurriculum, kModel, nullptr, "mysql://x/y", &e, &err) ==
+        PATHWISE_INVALID_ARGUMENT);
+  take(err);
+  CHECK(e == nullptr);
+  // An unreachable PostgreSQL server is retryable.
+  CHECK(pathwise_engine_create(kCurriculum, kModel, R"({"store": {"busy_timeout_ms": 100}})",
+                               "host=/nonexistent port=1 dbname=x", &e, &err) == PATHWISE_BUSY);
+  CHECK_FALSE(take(err).empty());
 }
