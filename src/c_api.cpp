@@ -158,7 +158,8 @@ class Settings {
   void finish() const {
     for (const auto& item : j_.items()) {
       if (std::find(seen_.begin(), seen_.end(), item.key()) == seen_.end()) {
-        throw Error(ErrorCode::InvalidArgument, "unknown setting '" + name(item.key().c_str()) + "'",
+        throw Error(ErrorCode::InvalidArgument,
+                    "unknown setting '" + name(item.key().c_str()) + "'",
                     Location{"", 0, 0, name(item.key().c_str())});
       }
     }
@@ -217,10 +218,10 @@ EngineSettings engine_settings_from(const char* text) {
   {
     Settings en = s.object("engine");
     EngineOptions& o = out.engine;
-    o.cache_learners = static_cast<std::size_t>(en.integer(
-        "cache_learners", static_cast<std::int64_t>(o.cache_learners), 0, 100000000));
-    o.reorder_tolerance = std::chrono::milliseconds(en.integer(
-        "reorder_tolerance_ms", o.reorder_tolerance.count(), 0, kMaxMillis));
+    o.cache_learners = static_cast<std::size_t>(
+        en.integer("cache_learners", static_cast<std::int64_t>(o.cache_learners), 0, 100000000));
+    o.reorder_tolerance = std::chrono::milliseconds(
+        en.integer("reorder_tolerance_ms", o.reorder_tolerance.count(), 0, kMaxMillis));
     o.max_future =
         std::chrono::milliseconds(en.integer("max_future_ms", o.max_future.count(), 0, kMaxMillis));
     o.check_clock = en.boolean("check_clock", o.check_clock);
@@ -280,8 +281,8 @@ pathwise_status pathwise_engine_create(const char* curriculum_json, const char* 
         Curriculum::from_json(detail::require(curriculum_json, "curriculum_json"), "curriculum");
     BktModel m = BktModel::from_json(detail::require(model_json, "model_json"), "model");
     detail::EngineSettings cfg = detail::engine_settings_from(config_json);
-    std::unique_ptr<ProfileStore> store = store_url ? open_store(store_url, cfg.store)
-                                                     : open_store("memory:", cfg.store);
+    std::unique_ptr<ProfileStore> store =
+        store_url ? open_store(store_url, cfg.store) : open_store("memory:", cfg.store);
     auto handle = std::make_unique<pathwise_engine_t>();
     handle->engine = std::make_unique<Engine>(std::move(c), std::move(m), cfg.policy,
                                               std::move(store), cfg.engine);

@@ -292,11 +292,11 @@ struct PostgresStore::Impl {
       if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT) {
         busy("the database server cannot be reached (" + msg + ")");
       }
-      throw Error(ErrorCode::Io, "cannot connect: " + msg,
-                  Location{"postgresql", 0, 0, ""});
+      throw Error(ErrorCode::Io, "cannot connect: " + msg, Location{"postgresql", 0, 0, ""});
     }
     // The server's notices (and its goodbye when it shuts down) are not for the host's stderr.
-    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);
     try {
       exec(c, ("SET lock_timeout = " + std::to_string(options.busy_timeout_ms)).c_str());
       if (!options.synchronous_commit.empty()) {
@@ -357,8 +357,8 @@ struct PostgresStore::Impl {
     Lease(Impl& impl, Clock::time_point deadline) : impl_(impl) {
       std::unique_lock lock(impl.mu);
       while (impl.idle.empty() && impl.open >= impl.options.pool_size) {
-        if (impl.freed.wait_until(lock, deadline) == std::cv_status::timeout &&
-            impl.idle.empty() && impl.open >= impl.options.pool_size) {
+        if (impl.freed.wait_until(lock, deadline) == std::cv_status::timeout && impl.idle.empty() &&
+            impl.open >= impl.options.pool_size) {
           busy("no connection of the pool became free within the busy timeout");
         }
       }
@@ -380,8 +380,7 @@ struct PostgresStore::Impl {
     }
     ~Lease() {
       std::scoped_lock lock(impl_.mu);
-      if (broken_ || PQstatus(c_) != CONNECTION_OK ||
-          PQtransactionStatus(c_) != PQTRANS_IDLE) {
+      if (broken_ || PQstatus(c_) != CONNECTION_OK || PQtransactionStatus(c_) != PQTRANS_IDLE) {
         PQfinish(c_);
         --impl_.open;
       } else {
@@ -536,7 +535,8 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
       v = Impl::run(c, "pw_update_progress", q);
       for (const auto& skill : *w.changed) {
         auto it = p.skills.find(skill);
-        if (it != p.skills.end()) Impl::run(c, "pw_upsert_skill", skill_params(learner, skill, it->second));
+        if (it != p.skills.end())
+          Impl::run(c, "pw_upsert_skill", skill_params(learner, skill, it->second));
       }
     } else {
       Params q;
@@ -589,6 +589,36 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
     }
     cache.version = new_version;
     dirty = false;
+  });
+}
+
+void PostgresStore::import(const LearnerProfile& profile,
+                           const std::vector<ResponseRecord>& responses) {
+  impl_->with_connection([&](PGconn* c) {
+    Params key;
+    key.text(profile.learner);
+    Impl::exec(c, "BEGIN");
+    Impl::run(c, "pw_delete_learner", key);
+    Impl::run(c, "pw_delete_skills", key);
+    Impl::run(c, "pw_delete_responses", key);
+    Params q;
+    q.text(profile.learner).integer(static_cast<std::int64_t>(profile.responses));
+    q.time(profile.last_response).text(nlohmann::json(profile.goals).dump());
+    q.text(nlohmann::json(profile.recent_items).dump());
+    Impl::run(c, "pw_insert_learner", q);
+    for (const auto& [skill, st] : profile.skills) {
+      Impl::run(c, "pw_upsert_skill", skill_params(profile.learner, skill, st));
+    }
+    if (impl_->options.keep_responses) {
+      std::int64_t seq = 0;
+      for (const auto& r : responses) {
+        Params rq;
+        rq.text(profile.learner).integer(++seq).text(r.item);
+        rq.integer(static_cast<int>(r.outcome)).integer(to_millis(r.time));
+        Impl::run(c, "pw_insert_response", rq);
+      }
+    }
+    Impl::exec(c, "COMMIT");
   });
 }
 
@@ -671,6 +701,7 @@ void PostgresStore::update(const std::string&, CachedProfile&, const UpdateFn&) 
 bool PostgresStore::erase(const std::string&) { return false; }
 void PostgresStore::for_each(const std::function<void(const LearnerProfile&)>&) {}
 std::vector<ResponseRecord> PostgresStore::responses(const std::string&) { return {}; }
+void PostgresStore::import(const LearnerProfile&, const std::vector<ResponseRecord>&) {}
 
 }  // namespace pathwise
 

@@ -417,6 +417,32 @@ void SqliteStore::update(const std::string& learner, CachedProfile& cache, const
   });
 }
 
+void SqliteStore::import(const LearnerProfile& profile,
+                         const std::vector<ResponseRecord>& responses) {
+  std::scoped_lock lock(impl_->mu);
+  impl_->transaction([&] {
+    for (const char* sql : {"DELETE FROM responses WHERE learner = ?1",
+                            "DELETE FROM skill_states WHERE learner = ?1"}) {
+      Stmt s(impl_->db, sql);
+      bind_text(s.get(), 1, profile.learner);
+      impl_->step_done(s);
+    }
+    impl_->write_learner(profile, impl_->take_version());
+    for (const auto& [skill, st] : profile.skills) impl_->write_skill(profile.learner, skill, st);
+    if (!impl_->options.keep_responses) return;
+    std::int64_t seq = 0;
+    for (const auto& r : responses) {
+      sqlite3_stmt* s = impl_->insert_response.get();
+      bind_text(s, 1, profile.learner);
+      sqlite3_bind_int64(s, 2, ++seq);
+      bind_text(s, 3, r.item);
+      sqlite3_bind_int(s, 4, static_cast<int>(r.outcome));
+      sqlite3_bind_int64(s, 5, to_millis(r.time));
+      impl_->step_done(impl_->insert_response);
+    }
+  });
+}
+
 bool SqliteStore::erase(const std::string& learner) {
   std::scoped_lock lock(impl_->mu);
   bool existed = impl_->read(learner).has_value();

@@ -61,6 +61,16 @@ void InMemoryStore::update(const std::string& learner, CachedProfile& cache, con
   cache.version = e.stored.version;
 }
 
+void InMemoryStore::import(const LearnerProfile& profile,
+                           const std::vector<ResponseRecord>& responses) {
+  std::scoped_lock lock(mu_);
+  Entry e;
+  e.stored.profile = profile;
+  e.stored.version = next_version_++;
+  if (keep_responses_) e.responses = responses;
+  profiles_[profile.learner] = std::move(e);
+}
+
 bool InMemoryStore::erase(const std::string& learner) {
   std::scoped_lock lock(mu_);
   return profiles_.erase(learner) > 0;

@@ -174,6 +174,57 @@ TEST_CASE("cli: record and recommend work on a profile database", "[cli]") {
   CHECK(with({"record", "--learner", "L1", "--item", "zz", "--outcome", "1"}).code == 1);
   CHECK(with({"record", "--learner", "L1", "--item", "a1", "--outcome", "2"}).code == 2);
   CHECK(run({"recommend", "--learner", "L1"}).code == 2);  // no curriculum, model or db
+
+  // Operating the store: profile, goals, class summary, export, migrate, erase.
+  Run rec2 = with({"record", "--learner", "L1", "--item", "s1", "--outcome", "0", "--time",
+                   "1700000070000", "--json"});
+  REQUIRE(rec2.code == 0);
+  CHECK(nlohmann::json::parse(rec2.out).at("responses") == 2);
+  Run prof = with({"profile", "--learner", "L1", "--json"});
+  REQUIRE(prof.code == 0);
+  CHECK(nlohmann::json::parse(prof.out).at("responses") == 2);
+  CHECK_THAT(with({"profile", "--learner", "L1"}).out, Contains("add\t0.685"));
+  // A learner with nothing stored: the fresh profile.
+  CHECK(nlohmann::json::parse(with({"profile", "--learner", "nobody", "--json"}).out)
+            .at("responses") == 0);
+  Run goals = with({"goals", "--learner", "L1", "--set", "sub", "--json"});
+  REQUIRE(goals.code == 0);
+  CHECK(nlohmann::json::parse(goals.out).at("goals") == nlohmann::json::array({"sub"}));
+  CHECK(with({"goals", "--learner", "L1", "--set", "nope"}).code == 1);
+  Run cs = with({"class-summary", "--json"});
+  REQUIRE(cs.code == 0);
+  CHECK(nlohmann::json::parse(cs.out).at("learners") == 1);
+  Run ex = with({"export", "--learner", "L1"});
+  REQUIRE(ex.code == 0);
+  CHECK(nlohmann::json::parse(ex.out).at("responses").size() == 2);
+  CHECK(with({"export", "--learner", "nobody"}).code == 1);
+  // Store to store: every learner and response, verified.
+  std::string copy = temp_path("cli-copy.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((copy + suffix).c_str());
+  Run mig = run({"migrate-store", "--from", "sqlite:" + db, "--to", "sqlite:" + copy, "--json"});
+  REQUIRE(mig.code == 0);
+  CHECK(nlohmann::json::parse(mig.out) == nlohmann::json{{"learners", 1}, {"responses", 2}});
+  Run copied = run({"export", "--learner", "L1", "--curriculum", curriculum, "-m", model, "--db",
+                    "sqlite:" + copy});
+  CHECK(copied.out == ex.out);
+  CHECK(run({"migrate-store", "--from", db, "--to", db}).code == 2);
+  CHECK(run({"profile", "--learner", "L1", "--curriculum", curriculum, "-m", model, "--db",
+             "mysql://x/y"})
+            .code == 1);
+  // Erasure needs only the store.
+  Run er = run({"erase", "--db", db, "--learner", "L1", "--json"});
+  REQUIRE(er.code == 0);
+  CHECK(nlohmann::json::parse(er.out).at("erased") == true);
+  CHECK(nlohmann::json::parse(run({"erase", "--db", db, "--learner", "L1", "--json"}).out)
+            .at("erased") == false);
+  CHECK(with({"export", "--learner", "L1"}).code == 1);
+  CHECK(run({"erase", "--db", db, "--learner", "L1", "--curriculum", curriculum}).code == 2);
+  for (const char* cmd :
+       {"profile", "export", "erase", "goals", "class-summary", "migrate-store"}) {
+    Run help = run({cmd, "--help"});
+    CHECK(help.code == 0);
+    CHECK_THAT(help.out, Contains("usage: pathwise"));
+  }
 }
 
 TEST_CASE("cli: simulate compares policies and writes JSON, CSV and SVG", "[cli]") {
@@ -253,8 +304,8 @@ TEST_CASE("cli: simulate runs on a model alone and sweeps the mastery tutor's th
 TEST_CASE("cli: simulate's update and forgetting switches change only their policy", "[cli]") {
   // The built-in course has two-skill items; no forgetting by default.
   auto attempts = [](std::vector<std::string> extra) {
-    std::vector<std::string> args{"simulate", "--policy", "all",  "--learners",
-                                  "100",      "--json",   "--fixed-per-skill", "3"};
+    std::vector<std::string> args{"simulate", "--policy",          "all", "--learners", "100",
+                                  "--json",   "--fixed-per-skill", "3"};
     args.insert(args.end(), extra.begin(), extra.end());
     Run r = run(args);
     INFO(r.err);

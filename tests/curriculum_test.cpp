@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-
-#include "test_util.hpp"
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -11,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "test_util.hpp"
 
 using namespace pathwise;
 using Catch::Matchers::Contains;

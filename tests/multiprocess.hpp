@@ -97,8 +97,7 @@ struct LoadOptions {
       }
     } catch (const Error& e) {
       ++errors_seen;
-      const std::string line =
-          std::string("error ") + to_string(e.code()) + " " + e.what() + "\n";
+      const std::string line = std::string("error ") + to_string(e.code()) + " " + e.what() + "\n";
       if (::write(err_fd, line.data(), line.size()) < 0) _exit(4);
     } catch (const std::exception& e) {
       ++errors_seen;  // not a pathwise::Error: never acceptable
@@ -206,8 +205,7 @@ inline void run_and_check(const StoreFactory& make_store, const LoadOptions& o,
     const auto responses = store->responses(name);
     std::map<std::pair<std::string, int>, int> got;
     for (const auto& r : responses) ++got[{r.item, static_cast<int>(r.outcome)}];
-    INFO("learner " << l << ": acknowledged " << acked_total[l] << ", stored "
-                    << responses.size());
+    INFO("learner " << l << ": acknowledged " << acked_total[l] << ", stored " << responses.size());
     if (killed == 0) {
       CHECK(got == acked[l]);  // every acknowledged record once, nothing else
     } else {
@@ -229,8 +227,7 @@ inline void run_and_check(const StoreFactory& make_store, const LoadOptions& o,
   }
   CHECK(total > static_cast<std::size_t>(o.processes) * 10);
   // The store still takes writes after the load (no lock left behind by a killed process).
-  Engine after(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
-               make_store());
+  Engine after(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{}, make_store());
   const auto before = after.profile(learner_name(0)).responses;
   after.record({learner_name(0), "c1", Outcome::Correct, std::chrono::system_clock::now()});
   CHECK(after.profile(learner_name(0)).responses == before + 1);

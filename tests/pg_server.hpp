@@ -81,8 +81,8 @@ class Server {
   }
   bool restart() {
     return as_owner("'" + bin_ + "/pg_ctl' -D '" + dir_ + "/data' -w -t 60 -l '" + dir_ +
-                    "/server.log' restart -m fast -o \"-k " + dir_ +
-                    " -c listen_addresses='' -p " + std::to_string(port()) +
+                    "/server.log' restart -m fast -o \"-k " + dir_ + " -c listen_addresses='' -p " +
+                    std::to_string(port()) +
                     " -c fsync=off -c max_connections=100\" >/dev/null 2>&1") == 0;
   }
 

@@ -126,8 +126,11 @@ TEST_CASE("postgres: a newer schema is refused", "[postgres]") {
   (void)PostgresStore::open(url);
   server().psql("UPDATE pathwise_schema SET version = 99");
   // psql runs against the 'postgres' database: set it where the store looks.
-  std::system(("psql -q -X '" + url + "' -c 'UPDATE pathwise_schema SET version = 99' >/dev/null 2>&1").c_str());
-  CHECK(test_util::error_from([&] { (void)PostgresStore::open(url); }).code() == ErrorCode::Version);
+  std::system(
+      ("psql -q -X '" + url + "' -c 'UPDATE pathwise_schema SET version = 99' >/dev/null 2>&1")
+          .c_str());
+  CHECK(test_util::error_from([&] { (void)PostgresStore::open(url); }).code() ==
+        ErrorCode::Version);
 }
 
 TEST_CASE("postgres: a server that cannot be reached is a Busy error", "[postgres]") {
@@ -147,8 +150,7 @@ TEST_CASE("postgres: 8 processes with long-lived and per-request engines on one 
   if (!have_server()) return;
   const std::string url = fresh_database("pw_load");  // schema created by the racing children
   multiprocess::LoadOptions o;
-  multiprocess::run_and_check([url] { return PostgresStore::open(url); }, o,
-                              temp_dir("mp-pg"));
+  multiprocess::run_and_check([url] { return PostgresStore::open(url); }, o, temp_dir("mp-pg"));
 }
 
 TEST_CASE("postgres: writers killed (SIGKILL) mid-load lose no acknowledged record",
@@ -189,10 +191,42 @@ TEST_CASE("postgres: calls while the server is down fail as Busy and succeed aft
   const TimePoint t = std::chrono::system_clock::now();
   e.record({"u", "c1", Outcome::Correct, t});
   REQUIRE(server().stop());
-  CHECK(test_util::error_from([&] { e.record({"u", "c1", Outcome::Correct, t}); }).code() ==
-        ErrorCode::Busy);
+  CHECK(test_util::error_from([&] {
+          e.record({"u", "c1", Outcome::Correct, t});
+        }).code() == ErrorCode::Busy);
   CHECK(test_util::error_from([&] { (void)e.recommend("u", t); }).code() == ErrorCode::Busy);
   REQUIRE(server().start());
   e.record({"u", "a1", Outcome::Correct, t});  // reconnected
   CHECK(e.profile("u").responses == 2);
+}
+
+TEST_CASE("postgres: a learner copied from SQLite (import) comes back equal", "[postgres]") {
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_import");
+  const std::string db = fixtures::temp_path("pg-import-src.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+  EngineOptions synthetic;
+  synthetic.check_clock = false;
+  Engine src(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+             SqliteStore::open(db), synthetic);
+  for (int i = 0; i < 20; ++i) {
+    src.record({"m", i % 3 ? "c1" : "a2", i % 4 ? Outcome::Correct : Outcome::Incorrect,
+                from_millis(1700000000000 + 60000 * i)});
+  }
+  src.set_goals("m", {"fractions"});
+  auto from = SqliteStore::open(db);
+  auto to = PostgresStore::open(url);
+  to->import(from->load("m")->profile, from->responses("m"));
+  CHECK(to->load("m")->profile == from->load("m")->profile);
+  CHECK(to->responses("m") == from->responses("m"));
+  // Imported again: replaced, not doubled.
+  to->import(from->load("m")->profile, from->responses("m"));
+  CHECK(to->responses("m").size() == 20);
+  // And an engine on PostgreSQL carries on from it exactly as one on SQLite.
+  Engine pg(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+            PostgresStore::open(url), synthetic);
+  const Response next{"m", "f1", Outcome::Correct, from_millis(1700002000000)};
+  pg.record(next);
+  src.record(next);
+  CHECK(pg.profile("m") == src.profile("m"));
 }

@@ -406,8 +406,9 @@ TEST_CASE("store: without kept responses, concurrent processes still lose no rec
                                          PolicyConfig{}, SqliteStore::open(db, nokeep));
           }
           e->record({"k", k % 2 ? "c1" : "a1", Outcome::Correct, std::chrono::system_clock::now()});
-          if (k % 10 == 0) e->set_goals("k", k % 20 ? std::vector<std::string>{"addition"}
-                                                    : std::vector<std::string>{});
+          if (k % 10 == 0)
+            e->set_goals(
+                "k", k % 20 ? std::vector<std::string>{"addition"} : std::vector<std::string>{});
         } catch (const Error&) {
           ++bad;
         }
@@ -506,7 +507,7 @@ TEST_CASE("store: a write lock held past the busy timeout is a Busy error, and n
   CHECK(test_util::error_from([&] { e.set_goals("u", {"addition"}); }).code() == ErrorCode::Busy);
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(other);
-  CHECK(e.profile("u").responses == 1);  // the refused record left nothing
+  CHECK(e.profile("u").responses == 1);        // the refused record left nothing
   e.record({"u", "c1", Outcome::Correct, t});  // and the next one goes through
   CHECK(e.profile("u").responses == 2);
   SqliteOptions negative;

@@ -101,6 +101,11 @@ class ProfileStore {
   /// The responses stored for `learner`, oldest first (empty if the store keeps none).
   [[nodiscard]] virtual std::vector<ResponseRecord> responses(const std::string& learner);
 
+  /// Stores a learner whole with their responses (oldest first), replacing whatever is held on
+  /// them, in one transaction: for store-to-store copies (`pathwise migrate-store`).
+  virtual void import(const LearnerProfile& profile,
+                      const std::vector<ResponseRecord>& responses) = 0;
+
   /// Convenience for tools and tests: stores `profile` whole, replacing what is held.
   void save(const LearnerProfile& profile);
 };
@@ -117,6 +122,7 @@ class InMemoryStore final : public ProfileStore {
   bool erase(const std::string& learner) override;
   void for_each(const std::function<void(const LearnerProfile&)>& fn) override;
   [[nodiscard]] std::vector<ResponseRecord> responses(const std::string& learner) override;
+  void import(const LearnerProfile& profile, const std::vector<ResponseRecord>& responses) override;
 
  private:
   struct Entry {
@@ -168,6 +174,7 @@ class SqliteStore final : public ProfileStore {
   bool erase(const std::string& learner) override;
   void for_each(const std::function<void(const LearnerProfile&)>& fn) override;
   [[nodiscard]] std::vector<ResponseRecord> responses(const std::string& learner) override;
+  void import(const LearnerProfile& profile, const std::vector<ResponseRecord>& responses) override;
 
  private:
   struct Impl;
@@ -219,6 +226,7 @@ class PostgresStore final : public ProfileStore {
   bool erase(const std::string& learner) override;
   void for_each(const std::function<void(const LearnerProfile&)>& fn) override;
   [[nodiscard]] std::vector<ResponseRecord> responses(const std::string& learner) override;
+  void import(const LearnerProfile& profile, const std::vector<ResponseRecord>& responses) override;
 
  private:
   struct Impl;

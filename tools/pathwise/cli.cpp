@@ -32,12 +32,19 @@ commands:
   evaluate       score a model's one-step-ahead predictions on a log (AUC, RMSE, accuracy, log-loss)
   predict        write P(correct) for every response of a log as CSV
   crossvalidate  k-fold cross-validation with folds by learner
-  record         record one response in a profile database
+  record         record one response in a profile store
   recommend      the next item for a learner, with the reason why
+  profile        a learner's profile (P(known) per skill, counters, goals)
+  export         everything held on a learner, as JSON (a data request)
+  erase          remove everything held on a learner (an erasure request)
+  goals          show or set a learner's goals
+  class-summary  per-skill mastery over every learner of a store
+  migrate-store  copy every learner, with their responses, from one store to another
   simulate       compare sequencing policies on simulated learners
 
-Run 'pathwise <command> --help' for the options of a command.
-Exit codes: 0 ok, 1 bad input, 2 usage error.
+Stores are named by URL: sqlite:PATH (or a plain file path), postgresql://user@host/db (or
+"host=... dbname=..."). Run 'pathwise <command> --help' for the options of a command.
+Exit codes: 0 ok, 1 bad input, 2 usage error, 3 store busy or unreachable (retry).
 )";
 
 const char* kReadHelp = R"(
@@ -132,7 +139,10 @@ const std::vector<std::string> kValueOptions = {"--format",
                                                 "--csv",
                                                 "--svg",
                                                 "--item-min-responses",
-                                                "--min-responses"};
+                                                "--min-responses",
+                                                "--set",
+                                                "--from",
+                                                "--to"};
 const std::vector<std::string> kFlagOptions = {"--strict",
                                                "--lenient",
                                                "--forgetting",
@@ -586,16 +596,26 @@ int cmd_crossvalidate(const Args& a, std::ostream& out, std::ostream& err, bool 
   return kOk;
 }
 
-/// The engine a record/recommend command works on: --curriculum, --model and --db.
+/// The store a command works on: --db URL.
+std::unique_ptr<ProfileStore> open_db(const Args& a) {
+  auto db = a.value("--db");
+  if (!db || db->empty()) {
+    throw UsageError("missing --db URL (sqlite:PATH, a file path, or postgresql://...)");
+  }
+  return open_store(*db);
+}
+
+/// The engine a record/recommend/profile/... command works on: --curriculum, --model, --db.
 Engine open_engine(const Args& a) {
   auto curriculum = a.value("--curriculum");
-  auto db = a.value("--db");
   if (!curriculum) throw UsageError("missing --curriculum FILE");
-  if (!db) throw UsageError("missing --db FILE (the SQLite profile database)");
+  if (!a.value("--db")) {
+    throw UsageError("missing --db URL (sqlite:PATH, a file path, or postgresql://...)");
+  }
   // Inputs first: a rejected curriculum or model must not leave a new database file behind.
   Curriculum c = Curriculum::load(*curriculum);
   BktModel m = load_model(a);
-  return Engine(std::move(c), std::move(m), PolicyConfig{}, SqliteStore::open(*db));
+  return Engine(std::move(c), std::move(m), PolicyConfig{}, open_db(a));
 }
 
 std::string required_value(const Args& a, const char* name) {
@@ -616,7 +636,8 @@ const char* kEngineHelp = R"(
 engine options:
   --curriculum FILE   the curriculum document (JSON)
   -m, --model FILE    the model document (JSON) written by 'pathwise fit'
-  --db FILE           the SQLite profile database (created if missing)
+  --db URL            the profile store: sqlite:PATH or a file path (created if missing),
+                      postgresql://user@host/db or "host=... dbname=..."
   --learner ID        the learner
   --time MS           milliseconds since the Unix epoch (default: now)
 )";
@@ -639,11 +660,196 @@ int cmd_record(const Args& a, std::ostream& out) {
   Engine engine = open_engine(a);
   engine.record(
       {learner, item, outcome == "1" ? Outcome::Correct : Outcome::Incorrect, time_of(a)});
-  out << "recorded; P(known):";
   LearnerProfile p = engine.profile(learner);
+  if (a.flag("--json")) {
+    nlohmann::json j = {{"recorded", true}, {"responses", p.responses}};
+    nlohmann::json pk = nlohmann::json::object();
+    for (const auto& s : engine.curriculum().item(item).skills) pk[s] = p.mastery(s);
+    j["p_known"] = std::move(pk);
+    out << j.dump() << "\n";
+    return kOk;
+  }
+  out << "recorded; P(known):";
   for (const auto& s : engine.curriculum().item(item).skills)
     out << " " << s << " " << fixed(p.mastery(s), 3);
   out << "\n";
+  return kOk;
+}
+
+std::string join_ids(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+std::vector<std::string> split_ids(const std::string& v) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    auto comma = v.find(',', start);
+    out.push_back(v.substr(start, comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+int cmd_profile(const Args& a, std::ostream& out) {
+  if (a.help) {
+    out << "usage: pathwise profile --curriculum C --model M --db URL --learner ID [--json]\n\n"
+           "Prints the learner's profile: P(known), attempts and mastery per skill, goals and\n"
+           "counters. A learner with nothing stored has the fresh profile (every skill at its\n"
+           "prior).\n  --json              print the profile document\n"
+        << kEngineHelp;
+    return kOk;
+  }
+  std::string learner = required_value(a, "--learner");
+  Engine engine = open_engine(a);
+  LearnerProfile p = engine.profile(learner);
+  if (a.flag("--json")) {
+    out << p.to_json() << "\n";
+    return kOk;
+  }
+  out << "responses " << p.responses << "; goals "
+      << (p.goals.empty() ? std::string("(whole curriculum)") : join_ids(p.goals)) << "\n";
+  out << "skill\tp_known\tattempts\tcorrect\tmastered\n";
+  for (const Skill& sk : engine.curriculum().skills()) {
+    const SkillState* st = p.find(sk.id);
+    if (!st) continue;
+    out << sk.id << "\t" << fixed(st->p_known, 3) << "\t" << st->attempts << "\t" << st->correct
+        << "\t" << (st->p_known >= engine.config().mastery_threshold ? "yes" : "no") << "\n";
+  }
+  return kOk;
+}
+
+int cmd_export(const Args& a, std::ostream& out) {
+  if (a.help) {
+    out << "usage: pathwise export --curriculum C --model M --db URL --learner ID\n\n"
+           "Prints everything held on the learner as one JSON document (profile and every\n"
+           "stored response): the answer to a data request. Exit code 1 if nothing is held.\n"
+        << kEngineHelp;
+    return kOk;
+  }
+  std::string learner = required_value(a, "--learner");
+  Engine engine = open_engine(a);
+  out << engine.export_learner(learner);
+  return kOk;
+}
+
+int cmd_erase(const Args& a, std::ostream& out) {
+  if (a.help) {
+    out << "usage: pathwise erase --db URL --learner ID [--json]\n\n"
+           "Removes everything held on the learner from the store (an erasure request). Every\n"
+           "engine on the store sees the learner as new from then on.\n"
+           "  --db URL            the profile store\n  --learner ID        the learner\n"
+           "  --json              print {\"erased\": true|false}\n";
+    return kOk;
+  }
+  std::string learner = required_value(a, "--learner");
+  if (learner.size() > kMaxLearnerIdBytes) throw UsageError("--learner is too long");
+  bool existed = open_db(a)->erase(learner);
+  if (a.flag("--json")) {
+    out << nlohmann::json{{"erased", existed}}.dump() << "\n";
+  } else {
+    out << (existed ? "erased\n" : "nothing was held on this learner\n");
+  }
+  return kOk;
+}
+
+int cmd_goals(const Args& a, std::ostream& out) {
+  if (a.help) {
+    out << "usage: pathwise goals --curriculum C --model M --db URL --learner ID [--set a,b] "
+           "[--json]\n\nShows the learner's goals, or sets them with --set (skill ids, comma-"
+           "separated;\n'' = the whole curriculum).\n"
+           "  --set LIST          the new goals\n  --json              print {\"goals\": [...]}\n"
+        << kEngineHelp;
+    return kOk;
+  }
+  std::string learner = required_value(a, "--learner");
+  Engine engine = open_engine(a);
+  if (auto set = a.value("--set")) {
+    std::vector<std::string> goals;
+    if (!set->empty()) goals = split_ids(*set);
+    engine.set_goals(learner, goals);
+  }
+  const auto goals = engine.profile(learner).goals;
+  if (a.flag("--json")) {
+    out << nlohmann::json{{"goals", goals}}.dump() << "\n";
+  } else {
+    out << (goals.empty() ? std::string("(whole curriculum)") : join_ids(goals)) << "\n";
+  }
+  return kOk;
+}
+
+int cmd_class_summary(const Args& a, std::ostream& out) {
+  if (a.help) {
+    out << "usage: pathwise class-summary --curriculum C --model M --db URL [--json]\n\n"
+           "Per-skill mastery over every learner of the store: learners, mastered, mean P(known)\n"
+           "and a histogram over [0,.2) [.2,.4) [.4,.6) [.6,.8) [.8,1].\n"
+           "  --json              print one JSON object\n"
+        << kEngineHelp;
+    return kOk;
+  }
+  Engine engine = open_engine(a);
+  ClassSummary cs = engine.class_summary();
+  if (a.flag("--json")) {
+    nlohmann::json skills = nlohmann::json::array();
+    for (const auto& s : cs.skills) {
+      skills.push_back({{"skill", s.skill},
+                        {"learners", s.learners},
+                        {"mastered", s.mastered},
+                        {"mean", s.mean},
+                        {"histogram", s.histogram}});
+    }
+    out << nlohmann::json{{"learners", cs.learners}, {"skills", skills}}.dump() << "\n";
+    return kOk;
+  }
+  out << cs.learners << " learners\nskill\tmastered\tmean\thistogram\n";
+  for (const auto& s : cs.skills) {
+    out << s.skill << "\t" << s.mastered << "\t" << fixed(s.mean, 3) << "\t";
+    for (std::size_t k = 0; k < s.histogram.size(); ++k) out << (k ? " " : "") << s.histogram[k];
+    out << "\n";
+  }
+  return kOk;
+}
+
+int cmd_migrate_store(const Args& a, std::ostream& out) {
+  if (a.help) {
+    out << "usage: pathwise migrate-store --from URL --to URL [--json]\n\n"
+           "Copies every learner, with every stored response, from one store to another (e.g.\n"
+           "sqlite:profiles.db to postgresql://...). A learner already in the target is\n"
+           "replaced. Stop the writers first: responses recorded in the source meanwhile are\n"
+           "not copied. Each learner is read back from the target and compared.\n"
+           "  --from URL          the source store\n  --to URL            the target store\n"
+           "  --json              print {\"learners\": N, \"responses\": M}\n";
+    return kOk;
+  }
+  std::string from = required_value(a, "--from"), to = required_value(a, "--to");
+  if (from == to) throw UsageError("--from and --to name the same store");
+  auto source = open_store(from);
+  auto target = open_store(to);
+  std::vector<std::string> learners;
+  source->for_each([&](const LearnerProfile& p) { learners.push_back(p.learner); });
+  std::size_t copied = 0, responses = 0;
+  for (const auto& l : learners) {
+    auto p = source->load(l);
+    if (!p) continue;  // erased meanwhile
+    auto rs = source->responses(l);
+    target->import(p->profile, rs);
+    auto back = target->load(l);
+    if (!back || back->profile != p->profile || target->responses(l) != rs) {
+      throw Error(ErrorCode::Io,
+                  "a learner read back from the target differs from the source "
+                  "(learner " +
+                      std::to_string(copied + 1) + " of " + std::to_string(learners.size()) + ")");
+    }
+    ++copied;
+    responses += rs.size();
+  }
+  if (a.flag("--json")) {
+    out << nlohmann::json{{"learners", copied}, {"responses", responses}}.dump() << "\n";
+  } else {
+    out << "copied " << copied << " learners and " << responses << " responses; verified\n";
+  }
   return kOk;
 }
 
@@ -1025,10 +1231,22 @@ void check_allowed(const Args& a) {
   } else if (a.command == "crossvalidate") {
     add(kRead), add(kFit), add({"--folds", "--json"});
   } else if (a.command == "record") {
-    add(kEngine), add({"--item", "--outcome"});
+    add(kEngine), add({"--item", "--outcome", "--json"});
     positional = 0;
-  } else if (a.command == "recommend") {
+  } else if (a.command == "recommend" || a.command == "profile" || a.command == "class-summary") {
     add(kEngine), add({"--json"});
+    positional = 0;
+  } else if (a.command == "export") {
+    add(kEngine);
+    positional = 0;
+  } else if (a.command == "goals") {
+    add(kEngine), add({"--set", "--json"});
+    positional = 0;
+  } else if (a.command == "erase") {
+    add({"--db", "--learner", "--json"});
+    positional = 0;
+  } else if (a.command == "migrate-store") {
+    add({"--from", "--to", "--json"});
     positional = 0;
   } else if (a.command == "simulate") {
     add({"--curriculum", "--model", "--policy", "--learners", "--seed", "--max-attempts",
@@ -1073,6 +1291,12 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (a.command == "crossvalidate") return cmd_crossvalidate(a, out, err, progress);
     if (a.command == "record") return cmd_record(a, out);
     if (a.command == "recommend") return cmd_recommend(a, out);
+    if (a.command == "profile") return cmd_profile(a, out);
+    if (a.command == "export") return cmd_export(a, out);
+    if (a.command == "erase") return cmd_erase(a, out);
+    if (a.command == "goals") return cmd_goals(a, out);
+    if (a.command == "class-summary") return cmd_class_summary(a, out);
+    if (a.command == "migrate-store") return cmd_migrate_store(a, out);
     if (a.command == "simulate") return cmd_simulate(a, out, err);
     throw UsageError("unknown command '" + a.command + "'");
   } catch (const UsageError& e) {
@@ -1080,7 +1304,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return kUsage;
   } catch (const Error& e) {
     err << "pathwise: error: " << e.what() << "\n";
-    return kBadInput;
+    return e.code() == ErrorCode::Busy ? kBusy : kBadInput;
   } catch (const std::exception& e) {
     err << "pathwise: error: " << e.what() << "\n";
     return kBadInput;
