@@ -60,8 +60,9 @@ struct ClassSummary {
 struct EngineOptions {
   /// Learners whose profiles one engine keeps in memory; the least recently used leave first.
   /// A cached profile is checked against the store's version before every use, so the cache
-  /// saves reading the profile, never coherence. 0: nothing is cached. Default: 10,000.
-  std::size_t cache_learners = 10000;
+  /// saves reading the profile, never coherence. 0: nothing is cached. Default: 1,000 (about
+  /// 20 KB each on a 100-skill course: docs/performance.md).
+  std::size_t cache_learners = 1000;
   /// A response up to this much older than the learner's last stored response (two requests
   /// racing, the clocks of two servers) is applied after it, at its time; an older one is
   /// rejected with Error (InvalidArgument). Default: 10 minutes.
