@@ -527,12 +527,19 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
     if (!cache.profile) throw Error(ErrorCode::Internal, "a store write without a profile");
     const LearnerProfile& p = *cache.profile;
     std::unique_ptr<PgResult> v;
-    const bool partial = w.kind == ProfileWrite::Kind::Response && stored != 0 && w.changed;
+    // A response writes the learner row and the item's skills only (a skill never written is
+    // at its prior, which is how a profile is read back).
+    const bool partial = w.kind == ProfileWrite::Kind::Response && w.changed;
     if (partial) {
       Params q;
       q.text(learner).integer(static_cast<std::int64_t>(p.responses)).time(p.last_response);
-      q.text(nlohmann::json(p.recent_items).dump());
-      v = Impl::run(c, "pw_update_progress", q);
+      if (stored) {
+        q.text(nlohmann::json(p.recent_items).dump());
+        v = Impl::run(c, "pw_update_progress", q);
+      } else {
+        q.text(nlohmann::json(p.goals).dump()).text(nlohmann::json(p.recent_items).dump());
+        v = Impl::run(c, "pw_insert_learner", q);
+      }
       for (const auto& skill : *w.changed) {
         auto it = p.skills.find(skill);
         if (it != p.skills.end())

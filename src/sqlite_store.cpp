@@ -186,7 +186,15 @@ struct SqliteStore::Impl {
     if (rc != SQLITE_ROW) fail();
     return static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
   }
-  /// Takes the next version of the file's counter (inside a write transaction).
+  /// The version a write gives a learner now at `stored` (0: none). A version is an epoch (high
+  /// 32 bits) and a count of writes within it: a learner is created in a new epoch drawn from
+  /// the file's counter, and each later write adds one. So versions are never reused, even by
+  /// a learner erased and created again, while a record writes no shared counter row.
+  std::uint64_t next_version_of(std::uint64_t stored) {
+    if (stored != 0 && (stored & 0xffffffffULL) != 0xffffffffULL) return stored + 1;
+    return (take_version() << 32) | 1;
+  }
+  /// Takes the next value of the file's epoch counter (inside a write transaction).
   std::uint64_t take_version() {
     sqlite3_stmt* s = next_version.get();
     ResetGuard reset(s);
@@ -393,9 +401,16 @@ void SqliteStore::update(const std::string& learner, CachedProfile& cache, const
     if (w.kind == ProfileWrite::Kind::Nothing) return;
     if (!cache.profile) throw Error(ErrorCode::Internal, "a store write without a profile");
     const LearnerProfile& p = *cache.profile;
-    const std::uint64_t v = impl_->take_version();
-    if (w.kind == ProfileWrite::Kind::Response && stored != 0 && w.changed) {
-      impl_->write_progress(p, v);
+    const std::uint64_t v = impl_->next_version_of(stored);
+    if (w.kind == ProfileWrite::Kind::Response && w.changed) {
+      // A response writes the learner row and the item's skills only; a skill never written is
+      // at its prior, which is how a profile is read back (a new learner writes 1 skill row,
+      // not one per curriculum skill).
+      if (stored != 0) {
+        impl_->write_progress(p, v);
+      } else {
+        impl_->write_learner(p, v);
+      }
       for (const auto& skill : *w.changed) {
         auto it = p.skills.find(skill);
         if (it != p.skills.end()) impl_->write_skill(learner, skill, it->second);
@@ -427,7 +442,7 @@ void SqliteStore::import(const LearnerProfile& profile,
       bind_text(s.get(), 1, profile.learner);
       impl_->step_done(s);
     }
-    impl_->write_learner(profile, impl_->take_version());
+    impl_->write_learner(profile, impl_->next_version_of(0));
     for (const auto& [skill, st] : profile.skills) impl_->write_skill(profile.learner, skill, st);
     if (!impl_->options.keep_responses) return;
     std::int64_t seq = 0;

@@ -52,7 +52,17 @@ void InMemoryStore::update(const std::string& learner, CachedProfile& cache, con
     }
     q.responses = p.responses;
     q.last_response = p.last_response;
-    q.recent_items = p.recent_items;
+    // The newest item joins, the oldest may leave: no copy of the whole list.
+    auto& r = q.recent_items;
+    const auto& n = p.recent_items;
+    if (!n.empty() && n.size() == r.size() + 1) {
+      r.push_back(n.back());
+    } else if (!n.empty() && n.size() == r.size()) {
+      r.erase(r.begin());
+      r.push_back(n.back());
+    } else {
+      r = n;
+    }
   } else {
     e.stored.profile = p;
   }

@@ -68,7 +68,7 @@ void store_response(ProfileStore& s, const LearnerProfile& after, const Response
 }  // namespace
 
 TEST_CASE("store: the in-memory store keeps, updates and erases profiles", "[store]") {
-  InMemoryStore s;
+  InMemoryStore s(/*keep_responses=*/true);
   CHECK_FALSE(s.load("u1"));
   LearnerProfile p = sample_profile("u1");
   s.save(p);

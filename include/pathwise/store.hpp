@@ -114,8 +114,9 @@ class ProfileStore {
 /// Thread-safe.
 class InMemoryStore final : public ProfileStore {
  public:
-  /// Keep every response (for export), as SqliteOptions::keep_responses. Default: true.
-  explicit InMemoryStore(bool keep_responses = true) : keep_responses_(keep_responses) {}
+  /// Keep every response (for export), as SqliteOptions::keep_responses. Default: false, so
+  /// that memory stays bounded by the learners in long simulations.
+  explicit InMemoryStore(bool keep_responses = false) : keep_responses_(keep_responses) {}
   [[nodiscard]] std::optional<StoredProfile> load(const std::string& learner) override;
   [[nodiscard]] std::uint64_t version(const std::string& learner) override;
   void update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) override;
