@@ -46,8 +46,8 @@ std::string curriculum_json() {
                        {"difficulty", i / 19.0}});
     }
   }
-  return nlohmann::json{{"format", "pathwise-curriculum"}, {"version", "1.0"}, {"skills", skills},
-                        {"items", items}}
+  return nlohmann::json{
+      {"format", "pathwise-curriculum"}, {"version", "1.0"}, {"skills", skills}, {"items", items}}
       .dump();
 }
 
@@ -91,7 +91,8 @@ void construction() {
   o.cache_learners = n;
   Engine e(cur, mod, PolicyConfig{}, std::make_unique<InMemoryStore>(), o);
   const TimePoint t = std::chrono::system_clock::now();
-  for (int l = 0; l < 10; ++l) e.record({"warm-" + std::to_string(l), "item-0-0", Outcome::Correct, t});
+  for (int l = 0; l < 10; ++l)
+    e.record({"warm-" + std::to_string(l), "item-0-0", Outcome::Correct, t});
   // The store holds a copy of each profile too: measure the engine's cache alone by reading
   // learners into a fresh engine that shares nothing but the store's copies already made.
   auto store = std::make_unique<InMemoryStore>();
@@ -127,8 +128,8 @@ struct Shared {
 
 void load(const std::string& url, int processes, double seconds) {
   const std::string c = curriculum_json(), m = model_json();
-  auto* shared = static_cast<Shared*>(mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE,
-                                           MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  auto* shared = static_cast<Shared*>(
+      mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
   shared->ready = 0;
   shared->go = 0;
   std::vector<int> pipes;
@@ -208,8 +209,8 @@ void load(const std::string& url, int processes, double seconds) {
 /// The same writes as one Pathwise record on SQLite, by a plain sqlite3 program: the file's own
 /// limit. `path` must hold the schema and the learners (run the Pathwise load on it first).
 void raw_sqlite(const std::string& path, int processes, double seconds) {
-  auto* shared = static_cast<Shared*>(mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE,
-                                           MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  auto* shared = static_cast<Shared*>(
+      mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
   shared->ready = 0;
   shared->go = 0;
   std::vector<int> pipes;

@@ -55,6 +55,7 @@ struct Statement {
 };
 const Statement kStatements[] = {
     {"pw_version", "SELECT version FROM pathwise_learners WHERE learner = $1"},
+    {"pw_txid_status", "SELECT txid_status($1)"},
     {"pw_lock", "SELECT version FROM pathwise_learners WHERE learner = $1 FOR UPDATE"},
     {"pw_learner",
      "SELECT responses, last_response, goals, recent_items, version FROM pathwise_learners "
@@ -65,14 +66,16 @@ const Statement kStatements[] = {
      "WHERE learner = $1"},
     {"pw_insert_learner",
      "INSERT INTO pathwise_learners (learner, responses, last_response, goals, recent_items, "
-     "version) VALUES ($1, $2, $3, $4, $5, nextval('pathwise_version')) RETURNING version"},
+     "version) VALUES ($1, $2, $3, $4, $5, nextval('pathwise_version')) "
+     "RETURNING version, txid_current()"},
     {"pw_update_learner",
      "UPDATE pathwise_learners SET responses = $2, last_response = $3, goals = $4, "
      "recent_items = $5, version = nextval('pathwise_version') WHERE learner = $1 "
-     "RETURNING version"},
+     "RETURNING version, txid_current()"},
     {"pw_update_progress",
      "UPDATE pathwise_learners SET responses = $2, last_response = $3, recent_items = $4, "
-     "version = nextval('pathwise_version') WHERE learner = $1 RETURNING version"},
+     "version = nextval('pathwise_version') WHERE learner = $1 "
+     "RETURNING version, txid_current()"},
     {"pw_upsert_skill",
      "INSERT INTO pathwise_skill_states (learner, skill, p_known, attempts, correct, streak, "
      "last_practice, mastered_at, half_life_days, reviews, next_review, wheel_spinning) "
@@ -499,7 +502,9 @@ std::uint64_t PostgresStore::version(const std::string& learner) {
 }
 
 void PostgresStore::update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) {
-  bool dirty = false;  // fn ran on `cache` in a transaction that did not commit
+  // `cache` was changed (reloaded, or by fn) in a transaction that did not commit: the next
+  // attempt must read the learner afresh.
+  bool dirty = false;
   impl_->with_connection([&](PGconn* c) {
     if (dirty) cache = CachedProfile{std::nullopt, ~std::uint64_t{0}};  // forces a reload
     Params key;
@@ -510,6 +515,7 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
         locked->rows() ? static_cast<std::uint64_t>(locked->integer(0, 0)) : 0;
     const bool reloaded = stored != cache.version || (stored == 0 && cache.profile);
     if (reloaded) {
+      dirty = true;  // a read cut short by a lost connection leaves `cache` half-replaced
       cache.version = stored;
       cache.profile.reset();
       if (stored) {
@@ -563,29 +569,30 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
       Impl::run(c, "pw_insert_response", q);
     }
     const auto new_version = static_cast<std::uint64_t>(v->integer(0, 0));
+    const std::string txid = v->text(0, 1);
     try {
       Impl::exec(c, "COMMIT");
     } catch (const Lost&) {
-      // Whether the server committed before the connection went is unknown: the version,
-      // unique to this write, tells once the learner can be read again.
+      // Whether the server committed before the connection went is unknown: the transaction's
+      // status tells, once the server answers again (txid_status, PostgreSQL 10+).
       const auto deadline = Clock::now() + impl_->timeout();
       for (;;) {
-        bool ours = false;
+        std::string status;
         try {
           std::unique_ptr<PGconn, decltype(&PQfinish)> probe(impl_->connect(false), &PQfinish);
-          auto r = Impl::run(probe.get(), "pw_version", key);
-          ours = r->rows() && static_cast<std::uint64_t>(r->integer(0, 0)) == new_version;
-          if (!ours) throw Retry{};
-          break;
-        } catch (const Retry&) {
-          throw Lost{};  // readable and not committed: run it again on a new connection
+          Params q;
+          q.text(txid);
+          auto r = Impl::run(probe.get(), "pw_txid_status", q);
+          status = r->rows() && !r->null(0, 0) ? r->text(0, 0) : "aborted";
         } catch (const Lost&) {
-          // the server is still going away: try again
+          // the server is still going away: ask again
         } catch (const Error& e) {
           if (e.code() != ErrorCode::Busy) throw;
         }
+        if (status == "committed") break;
+        if (status == "aborted") throw Lost{};  // run it again on a new connection
         if (Clock::now() >= deadline) {
-          // Still unreadable: say so rather than let a retry apply it twice.
+          // Still unknown: say so rather than let a retry apply it twice.
           throw Error(ErrorCode::Io,
                       "the database server went away while committing; whether this write was "
                       "stored is unknown",

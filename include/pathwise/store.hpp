@@ -204,7 +204,10 @@ struct PostgresOptions {
 /// at once). Every update() is one transaction that locks the learner's row (SELECT ... FOR
 /// UPDATE; two creators of one new learner meet on its primary key and the loser is retried),
 /// with prepared statements on a small pool of connections. A connection lost (server
-/// restarted) is reopened on the next call; calls while the server is down throw Error (Busy).
+/// restarted) is reopened and the call retried until the busy timeout; calls while the server
+/// is down throw Error (Busy). A COMMIT cut off by a lost connection is resolved by asking the
+/// server for the transaction's status; if it cannot be asked in time, Error (Io) says the
+/// outcome is unknown (never Busy, so a retry cannot apply a write twice).
 /// Erased rows are deleted; PostgreSQL keeps dead row versions until VACUUM (see docs/engine.md).
 /// Thread-safe.
 class PostgresStore final : public ProfileStore {
