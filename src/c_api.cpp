@@ -354,16 +354,7 @@ pathwise_status pathwise_set_goals(pathwise_engine_t* engine, const char* learne
 pathwise_status pathwise_class_summary(pathwise_engine_t* engine, char** json_out, char** errmsg) {
   detail::clear(json_out);
   return c_guard(errmsg, [&] {
-    ClassSummary cs = detail::engine_of(engine).class_summary();
-    nlohmann::json skills = nlohmann::json::array();
-    for (const auto& s : cs.skills) {
-      skills.push_back({{"skill", s.skill},
-                        {"learners", s.learners},
-                        {"mastered", s.mastered},
-                        {"mean", s.mean},
-                        {"histogram", s.histogram}});
-    }
-    detail::set_out(json_out, nlohmann::json{{"learners", cs.learners}, {"skills", skills}}.dump());
+    detail::set_out(json_out, detail::engine_of(engine).class_summary().to_json());
   });
 }
 

@@ -359,6 +359,18 @@ void Engine::set_goals(std::string_view learner, const std::vector<std::string>&
   });
 }
 
+std::string ClassSummary::to_json() const {
+  nlohmann::json out_skills = nlohmann::json::array();
+  for (const auto& s : skills) {
+    out_skills.push_back({{"skill", s.skill},
+                          {"learners", s.learners},
+                          {"mastered", s.mastered},
+                          {"mean", s.mean},
+                          {"histogram", s.histogram}});
+  }
+  return nlohmann::json{{"learners", learners}, {"skills", out_skills}}.dump();
+}
+
 ClassSummary Engine::class_summary() const {
   ClassSummary out;
   const auto& skills = impl_->curriculum.skills();

@@ -54,6 +54,8 @@ struct ClassSummary {
   std::size_t learners = 0;
   /// One summary per skill, in curriculum order.
   std::vector<SkillSummary> skills;
+  /// {"learners": N, "skills": [{"skill", "learners", "mastered", "mean", "histogram"}]}.
+  [[nodiscard]] std::string to_json() const;
 };
 
 /// How an engine caches profiles and judges times. Value type; thread-compatible.

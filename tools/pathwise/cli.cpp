@@ -792,15 +792,7 @@ int cmd_class_summary(const Args& a, std::ostream& out) {
   Engine engine = open_engine(a);
   ClassSummary cs = engine.class_summary();
   if (a.flag("--json")) {
-    nlohmann::json skills = nlohmann::json::array();
-    for (const auto& s : cs.skills) {
-      skills.push_back({{"skill", s.skill},
-                        {"learners", s.learners},
-                        {"mastered", s.mastered},
-                        {"mean", s.mean},
-                        {"histogram", s.histogram}});
-    }
-    out << nlohmann::json{{"learners", cs.learners}, {"skills", skills}}.dump() << "\n";
+    out << cs.to_json() << "\n";
     return kOk;
   }
   out << cs.learners << " learners\nskill\tmastered\tmean\thistogram\n";
