@@ -39,6 +39,11 @@ std::string id_of(std::string_view learner) {
                 "learner id is longer than " + std::to_string(kMaxLearnerIdBytes) + " bytes",
                 Location{"", 0, 0, "learner"});
   }
+  if (learner.find('\0') != std::string_view::npos) {
+    // A C string (the C API, libpq's text parameters) would end there: two ids would be one.
+    throw Error(ErrorCode::InvalidArgument, "learner id contains a NUL byte",
+                Location{"", 0, 0, "learner"});
+  }
   if (!detail::is_valid_utf8(learner)) {
     throw Error(ErrorCode::InvalidArgument, "learner id is not valid UTF-8",
                 Location{"", 0, 0, "learner"});

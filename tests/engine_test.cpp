@@ -141,7 +141,8 @@ TEST_CASE("engine: bad input is an Error naming what was wrong, never a crash", 
 
   // Ids: empty, not UTF-8 or too long are refused alike by every call that takes one.
   for (const std::string& bad :
-       {std::string(), std::string("stu-\xff\xfe"), std::string(kMaxLearnerIdBytes + 1, 'x')}) {
+       {std::string(), std::string("stu-\xff\xfe"), std::string("stu-1\0-2", 9),
+        std::string(kMaxLearnerIdBytes + 1, 'x')}) {
     std::vector<Error> errors;
     errors.push_back(error_of([&] { engine.record({bad, "c1", Outcome::Correct, kT0}); }));
     errors.push_back(error_of([&] { (void)engine.recommend(bad, kT0); }));

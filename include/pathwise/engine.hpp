@@ -90,7 +90,7 @@ inline constexpr std::size_t kMaxLearnerIdBytes = 1024;
 /// each with its own Engine on one shared store, may record and recommend at once, for
 /// different learners or the same one. Every call sees what any engine committed before it;
 /// records of one learner are serialised by the store, none is lost or applied twice.
-/// Learner ids must be non-empty valid UTF-8 of at most kMaxLearnerIdBytes bytes (Error
+/// Learner ids must be non-empty valid UTF-8 without NUL, at most kMaxLearnerIdBytes bytes (Error
 /// (InvalidArgument) otherwise, from every call that takes one). A store that stays busy, or a
 /// database server that is down, gives Error (Busy): nothing changed, retry.
 class Engine {
