@@ -22,12 +22,14 @@ int main(int argc, char** argv) {
     // The built-in course: five arithmetic skills with prerequisites (see synthetic_course()).
     auto [curriculum, model] = pathwise::synthetic_course();
     std::unique_ptr<pathwise::ProfileStore> store;
-    if (argc > 2) {
-      store = pathwise::SqliteStore::open(argv[2]);
-    } else {
-      store = std::make_unique<pathwise::InMemoryStore>();
-    }
-    pathwise::Engine engine(curriculum, model, pathwise::PolicyConfig{}, std::move(store));
+    // A store URL (sqlite:profiles.db, postgresql://...) as the second argument, or memory.
+    store = pathwise::open_store(argc > 2 ? argv[2] : "memory:");
+    // The sessions run in simulated time, 30 s per answer from now on: tell the engine not to
+    // judge these times against the machine's clock.
+    pathwise::EngineOptions simulated_time;
+    simulated_time.check_clock = false;
+    pathwise::Engine engine(curriculum, model, pathwise::PolicyConfig{}, std::move(store),
+                            simulated_time);
 
     auto now = std::chrono::system_clock::now();
     std::map<pathwise::Reason, int> reasons;
