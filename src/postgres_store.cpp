@@ -513,17 +513,8 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
     auto locked = Impl::run(c, "pw_lock", key);  // the row lock serialises this learner
     const std::uint64_t stored =
         locked->rows() ? static_cast<std::uint64_t>(locked->integer(0, 0)) : 0;
-    const bool reloaded = stored != cache.version || (stored == 0 && cache.profile);
-    if (reloaded) {
-      dirty = true;  // a read cut short by a lost connection leaves `cache` half-replaced
-      cache.version = stored;
-      cache.profile.reset();
-      if (stored) {
-        auto p = Impl::read(c, learner);
-        if (p) cache.profile = std::move(p->profile);
-      }
-    }
-    dirty = true;
+    dirty = true;  // from here `cache` may change: a read cut short leaves it half-replaced
+    const bool reloaded = refresh(cache, stored, [&] { return Impl::read(c, learner); });
     const ProfileWrite w = fn(cache.profile, reloaded);
     if (w.kind == ProfileWrite::Kind::Nothing) {
       Impl::exec(c, "COMMIT");

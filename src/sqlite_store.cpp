@@ -388,15 +388,7 @@ void SqliteStore::update(const std::string& learner, CachedProfile& cache, const
   // reads, changes and writes it in turn, and the read below sees the newest commit.
   impl_->transaction([&] {
     const std::uint64_t stored = impl_->read_version(learner);
-    const bool reloaded = stored != cache.version || (stored == 0 && cache.profile);
-    if (reloaded) {
-      cache.version = stored;
-      cache.profile.reset();
-      if (stored) {
-        auto p = impl_->read(learner);
-        if (p) cache.profile = std::move(p->profile);
-      }
-    }
+    const bool reloaded = refresh(cache, stored, [&] { return impl_->read(learner); });
     const ProfileWrite w = fn(cache.profile, reloaded);
     if (w.kind == ProfileWrite::Kind::Nothing) return;
     if (!cache.profile) throw Error(ErrorCode::Internal, "a store write without a profile");

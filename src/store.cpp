@@ -31,12 +31,8 @@ void InMemoryStore::update(const std::string& learner, CachedProfile& cache, con
   std::scoped_lock lock(mu_);
   auto it = profiles_.find(learner);
   const std::uint64_t stored = it == profiles_.end() ? 0 : it->second.stored.version;
-  const bool reloaded = stored != cache.version || (stored == 0 && cache.profile);
-  if (reloaded) {
-    cache.version = stored;
-    cache.profile.reset();
-    if (stored) cache.profile = it->second.stored.profile;
-  }
+  const bool reloaded =
+      refresh(cache, stored, [&] { return std::optional<StoredProfile>(it->second.stored); });
   ProfileWrite w = fn(cache.profile, reloaded);
   if (w.kind == ProfileWrite::Kind::Nothing) return;
   if (!cache.profile) throw Error(ErrorCode::Internal, "a store write without a profile");

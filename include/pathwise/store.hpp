@@ -108,6 +108,22 @@ class ProfileStore {
 
   /// Convenience for tools and tests: stores `profile` whole, replacing what is held.
   void save(const LearnerProfile& profile);
+
+ protected:
+  /// For implementations of update(): if `cache` is not the stored state at version `stored`
+  /// (0: nothing stored), replaces it with that state, read by `read()` (returning
+  /// std::optional<StoredProfile>; called only when `stored` is not 0). Returns whether it did:
+  /// the `reloaded` that update() passes to its function.
+  template <typename Read>
+  static bool refresh(CachedProfile& cache, std::uint64_t stored, Read&& read) {
+    if (stored == cache.version && (stored != 0 || !cache.profile)) return false;
+    cache.version = stored;
+    cache.profile.reset();
+    if (stored != 0) {
+      if (std::optional<StoredProfile> p = read()) cache.profile = std::move(p->profile);
+    }
+    return true;
+  }
 };
 
 /// Profiles in memory, lost when the process ends; shared by the threads of one process only.
