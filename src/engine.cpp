@@ -132,22 +132,18 @@ struct Engine::Impl {
       s.states.push_back(&it->second);
     }
   }
-  // Caller holds s.mu. Replaces the cache with what the store holds.
-  void reload(Slot& s, std::optional<StoredProfile> stored) const {
-    s.cache = CachedProfile{};
-    s.states.clear();
-    s.loaded = false;
-    if (stored) {
-      s.cache.profile = std::move(stored->profile);
-      s.cache.version = stored->version;
-    }
-    index_states(s);
-    s.loaded = true;
-  }
+  // Caller holds s.mu. Forgets the cached copy: the next call reads the store.
   void discard(Slot& s) const {
     s.loaded = false;
     s.cache = CachedProfile{};
     s.states.clear();
+  }
+  // Caller holds s.mu. Replaces the cache with what the store holds.
+  void reload(Slot& s, std::optional<StoredProfile> stored) const {
+    discard(s);
+    if (stored) s.cache = CachedProfile{std::move(stored->profile), stored->version};
+    index_states(s);
+    s.loaded = true;
   }
 
   /// Runs `fn(slot)` with the learner's current profile, as the store holds it now: a cached

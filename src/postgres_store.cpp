@@ -434,6 +434,15 @@ struct PostgresStore::Impl {
     }
   }
 
+  /// One row of the responses table: the learner's `seq`-th response.
+  static void write_response(PGconn* c, const std::string& learner, std::int64_t seq,
+                             const ResponseRecord& r) {
+    Params q;
+    q.text(learner).integer(seq).text(r.item);
+    q.integer(static_cast<int>(r.outcome)).integer(to_millis(r.time));
+    run(c, "pw_insert_response", q);
+  }
+
   static std::optional<StoredProfile> read(PGconn* c, const std::string& learner) {
     Params key;
     key.text(learner);
@@ -554,10 +563,7 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
       }
     }
     if (w.kind == ProfileWrite::Kind::Response && impl_->options.keep_responses) {
-      Params q;
-      q.text(learner).integer(static_cast<std::int64_t>(p.responses)).text(w.response.item);
-      q.integer(static_cast<int>(w.response.outcome)).integer(to_millis(w.response.time));
-      Impl::run(c, "pw_insert_response", q);
+      Impl::write_response(c, learner, static_cast<std::int64_t>(p.responses), w.response);
     }
     const auto new_version = static_cast<std::uint64_t>(v->integer(0, 0));
     const std::string txid = v->text(0, 1);
@@ -616,12 +622,7 @@ void PostgresStore::import(const LearnerProfile& profile,
     }
     if (impl_->options.keep_responses) {
       std::int64_t seq = 0;
-      for (const auto& r : responses) {
-        Params rq;
-        rq.text(profile.learner).integer(++seq).text(r.item);
-        rq.integer(static_cast<int>(r.outcome)).integer(to_millis(r.time));
-        Impl::run(c, "pw_insert_response", rq);
-      }
+      for (const auto& r : responses) Impl::write_response(c, profile.learner, ++seq, r);
     }
     Impl::exec(c, "COMMIT");
   });

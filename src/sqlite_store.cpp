@@ -176,6 +176,16 @@ struct SqliteStore::Impl {
     sqlite3_bind_int64(s, 5, static_cast<sqlite3_int64>(version));
     step_done(update_progress);
   }
+  /// One row of the responses table: the learner's `seq`-th response.
+  void write_response(const std::string& learner, std::int64_t seq, const ResponseRecord& r) {
+    sqlite3_stmt* s = insert_response.get();
+    bind_text(s, 1, learner);
+    sqlite3_bind_int64(s, 2, seq);
+    bind_text(s, 3, r.item);
+    sqlite3_bind_int(s, 4, static_cast<int>(r.outcome));
+    sqlite3_bind_int64(s, 5, to_millis(r.time));
+    step_done(insert_response);
+  }
   /// The stored version of a learner, 0 if none.
   std::uint64_t read_version(const std::string& learner) {
     sqlite3_stmt* s = get_version.get();
@@ -412,13 +422,7 @@ void SqliteStore::update(const std::string& learner, CachedProfile& cache, const
       for (const auto& [skill, st] : p.skills) impl_->write_skill(learner, skill, st);
     }
     if (w.kind == ProfileWrite::Kind::Response && impl_->options.keep_responses) {
-      sqlite3_stmt* s = impl_->insert_response.get();
-      bind_text(s, 1, learner);
-      sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(p.responses));
-      bind_text(s, 3, w.response.item);
-      sqlite3_bind_int(s, 4, static_cast<int>(w.response.outcome));
-      sqlite3_bind_int64(s, 5, to_millis(w.response.time));
-      impl_->step_done(impl_->insert_response);
+      impl_->write_response(learner, static_cast<std::int64_t>(p.responses), w.response);
     }
     cache.version = v;
   });
@@ -439,13 +443,7 @@ void SqliteStore::import(const LearnerProfile& profile,
     if (!impl_->options.keep_responses) return;
     std::int64_t seq = 0;
     for (const auto& r : responses) {
-      sqlite3_stmt* s = impl_->insert_response.get();
-      bind_text(s, 1, profile.learner);
-      sqlite3_bind_int64(s, 2, ++seq);
-      bind_text(s, 3, r.item);
-      sqlite3_bind_int(s, 4, static_cast<int>(r.outcome));
-      sqlite3_bind_int64(s, 5, to_millis(r.time));
-      impl_->step_done(impl_->insert_response);
+      impl_->write_response(profile.learner, ++seq, r);
     }
   });
 }
