@@ -5,6 +5,7 @@
 
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
+#include "pathwise/profile.hpp"
 
 namespace fixtures {
 
@@ -32,6 +33,27 @@ inline pathwise::BktModel small_model() {
   m.set_skill("addition", {0.3, 0.2, 0.0, 0.25, 0.1});
   m.set_skill("fractions", {0.2, 0.15, 0.0, 0.2, 0.1});
   return m;
+}
+
+/// A stored-looking profile with every field of one skill set, for store round trips.
+inline pathwise::LearnerProfile sample_profile(const std::string& learner) {
+  using pathwise::from_millis;
+  pathwise::LearnerProfile p = pathwise::new_profile(learner, small_curriculum(), small_model());
+  p.goals = {"fractions"};
+  p.recent_items = {"c1", "a1"};
+  p.responses = 2;
+  p.last_response = from_millis(1700000000000);
+  pathwise::SkillState& c = p.skills["counting"];
+  c.p_known = 0.97;
+  c.attempts = 2;
+  c.correct = 2;
+  c.streak = 2;
+  c.last_practice = from_millis(1700000000000);
+  c.mastered_at = from_millis(1699999000000);
+  c.half_life_days = 4.0;
+  c.reviews = 1;
+  c.next_review = from_millis(1700100000000);
+  return p;
 }
 
 inline std::string temp_path(const std::string& name) {

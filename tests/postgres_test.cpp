@@ -48,21 +48,9 @@ TEST_CASE("postgres: profiles, versions, responses and erasure round-trip", "[po
   auto s = PostgresStore::open(url);
   CHECK_FALSE(s->load("u1"));
   CHECK(s->version("u1") == 0);
-  LearnerProfile p = new_profile("u1", fixtures::small_curriculum(), fixtures::small_model());
-  p.goals = {"fractions"};
-  p.recent_items = {"c1", "a1"};
-  p.responses = 2;
-  p.last_response = from_millis(1700000000000);
+  LearnerProfile p = fixtures::sample_profile("u1");
   SkillState& c = p.skills["counting"];
   c.p_known = 0.1 + 0.2;  // not exact in binary: must come back bit for bit
-  c.attempts = 2;
-  c.correct = 2;
-  c.streak = 2;
-  c.last_practice = from_millis(1700000000000);
-  c.mastered_at = from_millis(1699999000000);
-  c.half_life_days = 4.0;
-  c.reviews = 1;
-  c.next_review = from_millis(1700100000000);
   c.wheel_spinning = true;
   s->save(p);
   auto back = s->load("u1");

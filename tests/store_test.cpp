@@ -36,24 +36,6 @@ std::string file_bytes(const std::string& path) {
   return s.str();
 }
 
-LearnerProfile sample_profile(const std::string& learner) {
-  LearnerProfile p = new_profile(learner, fixtures::small_curriculum(), fixtures::small_model());
-  p.goals = {"fractions"};
-  p.recent_items = {"c1", "a1"};
-  p.responses = 2;
-  p.last_response = from_millis(1700000000000);
-  SkillState& c = p.skills["counting"];
-  c.p_known = 0.97;
-  c.attempts = 2;
-  c.correct = 2;
-  c.streak = 2;
-  c.last_practice = from_millis(1700000000000);
-  c.mastered_at = from_millis(1699999000000);
-  c.half_life_days = 4.0;
-  c.reviews = 1;
-  c.next_review = from_millis(1700100000000);
-  return p;
-}
 
 // Stores `after` and one response through update(), as the engine does.
 void store_response(ProfileStore& s, const LearnerProfile& after, const ResponseRecord& r,
@@ -70,7 +52,7 @@ void store_response(ProfileStore& s, const LearnerProfile& after, const Response
 TEST_CASE("store: the in-memory store keeps, updates and erases profiles", "[store]") {
   InMemoryStore s(/*keep_responses=*/true);
   CHECK_FALSE(s.load("u1"));
-  LearnerProfile p = sample_profile("u1");
+  LearnerProfile p = fixtures::sample_profile("u1");
   s.save(p);
   REQUIRE(s.load("u1"));
   CHECK(s.load("u1")->profile == p);
@@ -100,7 +82,7 @@ TEST_CASE("store: the in-memory store keeps, updates and erases profiles", "[sto
 
 TEST_CASE("store: SQLite keeps a profile across reopening, field for field", "[store]") {
   std::string db = fresh_db("roundtrip.db");
-  LearnerProfile p = sample_profile("learner-7");
+  LearnerProfile p = fixtures::sample_profile("learner-7");
   {
     auto s = SqliteStore::open(db);
     s->save(p);
@@ -141,7 +123,7 @@ TEST_CASE("store: a database from a newer schema is refused, an old one migrated
   std::string old = fresh_db("old.db");
   { std::ofstream(old, std::ios::binary); }
   auto s = SqliteStore::open(old);
-  s->save(sample_profile("u"));
+  s->save(fixtures::sample_profile("u"));
   CHECK(s->load("u"));
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(old.c_str(), &h) == SQLITE_OK);
