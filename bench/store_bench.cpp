@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -121,13 +122,15 @@ void construction() {
             << std::endl;
 }
 
-struct Shared {
-  std::atomic<int> ready;
-  std::atomic<int> go;
-};
-
-void load(const std::string& url, int processes, double seconds) {
-  const std::string c = curriculum_json(), m = model_json();
+/// Forks `processes` children running `child(index, start)`: each sets up, calls start() (which
+/// returns once every child is ready, so they all begin together) and returns its five figures.
+/// Returns the figures of every child; `failed` counts children that did not exit cleanly.
+template <typename Child>
+std::vector<std::array<double, 5>> run_processes(int processes, Child&& child, int& failed) {
+  struct Shared {
+    std::atomic<int> ready;
+    std::atomic<int> go;
+  };
   auto* shared = static_cast<Shared*>(
       mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
   shared->ready = 0;
@@ -140,37 +143,11 @@ void load(const std::string& url, int processes, double seconds) {
     pid_t pid = fork();
     if (pid == 0) {
       close(fds[0]);
-      Engine e(Curriculum::from_json(c), BktModel::from_json(m), PolicyConfig{}, open_store(url));
-      std::vector<double> rec, recm;
-      ++shared->ready;
-      while (!shared->go) std::this_thread::yield();
-      // Phase 1: records only, for records/s and record latency.
-      auto end = Clock::now() + std::chrono::duration<double>(seconds);
-      long n = 0;
-      while (Clock::now() < end) {
-        const std::string learner = "bench-" + std::to_string(p) + "-" + std::to_string(n % 50);
-        const std::string item =
-            "item-" + std::to_string(n % 100) + "-" + std::to_string((n / 100) % 20);
-        auto t0 = Clock::now();
-        e.record({learner, item, n % 3 ? Outcome::Correct : Outcome::Incorrect,
-                  std::chrono::system_clock::now()});
-        rec.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-        ++n;
-      }
-      // Phase 2: a recommend after each record, as a tutoring request does, for recommend
-      // latency while the other processes write.
-      end = Clock::now() + std::chrono::duration<double>(seconds / 2);
-      for (long k = n; Clock::now() < end; ++k) {
-        const std::string learner = "bench-" + std::to_string(p) + "-" + std::to_string(k % 50);
-        e.record({learner, "item-" + std::to_string(k % 100) + "-0", Outcome::Correct,
-                  std::chrono::system_clock::now()});
-        auto t0 = Clock::now();
-        (void)e.recommend(learner, std::chrono::system_clock::now());
-        recm.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-      }
-      double out[5] = {static_cast<double>(n), percentile(rec, 0.5), percentile(rec, 0.99),
-                       percentile(recm, 0.5), percentile(recm, 0.99)};
-      if (write(fds[1], out, sizeof out) != sizeof out) _exit(1);
+      const std::array<double, 5> out = child(p, [shared] {
+        ++shared->ready;
+        while (!shared->go) std::this_thread::yield();
+      });
+      if (write(fds[1], out.data(), sizeof(double) * 5) != sizeof(double) * 5) _exit(1);
       _exit(0);
     }
     close(fds[1]);
@@ -179,20 +156,70 @@ void load(const std::string& url, int processes, double seconds) {
   }
   while (shared->ready < processes) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   shared->go = 1;
+  std::vector<std::array<double, 5>> results;
+  for (int fd : pipes) {
+    std::array<double, 5> in{};
+    if (read(fd, in.data(), sizeof(double) * 5) != sizeof(double) * 5) std::abort();
+    results.push_back(in);
+    close(fd);
+  }
+  failed = 0;
+  for (pid_t k : kids) {
+    int status = 0;
+    waitpid(k, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
+  }
+  munmap(shared, sizeof(Shared));
+  return results;
+}
+
+void load(const std::string& url, int processes, double seconds) {
+  const std::string c = curriculum_json(), m = model_json();
+  int failed = 0;
+  auto results = run_processes(
+      processes,
+      [&](int p, auto start) {
+        Engine e(Curriculum::from_json(c), BktModel::from_json(m), PolicyConfig{}, open_store(url));
+        std::vector<double> rec, recm;
+        start();
+        // Phase 1: records only, for records/s and record latency.
+        auto end = Clock::now() + std::chrono::duration<double>(seconds);
+        long n = 0;
+        while (Clock::now() < end) {
+          const std::string learner = "bench-" + std::to_string(p) + "-" + std::to_string(n % 50);
+          const std::string item =
+              "item-" + std::to_string(n % 100) + "-" + std::to_string((n / 100) % 20);
+          auto t0 = Clock::now();
+          e.record({learner, item, n % 3 ? Outcome::Correct : Outcome::Incorrect,
+                    std::chrono::system_clock::now()});
+          rec.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+          ++n;
+        }
+        // Phase 2: a recommend after each record, as a tutoring request does, for recommend
+        // latency while the other processes write.
+        end = Clock::now() + std::chrono::duration<double>(seconds / 2);
+        for (long k = n; Clock::now() < end; ++k) {
+          const std::string learner = "bench-" + std::to_string(p) + "-" + std::to_string(k % 50);
+          e.record({learner, "item-" + std::to_string(k % 100) + "-0", Outcome::Correct,
+                    std::chrono::system_clock::now()});
+          auto t0 = Clock::now();
+          (void)e.recommend(learner, std::chrono::system_clock::now());
+          recm.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+        }
+        return std::array<double, 5>{static_cast<double>(n), percentile(rec, 0.5),
+                                     percentile(rec, 0.99), percentile(recm, 0.5),
+                                     percentile(recm, 0.99)};
+      },
+      failed);
   double total = 0, rec50 = 0, rec99 = 0, recm50 = 0, recm99 = 0;
-  for (int p = 0; p < processes; ++p) {
-    double in[5] = {};
-    if (read(pipes[static_cast<std::size_t>(p)], in, sizeof in) != sizeof in) std::abort();
+  for (const auto& in : results) {
     total += in[0];
     rec50 = std::max(rec50, in[1]);
     rec99 = std::max(rec99, in[2]);
     recm50 = std::max(recm50, in[3]);
     recm99 = std::max(recm99, in[4]);
-    close(pipes[static_cast<std::size_t>(p)]);
   }
-  for (pid_t k : kids) waitpid(k, nullptr, 0);
-  munmap(shared, sizeof(Shared));
-  // Each iteration is one record and one recommend; records/s counts the records.
+  // records/s counts phase 1, where the processes only record.
   std::cout << nlohmann::json{{"measure", "records per second"},
                               {"store", url.rfind("sqlite", 0) == 0 ? "sqlite" : "postgresql"},
                               {"processes", processes},
@@ -201,103 +228,84 @@ void load(const std::string& url, int processes, double seconds) {
                               {"record_us_p50_worst_process", rec50},
                               {"record_us_p99_worst_process", rec99},
                               {"recommend_us_p50_worst_process", recm50},
-                              {"recommend_us_p99_worst_process", recm99}}
+                              {"recommend_us_p99_worst_process", recm99},
+                              {"failed_processes", failed}}
                    .dump()
             << std::endl;
 }
 
-/// The same writes as one Pathwise record on SQLite, by a plain sqlite3 program: the file's own
-/// limit. `path` must hold the schema and the learners (run the Pathwise load on it first).
+/// The same statements as one Pathwise record of a stored learner on SQLite, by a plain sqlite3
+/// program: the file's own limit. `path` must hold the schema and the learners (run the
+/// Pathwise load on it first).
 void raw_sqlite(const std::string& path, int processes, double seconds) {
-  auto* shared = static_cast<Shared*>(
-      mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
-  shared->ready = 0;
-  shared->go = 0;
-  std::vector<int> pipes;
-  std::vector<pid_t> kids;
-  for (int p = 0; p < processes; ++p) {
-    int fds[2];
-    if (pipe(fds) != 0) std::abort();
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
-      sqlite3* db = nullptr;
-      if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) _exit(1);
-      sqlite3_busy_timeout(db, 5000);
-      sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
-      const char* sql[] = {
-          "BEGIN IMMEDIATE",
-          "SELECT version FROM learners WHERE learner = ?1",
-          "UPDATE pathwise_meta SET value = value + 1 WHERE key = 'version' RETURNING value",
-          "UPDATE learners SET responses = responses + 1, last_response = 1700000000000, "
-          "recent_items = '[\"item-0-0\",\"item-1-0\"]', version = ?2 WHERE learner = ?1",
-          "INSERT INTO skill_states (learner, skill, p_known, attempts, correct, streak, "
-          "last_practice, mastered_at, half_life_days, reviews, next_review, wheel_spinning) "
-          "VALUES (?1, 'skill-0', 0.5, 1, 1, 1, 1700000000000, NULL, 0, 0, NULL, 0) "
-          "ON CONFLICT (learner, skill) DO UPDATE SET p_known = excluded.p_known, "
-          "attempts = excluded.attempts, correct = excluded.correct, streak = excluded.streak, "
-          "last_practice = excluded.last_practice, mastered_at = excluded.mastered_at, "
-          "half_life_days = excluded.half_life_days, reviews = excluded.reviews, "
-          "next_review = excluded.next_review, wheel_spinning = excluded.wheel_spinning",
-          "INSERT INTO responses (learner, seq, item, outcome, time) VALUES "
-          "(?1, (SELECT responses FROM learners WHERE learner = ?1), "
-          "'item-0-0', 1, 1700000000000)",
-          "COMMIT"};
-      std::vector<sqlite3_stmt*> st;
-      for (const char* q : sql) {
-        sqlite3_stmt* x = nullptr;
-        if (sqlite3_prepare_v2(db, q, -1, &x, nullptr) != SQLITE_OK) _exit(1);
-        st.push_back(x);
-      }
-      ++shared->ready;
-      while (!shared->go) std::this_thread::yield();
-      const auto end = Clock::now() + std::chrono::duration<double>(seconds);
-      long n = 0;
-      while (Clock::now() < end) {
-        const std::string learner = "bench-" + std::to_string(p) + "-" + std::to_string(n % 50);
-        std::int64_t version = 0;
-        for (std::size_t k = 0; k < st.size(); ++k) {
-          if (k >= 1 && k != 2 && k != 6) {
-            sqlite3_bind_text(st[k], 1, learner.c_str(), -1, SQLITE_TRANSIENT);
-          }
-          if (k == 3) sqlite3_bind_int64(st[k], 2, version);
-          int rc;
-          while ((rc = sqlite3_step(st[k])) == SQLITE_ROW) {
-            if (k == 2) version = sqlite3_column_int64(st[k], 0);
-          }
-          if (rc != SQLITE_DONE) _exit(1);
-          sqlite3_reset(st[k]);
+  int failed = 0;
+  auto results = run_processes(
+      processes,
+      [&](int p, auto start) {
+        sqlite3* db = nullptr;
+        if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) _exit(1);
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+        const char* sql[] = {
+            "BEGIN IMMEDIATE",
+            "SELECT version, responses FROM learners WHERE learner = ?1",
+            "UPDATE learners SET responses = ?3, last_response = 1700000000000, "
+            "recent_items = '[\"item-0-0\",\"item-1-0\"]', version = ?2 WHERE learner = ?1",
+            "INSERT INTO skill_states (learner, skill, p_known, attempts, correct, streak, "
+            "last_practice, mastered_at, half_life_days, reviews, next_review, wheel_spinning) "
+            "VALUES (?1, 'skill-0', 0.5, 1, 1, 1, 1700000000000, NULL, 0, 0, NULL, 0) "
+            "ON CONFLICT (learner, skill) DO UPDATE SET p_known = excluded.p_known, "
+            "attempts = excluded.attempts, correct = excluded.correct, streak = excluded.streak, "
+            "last_practice = excluded.last_practice, mastered_at = excluded.mastered_at, "
+            "half_life_days = excluded.half_life_days, reviews = excluded.reviews, "
+            "next_review = excluded.next_review, wheel_spinning = excluded.wheel_spinning",
+            "INSERT INTO responses (learner, seq, item, outcome, time) VALUES "
+            "(?1, ?2, 'item-0-0', 1, 1700000000000)",
+            "COMMIT"};
+        std::vector<sqlite3_stmt*> st;
+        for (const char* q : sql) {
+          sqlite3_stmt* x = nullptr;
+          if (sqlite3_prepare_v2(db, q, -1, &x, nullptr) != SQLITE_OK) _exit(1);
+          st.push_back(x);
         }
-        ++n;
-      }
-      double out[5] = {static_cast<double>(n), 0, 0, 0, 0};
-      if (write(fds[1], out, sizeof out) != sizeof out) _exit(1);
-      _exit(0);
-    }
-    close(fds[1]);
-    pipes.push_back(fds[0]);
-    kids.push_back(pid);
-  }
-  while (shared->ready < processes) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  shared->go = 1;
+        start();
+        const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+        long n = 0;
+        while (Clock::now() < end) {
+          const std::string learner = "bench-" + std::to_string(p) + "-" + std::to_string(n % 50);
+          // As a Pathwise record of a stored learner: read its version and count, write the
+          // learner row (version + 1), the item's skill row and the numbered response row.
+          std::int64_t version = 0, responses = 0;
+          for (std::size_t k = 0; k < st.size(); ++k) {
+            if (k >= 1 && k <= 4) {
+              sqlite3_bind_text(st[k], 1, learner.c_str(), -1, SQLITE_TRANSIENT);
+            }
+            if (k == 2) {
+              sqlite3_bind_int64(st[k], 2, version + 1);
+              sqlite3_bind_int64(st[k], 3, responses + 1);
+            }
+            if (k == 4) sqlite3_bind_int64(st[k], 2, responses + 1);
+            int rc;
+            while ((rc = sqlite3_step(st[k])) == SQLITE_ROW) {
+              if (k == 1) {
+                version = sqlite3_column_int64(st[k], 0);
+                responses = sqlite3_column_int64(st[k], 1);
+              }
+            }
+            if (rc != SQLITE_DONE) _exit(1);
+            sqlite3_reset(st[k]);
+          }
+          ++n;
+        }
+        return std::array<double, 5>{static_cast<double>(n), 0, 0, 0, 0};
+      },
+      failed);
   double total = 0;
-  for (int fd : pipes) {
-    double in[5] = {};
-    if (read(fd, in, sizeof in) != sizeof in) std::abort();
-    total += in[0];
-    close(fd);
-  }
-  int bad = 0;
-  for (pid_t k : kids) {
-    int status = 0;
-    waitpid(k, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++bad;
-  }
-  munmap(shared, sizeof(Shared));
+  for (const auto& in : results) total += in[0];
   std::cout << nlohmann::json{{"measure", "plain sqlite3 program, the same writes"},
                               {"processes", processes},
                               {"records_per_s", total / seconds},
-                              {"failed_processes", bad}}
+                              {"failed_processes", failed}}
                    .dump()
             << std::endl;
 }
