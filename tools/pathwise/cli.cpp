@@ -597,25 +597,24 @@ int cmd_crossvalidate(const Args& a, std::ostream& out, std::ostream& err, bool 
 }
 
 /// The store a command works on: --db URL.
-std::unique_ptr<ProfileStore> open_db(const Args& a) {
+/// The store URL a command works on: --db URL.
+std::string db_url(const Args& a) {
   auto db = a.value("--db");
   if (!db || db->empty()) {
     throw UsageError("missing --db URL (sqlite:PATH, a file path, or postgresql://...)");
   }
-  return open_store(*db);
+  return *db;
 }
 
 /// The engine a record/recommend/profile/... command works on: --curriculum, --model, --db.
 Engine open_engine(const Args& a) {
   auto curriculum = a.value("--curriculum");
   if (!curriculum) throw UsageError("missing --curriculum FILE");
-  if (!a.value("--db")) {
-    throw UsageError("missing --db URL (sqlite:PATH, a file path, or postgresql://...)");
-  }
+  const std::string url = db_url(a);
   // Inputs first: a rejected curriculum or model must not leave a new database file behind.
   Curriculum c = Curriculum::load(*curriculum);
   BktModel m = load_model(a);
-  return Engine(std::move(c), std::move(m), PolicyConfig{}, open_db(a));
+  return Engine(std::move(c), std::move(m), PolicyConfig{}, open_store(url));
 }
 
 std::string required_value(const Args& a, const char* name) {
@@ -746,7 +745,7 @@ int cmd_erase(const Args& a, std::ostream& out) {
   }
   std::string learner = required_value(a, "--learner");
   if (learner.size() > kMaxLearnerIdBytes) throw UsageError("--learner is too long");
-  bool existed = open_db(a)->erase(learner);
+  bool existed = open_store(db_url(a))->erase(learner);
   if (a.flag("--json")) {
     out << nlohmann::json{{"erased", existed}}.dump() << "\n";
   } else {
