@@ -72,7 +72,10 @@ pathwise_status pathwise_record(pathwise_engine_t* engine, const char* learner, 
 pathwise_status pathwise_recommend(pathwise_engine_t* engine, const char* learner, int64_t now_ms,
                                    char** json_out, char** errmsg);
 
-/** The learner's profile document (JSON); for a learner with nothing stored, the fresh profile. */
+/** The learner's profile document (JSON); for a learner with nothing stored, the fresh profile.
+ *  {"format": "pathwise-learner-profile", "schema_version": 1, "learner", "responses" (count),
+ *  "last_response" (ms or null), "goals": [...], "recent_items": [...], "skills": {id: {"p_known",
+ *  "attempts", "correct", ...}}}. */
 pathwise_status pathwise_profile(pathwise_engine_t* engine, const char* learner, char** json_out,
                                  char** errmsg);
 
@@ -83,7 +86,9 @@ pathwise_status pathwise_set_goals(pathwise_engine_t* engine, const char* learne
 /** Per-skill mastery over all stored learners, as JSON. */
 pathwise_status pathwise_class_summary(pathwise_engine_t* engine, char** json_out, char** errmsg);
 
-/** Everything held on a learner, as JSON. PATHWISE_UNKNOWN_LEARNER if none is held. */
+/** Everything held on a learner, as JSON: {"format": "pathwise-learner-export", "version": "1.0",
+ *  "profile": {the profile document}, "responses": [{"item", "outcome" (0/1), "time" (ms)}, ...]
+ *  oldest first}. PATHWISE_UNKNOWN_LEARNER if none is held. */
 pathwise_status pathwise_export_learner(pathwise_engine_t* engine, const char* learner,
                                         char** json_out, char** errmsg);
 
