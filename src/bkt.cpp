@@ -190,12 +190,12 @@ double read_probability(const nlohmann::json& obj, const char* key, const std::s
                 Location{"", 0, 0, field});
   }
   if (!it->is_number()) {
-    throw Error(ErrorCode::Parse, "expected a number, got " + it->dump(),
+    throw Error(ErrorCode::Parse, "expected a number, got " + detail::describe(*it),
                 Location{"", 0, 0, field});
   }
   double v = it->get<double>();
   if (std::isnan(v) || v < 0.0 || v > 1.0) {
-    throw Error(ErrorCode::InvalidArgument, "must be a probability in [0, 1], got " + it->dump(),
+    throw Error(ErrorCode::InvalidArgument, "must be a probability in [0, 1], got " + detail::describe(*it),
                 Location{"", 0, 0, field});
   }
   return v;
@@ -310,7 +310,7 @@ BktModel BktModel::load(const std::string& path) {
 std::string BktModel::to_json(int indent) const {
   nlohmann::json j;
   pathwise::to_json(j, *this);
-  return j.dump(indent) + "\n";
+  return detail::dump(j, indent) + "\n";
 }
 
 void BktModel::save(const std::string& path) const { detail::write_file(path, to_json(2)); }

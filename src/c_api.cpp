@@ -122,7 +122,7 @@ class Settings {
     auto it = j_.find(key);
     if (it == j_.end()) return fallback;
     if (!it->is_number()) {
-      throw Error(ErrorCode::Parse, "expected a number, got " + it->dump(),
+      throw Error(ErrorCode::Parse, "expected a number, got " + detail::describe(*it),
                   Location{"", 0, 0, name(key)});
     }
     return it->get<double>();
@@ -139,7 +139,7 @@ class Settings {
     if (!ok) {
       throw Error(ErrorCode::InvalidArgument,
                   "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                      ", got " + it->dump(),
+                      ", got " + detail::describe(*it),
                   Location{"", 0, 0, name(key)});
     }
     return it->is_number_unsigned() ? static_cast<std::int64_t>(it->get<std::uint64_t>())
@@ -324,7 +324,7 @@ pathwise_status pathwise_recommend(pathwise_engine_t* engine, const char* learne
         alts.push_back({{"item", a.item}, {"skill", a.skill}, {"p_correct", a.p_correct}});
       j["alternatives"] = std::move(alts);
     }
-    detail::set_out(json_out, j.dump());
+    detail::set_out(json_out, detail::dump(j));
   });
 }
 

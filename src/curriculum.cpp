@@ -2,13 +2,31 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "detail/io.hpp"
 #include "detail/json_util.hpp"
 
 namespace pathwise {
+
+namespace {
+
+/// Item metadata must be JSON no deeper than any document Pathwise reads (it is written out
+/// again by to_json()).
+void check_metadata(const Item& item, const std::string& field) {
+  if (!nlohmann::json::accept(item.metadata)) {
+    throw Error(ErrorCode::InvalidArgument, "item '" + item.id + "' metadata is not valid JSON",
+                Location{"", 0, 0, field});
+  }
+  try {
+    detail::check_json_depth(item.metadata, "");
+  } catch (const Error& e) {
+    throw Error(ErrorCode::InvalidArgument, "item '" + item.id + "' metadata: " + e.message(),
+                Location{"", 0, 0, field});
+  }
+}
+
+}  // namespace
 
 Curriculum::Curriculum(std::vector<Skill> skills, std::vector<Item> items)
     : skills_(std::move(skills)), items_(std::move(items)) {
@@ -71,10 +89,7 @@ Curriculum::Curriculum(std::vector<Skill> skills, std::vector<Item> items)
         skill_items_[it->second].push_back(static_cast<std::uint32_t>(i));
       }
     }
-    if (!item.metadata.empty() && !nlohmann::json::accept(item.metadata)) {
-      throw Error(ErrorCode::InvalidArgument, "item '" + item.id + "' metadata is not valid JSON",
-                  Location{"", 0, 0, at("items", i) + ".metadata"});
-    }
+    if (!item.metadata.empty()) check_metadata(item, at("items", i) + ".metadata");
     if (item.difficulty && !(*item.difficulty >= 0.0 && *item.difficulty <= 1.0)) {
       throw Error(ErrorCode::InvalidArgument,
                   "item '" + item.id + "' difficulty must be in [0, 1], got " +
@@ -83,31 +98,40 @@ Curriculum::Curriculum(std::vector<Skill> skills, std::vector<Item> items)
                   Location{"", 0, 0, at("items", i) + ".difficulty"});
     }
   }
-  // Depth-first search for cycles; the finishing order gives a topological order.
+  // Depth-first search for cycles; the finishing order gives a topological order. Iterative:
+  // a prerequisite chain may be as long as the curriculum.
   enum : std::uint8_t { kNew, kOnPath, kDone };
   std::vector<std::uint8_t> state(skills_.size(), kNew);
-  std::vector<std::uint32_t> path;
-  std::function<void(std::uint32_t)> visit = [&](std::uint32_t s) {
-    state[s] = kOnPath;
-    path.push_back(s);
-    for (std::uint32_t p : prereqs_[s]) {
+  std::vector<std::pair<std::uint32_t, std::size_t>> path;  // skill, next prerequisite to try
+  for (std::uint32_t root = 0; root < skills_.size(); ++root) {
+    if (state[root] != kNew) continue;
+    state[root] = kOnPath;
+    path.emplace_back(root, 0);
+    while (!path.empty()) {
+      auto& [s, next] = path.back();
+      if (next == prereqs_[s].size()) {
+        state[s] = kDone;
+        topo_.push_back(s);
+        path.pop_back();
+        continue;
+      }
+      const std::uint32_t p = prereqs_[s][next++];
       if (state[p] == kOnPath) {
         // The cycle is the part of the path from p; written in prerequisite order.
-        auto from = std::find(path.begin(), path.end(), p);
+        auto from = std::find_if(path.begin(), path.end(),
+                                 [p](const auto& entry) { return entry.first == p; });
         std::string cycle;
-        for (auto it = from; it != path.end(); ++it) cycle += skills_[*it].id + " -> ";
+        for (auto it = from; it != path.end(); ++it) cycle += skills_[it->first].id + " -> ";
         cycle += skills_[p].id;
         throw Error(ErrorCode::InvalidArgument, "prerequisite cycle: " + cycle,
                     Location{"", 0, 0, "skills[" + std::to_string(p) + "].prerequisites"});
       }
-      if (state[p] == kNew) visit(p);
+      if (state[p] == kNew) {
+        state[p] = kOnPath;
+        path.emplace_back(p, 0);
+      }
     }
-    path.pop_back();
-    state[s] = kDone;
-    topo_.push_back(s);
-  };
-  for (std::uint32_t s = 0; s < skills_.size(); ++s)
-    if (state[s] == kNew) visit(s);
+  }
 }
 
 std::optional<std::uint32_t> Curriculum::skill_index(std::string_view id) const {
@@ -174,7 +198,7 @@ Curriculum Curriculum::from_json(std::string_view text, const std::string& sourc
           }
           it.difficulty = o.at("difficulty").get<double>();
         }
-        if (o.contains("metadata")) it.metadata = o.at("metadata").dump();
+        if (o.contains("metadata")) it.metadata = detail::dump(o.at("metadata"));
         items.push_back(std::move(it));
       }
     }
@@ -206,7 +230,7 @@ std::string Curriculum::to_json(int indent) const {
     if (!it.metadata.empty()) o["metadata"] = nlohmann::ordered_json::parse(it.metadata);
     j["items"].push_back(std::move(o));
   }
-  return j.dump(indent) + "\n";
+  return detail::dump(j, indent) + "\n";
 }
 
 }  // namespace pathwise

@@ -1,3 +1,4 @@
+#include "detail/json_util.hpp"
 #include "pathwise/engine.hpp"
 
 #include <chrono>
@@ -257,7 +258,7 @@ Engine::~Engine() = default;
 void Engine::record(const Response& r) {
   // Stores keep milliseconds: work in milliseconds throughout, so a cached profile and one
   // reloaded from the store judge times alike.
-  const TimePoint time = from_millis(to_millis(r.time));
+  const TimePoint time = checked_time(r.time, "time");
   const std::string learner = id_of(r.learner);
   if (static_cast<std::uint8_t>(r.outcome) > 1) {
     throw Error(ErrorCode::InvalidArgument,
@@ -325,6 +326,7 @@ void Engine::record(const Response& r) {
 
 std::optional<Recommendation> Engine::recommend(std::string_view learner, TimePoint now) const {
   const std::string id = id_of(learner);
+  (void)checked_time(now, "now");  // range check only
   return impl_->read(id, [&](Slot* s) -> std::optional<Recommendation> {
     if (s) {
       PolicyContext ctx = impl_->context();
@@ -369,7 +371,7 @@ std::string ClassSummary::to_json() const {
                           {"mean", s.mean},
                           {"histogram", s.histogram}});
   }
-  return nlohmann::json{{"learners", learners}, {"skills", out_skills}}.dump();
+  return detail::dump(nlohmann::json{{"learners", learners}, {"skills", out_skills}});
 }
 
 ClassSummary Engine::class_summary() const {
@@ -410,7 +412,7 @@ std::string Engine::export_learner(std::string_view learner) const {
         {{"item", r.item}, {"outcome", static_cast<int>(r.outcome)}, {"time", to_millis(r.time)}});
   }
   j["responses"] = std::move(rs);
-  return j.dump(2) + "\n";
+  return detail::dump(j, 2) + "\n";
 }
 
 bool Engine::erase_learner(std::string_view learner) {

@@ -72,12 +72,14 @@ void PolicyConfig::validate() const {
                 "is mastered",
                 Location{"", 0, 0, "review_threshold"});
   }
-  if (!(initial_half_life_days > 0.0) || !std::isfinite(initial_half_life_days)) {
-    throw Error(ErrorCode::InvalidArgument, "initial_half_life_days must be > 0",
+  if (!(initial_half_life_days > 0.0 && initial_half_life_days <= kMaxHalfLifeDays)) {
+    throw Error(ErrorCode::InvalidArgument,
+                "initial_half_life_days must be > 0 and at most " +
+                    std::to_string(static_cast<int>(kMaxHalfLifeDays)) + " (100 years)",
                 Location{"", 0, 0, "initial_half_life_days"});
   }
-  if (!(half_life_growth >= 1.0) || !std::isfinite(half_life_growth)) {
-    throw Error(ErrorCode::InvalidArgument, "half_life_growth must be >= 1",
+  if (!(half_life_growth >= 1.0 && half_life_growth <= kMaxHalfLifeGrowth)) {
+    throw Error(ErrorCode::InvalidArgument, "half_life_growth must be from 1 to 100",
                 Location{"", 0, 0, "half_life_growth"});
   }
   if (wheel_spin_attempts == 0) {

@@ -1,4 +1,5 @@
 // PostgresStore: learner profiles in PostgreSQL through libpq.
+#include "detail/json_util.hpp"
 #include "pathwise/store.hpp"
 
 #ifdef PATHWISE_HAVE_POSTGRES
@@ -540,10 +541,10 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
       Params q;
       q.text(learner).integer(static_cast<std::int64_t>(p.responses)).time(p.last_response);
       if (stored) {
-        q.text(nlohmann::json(p.recent_items).dump());
+        q.text(detail::dump(nlohmann::json(p.recent_items)));
         v = Impl::run(c, "pw_update_progress", q);
       } else {
-        q.text(nlohmann::json(p.goals).dump()).text(nlohmann::json(p.recent_items).dump());
+        q.text(detail::dump(nlohmann::json(p.goals))).text(detail::dump(nlohmann::json(p.recent_items)));
         v = Impl::run(c, "pw_insert_learner", q);
       }
       for (const auto& skill : *w.changed) {
@@ -554,7 +555,7 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
     } else {
       Params q;
       q.text(learner).integer(static_cast<std::int64_t>(p.responses)).time(p.last_response);
-      q.text(nlohmann::json(p.goals).dump()).text(nlohmann::json(p.recent_items).dump());
+      q.text(detail::dump(nlohmann::json(p.goals))).text(detail::dump(nlohmann::json(p.recent_items)));
       // A new learner is inserted: two creators of one learner meet on the primary key, and
       // the second is retried (it then finds the row and locks it).
       v = Impl::run(c, stored ? "pw_update_learner" : "pw_insert_learner", q);
@@ -614,8 +615,8 @@ void PostgresStore::import(const LearnerProfile& profile,
     Impl::run(c, "pw_delete_responses", key);
     Params q;
     q.text(profile.learner).integer(static_cast<std::int64_t>(profile.responses));
-    q.time(profile.last_response).text(nlohmann::json(profile.goals).dump());
-    q.text(nlohmann::json(profile.recent_items).dump());
+    q.time(profile.last_response).text(detail::dump(nlohmann::json(profile.goals)));
+    q.text(detail::dump(nlohmann::json(profile.recent_items)));
     Impl::run(c, "pw_insert_learner", q);
     for (const auto& [skill, st] : profile.skills) {
       Impl::run(c, "pw_upsert_skill", skill_params(profile.learner, skill, st));

@@ -11,39 +11,6 @@
 
 namespace pathwise {
 
-namespace {
-
-constexpr double kMillisPerDay = 86400000.0;
-
-double days_between(TimePoint from, TimePoint to) {
-  return static_cast<double>(to_millis(to) - to_millis(from)) / kMillisPerDay;
-}
-
-TimePoint plus_days(TimePoint t, double days) {
-  return from_millis(to_millis(t) + static_cast<std::int64_t>(std::llround(days * kMillisPerDay)));
-}
-
-}  // namespace
-
-std::int64_t to_millis(TimePoint t) noexcept {
-  // floor, not duration_cast: times before 1970 must round down too.
-  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint checked_from_millis(std::int64_t ms, const char* field) {
-  if (ms > kMaxMillis || ms < -kMaxMillis) {
-    throw Error(ErrorCode::InvalidArgument,
-                "time " + std::to_string(ms) + " ms is outside the representable range (|ms| <= " +
-                    std::to_string(kMaxMillis) + ")",
-                Location{"", 0, 0, field});
-  }
-  return from_millis(ms);
-}
-
-TimePoint from_millis(std::int64_t ms) noexcept {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
-}
-
 bool SkillState::operator==(const SkillState& o) const {
   return p_known == o.p_known && attempts == o.attempts && correct == o.correct &&
          streak == o.streak && last_practice == o.last_practice && mastered_at == o.mastered_at &&
@@ -163,19 +130,21 @@ void apply_checked(LearnerProfile& profile, SkillState* const* states, const Bkt
       // The model's rate fixes recall: p 2^(-days/h) = p (1 - d)^days with h = ln 2 / -ln(1 - d);
       // d = 0: never forgotten, never due.
       if (!st.mastered_at && st.p_known >= rules.mastery_threshold) st.mastered_at = time;
-      st.half_life_days = st.mastered_at && d > 0.0 ? std::log(2.0) / -std::log1p(-d) : 0.0;
+      st.half_life_days =
+          st.mastered_at && d > 0.0 ? std::min(std::log(2.0) / -std::log1p(-d), kMaxHalfLifeDays)
+                                    : 0.0;
       if (due && correct && st.half_life_days > 0.0) ++st.reviews;
       if (st.half_life_days <= 0.0) st.next_review.reset();
     } else if (!st.mastered_at && st.p_known >= rules.mastery_threshold) {
       st.mastered_at = time;
-      st.half_life_days = rules.initial_half_life_days;
+      st.half_life_days = std::min(rules.initial_half_life_days, kMaxHalfLifeDays);
     } else if (st.half_life_days > 0.0 && due) {
       // A review: answered when due, the memory proves more stable; a miss starts over.
       if (correct) {
-        st.half_life_days *= rules.half_life_growth;
+        st.half_life_days = std::min(st.half_life_days * rules.half_life_growth, kMaxHalfLifeDays);
         ++st.reviews;
       } else {
-        st.half_life_days = rules.initial_half_life_days;
+        st.half_life_days = std::min(rules.initial_half_life_days, kMaxHalfLifeDays);
       }
     }
     if (st.half_life_days > 0.0) {
@@ -240,7 +209,10 @@ std::optional<TimePoint> read_time(const nlohmann::json& o, const char* key,
     throw Error(ErrorCode::Parse, "expected milliseconds since the epoch (an integer)",
                 Location{"", 0, 0, detail::field_path(path, key)});
   }
-  return from_millis(it->get<std::int64_t>());
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(kMaxMillis)) {
+    return checked_from_millis(kMaxMillis + 1, detail::field_path(path, key).c_str());
+  }
+  return checked_from_millis(it->get<std::int64_t>(), detail::field_path(path, key).c_str());
 }
 
 std::uint64_t read_count(const nlohmann::json& o, const char* key, const std::string& path,
@@ -249,7 +221,7 @@ std::uint64_t read_count(const nlohmann::json& o, const char* key, const std::st
   if ((!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) ||
       v.get<std::uint64_t>() > max) {
     throw Error(ErrorCode::Parse,
-                "expected a count (integer from 0 to " + std::to_string(max) + "), got " + v.dump(),
+                "expected a count (integer from 0 to " + std::to_string(max) + "), got " + detail::describe(v),
                 Location{"", 0, 0, detail::field_path(path, key)});
   }
   return v.get<std::uint64_t>();
@@ -280,7 +252,7 @@ std::string LearnerProfile::to_json(int indent) const {
               {"wheel_spinning", s.wheel_spinning}};
   }
   j["skills"] = std::move(sk);
-  return j.dump(indent);
+  return detail::dump(j, indent);
 }
 
 LearnerProfile LearnerProfile::from_json(std::string_view text, const std::string& source) {
@@ -301,7 +273,7 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
             ? sv.get<std::uint64_t>() > static_cast<std::uint64_t>(kSchemaVersion)
             : sv.get<std::int64_t>() > kSchemaVersion) {
       throw Error(ErrorCode::Version,
-                  "profile schema_version " + sv.dump() + " is newer than this Pathwise reads (" +
+                  "profile schema_version " + detail::describe(sv) + " is newer than this Pathwise reads (" +
                       std::to_string(kSchemaVersion) + "); upgrade Pathwise",
                   Location{"", 0, 0, "schema_version"});
     }
@@ -331,6 +303,10 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
       s.mastered_at = read_time(o, "mastered_at", path);
       s.half_life_days =
           o.contains("half_life_days") ? detail::get_number(o, "half_life_days", path) : 0.0;
+      if (!(s.half_life_days >= 0.0 && s.half_life_days <= kMaxHalfLifeDays)) {
+        throw Error(ErrorCode::InvalidArgument, "half_life_days must be from 0 to 36525",
+                    Location{"", 0, 0, path + ".half_life_days"});
+      }
       s.reviews = o.contains("reviews")
                       ? static_cast<std::uint32_t>(read_count(o, "reviews", path, UINT32_MAX))
                       : 0;

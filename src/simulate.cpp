@@ -5,7 +5,7 @@
 #include <map>
 
 #include "detail/random.hpp"
-#include "pathwise/profile.hpp"
+#include "pathwise/time.hpp"
 
 namespace pathwise {
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "detail/json_util.hpp"
 #include "pathwise/store.hpp"
 
 namespace pathwise {
@@ -161,8 +162,8 @@ struct SqliteStore::Impl {
     bind_text(s, 1, p.learner);
     sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(p.responses));
     bind_time(s, 3, p.last_response);
-    bind_text(s, 4, nlohmann::json(p.goals).dump());
-    bind_text(s, 5, nlohmann::json(p.recent_items).dump());
+    bind_text(s, 4, detail::dump(nlohmann::json(p.goals)));
+    bind_text(s, 5, detail::dump(nlohmann::json(p.recent_items)));
     sqlite3_bind_int64(s, 6, static_cast<sqlite3_int64>(version));
     step_done(upsert_learner);
   }
@@ -172,7 +173,7 @@ struct SqliteStore::Impl {
     bind_text(s, 1, p.learner);
     sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(p.responses));
     bind_time(s, 3, p.last_response);
-    bind_text(s, 4, nlohmann::json(p.recent_items).dump());
+    bind_text(s, 4, detail::dump(nlohmann::json(p.recent_items)));
     sqlite3_bind_int64(s, 5, static_cast<sqlite3_int64>(version));
     step_done(update_progress);
   }

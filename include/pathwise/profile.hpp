@@ -11,6 +11,7 @@
 
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
+#include "pathwise/time.hpp"
 #include "pathwise/types.hpp"
 
 namespace pathwise {
@@ -41,6 +42,12 @@ struct SkillState {
   bool operator==(const SkillState& o) const;
   bool operator!=(const SkillState& o) const { return !(*this == o); }
 };
+
+/// Longest half-life of recall a profile holds, in days (100 years): a longer one (a forgetting
+/// rate near 0, many reviews) is held at this, so review times stay representable.
+inline constexpr double kMaxHalfLifeDays = 36525.0;
+/// Largest `half_life_growth` the policy accepts.
+inline constexpr double kMaxHalfLifeGrowth = 100.0;
 
 /// Rules of the profile update that come from the policy configuration.
 struct ProfileRules {
@@ -114,15 +121,5 @@ struct LearnerProfile {
 std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculum& curriculum,
                                         const BktModel& model, const ProfileRules& rules,
                                         std::uint32_t item, Outcome outcome, TimePoint time);
-
-/// Milliseconds since the Unix epoch, the time unit of the JSON documents.
-[[nodiscard]] std::int64_t to_millis(TimePoint t) noexcept;
-[[nodiscard]] TimePoint from_millis(std::int64_t ms) noexcept;
-/// Largest |milliseconds| a TimePoint can hold (system_clock counts nanoseconds: about the year
-/// 2262).
-inline constexpr std::int64_t kMaxMillis = 9223372036854LL;
-/// from_millis() for input from outside: throws Error (InvalidArgument) naming `field` if |ms|
-/// exceeds kMaxMillis instead of overflowing.
-[[nodiscard]] TimePoint checked_from_millis(std::int64_t ms, const char* field = "time");
 
 }  // namespace pathwise

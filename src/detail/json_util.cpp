@@ -1,6 +1,9 @@
 #include "detail/json_util.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <utility>
 
 #include "pathwise/types.hpp"
 
@@ -10,20 +13,108 @@ std::string field_path(const std::string& path, const char* key) {
   return path.empty() ? std::string(key) : path + "." + key;
 }
 
+namespace {
+
+/// 1-based line and column of byte `offset` in `text`.
+std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
+/// Calls `f(offset, ch)` for every byte of `text` outside string literals.
+template <typename F>
+void for_each_structural(std::string_view text, F&& f) {
+  bool in_string = false, escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (!f(i, c)) return;
+  }
+}
+
+/// The offset of the first number literal in `text` whose value is beyond a double's range,
+/// or npos.
+std::size_t overflowing_number(std::string_view text) {
+  std::size_t found = std::string_view::npos;
+  std::size_t start = std::string_view::npos;
+  auto number_char = [](char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+  };
+  for_each_structural(text, [&](std::size_t i, char c) {
+    const bool in_number = number_char(c);
+    if (in_number && start == std::string_view::npos) start = i;
+    const bool last = i + 1 == text.size() || !number_char(text[i + 1]);
+    if (start != std::string_view::npos && (!in_number || last)) {
+      const std::size_t end = in_number ? i + 1 : i;
+      // A literal longer than this is a syntax nlohmann rejects before its value matters.
+      if (end - start < 512) {
+        const std::string literal(text.substr(start, end - start));
+        const double v = std::strtod(literal.c_str(), nullptr);
+        if (std::isinf(v)) {
+          found = start;
+          return false;
+        }
+      }
+      start = std::string_view::npos;
+    }
+    return true;
+  });
+  return found;
+}
+
+}  // namespace
+
+void check_json_depth(std::string_view text, const std::string& source) {
+  std::size_t depth = 0;
+  std::size_t deep_at = std::string_view::npos;
+  for_each_structural(text, [&](std::size_t i, char c) {
+    if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        deep_at = i;
+        return false;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    return true;
+  });
+  if (deep_at != std::string_view::npos) {
+    const auto [line, col] = line_column(text, deep_at);
+    throw Error(ErrorCode::Parse,
+                "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                    " arrays and objects",
+                Location{source, line, col, ""});
+  }
+}
+
 nlohmann::json parse_json(std::string_view text, const std::string& source) {
+  check_json_depth(text, source);
   try {
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {
-    // nlohmann reports a byte offset; turn it into line and column.
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
+    // nlohmann reports the 1-based offset of the byte it stopped at.
+    const auto [line, col] = line_column(text, e.byte > 0 ? e.byte - 1 : 0);
     // nlohmann's message quotes the text it last read, which may be a learner id: keep only
     // what went wrong and what was expected.
     std::string what = e.what();
@@ -35,7 +126,53 @@ nlohmann::json parse_json(std::string_view text, const std::string& source) {
       what = what.substr(0, quote) + (end == std::string::npos ? "" : what.substr(end + 1));
     }
     throw Error(ErrorCode::Parse, "malformed JSON: " + what, Location{source, line, col, ""});
+  } catch (const nlohmann::json::exception&) {
+    // The one other failure of parse(): a number literal beyond a double's range (1e999).
+    const std::size_t at = overflowing_number(text);
+    const auto [line, col] =
+        at == std::string_view::npos ? std::pair<std::size_t, std::size_t>{0, 0}
+                                     : line_column(text, at);
+    throw Error(ErrorCode::Parse, "malformed JSON: a number is too large for a double",
+                Location{source, line, col, ""});
   }
+}
+
+std::string describe(const nlohmann::json& v) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::string:
+      return "a string of " + std::to_string(v.get_ref<const std::string&>().size()) + " bytes";
+    case nlohmann::json::value_t::array:
+      return "an array of " + std::to_string(v.size()) + " elements";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::binary:
+      return "binary data";
+    default:
+      return v.dump();  // a number: bounded, and never an id
+  }
+}
+
+std::string quoted_name(const nlohmann::json& v) {
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    const bool plain = s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+                         return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+                       });
+    if (plain) return "\"" + s + "\"";
+  }
+  return "(" + describe(v) + ")";
+}
+
+std::string dump(const nlohmann::json& v, int indent) {
+  return v.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string dump(const nlohmann::ordered_json& v, int indent) {
+  return v.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 void check_format(const nlohmann::json& j, const char* format, int supported_major) {
@@ -46,7 +183,7 @@ void check_format(const nlohmann::json& j, const char* format, int supported_maj
   }
   if (fit->get<std::string>() != format) {
     throw Error(ErrorCode::Parse,
-                "wrong document format " + fit->dump() + ", expected \"" + format + "\"",
+                "wrong document format " + quoted_name(*fit) + ", expected \"" + format + "\"",
                 Location{"", 0, 0, "format"});
   }
   auto vit = j.find("version");
@@ -59,7 +196,7 @@ void check_format(const nlohmann::json& j, const char* format, int supported_maj
   std::size_t i = 0;
   while (i < v.size() && v[i] >= '0' && v[i] <= '9' && i < 6) major = major * 10 + (v[i++] - '0');
   if (i == 0 || (i < v.size() && v[i] != '.')) {
-    throw Error(ErrorCode::Parse, "malformed version \"" + v + "\", expected \"major.minor\"",
+    throw Error(ErrorCode::Parse, "malformed version " + quoted_name(*vit) + ", expected \"major.minor\"",
                 Location{"", 0, 0, "version"});
   }
   if (major > supported_major) {
@@ -82,7 +219,7 @@ const nlohmann::json& required(const nlohmann::json& j, const char* key, const s
 std::string get_string(const nlohmann::json& j, const char* key, const std::string& path) {
   const auto& v = required(j, key, path);
   if (!v.is_string()) {
-    throw Error(ErrorCode::Parse, "expected a string, got " + v.dump(),
+    throw Error(ErrorCode::Parse, "expected a string, got " + describe(v),
                 Location{"", 0, 0, field_path(path, key)});
   }
   return v.get<std::string>();
@@ -97,7 +234,7 @@ std::vector<std::string> get_strings(const nlohmann::json& j, const char* key,
   std::vector<std::string> out;
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (!v[i].is_string()) {
-      throw Error(ErrorCode::Parse, "expected a string, got " + v[i].dump(),
+      throw Error(ErrorCode::Parse, "expected a string, got " + describe(v[i]),
                   Location{"", 0, 0, field + "[" + std::to_string(i) + "]"});
     }
     out.push_back(v[i].get<std::string>());
@@ -108,7 +245,7 @@ std::vector<std::string> get_strings(const nlohmann::json& j, const char* key,
 double get_number(const nlohmann::json& j, const char* key, const std::string& path) {
   const auto& v = required(j, key, path);
   if (!v.is_number()) {
-    throw Error(ErrorCode::Parse, "expected a number, got " + v.dump(),
+    throw Error(ErrorCode::Parse, "expected a number, got " + describe(v),
                 Location{"", 0, 0, field_path(path, key)});
   }
   return v.get<double>();

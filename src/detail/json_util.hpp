@@ -8,8 +8,30 @@
 
 namespace pathwise::detail {
 
-/// Parses JSON text; a syntax error becomes Error (Parse) with line and column in `source`.
+/// Deepest nesting of arrays and objects any Pathwise document may have. The JSON library's
+/// writer and copies recurse once per level, so deeper input could overflow the stack.
+constexpr std::size_t kMaxJsonDepth = 100;
+
+/// Parses JSON text; a syntax error, nesting deeper than kMaxJsonDepth or a number out of a
+/// double's range becomes Error (Parse) with line and column in `source`.
 nlohmann::json parse_json(std::string_view text, const std::string& source);
+
+/// Throws Error (Parse) with line and column in `source` if arrays and objects in `text` nest
+/// deeper than kMaxJsonDepth. Linear, no recursion; strings are skipped.
+void check_json_depth(std::string_view text, const std::string& source);
+
+/// A bounded description of a value for an error message that never quotes text (which may be
+/// a learner id): "a string of 12 bytes", "an array of 3 elements", "an object", "null",
+/// "true", or a number.
+std::string describe(const nlohmann::json& v);
+
+/// A document's format or version name for a message: quoted when it is a short printable
+/// ASCII string, else describe()d.
+std::string quoted_name(const nlohmann::json& v);
+
+/// dump() that cannot throw on text that is not UTF-8 (such bytes become U+FFFD).
+std::string dump(const nlohmann::json& v, int indent = -1);
+std::string dump(const nlohmann::ordered_json& v, int indent = -1);
 
 /// Checks "format" == `format` and a "version" "major.minor" with major <= `supported_major`.
 /// Throws Error (Parse) or Error (Version) naming the field.
