@@ -123,13 +123,19 @@ double item_information(const PolicyContext& ctx, std::uint32_t item, std::uint3
 namespace {
 
 std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
+/// printf into a string of whatever length it needs (skill names have no length limit, and a
+/// cut could fall inside a UTF-8 character).
 std::string fmt(const char* format, ...) {
-  char buf[512];
   va_list args;
   va_start(args, format);
-  std::vsnprintf(buf, sizeof buf, format, args);
+  va_list again;
+  va_copy(again, args);
+  const int n = std::vsnprintf(nullptr, 0, format, args);
   va_end(args);
-  return buf;
+  std::string out(n > 0 ? static_cast<std::size_t>(n) : 0, '\0');
+  if (n > 0) std::vsnprintf(out.data(), out.size() + 1, format, again);
+  va_end(again);
+  return out;
 }
 
 struct Scored {
