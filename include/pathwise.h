@@ -31,7 +31,10 @@ typedef enum pathwise_status {
   PATHWISE_INTERNAL = 8,
   /** The profile store stayed locked past its timeout, or its server is unreachable: nothing
    *  was changed; the call may be retried. */
-  PATHWISE_BUSY = 9
+  PATHWISE_BUSY = 9,
+  /** The store holds data Pathwise cannot use (a damaged value, a file or schema of another
+   *  application): nothing was changed; retrying will not help. */
+  PATHWISE_CORRUPT = 10
 } pathwise_status;
 
 /** An engine: curriculum, model, policy settings and a profile store. Opaque. */

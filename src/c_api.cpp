@@ -49,6 +49,8 @@ pathwise_status status_of(ErrorCode c) {
       return PATHWISE_INTERNAL;
     case ErrorCode::Busy:
       return PATHWISE_BUSY;
+    case ErrorCode::Corrupt:
+      return PATHWISE_CORRUPT;
   }
   return PATHWISE_INTERNAL;
 }

@@ -371,7 +371,7 @@ std::string ClassSummary::to_json() const {
                           {"mean", s.mean},
                           {"histogram", s.histogram}});
   }
-  return detail::dump(nlohmann::json{{"learners", learners}, {"skills", out_skills}});
+  return detail::dump(nlohmann::json{{"learners", learners}, {"damaged", damaged}, {"skills", out_skills}});
 }
 
 ClassSummary Engine::class_summary() const {
@@ -379,7 +379,7 @@ ClassSummary Engine::class_summary() const {
   const auto& skills = impl_->curriculum.skills();
   out.skills.resize(skills.size());
   for (std::size_t i = 0; i < skills.size(); ++i) out.skills[i].skill = skills[i].id;
-  impl_->store->for_each([&](const LearnerProfile& p) {
+  out.damaged = impl_->store->for_each([&](const LearnerProfile& p) {
     ++out.learners;
     for (std::size_t i = 0; i < skills.size(); ++i) {
       const SkillState* st = p.find(skills[i].id);

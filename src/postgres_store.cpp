@@ -1,10 +1,13 @@
 // PostgresStore: learner profiles in PostgreSQL through libpq.
 #include "detail/json_util.hpp"
+#include "detail/stored_values.hpp"
+#include "pathwise/log.hpp"
 #include "pathwise/store.hpp"
 
 #ifdef PATHWISE_HAVE_POSTGRES
 
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -94,11 +97,14 @@ const Statement kStatements[] = {
     {"pw_delete_learner", "DELETE FROM pathwise_learners WHERE learner = $1"},
     {"pw_delete_skills", "DELETE FROM pathwise_skill_states WHERE learner = $1"},
     {"pw_delete_responses", "DELETE FROM pathwise_responses WHERE learner = $1"},
-    {"pw_all_learners",
-     "SELECT learner, responses, last_response, goals, recent_items FROM pathwise_learners"},
-    {"pw_all_skills",
+    // for_each() reads learners in pages, in key order, so memory stays bounded.
+    {"pw_learners_page",
+     "SELECT learner, responses, last_response, goals, recent_items FROM pathwise_learners "
+     "WHERE learner > $1 ORDER BY learner LIMIT 500"},
+    {"pw_skills_range",
      "SELECT learner, skill, p_known, attempts, correct, streak, last_practice, mastered_at, "
-     "half_life_days, reviews, next_review, wheel_spinning FROM pathwise_skill_states"},
+     "half_life_days, reviews, next_review, wheel_spinning FROM pathwise_skill_states "
+     "WHERE learner >= $1 AND learner <= $2"},
 };
 
 /// The transaction met another one (serialisation failure, deadlock, a concurrent creation of
@@ -122,10 +128,6 @@ struct PgResult {
     return std::strtoll(PQgetvalue(r, row, col), nullptr, 10);
   }
   double real(int row, int col) const { return std::strtod(PQgetvalue(r, row, col), nullptr); }
-  std::optional<TimePoint> time(int row, int col) const {
-    if (null(row, col)) return std::nullopt;
-    return checked_from_millis(integer(row, col), PQfname(r, col));
-  }
 };
 
 /// Parameters in text form; nullopt is SQL NULL.
@@ -166,41 +168,34 @@ Params skill_params(const std::string& learner, const std::string& skill, const 
   return p;
 }
 
+const detail::StoredValues kCheck("postgresql");
+
+std::optional<TimePoint> stored_time(const PgResult& r, int row, int col, const char* column) {
+  if (r.null(row, col)) return std::nullopt;
+  return kCheck.time(r.integer(row, col), column);
+}
+
 SkillState skill_from(const PgResult& r, int row, int first) {
   SkillState st;
-  auto count = [&](int col, const char* field) {
-    const std::int64_t v = r.integer(row, col);
-    if (v < 0 || v > 0xffffffffLL) {
-      throw Error(ErrorCode::Parse, "damaged value in the profile database",
-                  Location{"postgresql", 0, 0, field});
-    }
-    return static_cast<std::uint32_t>(v);
-  };
-  st.p_known = r.real(row, first + 0);
-  if (!(st.p_known >= 0.0 && st.p_known <= 1.0)) {
-    throw Error(ErrorCode::Parse, "damaged value in the profile database",
-                Location{"postgresql", 0, 0, "p_known"});
-  }
-  st.attempts = count(first + 1, "attempts");
-  st.correct = count(first + 2, "correct");
-  st.streak = count(first + 3, "streak");
-  st.last_practice = r.time(row, first + 4);
-  st.mastered_at = r.time(row, first + 5);
-  st.half_life_days = r.real(row, first + 6);
-  st.reviews = count(first + 7, "reviews");
-  st.next_review = r.time(row, first + 8);
+  st.p_known = kCheck.probability(r.real(row, first + 0), "p_known");
+  st.attempts = kCheck.count32(r.integer(row, first + 1), "attempts");
+  st.correct = kCheck.count32(r.integer(row, first + 2), "correct");
+  st.streak = kCheck.count32(r.integer(row, first + 3), "streak");
+  st.last_practice = stored_time(r, row, first + 4, "last_practice");
+  st.mastered_at = stored_time(r, row, first + 5, "mastered_at");
+  st.half_life_days = kCheck.half_life(r.real(row, first + 6), "half_life_days");
+  st.reviews = kCheck.count32(r.integer(row, first + 7), "reviews");
+  st.next_review = stored_time(r, row, first + 8, "next_review");
   st.wheel_spinning = r.text(row, first + 9) == "t";
   return st;
 }
 
-std::vector<std::string> string_list(const std::string& text, const char* column) {
-  try {
-    return nlohmann::json::parse(text).get<std::vector<std::string>>();
-  } catch (const nlohmann::json::exception&) {
-    throw Error(ErrorCode::Parse,
-                std::string("damaged value in the profile database (column ") + column + ")",
-                Location{"postgresql", 0, 0, column});
-  }
+/// The learner row's columns from `first` (responses, last_response, goals, recent_items).
+void learner_from(const PgResult& r, int row, int first, LearnerProfile& p) {
+  p.responses = kCheck.count64(r.integer(row, first), "responses");
+  p.last_response = stored_time(r, row, first + 1, "last_response");
+  p.goals = kCheck.string_list(r.text(row, first + 2), "goals");
+  p.recent_items = kCheck.string_list(r.text(row, first + 3), "recent_items");
 }
 
 }  // namespace
@@ -452,13 +447,12 @@ struct PostgresStore::Impl {
     StoredProfile out;
     LearnerProfile& p = out.profile;
     p.learner = learner;
-    p.responses = static_cast<std::uint64_t>(l->integer(0, 0));
-    p.last_response = l->time(0, 1);
-    p.goals = string_list(l->text(0, 2), "goals");
-    p.recent_items = string_list(l->text(0, 3), "recent_items");
-    out.version = static_cast<std::uint64_t>(l->integer(0, 4));
+    learner_from(*l, 0, 0, p);
+    out.version = kCheck.count64(l->integer(0, 4), "version");
     auto k = run(c, "pw_skills", key);
-    for (int i = 0; i < k->rows(); ++i) p.skills.emplace(k->text(i, 0), skill_from(*k, i, 1));
+    for (int i = 0; i < k->rows(); ++i) {
+      p.skills.emplace(kCheck.text(k->text(i, 0), "skill"), skill_from(*k, i, 1));
+    }
     return out;
   }
 };
@@ -645,30 +639,69 @@ bool PostgresStore::erase(const std::string& learner) {
   });
 }
 
-void PostgresStore::for_each(const std::function<void(const LearnerProfile&)>& fn) {
-  std::vector<LearnerProfile> all = impl_->with_connection([&](PGconn* c) {
-    Impl::exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    auto l = Impl::run(c, "pw_all_learners", Params{});
-    auto k = Impl::run(c, "pw_all_skills", Params{});
-    Impl::exec(c, "COMMIT");
-    std::vector<LearnerProfile> out(static_cast<std::size_t>(l->rows()));
-    std::unordered_map<std::string, std::size_t> index;
-    for (int i = 0; i < l->rows(); ++i) {
-      LearnerProfile& p = out[static_cast<std::size_t>(i)];
-      p.learner = l->text(i, 0);
-      p.responses = static_cast<std::uint64_t>(l->integer(i, 1));
-      p.last_response = l->time(i, 2);
-      p.goals = string_list(l->text(i, 3), "goals");
-      p.recent_items = string_list(l->text(i, 4), "recent_items");
-      index.emplace(p.learner, static_cast<std::size_t>(i));
+std::size_t PostgresStore::for_each(const std::function<void(const LearnerProfile&)>& fn) {
+  std::size_t damaged = 0;
+  std::string after;  // the last learner of the previous page ("" sorts before every id)
+  for (;;) {
+    // One page: up to 500 learner rows and their skills, read in one snapshot.
+    std::vector<std::optional<LearnerProfile>> page = impl_->with_connection([&](PGconn* c) {
+      Params from;
+      from.text(after);
+      Impl::exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      auto l = Impl::run(c, "pw_learners_page", from);
+      std::vector<std::optional<LearnerProfile>> out(static_cast<std::size_t>(l->rows()));
+      if (l->rows() == 0) {
+        Impl::exec(c, "COMMIT");
+        return out;
+      }
+      Params range;
+      range.text(l->text(0, 0)).text(l->text(l->rows() - 1, 0));
+      auto k = Impl::run(c, "pw_skills_range", range);
+      Impl::exec(c, "COMMIT");
+      std::unordered_map<std::string, std::size_t> index;
+      for (int i = 0; i < l->rows(); ++i) {
+        const auto at = static_cast<std::size_t>(i);
+        index.emplace(l->text(i, 0), at);
+        try {
+          LearnerProfile p;
+          p.learner = l->text(i, 0);
+          learner_from(*l, i, 1, p);
+          out[at] = std::move(p);
+        } catch (const Error& e) {
+          if (e.code() != ErrorCode::Corrupt) throw;
+        }
+      }
+      std::vector<char> bad(out.size(), 0);
+      for (int i = 0; i < k->rows(); ++i) {
+        auto it = index.find(k->text(i, 0));
+        if (it == index.end() || !out[it->second]) continue;
+        try {
+          out[it->second]->skills.emplace(kCheck.text(k->text(i, 1), "skill"),
+                                          skill_from(*k, i, 2));
+        } catch (const Error& e) {
+          if (e.code() != ErrorCode::Corrupt) throw;
+          bad[it->second] = 1;
+        }
+      }
+      for (std::size_t i = 0; i < out.size(); ++i)
+        if (bad[i]) out[i].reset();
+      after = l->text(l->rows() - 1, 0);
+      return out;
+    });
+    if (page.empty()) break;
+    for (const auto& p : page) {
+      if (p) {
+        fn(*p);
+      } else {
+        ++damaged;
+      }
     }
-    for (int i = 0; i < k->rows(); ++i) {
-      auto it = index.find(k->text(i, 0));
-      if (it != index.end()) out[it->second].skills.emplace(k->text(i, 1), skill_from(*k, i, 2));
-    }
-    return out;
-  });
-  for (const auto& p : all) fn(p);
+  }
+  if (damaged > 0) {
+    logger()->warn("profile store postgresql: {} learners skipped, their stored rows are damaged",
+                   damaged);
+  }
+  return damaged;
 }
 
 std::vector<ResponseRecord> PostgresStore::responses(const std::string& learner) {
@@ -679,9 +712,9 @@ std::vector<ResponseRecord> PostgresStore::responses(const std::string& learner)
     std::vector<ResponseRecord> out;
     for (int i = 0; i < r->rows(); ++i) {
       ResponseRecord rec;
-      rec.item = r->text(i, 0);
-      rec.outcome = r->integer(i, 1) ? Outcome::Correct : Outcome::Incorrect;
-      rec.time = checked_from_millis(r->integer(i, 2), "time");
+      rec.item = kCheck.text(r->text(i, 0), "item");
+      rec.outcome = kCheck.outcome(r->integer(i, 1), "outcome");
+      rec.time = kCheck.time(r->integer(i, 2), "time");
       out.push_back(std::move(rec));
     }
     return out;
@@ -706,7 +739,9 @@ std::optional<StoredProfile> PostgresStore::load(const std::string&) { return st
 std::uint64_t PostgresStore::version(const std::string&) { return 0; }
 void PostgresStore::update(const std::string&, CachedProfile&, const UpdateFn&) {}
 bool PostgresStore::erase(const std::string&) { return false; }
-void PostgresStore::for_each(const std::function<void(const LearnerProfile&)>&) {}
+std::size_t PostgresStore::for_each(const std::function<void(const LearnerProfile&)>&) {
+  return 0;
+}
 std::vector<ResponseRecord> PostgresStore::responses(const std::string&) { return {}; }
 void PostgresStore::import(const LearnerProfile&, const std::vector<ResponseRecord>&) {}
 

@@ -3,9 +3,12 @@
 #include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "detail/json_util.hpp"
+#include "detail/stored_values.hpp"
+#include "pathwise/log.hpp"
 #include "pathwise/store.hpp"
 
 namespace pathwise {
@@ -18,7 +21,13 @@ class Stmt {
   Stmt() = default;
   Stmt(sqlite3* db, const char* sql) {
     if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) {
-      throw Error(ErrorCode::Internal, std::string("sqlite prepare failed: ") + sqlite3_errmsg(db));
+      // Pathwise's statements are fixed: one that does not prepare meets a schema that is not
+      // the one Pathwise wrote (a table or column altered or missing).
+      throw Error(ErrorCode::Corrupt,
+                  std::string("the profile database's schema is not the one Pathwise writes: ") +
+                      sqlite3_errmsg(db),
+                  Location{sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "",
+                           0, 0, ""});
     }
   }
   ~Stmt() { sqlite3_finalize(s_); }
@@ -63,9 +72,21 @@ void bind_time(sqlite3_stmt* s, int i, const std::optional<TimePoint>& t) {
     sqlite3_bind_null(s, i);
   }
 }
-std::optional<TimePoint> column_time(sqlite3_stmt* s, int i) {
+std::optional<TimePoint> column_time(const detail::StoredValues& check, sqlite3_stmt* s, int i,
+                                     const char* column) {
   if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
-  return from_millis(sqlite3_column_int64(s, i));
+  if (sqlite3_column_type(s, i) != SQLITE_INTEGER) check.fail(column);
+  return check.time(sqlite3_column_int64(s, i), column);
+}
+std::int64_t column_integer(const detail::StoredValues& check, sqlite3_stmt* s, int i,
+                            const char* column) {
+  if (sqlite3_column_type(s, i) != SQLITE_INTEGER) check.fail(column);
+  return sqlite3_column_int64(s, i);
+}
+double column_real(const detail::StoredValues& check, sqlite3_stmt* s, int i, const char* column) {
+  const int type = sqlite3_column_type(s, i);
+  if (type != SQLITE_FLOAT && type != SQLITE_INTEGER) check.fail(column);
+  return sqlite3_column_double(s, i);
 }
 std::string column_text(sqlite3_stmt* s, int i) {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
@@ -139,24 +160,75 @@ struct SqliteStore::Impl {
                       std::to_string(options.busy_timeout_ms) + " ms); retry",
                   Location{path, 0, 0, ""});
     }
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+      throw Error(ErrorCode::Corrupt, std::string("sqlite: ") + sqlite3_errmsg(db),
+                  Location{path, 0, 0, ""});
+    }
     throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db),
                 Location{path, 0, 0, ""});
+  }
+  /// An integer pragma or one-value query.
+  std::int64_t query_int(const char* sql) {
+    Stmt q(db, sql);
+    const int rc = sqlite3_step(q.get());
+    if (rc == SQLITE_ROW) return sqlite3_column_int64(q.get(), 0);
+    if (rc != SQLITE_DONE) fail();
+    return 0;
+  }
+  /// Refuses a file another application owns, before anything (WAL mode) changes it: it must be
+  /// empty, marked with Pathwise's application id, or an unmarked file with Pathwise's tables
+  /// (written before the mark existed).
+  void check_owner() {
+    const std::int64_t app = query_int("PRAGMA application_id");
+    const std::int64_t tables = query_int(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+    const std::int64_t ours = query_int(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+        "('learners', 'skill_states', 'responses')");
+    const bool owned = app == kApplicationId || (app == 0 && (tables == 0 || ours == 3));
+    if (!owned) {
+      throw Error(ErrorCode::Corrupt,
+                  "not a Pathwise profile database: the file holds another application's data "
+                  "(give Pathwise a file of its own)",
+                  Location{path, 0, 0, "application_id"});
+    }
+  }
+  /// Whether an erase committed its deletes but has not yet rebuilt the file.
+  bool purge_pending() {
+    return query_int("SELECT count(*) FROM pathwise_meta WHERE key = 'purge_pending'") != 0;
+  }
+  /// Finishes erasing: rebuilds the file if an erase left deleted rows in it, then empties the
+  /// WAL. Throws Error (Busy) if other connections' reads keep old pages past the busy timeout.
+  void purge() {
+    if (purge_pending()) {
+      // B-tree interior pages can keep copies of deleted keys as dividers; VACUUM rebuilds every
+      // page, and the truncating checkpoint below empties the WAL that held the old pages.
+      exec("VACUUM");
+      exec("DELETE FROM pathwise_meta WHERE key = 'purge_pending'");
+    }
+    // The pragma reports "busy" in its first column, not as an error: other connections' open
+    // reads keep old pages in the WAL, and the id with them. Reads are short; wait for a moment
+    // free of them up to the busy timeout.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+    for (;;) {
+      Stmt checkpoint(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+      int rc = sqlite3_step(checkpoint.get());
+      if (rc == SQLITE_ROW && sqlite3_column_int(checkpoint.get(), 0) == 0) return;
+      if (rc != SQLITE_ROW && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) fail();
+      if (std::chrono::steady_clock::now() >= deadline) {
+        throw Error(ErrorCode::Busy,
+                    "the learner's rows are deleted, but other connections to the database keep "
+                    "old pages in its write-ahead log; erase again to finish removing them",
+                    Location{path, 0, 0, ""});
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
   }
   void step_done(const Stmt& s) {
     ResetGuard reset(s.get());
     if (sqlite3_step(s.get()) != SQLITE_DONE) fail();
   }
-  /// A stored JSON list of strings; a damaged one is a Parse error naming the column.
-  std::vector<std::string> string_list(const std::string& text, const char* column) const {
-    try {
-      return nlohmann::json::parse(text).get<std::vector<std::string>>();
-    } catch (const nlohmann::json::exception&) {
-      throw Error(ErrorCode::Parse,
-                  std::string("damaged value in the profile database (column ") + column + ")",
-                  Location{path, 0, 0, column});
-    }
-  }
-
   void write_learner(const LearnerProfile& p, std::uint64_t version) {
     sqlite3_stmt* s = upsert_learner.get();
     bind_text(s, 1, p.learner);
@@ -243,6 +315,7 @@ struct SqliteStore::Impl {
     }
   }
   std::optional<StoredProfile> read(const std::string& learner) {
+    const detail::StoredValues check(path);
     StoredProfile out;
     LearnerProfile& p = out.profile;
     {
@@ -253,11 +326,11 @@ struct SqliteStore::Impl {
       if (rc == SQLITE_DONE) return std::nullopt;
       if (rc != SQLITE_ROW) fail();
       p.learner = learner;
-      p.responses = static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
-      p.last_response = column_time(s, 1);
-      p.goals = string_list(column_text(s, 2), "goals");
-      p.recent_items = string_list(column_text(s, 3), "recent_items");
-      out.version = static_cast<std::uint64_t>(sqlite3_column_int64(s, 4));
+      p.responses = check.count64(column_integer(check, s, 0, "responses"), "responses");
+      p.last_response = column_time(check, s, 1, "last_response");
+      p.goals = check.string_list(column_text(s, 2), "goals");
+      p.recent_items = check.string_list(column_text(s, 3), "recent_items");
+      out.version = check.count64(column_integer(check, s, 4, "version"), "version");
     }
     sqlite3_stmt* k = get_skills.get();
     ResetGuard reset(k);
@@ -265,17 +338,18 @@ struct SqliteStore::Impl {
     int rc;
     while ((rc = sqlite3_step(k)) == SQLITE_ROW) {
       SkillState st;
-      st.p_known = sqlite3_column_double(k, 1);
-      st.attempts = static_cast<std::uint32_t>(sqlite3_column_int64(k, 2));
-      st.correct = static_cast<std::uint32_t>(sqlite3_column_int64(k, 3));
-      st.streak = static_cast<std::uint32_t>(sqlite3_column_int64(k, 4));
-      st.last_practice = column_time(k, 5);
-      st.mastered_at = column_time(k, 6);
-      st.half_life_days = sqlite3_column_double(k, 7);
-      st.reviews = static_cast<std::uint32_t>(sqlite3_column_int64(k, 8));
-      st.next_review = column_time(k, 9);
-      st.wheel_spinning = sqlite3_column_int(k, 10) != 0;
-      p.skills.emplace(column_text(k, 0), st);
+      st.p_known = check.probability(column_real(check, k, 1, "p_known"), "p_known");
+      st.attempts = check.count32(column_integer(check, k, 2, "attempts"), "attempts");
+      st.correct = check.count32(column_integer(check, k, 3, "correct"), "correct");
+      st.streak = check.count32(column_integer(check, k, 4, "streak"), "streak");
+      st.last_practice = column_time(check, k, 5, "last_practice");
+      st.mastered_at = column_time(check, k, 6, "mastered_at");
+      st.half_life_days =
+          check.half_life(column_real(check, k, 7, "half_life_days"), "half_life_days");
+      st.reviews = check.count32(column_integer(check, k, 8, "reviews"), "reviews");
+      st.next_review = column_time(check, k, 9, "next_review");
+      st.wheel_spinning = column_integer(check, k, 10, "wheel_spinning") != 0;
+      p.skills.emplace(check.text(column_text(k, 0), "skill"), st);
     }
     if (rc != SQLITE_DONE) fail();
     return out;
@@ -302,6 +376,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
                 Location{"", 0, 0, "busy_timeout_ms"});
   }
   sqlite3_busy_timeout(impl->db, options.busy_timeout_ms);
+  impl->check_owner();
   impl->exec_when_free("PRAGMA journal_mode=WAL");
   impl->exec(options.sync_to_disk ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   // Deleted content is overwritten with zeros, so an erased learner leaves no bytes behind.
@@ -332,11 +407,16 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
         impl->exec(kMigrations[k]);
         impl->exec(("PRAGMA user_version=" + std::to_string(k + 1)).c_str());
       }
+      impl->exec(("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
       impl->exec("COMMIT");
     } catch (...) {
       sqlite3_exec(impl->db, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
+  }
+  if (impl->query_int("PRAGMA application_id") != kApplicationId) {
+    // A file from before the mark: its tables were checked above.
+    impl->exec_when_free(("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
   }
   sqlite3* db = impl->db;
   impl->begin = Stmt(db, "BEGIN IMMEDIATE");
@@ -380,6 +460,16 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
   impl->get_responses =
       Stmt(db, "SELECT item, outcome, time FROM responses WHERE learner = ?1 ORDER BY seq");
   impl->all_learners = Stmt(db, "SELECT learner FROM learners");
+  if (impl->purge_pending()) {
+    // An erase stopped before rebuilding the file: finish it now, or at the next erase.
+    try {
+      impl->purge();
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::Busy) throw;
+      logger()->warn("profile store {}: an unfinished erase could not be completed yet: {}",
+                     path, e.message());
+    }
+  }
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
@@ -451,44 +541,30 @@ void SqliteStore::import(const LearnerProfile& profile,
 
 bool SqliteStore::erase(const std::string& learner) {
   std::scoped_lock lock(impl_->mu);
-  bool existed = impl_->read(learner).has_value();
-  if (existed) {
-    impl_->transaction([&] {
-      for (const char* sql : {"DELETE FROM responses WHERE learner = ?1",
-                              "DELETE FROM skill_states WHERE learner = ?1",
-                              "DELETE FROM learners WHERE learner = ?1"}) {
-        Stmt s(impl_->db, sql);
-        bind_text(s.get(), 1, learner);
-        impl_->step_done(s);
-      }
-    });
-    // B-tree interior pages can keep copies of deleted keys as dividers; VACUUM rebuilds every
-    // page, and the truncating checkpoint empties the WAL that held the old pages.
-    impl_->exec("VACUUM");
-  }
-  // Also when nothing was left to delete: an earlier erase may have stopped at this step. The
-  // pragma reports "busy" in its first column, not as an error: other connections' open reads
-  // keep old pages in the WAL, and the id with them. Reads are short; wait for a moment free of
-  // them up to the busy timeout.
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(impl_->options.busy_timeout_ms);
-  for (;;) {
-    Stmt checkpoint(impl_->db, "PRAGMA wal_checkpoint(TRUNCATE)");
-    int rc = sqlite3_step(checkpoint.get());
-    if (rc == SQLITE_ROW && sqlite3_column_int(checkpoint.get(), 0) == 0) break;
-    if (rc != SQLITE_ROW && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) impl_->fail();
-    if (std::chrono::steady_clock::now() >= deadline) {
-      throw Error(ErrorCode::Busy,
-                  "the learner's rows are deleted, but other connections to the database keep "
-                  "old pages in its write-ahead log; erase again to finish removing them",
-                  Location{impl_->path, 0, 0, ""});
+  // Deletes whatever rows there are, without reading them: a damaged row is erased too. The
+  // marker, committed with the deletes, makes the rebuild that follows resumable: if this
+  // process dies first, the next erase() or open() finishes it.
+  bool existed = false;
+  impl_->transaction([&] {
+    for (const char* sql : {"DELETE FROM responses WHERE learner = ?1",
+                            "DELETE FROM skill_states WHERE learner = ?1",
+                            "DELETE FROM learners WHERE learner = ?1"}) {
+      Stmt s(impl_->db, sql);
+      bind_text(s.get(), 1, learner);
+      impl_->step_done(s);
+      existed = existed || sqlite3_changes(impl_->db) > 0;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+    if (existed) {
+      impl_->exec(
+          "INSERT INTO pathwise_meta (key, value) VALUES ('purge_pending', 1) "
+          "ON CONFLICT (key) DO UPDATE SET value = 1");
+    }
+  });
+  impl_->purge();
   return existed;
 }
 
-void SqliteStore::for_each(const std::function<void(const LearnerProfile&)>& fn) {
+std::size_t SqliteStore::for_each(const std::function<void(const LearnerProfile&)>& fn) {
   std::vector<std::string> learners;
   {
     std::scoped_lock lock(impl_->mu);
@@ -498,18 +574,29 @@ void SqliteStore::for_each(const std::function<void(const LearnerProfile&)>& fn)
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) learners.push_back(column_text(s, 0));
     if (rc != SQLITE_DONE) impl_->fail();
   }
+  std::size_t damaged = 0;
   for (const auto& l : learners) {
     std::optional<StoredProfile> p;
-    {
+    try {
       std::scoped_lock lock(impl_->mu);
       p = impl_->read(l);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::Corrupt) throw;
+      ++damaged;
+      continue;
     }
     if (p) fn(p->profile);
   }
+  if (damaged > 0) {
+    logger()->warn("profile store {}: {} learners skipped, their stored rows are damaged",
+                   impl_->path, damaged);
+  }
+  return damaged;
 }
 
 std::vector<ResponseRecord> SqliteStore::responses(const std::string& learner) {
   std::scoped_lock lock(impl_->mu);
+  const detail::StoredValues check(impl_->path);
   std::vector<ResponseRecord> out;
   sqlite3_stmt* s = impl_->get_responses.get();
   ResetGuard reset(s);
@@ -517,9 +604,9 @@ std::vector<ResponseRecord> SqliteStore::responses(const std::string& learner) {
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     ResponseRecord r;
-    r.item = column_text(s, 0);
-    r.outcome = sqlite3_column_int(s, 1) ? Outcome::Correct : Outcome::Incorrect;
-    r.time = from_millis(sqlite3_column_int64(s, 2));
+    r.item = check.text(column_text(s, 0), "item");
+    r.outcome = check.outcome(column_integer(check, s, 1, "outcome"), "outcome");
+    r.time = check.time(column_integer(check, s, 2, "time"), "time");
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) impl_->fail();

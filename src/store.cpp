@@ -82,7 +82,7 @@ bool InMemoryStore::erase(const std::string& learner) {
   return profiles_.erase(learner) > 0;
 }
 
-void InMemoryStore::for_each(const std::function<void(const LearnerProfile&)>& fn) {
+std::size_t InMemoryStore::for_each(const std::function<void(const LearnerProfile&)>& fn) {
   std::vector<LearnerProfile> all;
   {
     std::scoped_lock lock(mu_);
@@ -90,6 +90,7 @@ void InMemoryStore::for_each(const std::function<void(const LearnerProfile&)>& f
     for (const auto& kv : profiles_) all.push_back(kv.second.stored.profile);
   }
   for (const auto& p : all) fn(p);
+  return 0;
 }
 
 std::vector<ResponseRecord> InMemoryStore::responses(const std::string& learner) {

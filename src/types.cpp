@@ -22,6 +22,8 @@ const char* to_string(ErrorCode code) noexcept {
       return "internal";
     case ErrorCode::Busy:
       return "busy";
+    case ErrorCode::Corrupt:
+      return "corrupt";
   }
   return "unknown";
 }

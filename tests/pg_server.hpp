@@ -65,8 +65,8 @@ class Server {
     psql("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
     psql("CREATE DATABASE " + db);
   }
-  int psql(const std::string& sql) const {
-    return run("'" + bin_ + "/psql' -q -X -v ON_ERROR_STOP=1 '" + conninfo() + "' -c \"" + sql +
+  int psql(const std::string& sql, const std::string& db = "postgres") const {
+    return run("'" + bin_ + "/psql' -q -X -v ON_ERROR_STOP=1 '" + conninfo(db) + "' -c \"" + sql +
                "\" >/dev/null 2>&1");
   }
   bool start() {

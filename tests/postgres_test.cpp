@@ -218,3 +218,38 @@ TEST_CASE("postgres: a learner copied from SQLite (import) comes back equal", "[
   src.record(next);
   CHECK(pg.profile("m") == src.profile("m"));
 }
+
+TEST_CASE("postgres: damaged rows are Corrupt, skipped by for_each, and still erasable",
+          "[postgres]") {
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_damaged");
+  {
+    EngineOptions synthetic;
+    synthetic.check_clock = false;
+    Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                  PostgresStore::open(url), synthetic);
+    // More learners than one page of for_each (500), so the paging is exercised.
+    for (int i = 0; i < 1203; ++i) {
+      engine.record({"u" + std::to_string(i), "c1", Outcome::Correct, from_millis(1700000000000)});
+    }
+  }
+  REQUIRE(server().psql("UPDATE pathwise_skill_states SET p_known = 7.5 WHERE learner = 'u7'",
+                        "pw_damaged") == 0);
+  REQUIRE(server().psql("UPDATE pathwise_skill_states SET p_known = 'NaN' WHERE learner = 'u600'",
+                        "pw_damaged") == 0);
+  REQUIRE(server().psql("UPDATE pathwise_learners SET goals = 'not json' WHERE learner = 'u1100'",
+                        "pw_damaged") == 0);
+  auto s = PostgresStore::open(url);
+  for (const char* id : {"u7", "u600", "u1100"}) {
+    Error e = test_util::error_from([&] { (void)s->load(id); });
+    CHECK(e.code() == ErrorCode::Corrupt);
+    CHECK(std::string(e.what()).find(id) == std::string::npos);
+  }
+  std::size_t seen = 0;
+  CHECK(s->for_each([&](const LearnerProfile&) { ++seen; }) == 3);
+  CHECK(seen == 1200);
+  for (const char* id : {"u7", "u600", "u1100"}) CHECK(s->erase(id));
+  seen = 0;
+  CHECK(s->for_each([&](const LearnerProfile&) { ++seen; }) == 0);
+  CHECK(seen == 1200);
+}

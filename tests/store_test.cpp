@@ -20,6 +20,7 @@
 
 using namespace pathwise;
 using fixtures::temp_path;
+using Catch::Matchers::Contains;
 
 namespace {
 
@@ -34,6 +35,10 @@ std::string file_bytes(const std::string& path) {
   std::stringstream s;
   s << f.rdbuf();
   return s.str();
+}
+
+bool file_contains(const std::string& path, const std::string& text) {
+  return file_bytes(path).find(text) != std::string::npos;
 }
 
 
@@ -253,7 +258,7 @@ TEST_CASE("store: erasing while other threads record for the same learner loses 
   }
 }
 
-TEST_CASE("store: a damaged row is a Parse error and leaves other learners intact", "[store]") {
+TEST_CASE("store: a damaged row is a Corrupt error and leaves other learners intact", "[store]") {
   std::string db = fresh_db("damaged.db");
   {
     Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
@@ -273,11 +278,136 @@ TEST_CASE("store: a damaged row is a Parse error and leaves other learners intac
     (void)engine.profile("bad");
     FAIL("no error");
   } catch (const Error& e) {
-    CHECK(e.code() == ErrorCode::Parse);
+    CHECK(e.code() == ErrorCode::Corrupt);
     CHECK(e.location().field == "goals");
   }
   engine.record({"good", "c1", Outcome::Correct, from_millis(1700000001000)});
   CHECK(engine.profile("good").responses == 6);
+  // The class summary leaves the damaged learner out and says so; erase still removes them.
+  ClassSummary sum = engine.class_summary();
+  CHECK(sum.learners == 1);
+  CHECK(sum.damaged == 1);
+  CHECK(engine.erase_learner("bad"));
+  CHECK(engine.class_summary().damaged == 0);
+  CHECK(engine.profile("bad").responses == 0);
+}
+
+TEST_CASE("store: every stored value out of its domain is refused, naming the column",
+          "[store]") {
+  struct Case {
+    std::string sql;
+    const char* column;
+  };
+  const Case cases[] = {
+      {"UPDATE skill_states SET p_known = 7.5", "p_known"},
+      {"UPDATE skill_states SET p_known = -0.1", "p_known"},
+      {"UPDATE skill_states SET p_known = 'abc'", "p_known"},
+      {"UPDATE skill_states SET attempts = -1", "attempts"},
+      {"UPDATE skill_states SET correct = 5000000000", "correct"},
+      {"UPDATE skill_states SET half_life_days = 1e300", "half_life_days"},
+      {"UPDATE skill_states SET last_practice = 9223372036854775807", "last_practice"},
+      {"UPDATE skill_states SET next_review = 'soon'", "next_review"},
+      {"UPDATE skill_states SET skill = CAST(X'FF00' AS TEXT)", "skill"},
+      {"UPDATE learners SET responses = -5", "responses"},
+      {"UPDATE learners SET last_response = -9223372036854775807", "last_response"},
+      {"UPDATE learners SET recent_items = '[1, 2]'", "recent_items"},
+      {"UPDATE learners SET goals = '" + std::string(200, '[') + "'", "goals"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.sql);
+    std::string db = fresh_db("domain.db");
+    {
+      Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                    SqliteStore::open(db));
+      engine.record({"u", "c1", Outcome::Correct, from_millis(1700000000000)});
+    }
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(h, c.sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(h);
+    auto store = SqliteStore::open(db);
+    Error e = test_util::error_from([&] { (void)store->load("u"); });
+    CHECK(e.code() == ErrorCode::Corrupt);
+    CHECK(e.location().field == c.column);
+    CHECK(std::string(e.what()).find("'u'") == std::string::npos);
+    CHECK(store->for_each([](const LearnerProfile&) {}) == 1);
+    CHECK(store->erase("u"));
+    CHECK(store->version("u") == 0);
+  }
+}
+
+TEST_CASE("store: another application's SQLite file is refused and left as it was", "[store]") {
+  std::string db = fresh_db("foreign.db");
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)", nullptr,
+                       nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(h);
+  Error e = test_util::error_from([&] { (void)SqliteStore::open(db); });
+  CHECK(e.code() == ErrorCode::Corrupt);
+  CHECK_THAT(e.message(), Contains("not a Pathwise profile database"));
+  // Still in its own journal mode, with no Pathwise table.
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "delete");
+  sqlite3_finalize(st);
+  sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master", -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(st, 0) == 1);
+  sqlite3_finalize(st);
+  // A file marked by another application is refused even when empty.
+  REQUIRE(sqlite3_exec(h, "DROP TABLE users; PRAGMA application_id = 1234", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+  sqlite3_close(h);
+  CHECK(test_util::error_from([&] { (void)SqliteStore::open(db); }).code() == ErrorCode::Corrupt);
+
+  // A text file is not a database at all.
+  std::string text = fresh_db("text.db");
+  std::ofstream(text) << "learner,item,correct\n" << std::string(200, 'x') << "\n";
+  CHECK(test_util::error_from([&] { (void)SqliteStore::open(text); }).code() ==
+        ErrorCode::Corrupt);
+
+  // Pathwise's own file with a table altered: Corrupt, not Internal.
+  std::string altered = fresh_db("altered.db");
+  { auto s = SqliteStore::open(altered); }
+  REQUIRE(sqlite3_open(altered.c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, "DROP TABLE responses", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(h);
+  CHECK(test_util::error_from([&] { (void)SqliteStore::open(altered); }).code() ==
+        ErrorCode::Corrupt);
+}
+
+TEST_CASE("store: an erase cut off before its rebuild is finished by the next open",
+          "[store]") {
+  std::string db = fresh_db("resume.db");
+  const std::string secret = "stu-RESUME-4242";
+  {
+    Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                  SqliteStore::open(db));
+    engine.record({secret, "c1", Outcome::Correct, from_millis(1700000000000)});
+    engine.record({"other", "c1", Outcome::Correct, from_millis(1700000000000)});
+  }
+  // What a process killed between the delete's commit and the rebuild leaves: rows gone, the
+  // marker set, the id still in the file's free pages.
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h,
+                       "PRAGMA secure_delete = OFF; BEGIN;"
+                       "DELETE FROM responses WHERE learner = 'stu-RESUME-4242';"
+                       "DELETE FROM skill_states WHERE learner = 'stu-RESUME-4242';"
+                       "DELETE FROM learners WHERE learner = 'stu-RESUME-4242';"
+                       "INSERT INTO pathwise_meta (key, value) VALUES ('purge_pending', 1);"
+                       "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(h);
+  CHECK(file_contains(db, secret));
+  { auto s = SqliteStore::open(db); }
+  CHECK_FALSE(file_contains(db, secret));
+  CHECK_FALSE(file_contains(db + "-wal", secret));
+  auto s = SqliteStore::open(db);
+  CHECK(s->load("other").has_value());
 }
 
 TEST_CASE("store: erase refuses to report success while another connection pins the WAL",

@@ -54,7 +54,11 @@ struct ClassSummary {
   std::size_t learners = 0;
   /// One summary per skill, in curriculum order.
   std::vector<SkillSummary> skills;
-  /// {"learners": N, "skills": [{"skill", "learners", "mastered", "mean", "histogram"}]}.
+  /// Learners left out because their stored rows are damaged (ErrorCode::Corrupt on load; erase
+  /// still removes them).
+  std::size_t damaged = 0;
+  /// {"learners": N, "damaged": N, "skills": [{"skill", "learners", "mastered", "mean",
+  /// "histogram"}]}.
   [[nodiscard]] std::string to_json() const;
 };
 

@@ -69,7 +69,9 @@ struct ProfileWrite {
 /// - erase() removes everything; afterwards version() is 0 and load() nullopt until the learner
 ///   is written again, with a new version.
 /// - A store that stays locked past its timeout, or a server that cannot be reached, throws
-///   Error (Busy): retryable. Messages never name a learner.
+///   Error (Busy): retryable. Stored values that are damaged (out of their domain, not what
+///   Pathwise writes) throw Error (Corrupt) naming the column; erase() still removes them.
+///   Messages never name a learner.
 /// Implementations must be thread-safe.
 class ProfileStore {
  public:
@@ -96,8 +98,9 @@ class ProfileStore {
   virtual void update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) = 0;
   /// Removes everything held on `learner`; false if there was nothing.
   virtual bool erase(const std::string& learner) = 0;
-  /// Calls `fn` with every stored profile (order unspecified).
-  virtual void for_each(const std::function<void(const LearnerProfile&)>& fn) = 0;
+  /// Calls `fn` with every stored profile (order unspecified). A learner whose stored rows are
+  /// damaged is skipped (and logged, without the id); returns how many were.
+  virtual std::size_t for_each(const std::function<void(const LearnerProfile&)>& fn) = 0;
   /// The responses stored for `learner`, oldest first (empty if the store keeps none).
   [[nodiscard]] virtual std::vector<ResponseRecord> responses(const std::string& learner);
 
@@ -137,7 +140,7 @@ class InMemoryStore final : public ProfileStore {
   [[nodiscard]] std::uint64_t version(const std::string& learner) override;
   void update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) override;
   bool erase(const std::string& learner) override;
-  void for_each(const std::function<void(const LearnerProfile&)>& fn) override;
+  std::size_t for_each(const std::function<void(const LearnerProfile&)>& fn) override;
   [[nodiscard]] std::vector<ResponseRecord> responses(const std::string& learner) override;
   void import(const LearnerProfile& profile, const std::vector<ResponseRecord>& responses) override;
 
@@ -176,6 +179,9 @@ class SqliteStore final : public ProfileStore {
  public:
   /// Schema version this build writes; older databases are migrated on open.
   static constexpr int kSchemaVersion = 2;
+  /// The SQLite application id Pathwise marks its files with ("Path"); open() refuses a file
+  /// marked otherwise, or one holding another application's tables.
+  static constexpr std::int32_t kApplicationId = 0x50617468;
 
   /// Opens or creates the database file. Throws Error (Io) if it cannot be opened, Error
   /// (Version) if it was written by a newer schema.
@@ -189,7 +195,7 @@ class SqliteStore final : public ProfileStore {
   [[nodiscard]] std::uint64_t version(const std::string& learner) override;
   void update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) override;
   bool erase(const std::string& learner) override;
-  void for_each(const std::function<void(const LearnerProfile&)>& fn) override;
+  std::size_t for_each(const std::function<void(const LearnerProfile&)>& fn) override;
   [[nodiscard]] std::vector<ResponseRecord> responses(const std::string& learner) override;
   void import(const LearnerProfile& profile, const std::vector<ResponseRecord>& responses) override;
 
@@ -244,7 +250,7 @@ class PostgresStore final : public ProfileStore {
   [[nodiscard]] std::uint64_t version(const std::string& learner) override;
   void update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) override;
   bool erase(const std::string& learner) override;
-  void for_each(const std::function<void(const LearnerProfile&)>& fn) override;
+  std::size_t for_each(const std::function<void(const LearnerProfile&)>& fn) override;
   [[nodiscard]] std::vector<ResponseRecord> responses(const std::string& learner) override;
   void import(const LearnerProfile& profile, const std::vector<ResponseRecord>& responses) override;
 

@@ -33,6 +33,8 @@ enum class ErrorCode {
   Internal,         ///< a broken invariant inside Pathwise (a bug: please report it)
   Busy,             ///< the store stayed locked past its timeout, or its server is unreachable:
                     ///< nothing was changed; retry later
+  Corrupt,          ///< stored data Pathwise cannot use: a damaged value, or a file or schema
+                    ///< that is not Pathwise's; nothing was changed (an operator must look)
 };
 
 /// Short lower-case name of an error code, e.g. "parse".

@@ -1,0 +1,82 @@
+// Checks on values read back from a profile store: a damaged or hand-edited row becomes
+// Error (Corrupt) naming the column, never a profile the engine cannot work with.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "detail/csv.hpp"
+#include "detail/json_util.hpp"
+#include "pathwise/profile.hpp"
+
+namespace pathwise::detail {
+
+/// Throws Error (Corrupt): the value in `column` of the store at `source` is damaged. The message
+/// names the column, never the value (it may hold a learner id).
+[[noreturn]] inline void damaged(const std::string& source, const char* column) {
+  throw Error(ErrorCode::Corrupt,
+              std::string("damaged value in the profile database (column ") + column +
+                  "): the row was not written by Pathwise or has been altered",
+              Location{source, 0, 0, column});
+}
+
+/// Checked conversions of stored values, for one store (`source` names it in errors).
+class StoredValues {
+ public:
+  explicit StoredValues(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const char* column) const { damaged(source_, column); }
+
+  double probability(double v, const char* column) const {
+    if (!(v >= 0.0 && v <= 1.0)) damaged(source_, column);
+    return v;
+  }
+  double half_life(double v, const char* column) const {
+    if (!(v >= 0.0 && v <= kMaxHalfLifeDays)) damaged(source_, column);
+    return v;
+  }
+  std::uint32_t count32(std::int64_t v, const char* column) const {
+    if (v < 0 || v > 0xffffffffLL) damaged(source_, column);
+    return static_cast<std::uint32_t>(v);
+  }
+  std::uint64_t count64(std::int64_t v, const char* column) const {
+    if (v < 0) damaged(source_, column);
+    return static_cast<std::uint64_t>(v);
+  }
+  TimePoint time(std::int64_t ms, const char* column) const {
+    if (ms > kMaxMillis || ms < -kMaxMillis) damaged(source_, column);
+    return from_millis(ms);
+  }
+  Outcome outcome(std::int64_t v, const char* column) const {
+    if (v != 0 && v != 1) damaged(source_, column);
+    return v ? Outcome::Correct : Outcome::Incorrect;
+  }
+  /// An id or name: UTF-8 without NUL, as every Pathwise writer checks before storing it.
+  std::string text(std::string v, const char* column) const {
+    if (!is_valid_utf8(v) || v.find('\0') != std::string::npos) damaged(source_, column);
+    return v;
+  }
+  /// A JSON array of strings (goals, recent items).
+  std::vector<std::string> string_list(const std::string& json, const char* column) const {
+    std::vector<std::string> out;
+    try {
+      nlohmann::json j = parse_json(json, source_);
+      if (!j.is_array()) damaged(source_, column);
+      for (const auto& v : j) {
+        if (!v.is_string()) damaged(source_, column);
+        out.push_back(text(v.get<std::string>(), column));
+      }
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::Corrupt) throw;
+      damaged(source_, column);
+    }
+    return out;
+  }
+
+ private:
+  std::string source_;
+};
+
+}  // namespace pathwise::detail
