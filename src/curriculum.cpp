@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "detail/csv.hpp"
 #include "detail/io.hpp"
 #include "detail/json_util.hpp"
 
@@ -13,6 +14,15 @@ namespace {
 
 /// Item metadata must be JSON no deeper than any document Pathwise reads (it is written out
 /// again by to_json()).
+/// Ids are stored and written into documents: UTF-8 without NUL, so every store and reader gives
+/// them back unchanged.
+void check_id(const std::string& id, const std::string& field) {
+  if (!detail::is_valid_utf8(id) || id.find('\0') != std::string::npos) {
+    throw Error(ErrorCode::InvalidArgument, "ids must be UTF-8 text without NUL bytes",
+                Location{"", 0, 0, field});
+  }
+}
+
 void check_metadata(const Item& item, const std::string& field) {
   if (!nlohmann::json::accept(item.metadata)) {
     throw Error(ErrorCode::InvalidArgument, "item '" + item.id + "' metadata is not valid JSON",
@@ -39,6 +49,7 @@ Curriculum::Curriculum(std::vector<Skill> skills, std::vector<Item> items)
       throw Error(ErrorCode::InvalidArgument, "skill id must not be empty",
                   Location{"", 0, 0, at("skills", i) + ".id"});
     }
+    check_id(s.id, at("skills", i) + ".id");
     if (s.name.empty()) s.name = s.id;
     if (!skill_index_.emplace(s.id, static_cast<std::uint32_t>(i)).second) {
       throw Error(ErrorCode::InvalidArgument, "duplicate skill id '" + s.id + "'",
@@ -68,6 +79,7 @@ Curriculum::Curriculum(std::vector<Skill> skills, std::vector<Item> items)
       throw Error(ErrorCode::InvalidArgument, "item id must not be empty",
                   Location{"", 0, 0, at("items", i) + ".id"});
     }
+    check_id(item.id, at("items", i) + ".id");
     if (!item_index_.emplace(item.id, static_cast<std::uint32_t>(i)).second) {
       throw Error(ErrorCode::InvalidArgument, "duplicate item id '" + item.id + "'",
                   Location{"", 0, 0, at("items", i) + ".id"});

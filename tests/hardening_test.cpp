@@ -271,3 +271,26 @@ TEST_CASE("hardening: the C API answers bad JSON of every class with a non-inter
         PATHWISE_INVALID_ARGUMENT);
   pathwise_engine_destroy(e);
 }
+
+TEST_CASE("hardening: curriculum ids that are not UTF-8 are refused; output never throws",
+          "[hardening]") {
+  Skill bad;
+  bad.id = "caf\xE9";  // Latin-1, not UTF-8
+  Error e = error_from([&] { Curriculum c({bad}, {}); });
+  CHECK(e.code() == ErrorCode::InvalidArgument);
+  CHECK(e.location().field == "skills[0].id");
+  Skill ok;
+  ok.id = "s";
+  Item it;
+  it.id = std::string("i\0j", 3);
+  it.skills = {"s"};
+  CHECK(error_from([&] { Curriculum c({ok}, {it}); }).location().field == "items[0].id");
+
+  // A profile built by hand with bytes that are not UTF-8 still writes out (as U+FFFD).
+  LearnerProfile p;
+  p.learner = "u\xFF";
+  p.goals = {"g\xC3"};
+  std::string json;
+  REQUIRE_NOTHROW(json = p.to_json());
+  CHECK(json.find("\xEF\xBF\xBD") != std::string::npos);
+}
