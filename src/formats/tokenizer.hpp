@@ -1,4 +1,5 @@
-// Delimited-text tokenizer (RFC 4180 quoting) and text-encoding helpers.
+// Splitting the readers' text into records and fields: delimited records (RFC 4180 quoting) and
+// the comma lists of the three-line format.
 #pragma once
 
 #include <cstddef>
@@ -44,14 +45,12 @@ class DelimitedReader {
   std::deque<std::string> unescaped_;  // storage for quoted fields that held ""
 };
 
-/// True if `text` is well-formed UTF-8.
-bool is_valid_utf8(std::string_view text) noexcept;
-/// Converts Latin-1 bytes to UTF-8.
-std::string latin1_to_utf8(std::string_view text);
 /// Picks the delimiter of a header line: tab, comma or semicolon, whichever occurs most outside
 /// quotes (tab wins ties); comma if none occurs.
 char detect_delimiter(std::string_view header_line) noexcept;
-/// Trims ASCII spaces and tabs at both ends.
-std::string_view trim(std::string_view s) noexcept;
+
+/// Splits a comma list into trimmed fields (column = 1-based byte offset in `line`), dropping
+/// one trailing empty element (a trailing comma); a blank list has no fields.
+void split_commas(std::string_view line, std::vector<Field>& out);
 
 }  // namespace pathwise::detail
