@@ -9,6 +9,7 @@
 #include "detail/io.hpp"
 #include "detail/text.hpp"
 #include "formats/formats.hpp"
+#include "formats/limits.hpp"
 
 namespace pathwise {
 
@@ -329,10 +330,12 @@ ResponseLog ResponseLog::select_learners(const std::vector<bool>& keep) const {
 
 ResponseLog ResponseLog::parse(std::string_view text, const ReadOptions& options,
                                const std::string& source) {
+  options.validate();
   ReadReport report;
   report.source = source;
   // A UTF-8 byte-order mark is not part of the first column's name.
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  detail::check_line_lengths(text, options.max_line_bytes, source);
   // Latin-1 input is parsed as bytes (its delimiters, quotes and line ends are ASCII), so error
   // columns count the file's bytes; ids are converted to UTF-8 one by one as they are stored.
   const bool mixed = !detail::is_valid_utf8(text);
@@ -357,7 +360,8 @@ ResponseLog ResponseLog::parse(std::string_view text, const ReadOptions& options
 }
 
 ResponseLog ResponseLog::read_file(const std::string& path, const ReadOptions& options) {
-  std::string text = detail::read_file(path);
+  options.validate();
+  std::string text = detail::read_input(path, options);
   return parse(text, options, path);
 }
 

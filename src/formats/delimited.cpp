@@ -138,7 +138,7 @@ void read_delimited(const ReadInput& in) {
   const char delim =
       opt.delimiter != '\0' ? opt.delimiter : detect_delimiter(first_line(in.text, pos));
   report.delimiter = delim;
-  DelimitedReader reader(in.text, delim);
+  DelimitedReader reader(in.text, delim, /*quoting=*/true, opt.max_fields_per_line);
   std::vector<Field> fields;
   if (!reader.next(fields, source)) {
     throw Error(ErrorCode::Parse, "the log is empty: no header row", Location{source, 1, 1, ""});

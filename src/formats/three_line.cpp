@@ -65,6 +65,10 @@ void read_three_line(const ReadInput& in) {
   RowSink sink(in.builder, in.mixed, report, in.options, "");
   Problems& problems = sink.problems();
   static const std::string kNoSkill = "empty skill id";
+  const std::size_t max_fields = in.options.max_fields_per_line;
+  auto count = [&](std::string_view list, std::size_t line) {
+    return count_comma_fields(list, max_fields, source, line);
+  };
   LineCursor cursor(in.text);
   std::vector<Field> skills, outcomes;
   std::size_t record = 0;
@@ -74,11 +78,7 @@ void read_three_line(const ReadInput& in) {
     ++record;
     const bool has_skills = cursor.next(skill_line, skill_text);
     if (!has_skills || !cursor.next(outcome_line, outcome_text)) {
-      std::size_t rows = 0;
-      if (has_skills) {
-        split_commas(skill_text, skills);
-        rows = skills.size();
-      }
+      std::size_t rows = has_skills ? count(skill_text, skill_line) : 0;
       rows = std::max<std::size_t>(rows, 1);  // a lone count line is still one bad record
       report.rows += rows;
       problems.add(RowProblem::MissingField, Location{source, count_line, 1, ""},
@@ -87,13 +87,15 @@ void read_three_line(const ReadInput& in) {
                    rows);
       break;
     }
-    split_commas(skill_text, skills);
-    split_commas(outcome_text, outcomes);
-    const std::size_t rows = std::max(skills.size(), outcomes.size());
+    // The lists are counted before they are split, so a record that does not add up costs
+    // no memory whatever its length.
+    const std::size_t skill_count = count(skill_text, skill_line);
+    const std::size_t outcome_count = count(outcome_text, outcome_line);
+    const std::size_t rows = std::max(skill_count, outcome_count);
     report.rows += rows;
     std::string_view ct = trim(count_text);
-    std::uint64_t count = 0;
-    if (!parse_count(ct, count)) {
+    std::uint64_t announced = 0;
+    if (!parse_count(ct, announced)) {
       problems.add(RowProblem::BadRecord, Location{source, count_line, 1, "count"},
                    "record " + std::to_string(record) +
                        ": the first line must be a count of responses (at most 10^9), got " +
@@ -101,16 +103,18 @@ void read_three_line(const ReadInput& in) {
                    rows);
       continue;
     }
-    if (skills.size() != count || outcomes.size() != count) {
+    if (skill_count != announced || outcome_count != announced) {
       problems.add(RowProblem::BadRecord, Location{source, count_line, 1, "count"},
-                   "record " + std::to_string(record) + " announces " + std::to_string(count) +
-                       " responses but lists " + std::to_string(skills.size()) + " skills and " +
-                       std::to_string(outcomes.size()) + " outcomes",
+                   "record " + std::to_string(record) + " announces " + std::to_string(announced) +
+                       " responses but lists " + std::to_string(skill_count) + " skills and " +
+                       std::to_string(outcome_count) + " outcomes",
                    rows);
       continue;
     }
+    split_commas(skill_text, skills);
+    split_commas(outcome_text, outcomes);
     const std::string learner = std::to_string(record);
-    for (std::size_t k = 0; k < count; ++k) {
+    for (std::size_t k = 0; k < announced; ++k) {
       Row row;
       if (!parse_outcome01(outcomes[k].text, row.outcome)) {
         problems.add(RowProblem::BadCorrect,
