@@ -1346,3 +1346,63 @@ TEST_CASE("response_log: input of unknown size is read up to max_input_bytes", "
     CHECK(e->location() == Location{path, 11112, 2, ""});
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Privacy: what messages show of a cell
+
+TEST_CASE("response_log: a shifted row's learner id in the outcome or order column is not shown",
+          "[response_log]") {
+  const std::string header = "user_id,skill_name,correct,order_id\n";
+  struct Case {
+    const char* what;
+    std::string row;
+    RowProblem problem;
+    std::string shown;  // what the message says it got
+  };
+  const std::vector<Case> cases = {
+      {"a learner id in 'correct'", "add,1,stu-SECRET-42,7", RowProblem::BadCorrect,
+       "got a cell of 13 bytes (not shown)"},
+      {"a numeric learner id in 'correct'", "add,1,64525,7", RowProblem::BadCorrect,
+       "got a cell of 5 digits (not shown)"},
+      {"a learner id in 'order_id'", "stu1,add,1,SECRET", RowProblem::BadOrder,
+       "got a cell of 6 letters (not shown)"},
+      {"letters and digits in 'order_id'", "stu1,add,1,SECRET42", RowProblem::BadOrder,
+       "got a cell of 8 letters and digits (not shown)"},
+      {"a short outcome is shown", "stu1,add,yes,7", RowProblem::BadCorrect, "got 'yes'"},
+      {"a short order is shown", "stu1,add,1,ab", RowProblem::BadOrder, "got 'ab'"},
+      {"a non-ASCII cell is not shown", "stu1,add,\xC3\xA9,7", RowProblem::BadCorrect,
+       "got a cell of 2 bytes (not shown)"},
+      {"one control byte", "stu1,add,\x01,7", RowProblem::BadCorrect,
+       "got a cell of 1 byte (not shown)"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    const std::string text = header + c.row + "\n";
+    auto e = parse_error(text, strict_options());
+    REQUIRE(e);
+    CHECK_THAT(e->message(), Catch::Matchers::EndsWith(c.shown));
+    CHECK_THAT(std::string(e->what()),
+               !Catch::Matchers::Contains("SECRET") && !Catch::Matchers::Contains("64525"));
+    auto log = parse(text);
+    CHECK(skipped(log.report(), c.problem) == 1);
+    CHECK_THAT(log.report().summary(), Catch::Matchers::Contains(c.shown) &&
+                                           !Catch::Matchers::Contains("SECRET") &&
+                                           !Catch::Matchers::Contains("64525"));
+  }
+}
+
+TEST_CASE("response_log: hmm-scalable and three-line messages show no long cell",
+          "[response_log]") {
+  ReadOptions hmm = strict_options();
+  hmm.format = LogFormat::Hmm;
+  auto h = parse_error("1\tstu1\tstep\tadd\nstu-SECRET\tadd\tstep\tadd\n", hmm);
+  REQUIRE(h);
+  CHECK_THAT(h->message(), Catch::Matchers::EndsWith("got a cell of 10 bytes (not shown)"));
+  auto t = parse_error("2\n1,2\n0,SECRET\n", strict_options());
+  REQUIRE(t);
+  CHECK(t->location() == Location{kSource, 3, 3, "correct"});
+  CHECK_THAT(t->message(), Catch::Matchers::EndsWith("got a cell of 6 letters (not shown)"));
+  auto c = parse(std::string("2\n1,2\n0,1\n") + "x2\n1,2\n0,1\n", ReadOptions{});
+  const auto& message = c.report().first_message[static_cast<std::size_t>(RowProblem::BadRecord)];
+  CHECK_THAT(message, Catch::Matchers::EndsWith("got 'x2'"));
+}

@@ -193,15 +193,17 @@ void read_delimited(const ReadInput& in) {
       continue;
     }
     if (!parse_outcome01(cell(kCorrect), row.outcome)) {
-      problems.add(RowProblem::BadCorrect, where(kCorrect),
-                   "column '" + name(kCorrect) + "' must be 0 or 1, got " + shown(cell(kCorrect)));
+      problems.add(
+          RowProblem::BadCorrect, where(kCorrect),
+          "column '" + name(kCorrect) + "' must be 0 or 1, got " + excerpt(cell(kCorrect)));
       continue;
     }
     if (col[kOrder] >= 0) {
       long double v;
       if (!parse_order(cell(kOrder), v)) {
-        problems.add(RowProblem::BadOrder, where(kOrder),
-                     "column '" + name(kOrder) + "' must be a number, got " + shown(cell(kOrder)));
+        problems.add(
+            RowProblem::BadOrder, where(kOrder),
+            "column '" + name(kOrder) + "' must be a number, got " + excerpt(cell(kOrder)));
         continue;
       }
       row.order = v;

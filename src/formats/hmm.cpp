@@ -41,7 +41,7 @@ void read_hmm(const ReadInput& in) {
       row.outcome = Outcome::Incorrect;
     } else {
       problems.add(RowProblem::BadCorrect, where(0),
-                   "observation must be 1 (correct) or 2 (incorrect), got " + shown(obs));
+                   "observation must be 1 (correct) or 2 (incorrect), got " + excerpt(obs));
       continue;
     }
     row.learner = trim(fields[1].text);

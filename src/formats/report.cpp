@@ -1,5 +1,6 @@
 #include "formats/report.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 namespace pathwise {
@@ -74,10 +75,31 @@ void Problems::add(RowProblem problem, Location where, const std::string& messag
   report_.skipped[i] += rows;
 }
 
-std::string shown(std::string_view v) {
-  constexpr std::size_t kMax = 40;
-  if (v.size() <= kMax) return "'" + std::string(v) + "'";
-  return "'" + std::string(v.substr(0, kMax)) + "...'";
+std::string excerpt(std::string_view v) {
+  constexpr std::size_t kShown = 3;
+  auto count_if = [&](auto pred) {
+    return static_cast<std::size_t>(std::count_if(
+        v.begin(), v.end(), [&](char c) { return pred(static_cast<unsigned char>(c)); }));
+  };
+  const std::size_t n = v.size();
+  if (n <= kShown && count_if([](unsigned char c) { return c >= 0x20 && c < 0x7f; }) == n) {
+    return "'" + std::string(v) + "'";
+  }
+  const std::size_t digits = count_if([](unsigned char c) { return c >= '0' && c <= '9'; });
+  const std::size_t letters =
+      count_if([](unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; });
+  const std::string size = std::to_string(n);
+  std::string what;
+  if (digits == n) {
+    what = "a cell of " + size + " digits";
+  } else if (letters == n) {
+    what = "a cell of " + size + " letters";
+  } else if (letters + digits == n) {
+    what = "a cell of " + size + " letters and digits";
+  } else {
+    what = "a cell of " + size + (n == 1 ? " byte" : " bytes");
+  }
+  return what + " (not shown)";
 }
 
 }  // namespace detail

@@ -22,8 +22,10 @@ class Problems {
   bool strict_;
 };
 
-/// A cell as messages show it: quoted and cut short, since a broken file can put a whole
-/// paragraph in one field.
-std::string shown(std::string_view cell);
+/// A cell as messages show it. A row shifted by a missing or extra delimiter puts a learner id
+/// in any column, so a message never quotes more than a few characters: a cell of at most
+/// three printable ASCII characters (an outcome such as '2' or 'yes') is shown in quotes, any
+/// other only by its length and kind ("a cell of 7 digits (not shown)").
+std::string excerpt(std::string_view cell);
 
 }  // namespace pathwise::detail

@@ -99,7 +99,7 @@ void read_three_line(const ReadInput& in) {
       problems.add(RowProblem::BadRecord, Location{source, count_line, 1, "count"},
                    "record " + std::to_string(record) +
                        ": the first line must be a count of responses (at most 10^9), got " +
-                       shown(ct),
+                       excerpt(ct),
                    rows);
       continue;
     }
@@ -119,7 +119,7 @@ void read_three_line(const ReadInput& in) {
       if (!parse_outcome01(outcomes[k].text, row.outcome)) {
         problems.add(RowProblem::BadCorrect,
                      Location{source, outcome_line, outcomes[k].column, "correct"},
-                     "outcome must be 0 or 1, got " + shown(outcomes[k].text));
+                     "outcome must be 0 or 1, got " + excerpt(outcomes[k].text));
         continue;
       }
       row.learner = learner;
