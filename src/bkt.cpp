@@ -4,9 +4,9 @@
 #include <limits>
 #include <string>
 
-#include "detail/csv.hpp"
 #include "detail/io.hpp"
 #include "detail/json_util.hpp"
+#include "detail/text.hpp"
 #include "pathwise/json.hpp"
 
 namespace pathwise {

@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
-#include "detail/csv.hpp"
 #include "detail/profile_update.hpp"
+#include "detail/text.hpp"
 
 namespace pathwise {
 

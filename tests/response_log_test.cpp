@@ -1,8 +1,12 @@
 #include "pathwise/response_log.hpp"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -1097,4 +1101,308 @@ TEST_CASE("response_log: every row problem has a name", "[response_log]") {
   CHECK(std::string(pathwise::to_string(RowProblem::BadCorrect)) == "bad_correct");
   CHECK(std::string(pathwise::to_string(RowProblem::BadRecord)) == "bad_record");
   CHECK(std::string(pathwise::to_string(LogFormat::ThreeLine)) == "three-line");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits: line length, fields per line, input of unknown size
+
+namespace {
+
+ReadOptions with_limits(std::size_t line_bytes, std::size_t fields) {
+  ReadOptions o;
+  o.max_line_bytes = line_bytes;
+  o.max_fields_per_line = fields;
+  return o;
+}
+
+std::string write_tmp(const std::string& name, const std::string& text) {
+  const std::string path = std::string(PATHWISE_TEST_TMP) + "/response-log-" + name;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return path;
+}
+
+/// The error read_file() throws, or nullopt if it does not throw an Error.
+std::optional<Error> read_error(const std::string& path, const ReadOptions& options) {
+  try {
+    (void)ResponseLog::read_file(path, options);
+  } catch (const Error& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+/// A pipe holding `text` (at most one pipe buffer), its write end closed; read through
+/// /proc/self/fd, it is an input whose size is not known before reading.
+struct FilledPipe {
+  int fds[2] = {-1, -1};
+  explicit FilledPipe(const std::string& text) {
+    REQUIRE(::pipe(fds) == 0);
+    REQUIRE(text.size() < 4096);
+    REQUIRE(::write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    ::close(fds[1]);
+  }
+  ~FilledPipe() { ::close(fds[0]); }
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fds[0]); }
+};
+
+}  // namespace
+
+TEST_CASE("response_log: the limits have generous defaults and are validated", "[response_log]") {
+  const ReadOptions defaults;
+  CHECK(defaults.max_line_bytes == 16u * 1024 * 1024);
+  CHECK(defaults.max_fields_per_line == 1000000u);
+  CHECK(defaults.max_input_bytes == 1024ull * 1024 * 1024);
+  CHECK_NOTHROW(defaults.validate());
+  const std::string text = "user_id,skill_name,correct\nstu1,a,1\n";
+  const std::string path = write_tmp("validate.csv", text);
+  for (const char* name : {"max_line_bytes", "max_fields_per_line", "max_input_bytes"}) {
+    INFO(name);
+    ReadOptions o;
+    if (std::string(name) == "max_line_bytes") o.max_line_bytes = 0;
+    if (std::string(name) == "max_fields_per_line") o.max_fields_per_line = 0;
+    if (std::string(name) == "max_input_bytes") o.max_input_bytes = 0;
+    for (const auto& e : {parse_error(text, o), read_error(path, o)}) {
+      REQUIRE(e);
+      CHECK(e->code() == ErrorCode::InvalidArgument);
+      CHECK(e->location().field == name);
+      CHECK_THAT(e->message(), Catch::Matchers::Contains(name));
+    }
+  }
+}
+
+TEST_CASE("response_log: a line of max_line_bytes is read; one byte more stops at the limit",
+          "[response_log]") {
+  const std::string header = "user_id,skill_name,correct\n";  // 26 bytes and a line end
+  const ReadOptions o = with_limits(30, 100);
+  // "u" + 25 x's + ",a,1" is 30 bytes; one more x makes 31.
+  const std::string at_limit = "u" + std::string(25, 'x') + ",a,1";
+  const std::string over = "u" + std::string(26, 'x') + ",a,1";
+  REQUIRE(at_limit.size() == 30);
+  SECTION("just under and at the limit") {
+    CHECK(parse(header + at_limit + "\n", o).size() == 1);
+    CHECK(parse(header + at_limit + "\r\n", o).size() == 1);  // the line end is not counted
+    CHECK(parse("\xEF\xBB\xBF" + header + at_limit, o).size() == 1);
+    CHECK(parse(header + "u" + std::string(24, 'x') + ",a,1\n", o).size() == 1);
+  }
+  SECTION("just over, in lenient and strict mode, parsed or read from a file") {
+    const Location place{kSource, 2, 31, ""};
+    ReadOptions strict = o;
+    strict.strict = true;
+    for (const ReadOptions& options : {o, strict}) {
+      auto e = parse_error(header + over + "\n", options);
+      REQUIRE(e);
+      CHECK(e->code() == ErrorCode::Parse);
+      CHECK(e->location() == place);
+      CHECK_THAT(e->message(), Catch::Matchers::Contains("ReadOptions::max_line_bytes") &&
+                                   Catch::Matchers::Contains("30 bytes"));
+      CHECK_THAT(std::string(e->what()), !Catch::Matchers::Contains("uxx"));
+    }
+    const std::string path = write_tmp("long-line.csv", header + over + "\n");
+    auto f = read_error(path, o);
+    REQUIRE(f);
+    CHECK(f->location() == Location{path, 2, 31, ""});
+  }
+  SECTION("a lone CR ends a line too") {
+    CHECK(parse(header + at_limit + "\r" + at_limit + "\n", o).size() == 2);
+  }
+  SECTION("in hmm-scalable and three-line input") {
+    const std::string hmm = "1\tstu1\tstep\t" + std::string(30, 's') + "\n";  // 42 bytes
+    auto h = parse_error("1\tstu1\tstep\tadd\n" + hmm, with_limits(41, 100));
+    REQUIRE(h);
+    CHECK(h->location() == Location{kSource, 2, 42, ""});
+    CHECK(parse("1\tstu1\tstep\tadd\n" + hmm, with_limits(42, 100)).size() == 2);
+    const std::string outcomes = "1,0,1,0,1,0";  // 11 bytes
+    auto t = parse_error("6\n1,1,1,1,1,1\n" + outcomes + "\n", with_limits(10, 100));
+    REQUIRE(t);
+    CHECK(t->location() == Location{kSource, 2, 11, ""});  // the skill line comes first
+    CHECK(parse("6\n1,1,1,1,1,1\n" + outcomes + "\n", with_limits(11, 100)).size() == 6);
+  }
+}
+
+TEST_CASE("response_log: a line of max_fields_per_line fields is read; one more stops at the limit",
+          "[response_log]") {
+  const std::string header = "user_id,skill_name,correct";
+  SECTION("a header") {
+    CHECK(parse(header + "\nstu1,a,1\n", with_limits(1000, 3)).size() == 1);
+    auto e = parse_error(header + ",x\nstu1,a,1,9\n", with_limits(1000, 3));
+    REQUIRE(e);
+    CHECK(e->code() == ErrorCode::Parse);
+    CHECK(e->location() == Location{kSource, 1, 28, ""});
+    CHECK_THAT(e->message(), Catch::Matchers::Contains("ReadOptions::max_fields_per_line") &&
+                                 Catch::Matchers::Contains("more than 3 fields"));
+  }
+  SECTION("a data row: over the header's width it is a bad row, over the limit an error") {
+    const std::string text = header + "\nstu1,a,1,9\nstu1,a,1\n";
+    auto log = parse(text, with_limits(1000, 4));
+    CHECK(log.size() == 1);
+    CHECK(skipped(log.report(), RowProblem::ExtraField) == 1);
+    auto e = parse_error(text, with_limits(1000, 3));
+    REQUIRE(e);
+    CHECK(e->location() == Location{kSource, 2, 10, ""});
+    // A trailing delimiter ends with one more (empty) field.
+    auto t = parse_error(header + "\nstu1,a,1,", with_limits(1000, 3));
+    REQUIRE(t);
+    CHECK(t->location() == Location{kSource, 2, 10, ""});
+  }
+  SECTION("a quoted field with line breaks keeps a record's fields together") {
+    auto e = parse_error(header + "\n\"stu\n1\",a,1,9\n", with_limits(1000, 3));
+    REQUIRE(e);
+    CHECK(e->location() == Location{kSource, 3, 8, ""});
+  }
+  SECTION("hmm-scalable") {
+    CHECK(parse("1\tstu1\tstep\tadd\n", with_limits(1000, 4)).size() == 1);
+    auto e = parse_error("1\tstu1\tstep\tadd\n2\tstu1\tstep\tadd\tmore\n", with_limits(1000, 4));
+    REQUIRE(e);
+    CHECK(e->location() == Location{kSource, 2, 17, ""});
+  }
+  SECTION("three-line lists") {
+    CHECK(parse("3\n1,2,3\n0,1,1\n", with_limits(1000, 3)).size() == 3);
+    CHECK(parse("3\n1,2,3,\n0,1,1,\n", with_limits(1000, 3)).size() == 3);  // trailing comma
+    auto e = parse_error("4\n1,2,3,4\n0,1,1,0\n", with_limits(1000, 3));
+    REQUIRE(e);
+    CHECK(e->location() == Location{kSource, 2, 7, ""});
+    auto o = parse_error("3\n1,2,3\n0,1,1,0\n", with_limits(1000, 3));
+    REQUIRE(o);
+    CHECK(o->location() == Location{kSource, 3, 7, ""});
+  }
+}
+
+TEST_CASE("response_log: a header or a data row of delimiters stops at a limit", "[response_log]") {
+  const std::string commas(10000, ',');
+  const std::string header = "user_id,skill_name,correct\n";
+  auto by_fields = parse_error(commas + "\n", with_limits(100000, 100));
+  REQUIRE(by_fields);
+  CHECK(by_fields->location() == Location{kSource, 1, 101, ""});
+  auto by_length = parse_error(commas + "\n", with_limits(1000, 100000));
+  REQUIRE(by_length);
+  CHECK(by_length->location() == Location{kSource, 1, 1001, ""});
+  auto row = parse_error(header + commas + "\n", with_limits(100000, 100));
+  REQUIRE(row);
+  CHECK(row->location() == Location{kSource, 2, 101, ""});
+}
+
+TEST_CASE("response_log: a three-line record with long lists and a wrong count splits no list",
+          "[response_log]") {
+  std::string skills, outcomes;
+  for (int i = 0; i < 10000; ++i) {
+    skills += "1,";
+    outcomes += "0,";
+  }
+  const std::string text = "5\n" + skills + "\n" + outcomes + "\n";
+  auto log = parse(text, with_limits(100000, 100000));
+  const ReadReport& r = log.report();
+  CHECK(r.rows == 10000);
+  CHECK(skipped(r, RowProblem::BadRecord) == 10000);
+  CHECK(r.first_message[static_cast<std::size_t>(RowProblem::BadRecord)] ==
+        "record 1 announces 5 responses but lists 10000 skills and 10000 outcomes");
+  auto e = parse_error(text, with_limits(100000, 100));
+  REQUIRE(e);
+  CHECK(e->location() == Location{kSource, 2, 201, ""});
+}
+
+TEST_CASE("response_log: input of unknown size is read up to max_input_bytes", "[response_log]") {
+  // 26 + 1, 8 + 1, 8 + 1 bytes: 45 in all.
+  const std::string text = "user_id,skill_name,correct\nstu1,a,1\nstu1,a,0\n";
+  ReadOptions o;
+  SECTION("exactly the limit") {
+    o.max_input_bytes = 45;
+    FilledPipe pipe(text);
+    auto log = ResponseLog::read_file(pipe.path(), o);
+    CHECK(log.size() == 2);
+  }
+  SECTION("past the limit: the place of the first byte past it") {
+    o.max_input_bytes = 40;  // byte 41 is the ',' after the second "stu1" (line 3, column 5)
+    FilledPipe pipe(text);
+    auto e = read_error(pipe.path(), o);
+    REQUIRE(e);
+    CHECK(e->code() == ErrorCode::Parse);
+    CHECK(e->location() == Location{pipe.path(), 3, 5, ""});
+    CHECK_THAT(e->message(), Catch::Matchers::Contains("ReadOptions::max_input_bytes") &&
+                                 Catch::Matchers::Contains("40 bytes"));
+  }
+  SECTION("a regular file is not limited: its size is known") {
+    o.max_input_bytes = 10;
+    CHECK(ResponseLog::read_file(write_tmp("regular.csv", text), o).size() == 2);
+    CHECK(parse(text, o).size() == 2);
+  }
+  SECTION("a device that never ends stops at the line limit") {
+    o.max_line_bytes = 1000;
+    auto e = read_error("/dev/zero", o);
+    REQUIRE(e);
+    CHECK(e->location() == Location{"/dev/zero", 1, 1001, ""});
+    CHECK_THAT(e->message(), Catch::Matchers::Contains("max_line_bytes"));
+  }
+  SECTION("... or at the input limit when its lines are short") {
+    o.max_input_bytes = 100000;
+    o.format = LogFormat::Delimited;
+    std::FILE* yes = ::popen("exec yes 'stu1,a,1' 2>/dev/null", "r");
+    REQUIRE(yes);
+    const std::string path = "/proc/self/fd/" + std::to_string(::fileno(yes));
+    auto e = read_error(path, o);
+    ::pclose(yes);
+    REQUIRE(e);
+    // 100000 bytes are 11111 lines of 9 bytes and one more byte: line 11112, column 2.
+    CHECK(e->location() == Location{path, 11112, 2, ""});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Privacy: what messages show of a cell
+
+TEST_CASE("response_log: a shifted row's learner id in the outcome or order column is not shown",
+          "[response_log]") {
+  const std::string header = "user_id,skill_name,correct,order_id\n";
+  struct Case {
+    const char* what;
+    std::string row;
+    RowProblem problem;
+    std::string shown;  // what the message says it got
+  };
+  const std::vector<Case> cases = {
+      {"a learner id in 'correct'", "add,1,stu-SECRET-42,7", RowProblem::BadCorrect,
+       "got a cell of 13 bytes (not shown)"},
+      {"a numeric learner id in 'correct'", "add,1,64525,7", RowProblem::BadCorrect,
+       "got a cell of 5 digits (not shown)"},
+      {"a learner id in 'order_id'", "stu1,add,1,SECRET", RowProblem::BadOrder,
+       "got a cell of 6 letters (not shown)"},
+      {"letters and digits in 'order_id'", "stu1,add,1,SECRET42", RowProblem::BadOrder,
+       "got a cell of 8 letters and digits (not shown)"},
+      {"a short outcome is shown", "stu1,add,yes,7", RowProblem::BadCorrect, "got 'yes'"},
+      {"a short order is shown", "stu1,add,1,ab", RowProblem::BadOrder, "got 'ab'"},
+      {"a non-ASCII cell is not shown", "stu1,add,\xC3\xA9,7", RowProblem::BadCorrect,
+       "got a cell of 2 bytes (not shown)"},
+      {"one control byte", "stu1,add,\x01,7", RowProblem::BadCorrect,
+       "got a cell of 1 byte (not shown)"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    const std::string text = header + c.row + "\n";
+    auto e = parse_error(text, strict_options());
+    REQUIRE(e);
+    CHECK_THAT(e->message(), Catch::Matchers::EndsWith(c.shown));
+    CHECK_THAT(std::string(e->what()),
+               !Catch::Matchers::Contains("SECRET") && !Catch::Matchers::Contains("64525"));
+    auto log = parse(text);
+    CHECK(skipped(log.report(), c.problem) == 1);
+    CHECK_THAT(log.report().summary(), Catch::Matchers::Contains(c.shown) &&
+                                           !Catch::Matchers::Contains("SECRET") &&
+                                           !Catch::Matchers::Contains("64525"));
+  }
+}
+
+TEST_CASE("response_log: hmm-scalable and three-line messages show no long cell",
+          "[response_log]") {
+  ReadOptions hmm = strict_options();
+  hmm.format = LogFormat::Hmm;
+  auto h = parse_error("1\tstu1\tstep\tadd\nstu-SECRET\tadd\tstep\tadd\n", hmm);
+  REQUIRE(h);
+  CHECK_THAT(h->message(), Catch::Matchers::EndsWith("got a cell of 10 bytes (not shown)"));
+  auto t = parse_error("2\n1,2\n0,SECRET\n", strict_options());
+  REQUIRE(t);
+  CHECK(t->location() == Location{kSource, 3, 3, "correct"});
+  CHECK_THAT(t->message(), Catch::Matchers::EndsWith("got a cell of 6 letters (not shown)"));
+  auto c = parse(std::string("2\n1,2\n0,1\n") + "x2\n1,2\n0,1\n", ReadOptions{});
+  const auto& message = c.report().first_message[static_cast<std::size_t>(RowProblem::BadRecord)];
+  CHECK_THAT(message, Catch::Matchers::EndsWith("got 'x2'"));
 }

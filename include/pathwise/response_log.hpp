@@ -64,6 +64,27 @@ struct ReadOptions {
   /// ASSISTments logs mark scaffolding responses with original = 0. Unless this is true they are
   /// left out, as pyBKT does, and counted in ReadReport::rows_filtered. Default: false.
   bool keep_scaffolding = false;
+
+  // Limits. Each is checked before the memory it guards is spent, in strict and lenient mode
+  // alike: input past a limit throws Error (Parse) with its place and the limit's name, since
+  // it is a broken or foreign file rather than a bad row. The defaults pass every public log in
+  // the project's data folder with two or more orders of magnitude to spare.
+
+  /// Longest line in bytes, line end not counted (a line ends at LF, CRLF or a lone CR). The
+  /// longest line of the public logs is 3,556 bytes. Default: 16 MiB.
+  std::size_t max_line_bytes = std::size_t{16} << 20;
+  /// Most fields on one line: the cells of a delimited header or row (a quoted field may carry
+  /// a row over several lines), or the entries of a three-line list. Each field costs tens of
+  /// bytes before it can be checked. The widest line of the public logs has 1,261. Default:
+  /// 1,000,000.
+  std::size_t max_fields_per_line = 1000000;
+  /// Most bytes read from an input whose size is not known before reading: a pipe, a terminal,
+  /// a device such as /dev/zero. Regular files and parse()'s text are read whole, as their size
+  /// is known. Default: 1 GiB.
+  std::uint64_t max_input_bytes = std::uint64_t{1} << 30;
+
+  /// Throws Error (InvalidArgument) naming the field if a limit is 0.
+  void validate() const;
 };
 
 /// Why a row was not used. Every skipped row is counted under exactly one reason.
@@ -131,7 +152,8 @@ class ResponseLog {
 
   /// Reads a log from a file; the format is detected unless `options.format` says otherwise.
   /// Throws Error (Io) if the file cannot be read, Error (Parse) for a bad header, a missing
-  /// column, or — in strict mode — the first bad row.
+  /// column, input past one of the options' limits, or — in strict mode — the first bad row;
+  /// Error (InvalidArgument) if the options are not valid (ReadOptions::validate()).
   [[nodiscard]] static ResponseLog read_file(const std::string& path,
                                              const ReadOptions& options = {});
   /// Reads a log from text in memory; `source` names it in errors. Throws like read_file().

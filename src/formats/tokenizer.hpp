@@ -1,7 +1,9 @@
-// Delimited-text tokenizer (RFC 4180 quoting) and text-encoding helpers.
+// Splitting the readers' text into records and fields: delimited records (RFC 4180 quoting) and
+// the comma lists of the three-line format.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -22,11 +24,13 @@ struct Field {
 class DelimitedReader {
  public:
   /// `quoting` false reads '"' as an ordinary character (hmm-scalable input has no quoting).
-  DelimitedReader(std::string_view text, char delimiter, bool quoting = true)
-      : text_(text), delim_(delimiter), quoting_(quoting) {}
+  /// A record holds at most `max_fields` fields.
+  DelimitedReader(std::string_view text, char delimiter, bool quoting = true,
+                  std::size_t max_fields = SIZE_MAX)
+      : text_(text), delim_(delimiter), quoting_(quoting), max_fields_(max_fields) {}
   /// Reads the next record into `fields`; false at the end of the text. Throws Error (Parse)
-  /// naming the quote's line and column if a quoted field never closes: everything after it
-  /// would otherwise be read as one value.
+  /// naming the quote's line and column if a quoted field never closes (everything after it
+  /// would otherwise be read as one value), or at the first field past `max_fields`.
   bool next(std::vector<Field>& fields, const std::string& source = "");
   /// 1-based line on which the last record started.
   [[nodiscard]] std::size_t line() const noexcept { return record_line_; }
@@ -34,9 +38,14 @@ class DelimitedReader {
   [[nodiscard]] std::size_t next_line() const noexcept { return line_; }
 
  private:
+  std::string_view quoted_field(std::size_t column, std::size_t field_line,
+                                const std::string& source);
+  void push(std::vector<Field>& fields, Field field, const std::string& source);
+
   std::string_view text_;
   char delim_;
   bool quoting_;
+  std::size_t max_fields_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::size_t line_start_ = 0;
@@ -44,14 +53,17 @@ class DelimitedReader {
   std::deque<std::string> unescaped_;  // storage for quoted fields that held ""
 };
 
-/// True if `text` is well-formed UTF-8.
-bool is_valid_utf8(std::string_view text) noexcept;
-/// Converts Latin-1 bytes to UTF-8.
-std::string latin1_to_utf8(std::string_view text);
 /// Picks the delimiter of a header line: tab, comma or semicolon, whichever occurs most outside
 /// quotes (tab wins ties); comma if none occurs.
 char detect_delimiter(std::string_view header_line) noexcept;
-/// Trims ASCII spaces and tabs at both ends.
-std::string_view trim(std::string_view s) noexcept;
+
+/// The number of fields split_commas() finds in `line`. Throws Error (Parse) at `line_number`
+/// and the first field past `max_fields` if there are more; allocates nothing.
+std::size_t count_comma_fields(std::string_view line, std::size_t max_fields,
+                               const std::string& source, std::size_t line_number);
+
+/// Splits a comma list into trimmed fields (column = 1-based byte offset in `line`), dropping
+/// one trailing empty element (a trailing comma); a blank list has no fields.
+void split_commas(std::string_view line, std::vector<Field>& out);
 
 }  // namespace pathwise::detail

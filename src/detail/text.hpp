@@ -1,0 +1,16 @@
+// Text helpers shared by the readers and the models: UTF-8 checks, Latin-1 conversion, trimming.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace pathwise::detail {
+
+/// True if `text` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view text) noexcept;
+/// Converts Latin-1 bytes to UTF-8.
+std::string latin1_to_utf8(std::string_view text);
+/// Trims ASCII spaces and tabs at both ends.
+std::string_view trim(std::string_view s) noexcept;
+
+}  // namespace pathwise::detail
