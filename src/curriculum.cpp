@@ -4,7 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "detail/csv.hpp"
+#include "detail/text.hpp"
 #include "detail/io.hpp"
 #include "detail/json_util.hpp"
 

@@ -49,10 +49,6 @@ static_assert(kMigrationCount == PostgresStore::kSchemaVersion, "one migration p
 constexpr const char* kMigrationLock = "SELECT pg_advisory_lock(7081423190512)";
 constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(7081423190512)";
 
-const char* const kSkillColumns =
-    "skill, p_known, attempts, correct, streak, last_practice, mastered_at, half_life_days, "
-    "reviews, next_review, wheel_spinning";
-
 struct Statement {
   const char* name;
   const char* sql;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "detail/csv.hpp"
+#include "detail/text.hpp"
 #include "detail/json_util.hpp"
 #include "pathwise/profile.hpp"
 
