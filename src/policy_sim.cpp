@@ -59,9 +59,9 @@ void PolicySimulationOptions::validate() const {
   check_range(delay_days, kMaxSimulatedDays, "delay_days");
   // Each setting in range can still add up to a span beyond TimePoint: bound the whole run.
   const double attempts = static_cast<double>(max_attempts);
-  const double breaks =
-      attempts_per_session > 0 ? std::floor(attempts / static_cast<double>(attempts_per_session))
-                               : 0.0;
+  const double breaks = attempts_per_session > 0
+                            ? std::floor(attempts / static_cast<double>(attempts_per_session))
+                            : 0.0;
   const double days =
       attempts * minutes_per_attempt / 1440.0 + breaks * days_between_sessions + delay_days;
   if (days > kMaxSimulatedDays) {
@@ -361,8 +361,7 @@ MatchedSweep match_mastery_tutor(const Curriculum& curriculum, const BktModel& m
   MatchedSweep sweep;
   PolicySimulationOptions o = options;
   for (std::size_t k = 0; k < steps; ++k) {
-    o.config.mastery_threshold =
-        options.config.mastery_threshold + step * static_cast<double>(k);
+    o.config.mastery_threshold = options.config.mastery_threshold + step * static_cast<double>(k);
     // A threshold of 1 is never reached by BKT: the search ends below it.
     if (o.config.mastery_threshold > 0.9995) break;
     PolicyResult r = simulate_policies(curriculum, model, {SimPolicy::Mastery}, o)[0];

@@ -184,8 +184,7 @@ TEST_CASE("policy_sim: validate names each field out of range or not finite", "[
         "minutes_per_attempt");
   CHECK(refused_field(with([&](auto& o) { o.minutes_per_attempt = nan; })) ==
         "minutes_per_attempt");
-  CHECK(refused_field(with([](auto& o) { o.minutes_per_attempt = 1e6; })) ==
-        "minutes_per_attempt");
+  CHECK(refused_field(with([](auto& o) { o.minutes_per_attempt = 1e6; })) == "minutes_per_attempt");
   CHECK(refused_field(with([&](auto& o) { o.days_between_sessions = inf; })) ==
         "days_between_sessions");
   CHECK(refused_field(with([](auto& o) { o.days_between_sessions = -0.5; })) ==
@@ -203,8 +202,7 @@ TEST_CASE("policy_sim: validate names each field out of range or not finite", "[
           o.attempts_per_session = 1;
           o.days_between_sessions = 100.0;
         })) == "max_attempts");
-  CHECK(refused_field(with([&](auto& o) { o.population.concentration = nan; })) ==
-        "concentration");
+  CHECK(refused_field(with([&](auto& o) { o.population.concentration = nan; })) == "concentration");
   CHECK(refused_field(with([](auto& o) { o.population.forget_per_day = 2.0; })) ==
         "forget_per_day");
   CHECK_THROWS_AS(with([&](auto& o) { o.config.mastery_threshold = nan; }).validate(), Error);
@@ -232,8 +230,8 @@ TEST_CASE("policy_sim: the fixed order's sweep stops at the first N reaching the
   for (std::size_t n = 1; n <= 4; ++n) {
     PolicySimulationOptions f = o;
     f.fixed_per_skill = n;
-    fm.push_back(
-        simulate_policies(sim_curriculum(), sim_model(), {SimPolicy::Fixed}, f)[0].false_mastery.mean);
+    fm.push_back(simulate_policies(sim_curriculum(), sim_model(), {SimPolicy::Fixed}, f)[0]
+                     .false_mastery.mean);
   }
   REQUIRE(fm[0] > fm[2]);
   const double target = (fm[0] + fm[2]) / 2;
@@ -255,9 +253,9 @@ TEST_CASE("policy_sim: the fixed order's sweep stops at the first N reaching the
     CHECK_FALSE(none.result);
   }
   CHECK_THROWS_AS(match_fixed_order(sim_curriculum(), sim_model(), o, 1.5), Error);
-  CHECK_THROWS_AS(match_fixed_order(sim_curriculum(), sim_model(), o,
-                                    std::numeric_limits<double>::quiet_NaN()),
-                  Error);
+  CHECK_THROWS_AS(
+      match_fixed_order(sim_curriculum(), sim_model(), o, std::numeric_limits<double>::quiet_NaN()),
+      Error);
   CHECK_THROWS_AS(match_fixed_order(sim_curriculum(), sim_model(), o, 0.5, 0), Error);
   o.delay_days = -1;
   CHECK_THROWS_AS(match_fixed_order(sim_curriculum(), sim_model(), o, 0.5), Error);

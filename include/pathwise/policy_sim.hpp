@@ -66,7 +66,7 @@ struct PolicySimulationOptions {
   /// Upper bounds of the time settings, and of the whole simulated span (every attempt, every
   /// session break and the delay), which must stay within the range of TimePoint.
   static constexpr double kMaxMinutesPerAttempt = 7.0 * 24 * 60;  // a week
-  static constexpr double kMaxSimulatedDays = 36500.0;             // a century
+  static constexpr double kMaxSimulatedDays = 36500.0;            // a century
   /// Upper bound of learners, max_attempts and fixed_per_skill.
   static constexpr std::size_t kMaxCount = 10000000;
 
