@@ -11,6 +11,8 @@
 
 #include "commands.hpp"
 #include "pathwise/bkt.hpp"
+#include "pathwise/policy_sim.hpp"
+#include "pathwise/simulate.hpp"
 #include "pattern.hpp"
 
 using Catch::Matchers::Contains;
@@ -645,4 +647,45 @@ TEST_CASE("cli: simulate on a model leaves out its degenerate skills and says so
   Run bad = run({"simulate", "--model", none_path, "--learners", "20"});
   CHECK(bad.code == 1);
   CHECK_THAT(bad.err, Contains("no skill with guess + slip < 1"));
+}
+
+TEST_CASE("cli: simulate's figures are the library's, called as docs/policy-evaluation.md shows",
+          "[cli]") {
+  using namespace pathwise;
+  Run r = run({"simulate", "--learners", "80", "--seed", "4", "--json"});
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+
+  const SyntheticCourse course = synthetic_course();
+  PolicySimulationOptions o;
+  o.learners = 80;
+  o.population.seed = 4;
+  const PolicyResult sequencer =
+      simulate_policies(course.curriculum, course.model, {SimPolicy::Pathwise}, o)[0];
+  const double target = sequencer.false_mastery.mean;
+  const MatchedSweep fixed = match_fixed_order(course.curriculum, course.model, o, target, 60);
+  o.fixed_per_skill = fixed.matched ? static_cast<std::size_t>(fixed.points.back().setting) : 60;
+  const MatchedSweep tutor = match_mastery_tutor(course.curriculum, course.model, o, target);
+  const auto rest = simulate_policies(
+      course.curriculum, course.model,
+      {SimPolicy::Fixed, SimPolicy::Random, SimPolicy::Mastery, SimPolicy::Oracle}, o);
+
+  CHECK(j.at("fixed_per_skill") == o.fixed_per_skill);
+  REQUIRE(j.at("fixed_sweep").size() == fixed.points.size());
+  for (std::size_t k = 0; k < fixed.points.size(); ++k) {
+    CHECK(j.at("fixed_sweep")[k].at("n") == k + 1);
+    CHECK(j.at("fixed_sweep")[k].at("false_mastery") == fixed.points[k].false_mastery.mean);
+  }
+  REQUIRE(j.at("mastery_sweep").size() == tutor.points.size());
+  for (std::size_t k = 0; k < tutor.points.size(); ++k) {
+    CHECK(j.at("mastery_sweep")[k].at("threshold") == tutor.points[k].setting);
+    CHECK(j.at("mastery_sweep")[k].at("attempts") == tutor.points[k].attempts.mean);
+  }
+  CHECK(j.contains("mastery_matched") == tutor.matched);
+  CHECK(j.at("policies").at("pathwise").at("attempts") == sequencer.attempts.mean);
+  for (const PolicyResult& p : rest) {
+    INFO(to_string(p.policy));
+    CHECK(j.at("policies").at(to_string(p.policy)).at("attempts") == p.attempts.mean);
+    CHECK(j.at("policies").at(to_string(p.policy)).at("false_mastery") == p.false_mastery.mean);
+  }
 }
