@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
+#include <string>
 
 #include "detail/prerequisites.hpp"
 #include "detail/random.hpp"
@@ -23,6 +25,54 @@ const char* to_string(SimPolicy p) noexcept {
       return "oracle";
   }
   return "unknown";
+}
+
+namespace {
+
+void check_count(std::size_t value, std::size_t lo, const char* field) {
+  if (value < lo || value > PolicySimulationOptions::kMaxCount) {
+    throw Error(ErrorCode::InvalidArgument,
+                std::string(field) + " must be in [" + std::to_string(lo) + ", " +
+                    std::to_string(PolicySimulationOptions::kMaxCount) + "], got " +
+                    std::to_string(value),
+                Location{"", 0, 0, field});
+  }
+}
+
+void check_range(double value, double hi, const char* field) {
+  // Written so that NaN fails too.
+  if (!(value >= 0.0 && value <= hi)) {
+    std::ostringstream s;
+    s << field << " must be a finite number in [0, " << hi << "], got " << value;
+    throw Error(ErrorCode::InvalidArgument, s.str(), Location{"", 0, 0, field});
+  }
+}
+
+}  // namespace
+
+void PolicySimulationOptions::validate() const {
+  check_count(learners, 1, "learners");
+  check_count(max_attempts, 1, "max_attempts");
+  check_count(fixed_per_skill, 0, "fixed_per_skill");
+  check_range(minutes_per_attempt, kMaxMinutesPerAttempt, "minutes_per_attempt");
+  check_range(days_between_sessions, kMaxSimulatedDays, "days_between_sessions");
+  check_range(delay_days, kMaxSimulatedDays, "delay_days");
+  // Each setting in range can still add up to a span beyond TimePoint: bound the whole run.
+  const double attempts = static_cast<double>(max_attempts);
+  const double breaks = attempts_per_session > 0
+                            ? std::floor(attempts / static_cast<double>(attempts_per_session))
+                            : 0.0;
+  const double days =
+      attempts * minutes_per_attempt / 1440.0 + breaks * days_between_sessions + delay_days;
+  if (days > kMaxSimulatedDays) {
+    std::ostringstream s;
+    s << "the simulated time (max_attempts x minutes_per_attempt, the breaks of "
+         "attempts_per_session x days_between_sessions, and delay_days) must stay within "
+      << kMaxSimulatedDays << " days, got " << days;
+    throw Error(ErrorCode::InvalidArgument, s.str(), Location{"", 0, 0, "max_attempts"});
+  }
+  population.validate();
+  config.validate();
 }
 
 namespace {
@@ -66,8 +116,10 @@ class Run {
         rng_(detail::mix_seed(s.o.population.seed, "policy-random", index)) {
     profile_.goals = s.o.goals;
     if (policy == SimPolicy::Fixed) {
+      // Steps beyond max_attempts are never taken: the plan stops there.
       for (std::uint32_t sk : s.order)
-        for (std::size_t k = 0; k < s.o.fixed_per_skill; ++k) plan_.push_back(round_robin(sk));
+        for (std::size_t k = 0; k < s.o.fixed_per_skill && plan_.size() < s.o.max_attempts; ++k)
+          plan_.push_back(round_robin(sk));
       std::fill(next_item_.begin(), next_item_.end(), 0);
     }
   }
@@ -190,14 +242,9 @@ class Run {
 std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const BktModel& model,
                                             const std::vector<SimPolicy>& policies,
                                             const PolicySimulationOptions& options) {
-  options.population.validate();
-  options.config.validate();
+  options.validate();
   if (curriculum.items().empty()) {
     throw Error(ErrorCode::InvalidArgument, "the curriculum has no items to practise");
-  }
-  if (options.learners == 0) {
-    throw Error(ErrorCode::InvalidArgument, "learners must be >= 1",
-                Location{"", 0, 0, "learners"});
   }
   BktModel told = model;
   if (options.tell_forgetting) {
@@ -259,6 +306,87 @@ std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const 
     res.declared_done = static_cast<double>(done) / count;
     out.push_back(std::move(res));
   }
+  return out;
+}
+
+namespace {
+
+void check_target(double target) {
+  if (!(target >= 0.0 && target <= 1.0)) {
+    throw Error(ErrorCode::InvalidArgument, "the target false mastery must be in [0, 1]",
+                Location{"", 0, 0, "target_false_mastery"});
+  }
+}
+
+SweepPoint point(double setting, const PolicyResult& r) {
+  return SweepPoint{setting, r.attempts, r.false_mastery};
+}
+
+}  // namespace
+
+MatchedSweep match_fixed_order(const Curriculum& curriculum, const BktModel& model,
+                               const PolicySimulationOptions& options, double target_false_mastery,
+                               std::size_t max_per_skill) {
+  options.validate();
+  check_target(target_false_mastery);
+  check_count(max_per_skill, 1, "max_per_skill");
+  MatchedSweep sweep;
+  PolicySimulationOptions o = options;
+  for (std::size_t n = 1; n <= max_per_skill; ++n) {
+    o.fixed_per_skill = n;
+    PolicyResult r = simulate_policies(curriculum, model, {SimPolicy::Fixed}, o)[0];
+    sweep.points.push_back(point(static_cast<double>(n), r));
+    if (r.false_mastery.mean <= target_false_mastery) {
+      sweep.matched = true;
+      sweep.result = std::move(r);
+      break;
+    }
+  }
+  return sweep;
+}
+
+MatchedSweep match_mastery_tutor(const Curriculum& curriculum, const BktModel& model,
+                                 const PolicySimulationOptions& options,
+                                 double target_false_mastery, std::size_t steps, double step) {
+  options.validate();
+  check_target(target_false_mastery);
+  if (steps < 1 || steps > 1000) {
+    throw Error(ErrorCode::InvalidArgument,
+                "steps must be in [1, 1000], got " + std::to_string(steps),
+                Location{"", 0, 0, "steps"});
+  }
+  if (!(step > 0.0 && step < 1.0)) {
+    throw Error(ErrorCode::InvalidArgument, "step must be in (0, 1)", Location{"", 0, 0, "step"});
+  }
+  MatchedSweep sweep;
+  PolicySimulationOptions o = options;
+  for (std::size_t k = 0; k < steps; ++k) {
+    o.config.mastery_threshold = options.config.mastery_threshold + step * static_cast<double>(k);
+    // A threshold of 1 is never reached by BKT: the search ends below it.
+    if (o.config.mastery_threshold > 0.9995) break;
+    PolicyResult r = simulate_policies(curriculum, model, {SimPolicy::Mastery}, o)[0];
+    sweep.points.push_back(point(o.config.mastery_threshold, r));
+    if (r.false_mastery.mean <= target_false_mastery) {
+      sweep.matched = true;
+      sweep.result = std::move(r);
+      break;
+    }
+  }
+  return sweep;
+}
+
+TeachableModel without_degenerate_skills(const BktModel& model) {
+  TeachableModel out;
+  for (const auto& [name, p] : model.skills()) {
+    if (p.guess + p.slip >= 1.0) {
+      ++out.dropped;
+      continue;
+    }
+    out.model.set_skill(name, p);
+    if (auto rate = model.forget_per_day(name)) out.model.set_forget_per_day(name, *rate);
+  }
+  for (const auto& [id, ip] : model.items())
+    if (out.model.find_skill(ip.skill)) out.model.set_item(id, ip);
   return out;
 }
 

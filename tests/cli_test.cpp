@@ -3,10 +3,17 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
+#include <stdexcept>
 
+#include "commands.hpp"
 #include "pathwise/bkt.hpp"
+#include "pathwise/policy_sim.hpp"
+#include "pathwise/simulate.hpp"
+#include "pattern.hpp"
 
 using Catch::Matchers::Contains;
 
@@ -357,4 +364,328 @@ TEST_CASE("cli: fit --item-min-responses needs --item-guess-slip", "[cli]") {
   CHECK(m.find_item("p1") != nullptr);
   CHECK(m.find_item("p2") == nullptr);
   CHECK(m.find_item("p3") == nullptr);
+}
+
+// --- the --skills matcher -------------------------------------------------------------------
+
+namespace {
+
+struct PatternCase {
+  const char* pattern;
+  const char* text;
+  bool matches;  // worked out by hand
+};
+
+// Ordinary skill filters, each answer worked out by hand for a whole-name match.
+const PatternCase kPatternCases[] = {
+    {"a.d", "add", true},
+    {"a.d", "ad", false},
+    {"add|sub", "sub", true},
+    {"add|sub", "addsub", false},
+    {"(a|b)*", "", true},
+    {"(a|b)*", "abba", true},
+    {"(a|b)*", "abc", false},
+    {"a+b?c{2,3}", "aacc", true},
+    {"a+b?c{2,3}", "abccc", true},
+    {"a+b?c{2,3}", "abcccc", false},
+    {"a+b?c{2,3}", "bcc", false},
+    {"[a-c]+", "cab", true},
+    {"[a-c]+", "cad", false},
+    {"[^a-c]+", "xyz", true},
+    {"[^a-c]+", "xaz", false},
+    {"\\d+", "2024", true},
+    {"\\d+", "20a4", false},
+    {"\\w+-\\d{2}", "frac_add-07", true},
+    {"\\w+-\\d{2}", "frac add-07", false},
+    {"\\s", " ", true},
+    {"\\S+", "a b", false},
+    {"frac(tions)?", "frac", true},
+    {"frac(tions)?", "fractions", true},
+    {"frac(tions)?", "fracti", false},
+    {"(?:ab)+", "ababab", true},
+    {"(?:ab)+", "aba", false},
+    {"a{0,2}", "", true},
+    {"a{0,2}", "aaa", false},
+    {"a{2,}", "aaaaa", true},
+    {"a{2,}", "a", false},
+    {"a{3}", "aaa", true},
+    {"[-a]+", "a-a", true},
+    {"[a-]+", "-a", true},
+    {"\\.", ".", true},
+    {"\\.", "x", false},
+    {".", ".", true},
+    {"a\\+", "a+", true},
+    {"a\\+", "aa", false},
+    {"[\\d_]+", "1_2", true},
+    {"(a|ab)(c|bcd)", "abcd", true},
+    {"(a|ab)(c|bcd)", "abc", true},
+    {"(a|ab)(c|bcd)", "abd", false},
+    {"a*?b", "aab", true},
+    {"^add$", "add", true},
+    {"a|^b", "b", true},
+    {"a^b", "ab", false},
+    {"ab$|c", "c", true},
+    {"", "", true},
+    {"", "a", false},
+    {"x*", "", true},
+    {"\\x41\\t", "A\t", true},
+    {"KC\\(Default\\)", "KC(Default)", true},
+    {"Equation Solving.*", "Equation Solving Two or Fewer Steps", true},
+    {"Equation Solving.*", "equation solving", false},
+};
+
+}  // namespace
+
+TEST_CASE("cli: --skills patterns match as std::regex does on ordinary patterns",
+          "[cli][pattern]") {
+  for (const PatternCase& c : kPatternCases) {
+    INFO("pattern '" << c.pattern << "', name '" << c.text << "'");
+    pathwise::cli::SkillPattern p(c.pattern);
+    CHECK(p.matches(c.text) == c.matches);
+    CHECK(std::regex_match(std::string(c.text), std::regex(c.pattern)) == c.matches);
+  }
+}
+
+TEST_CASE("cli: --skills answers the inputs that crashed or hung std::regex", "[cli][pattern]") {
+  using pathwise::cli::SkillPattern;
+  // 20,000 characters against (a|b)*: std::regex recursed once per character and overflowed
+  // the stack.
+  std::string ab(20000, 'a');
+  for (std::size_t k = 1; k < ab.size(); k += 2) ab[k] = 'b';
+  CHECK(SkillPattern("(a|b)*").matches(ab));
+  CHECK_FALSE(SkillPattern("(a|b)*").matches(ab + "c"));
+  // Nested stars and overlapping alternatives backtrack exponentially; here they are linear.
+  const std::string as(100000, 'a');
+  CHECK_FALSE(SkillPattern("(a*)*b").matches(as));
+  CHECK_FALSE(SkillPattern("(a|aa)*c").matches(as));
+  CHECK_FALSE(SkillPattern("(x+x+)+y").matches(std::string(5000, 'x')));
+  CHECK(SkillPattern("(a?){30}a{30}").matches(std::string(30, 'a')));
+  // Nested counts that expand past the state limit are refused, not run, even for "a".
+  CHECK_THROWS_AS(SkillPattern("((a{0,50}){0,50}){0,50}"), pathwise::Error);
+  // Back-references are refused (std::regex was undefined on some).
+  CHECK_THROWS_AS(SkillPattern("(a)\\1"), pathwise::Error);
+
+  // The same through fit: a log whose skill name is 20,000 characters long.
+  std::string log = "user_id,skill_name,correct,order_id\n";
+  for (int k = 0; k < 6; ++k)
+    log += "u" + std::to_string(k % 3) + "," + ab + "," + std::to_string(k % 2) + "," +
+           std::to_string(k + 1) + "\n";
+  log += "u1,add,1,7\nu2,add,0,8\n";
+  const std::string data = write_log("long-skill.csv", log);
+  Run r = run({"fit", data, "--skills", "(a|b)*", "--restarts", "1", "--json"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j.at("skills").size() == 1);
+  CHECK(j.at("skills").contains(ab));
+  Run backref = run({"fit", data, "--skills", "(a)\\1"});
+  CHECK(backref.code == 2);
+  CHECK_THAT(backref.err, Contains("position 4") && Contains("back-references"));
+}
+
+TEST_CASE("cli: a bad --skills pattern is a usage error naming its position", "[cli][pattern]") {
+  using pathwise::cli::SkillPattern;
+  struct Bad {
+    const char* pattern;
+    const char* where;  // "position N"
+    const char* what;
+  };
+  const Bad bad[] = {
+      {"x(", "position 2", "missing ')'"},
+      {"ab)", "position 3", "')' without a group"},
+      {"(a)\\1", "position 4", "back-references"},
+      {"(a)\\k<n>", "position 4", "back-references"},
+      {"(?=a)a", "position 1", "look-ahead"},
+      {"(?!a)b", "position 1", "look-ahead"},
+      {"x(?<=a)b", "position 2", "look-behind"},
+      {"(?<n>a)", "position 1", "named groups"},
+      {"(?i)a", "position 1", "unknown group"},
+      {"*a", "position 1", "nothing to repeat"},
+      {"a|+", "position 3", "nothing to repeat"},
+      {"a**", "position 3", "nothing to repeat"},
+      {"^*", "position 2", "cannot be repeated"},
+      {"[ab", "position 1", "missing ']'"},
+      {"[]", "position 1", "empty class"},
+      {"a[z-a]", "position 3", "range"},
+      {"[\\d-z]", "position 2", "range"},
+      {"[[:alpha:]]", "position 2", "POSIX"},
+      {"a{3,1}", "position 2", "m <= n"},
+      {"a{1001}", "position 2", "above 1000"},
+      {"a{", "position 2", "{m,n}"},
+      {"a{x}", "position 2", "{m,n}"},
+      {"a\\", "position 2", "at the end"},
+      {"\\q", "position 1", "unknown escape"},
+      {"\\bword", "position 1", "word boundaries"},
+      {"\\u0041", "position 1", "not supported"},
+      {"\\x4g", "position 1", "hexadecimal"},
+      {"\\01", "position 1", "octal"},
+      {"(a{100}){200}", "position 9", "too large"},
+  };
+  for (const Bad& b : bad) {
+    INFO("pattern '" << b.pattern << "'");
+    try {
+      SkillPattern p(b.pattern);
+      FAIL("accepted");
+    } catch (const pathwise::Error& e) {
+      CHECK(e.code() == pathwise::ErrorCode::InvalidArgument);
+      CHECK_THAT(e.message(), Contains(b.where) && Contains(b.what));
+    }
+  }
+  // Groups nested deeper than the limit, and a pattern over the length limit.
+  std::string deep = std::string(101, '(') + "a" + std::string(101, ')');
+  CHECK_THROWS_WITH(SkillPattern(deep), Contains("position 101") && Contains("nested deeper"));
+  CHECK_NOTHROW(SkillPattern(std::string(100, '(') + "a" + std::string(100, ')')));
+  CHECK_THROWS_WITH(SkillPattern(std::string(1001, 'a')), Contains("longer than 1000 bytes"));
+  CHECK_NOTHROW(SkillPattern(std::string(1000, 'a')));
+
+  // Through the tool: exit code 2, the pattern shown back (it is the user's own text).
+  const std::string data = write_log("bad-pattern.csv", kLog);
+  Run r = run({"fit", data, "--skills", "(?=add)a.."});
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--skills: invalid regular expression '(?=add)a..' at position 1") &&
+                        Contains("look-ahead"));
+  // A long pattern is not echoed whole.
+  Run lng = run({"fit", data, "--skills", std::string(70, 'a') + "("});
+  CHECK(lng.code == 2);
+  CHECK_THAT(lng.err, Contains("position 71"));
+  CHECK(lng.err.find(std::string(70, 'a')) == std::string::npos);
+}
+
+// --- the option tables ----------------------------------------------------------------------
+
+namespace {
+
+const std::vector<const pathwise::cli::Command*> kCommands = {
+    &pathwise::cli::kFitCommand,          &pathwise::cli::kEvaluateCommand,
+    &pathwise::cli::kPredictCommand,      &pathwise::cli::kCrossvalidateCommand,
+    &pathwise::cli::kRecordCommand,       &pathwise::cli::kRecommendCommand,
+    &pathwise::cli::kProfileCommand,      &pathwise::cli::kExportCommand,
+    &pathwise::cli::kEraseCommand,        &pathwise::cli::kGoalsCommand,
+    &pathwise::cli::kClassSummaryCommand, &pathwise::cli::kMigrateStoreCommand,
+    &pathwise::cli::kSimulateCommand};
+
+}  // namespace
+
+TEST_CASE("cli: every command's --help lists each option of its table with its meaning", "[cli]") {
+  std::map<std::string, const pathwise::cli::Option*> seen;
+  for (const auto* c : kCommands) {
+    INFO("command " << c->name);
+    Run r = run({c->name, "--help"});
+    CHECK(r.code == 0);
+    CHECK(r.out.rfind(std::string("usage: pathwise ") + c->name, 0) == 0);
+    for (const auto* g : c->groups) {
+      for (const auto& o : g->options) {
+        INFO("option " << o.name);
+        std::string head = std::string(o.alias ? std::string(o.alias) + ", " : "") + o.name +
+                           (o.value ? std::string(" ") + o.value : "");
+        CHECK_THAT(r.out, Contains("  " + head + " "));
+        // The meaning's first words follow on the same line.
+        std::string help = o.help;
+        std::string first = help.substr(0, help.find(' '));
+        auto at = r.out.find("  " + head + " ");
+        CHECK(r.out.find(first, at) < r.out.find('\n', at));
+        // One name means one thing to the parser: the same value/flag kind and alias everywhere.
+        auto [it, inserted] = seen.emplace(o.name, &o);
+        if (!inserted) {
+          CHECK((it->second->value == nullptr) == (o.value == nullptr));
+          CHECK((it->second->alias ? std::string(it->second->alias) : "") ==
+                (o.alias ? std::string(o.alias) : ""));
+        }
+      }
+    }
+    // Every help line fits in 100 columns (counted in bytes; the help is ASCII).
+    std::istringstream lines(r.out);
+    for (std::string l; std::getline(lines, l);) CHECK(l.size() <= 100);
+  }
+  Run main = run({"--help"});
+  for (const auto* c : kCommands) CHECK_THAT(main.out, Contains(std::string("  ") + c->name));
+}
+
+TEST_CASE("cli: options are parsed from the table: values, '=', aliases, flags", "[cli]") {
+  using pathwise::cli::Args;
+  std::vector<const pathwise::cli::Command*> all(kCommands.begin(), kCommands.end());
+  Args a({"fit", "--restarts=3", "-o", "m.json", "--skill", "x", "--skill", "y", "--json", "d.csv"},
+         &pathwise::cli::kFitCommand, all);
+  CHECK(a.value("--restarts") == "3");
+  CHECK(a.value("--output") == "m.json");
+  CHECK(a.all("--skill") == std::vector<std::string>{"x", "y"});
+  CHECK(a.flag("--json"));
+  CHECK_FALSE(a.flag("--forgetting"));
+  CHECK(a.positional() == std::vector<std::string>{"d.csv"});
+  CHECK_FALSE(a.help());
+  // Reading an option the command's table lacks is a bug in the tool, not a user mistake.
+  CHECK_THROWS_AS(a.value("--learners"), std::logic_error);
+  CHECK_THROWS_AS(a.flag("--restarts"), std::logic_error);
+  CHECK_THROWS_AS(a.value("-o"), std::logic_error);
+  // An option of another command does not apply; an unknown one is unknown.
+  CHECK_THROWS_WITH(Args({"fit", "--learners", "3"}, &pathwise::cli::kFitCommand, all),
+                    "option --learners does not apply to 'fit'");
+  CHECK_THROWS_WITH(Args({"fit", "--nope"}, &pathwise::cli::kFitCommand, all),
+                    "unknown option --nope");
+  CHECK_THROWS_WITH(Args({"fit", "--json=1"}, &pathwise::cli::kFitCommand, all),
+                    "option --json takes no value");
+  CHECK_THROWS_WITH(Args({"fit", "--tol"}, &pathwise::cli::kFitCommand, all),
+                    "option --tol needs a value");
+  CHECK_THROWS_WITH(Args({"evaluate", "-o", "x"}, &pathwise::cli::kEvaluateCommand, all),
+                    "option --output does not apply to 'evaluate'");
+  CHECK(run({"fit", "--help", "--bogus"}).code == 2);
+}
+
+TEST_CASE("cli: simulate on a model leaves out its degenerate skills and says so", "[cli]") {
+  pathwise::BktModel m;
+  m.set_skill("s1", pathwise::BktParams{0.3, 0.25, 0.0, 0.2, 0.1});
+  m.set_skill("stuck", pathwise::BktParams{0.3, 0.25, 0.0, 0.6, 0.45});
+  const std::string model = temp_path("sim-degenerate.json");
+  m.save(model);
+  Run r = run({"simulate", "--model", model, "--policy", "pathwise", "--learners", "20"});
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.err, Contains("left out 1 of 2 skills whose guess + slip >= 1"));
+  pathwise::BktModel none;
+  none.set_skill("stuck", pathwise::BktParams{0.3, 0.25, 0.0, 0.6, 0.45});
+  const std::string none_path = temp_path("sim-degenerate-all.json");
+  none.save(none_path);
+  Run bad = run({"simulate", "--model", none_path, "--learners", "20"});
+  CHECK(bad.code == 1);
+  CHECK_THAT(bad.err, Contains("no skill with guess + slip < 1"));
+}
+
+TEST_CASE("cli: simulate's figures are the library's, called as docs/policy-evaluation.md shows",
+          "[cli]") {
+  using namespace pathwise;
+  Run r = run({"simulate", "--learners", "80", "--seed", "4", "--json"});
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+
+  const SyntheticCourse course = synthetic_course();
+  PolicySimulationOptions o;
+  o.learners = 80;
+  o.population.seed = 4;
+  const PolicyResult sequencer =
+      simulate_policies(course.curriculum, course.model, {SimPolicy::Pathwise}, o)[0];
+  const double target = sequencer.false_mastery.mean;
+  const MatchedSweep fixed = match_fixed_order(course.curriculum, course.model, o, target, 60);
+  o.fixed_per_skill = fixed.matched ? static_cast<std::size_t>(fixed.points.back().setting) : 60;
+  const MatchedSweep tutor = match_mastery_tutor(course.curriculum, course.model, o, target);
+  const auto rest = simulate_policies(
+      course.curriculum, course.model,
+      {SimPolicy::Fixed, SimPolicy::Random, SimPolicy::Mastery, SimPolicy::Oracle}, o);
+
+  CHECK(j.at("fixed_per_skill") == o.fixed_per_skill);
+  REQUIRE(j.at("fixed_sweep").size() == fixed.points.size());
+  for (std::size_t k = 0; k < fixed.points.size(); ++k) {
+    CHECK(j.at("fixed_sweep")[k].at("n") == k + 1);
+    CHECK(j.at("fixed_sweep")[k].at("false_mastery") == fixed.points[k].false_mastery.mean);
+  }
+  REQUIRE(j.at("mastery_sweep").size() == tutor.points.size());
+  for (std::size_t k = 0; k < tutor.points.size(); ++k) {
+    CHECK(j.at("mastery_sweep")[k].at("threshold") == tutor.points[k].setting);
+    CHECK(j.at("mastery_sweep")[k].at("attempts") == tutor.points[k].attempts.mean);
+  }
+  CHECK(j.contains("mastery_matched") == tutor.matched);
+  CHECK(j.at("policies").at("pathwise").at("attempts") == sequencer.attempts.mean);
+  for (const PolicyResult& p : rest) {
+    INFO(to_string(p.policy));
+    CHECK(j.at("policies").at(to_string(p.policy)).at("attempts") == p.attempts.mean);
+    CHECK(j.at("policies").at(to_string(p.policy)).at("false_mastery") == p.false_mastery.mean);
+  }
 }

@@ -1,6 +1,8 @@
 #include "pathwise/policy_sim.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <limits>
 
 using namespace pathwise;
 
@@ -146,4 +148,167 @@ TEST_CASE("policy_sim: bad settings are refused", "[policy_sim]") {
   o.learners = 0;
   CHECK_THROWS_AS(simulate_policies(sim_curriculum(), sim_model(), kAll, o), Error);
   CHECK_THROWS_AS(simulate_policies(Curriculum(), sim_model(), kAll, small_options()), Error);
+}
+
+namespace {
+
+/// The field named by the Error that `options` gets from simulate_policies().
+std::string refused_field(const PolicySimulationOptions& options) {
+  try {
+    (void)simulate_policies(sim_curriculum(), sim_model(), {SimPolicy::Oracle}, options);
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::InvalidArgument);
+    return e.location().field;
+  }
+  return "(accepted)";
+}
+
+}  // namespace
+
+TEST_CASE("policy_sim: validate names each field out of range or not finite", "[policy_sim]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK_NOTHROW(small_options().validate());
+  auto with = [](auto set) {
+    PolicySimulationOptions o = small_options();
+    set(o);
+    return o;
+  };
+  CHECK(refused_field(with([](auto& o) { o.learners = 0; })) == "learners");
+  CHECK(refused_field(with([](auto& o) { o.learners = 10000001; })) == "learners");
+  CHECK(refused_field(with([](auto& o) { o.max_attempts = 0; })) == "max_attempts");
+  // max_attempts + 1 curve points: the largest size_t would wrap to an empty curve.
+  CHECK(refused_field(with([](auto& o) { o.max_attempts = SIZE_MAX; })) == "max_attempts");
+  CHECK(refused_field(with([](auto& o) { o.fixed_per_skill = SIZE_MAX; })) == "fixed_per_skill");
+  CHECK(refused_field(with([](auto& o) { o.minutes_per_attempt = -1.0; })) ==
+        "minutes_per_attempt");
+  CHECK(refused_field(with([&](auto& o) { o.minutes_per_attempt = nan; })) ==
+        "minutes_per_attempt");
+  CHECK(refused_field(with([](auto& o) { o.minutes_per_attempt = 1e6; })) == "minutes_per_attempt");
+  CHECK(refused_field(with([&](auto& o) { o.days_between_sessions = inf; })) ==
+        "days_between_sessions");
+  CHECK(refused_field(with([](auto& o) { o.days_between_sessions = -0.5; })) ==
+        "days_between_sessions");
+  CHECK(refused_field(with([&](auto& o) { o.delay_days = nan; })) == "delay_days");
+  CHECK(refused_field(with([](auto& o) { o.delay_days = -30.0; })) == "delay_days");
+  CHECK(refused_field(with([](auto& o) { o.delay_days = 1e300; })) == "delay_days");
+  // Each in range, together beyond a century: 10^7 attempts of a week each.
+  CHECK(refused_field(with([](auto& o) {
+          o.max_attempts = 10000000;
+          o.minutes_per_attempt = PolicySimulationOptions::kMaxMinutesPerAttempt;
+        })) == "max_attempts");
+  // 400 attempts in sessions of 1 with 100-day breaks: 40,000 days.
+  CHECK(refused_field(with([](auto& o) {
+          o.attempts_per_session = 1;
+          o.days_between_sessions = 100.0;
+        })) == "max_attempts");
+  CHECK(refused_field(with([&](auto& o) { o.population.concentration = nan; })) == "concentration");
+  CHECK(refused_field(with([](auto& o) { o.population.forget_per_day = 2.0; })) ==
+        "forget_per_day");
+  CHECK_THROWS_AS(with([&](auto& o) { o.config.mastery_threshold = nan; }).validate(), Error);
+  // Zero time per attempt, no session breaks and no delay are valid settings.
+  CHECK(refused_field(with([](auto& o) {
+          o.minutes_per_attempt = 0.0;
+          o.attempts_per_session = 0;
+          o.delay_days = 0.0;
+        })) == "(accepted)");
+}
+
+TEST_CASE("policy_sim: the fixed order's sweep stops at the first N reaching the target",
+          "[policy_sim]") {
+  PolicySimulationOptions o = small_options();
+  o.learners = 100;
+  // Every run has false mastery <= 1: N = 1 matches at once.
+  MatchedSweep all = match_fixed_order(sim_curriculum(), sim_model(), o, 1.0);
+  REQUIRE(all.points.size() == 1);
+  CHECK(all.matched);
+  CHECK(all.points[0].setting == 1.0);
+  REQUIRE(all.result);
+  CHECK(all.result->learners.at(0).attempts == 3);  // 1 item x 3 skills
+  // The target half way between N = 1 and N = 3: each point is the plain run at its N.
+  std::vector<double> fm;
+  for (std::size_t n = 1; n <= 4; ++n) {
+    PolicySimulationOptions f = o;
+    f.fixed_per_skill = n;
+    fm.push_back(simulate_policies(sim_curriculum(), sim_model(), {SimPolicy::Fixed}, f)[0]
+                     .false_mastery.mean);
+  }
+  REQUIRE(fm[0] > fm[2]);
+  const double target = (fm[0] + fm[2]) / 2;
+  MatchedSweep some = match_fixed_order(sim_curriculum(), sim_model(), o, target, 4);
+  REQUIRE_FALSE(some.points.empty());
+  CHECK(some.points.size() <= 3);
+  for (std::size_t k = 0; k < some.points.size(); ++k) {
+    CHECK(some.points[k].setting == static_cast<double>(k + 1));
+    CHECK(some.points[k].false_mastery.mean == fm[k]);
+    CHECK(some.points[k].attempts.mean == 3.0 * static_cast<double>(k + 1));
+    if (k + 1 < some.points.size()) CHECK(fm[k] > target);
+  }
+  CHECK(some.matched);
+  CHECK(some.points.back().false_mastery.mean <= target);
+  // Nothing reaches a false mastery below 0: the sweep runs to its end without a match.
+  MatchedSweep none = match_fixed_order(sim_curriculum(), sim_model(), o, 0.0, 2);
+  if (!none.matched) {
+    CHECK(none.points.size() == 2);
+    CHECK_FALSE(none.result);
+  }
+  CHECK_THROWS_AS(match_fixed_order(sim_curriculum(), sim_model(), o, 1.5), Error);
+  CHECK_THROWS_AS(
+      match_fixed_order(sim_curriculum(), sim_model(), o, std::numeric_limits<double>::quiet_NaN()),
+      Error);
+  CHECK_THROWS_AS(match_fixed_order(sim_curriculum(), sim_model(), o, 0.5, 0), Error);
+  o.delay_days = -1;
+  CHECK_THROWS_AS(match_fixed_order(sim_curriculum(), sim_model(), o, 0.5), Error);
+}
+
+TEST_CASE("policy_sim: the tutor's sweep raises its threshold until the target is reached",
+          "[policy_sim]") {
+  PolicySimulationOptions o = small_options();
+  o.learners = 100;
+  MatchedSweep first = match_mastery_tutor(sim_curriculum(), sim_model(), o, 1.0);
+  REQUIRE(first.points.size() == 1);
+  CHECK(first.matched);
+  CHECK(first.points[0].setting == 0.95);
+  const PolicyResult plain =
+      simulate_policies(sim_curriculum(), sim_model(), {SimPolicy::Mastery}, o)[0];
+  CHECK(first.points[0].attempts.mean == plain.attempts.mean);
+  CHECK(first.result->false_mastery.mean == plain.false_mastery.mean);
+  // From 0.99 in steps of 0.005: 0.99 and 0.995; 1.0 is past the end.
+  o.config.mastery_threshold = 0.99;
+  MatchedSweep top = match_mastery_tutor(sim_curriculum(), sim_model(), o, -0.0, 10);
+  REQUIRE_FALSE(top.points.empty());
+  CHECK(top.points[0].setting == 0.99);
+  if (!top.matched) {
+    REQUIRE(top.points.size() == 2);
+    CHECK(top.points[1].setting == 0.99 + 0.005);
+  }
+  CHECK_THROWS_AS(match_mastery_tutor(sim_curriculum(), sim_model(), o, 0.1, 0), Error);
+  CHECK_THROWS_AS(match_mastery_tutor(sim_curriculum(), sim_model(), o, 0.1, 5, 0.0), Error);
+  CHECK_THROWS_AS(match_mastery_tutor(sim_curriculum(), sim_model(), o, -0.1), Error);
+}
+
+TEST_CASE("policy_sim: degenerate skills are left out with their items, the rest kept",
+          "[policy_sim]") {
+  BktModel m = sim_model();
+  m.set_skill("stuck", {0.3, 0.2, 0.0, 0.6, 0.4});   // guess + slip = 1: no evidence
+  m.set_skill("worse", {0.3, 0.2, 0.0, 0.7, 0.45});  // > 1: a right answer lowers P(known)
+  m.set_item("a1", ItemParams{"a", 0.1, 0.1});
+  m.set_item("s1", ItemParams{"stuck", 0.2, 0.1});
+  m.set_forget_per_day("a", 0.01);
+  m.set_forget_per_day("stuck", 0.01);
+  TeachableModel t = without_degenerate_skills(m);
+  CHECK(t.dropped == 2);
+  CHECK(t.model.skill_count() == 3);
+  CHECK(t.model.find_skill("stuck") == nullptr);
+  CHECK(t.model.find_skill("worse") == nullptr);
+  CHECK(*t.model.find_skill("b") == *m.find_skill("b"));
+  CHECK(t.model.find_item("a1") != nullptr);
+  CHECK(t.model.find_item("s1") == nullptr);
+  CHECK(t.model.forget_per_day("a") == 0.01);
+  CHECK_FALSE(t.model.forget_per_day("stuck"));
+  BktModel none;
+  none.set_skill("stuck", {0.3, 0.2, 0.0, 0.6, 0.4});
+  TeachableModel empty = without_degenerate_skills(none);
+  CHECK(empty.dropped == 1);
+  CHECK(empty.model.skill_count() == 0);
 }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,12 +53,28 @@ struct PolicySimulationOptions {
   bool tell_forgetting = true;
   /// Goal skills; empty = every skill. Default: empty.
   std::vector<std::string> goals;
-  /// Time per attempt, attempts per session and days between sessions.
+  /// Simulated time per attempt, in minutes: finite, in [0, kMaxMinutesPerAttempt]. Default: 1.
   double minutes_per_attempt = 1.0;
+  /// Attempts per session; 0 = one session without breaks. Default: 30.
   std::size_t attempts_per_session = 30;
+  /// Days between sessions: finite, in [0, kMaxSimulatedDays]. Default: 1.
   double days_between_sessions = 1.0;
-  /// Delay after "done" at which false mastery is measured again (forgetting). Default: 30 days.
+  /// Delay after "done" at which false mastery is measured again (forgetting), in days: finite,
+  /// in [0, kMaxSimulatedDays]. Default: 30.
   double delay_days = 30.0;
+
+  /// Upper bounds of the time settings, and of the whole simulated span (every attempt, every
+  /// session break and the delay), which must stay within the range of TimePoint.
+  static constexpr double kMaxMinutesPerAttempt = 7.0 * 24 * 60;  // a week
+  static constexpr double kMaxSimulatedDays = 36500.0;            // a century
+  /// Upper bound of learners, max_attempts and fixed_per_skill.
+  static constexpr std::size_t kMaxCount = 10000000;
+
+  /// Throws Error (InvalidArgument) naming the first field that is out of range or not finite:
+  /// learners in [1, kMaxCount], max_attempts in [1, kMaxCount], fixed_per_skill in
+  /// [0, kMaxCount], the time settings above (and their whole span within kMaxSimulatedDays),
+  /// then `population` and `config` by their own validate().
+  void validate() const;
 };
 
 /// What happened to one simulated learner under one policy. Value type.
@@ -108,5 +125,57 @@ struct PolicyResult {
                                                           const BktModel& model,
                                                           const std::vector<SimPolicy>& policies,
                                                           const PolicySimulationOptions& options);
+
+/// One setting tried by a matched-quality search, and what it gave. Value type.
+struct SweepPoint {
+  /// Items per skill (match_fixed_order) or the mastery threshold (match_mastery_tutor).
+  double setting = 0.0;
+  Estimate attempts, false_mastery;
+};
+
+/// What a matched-quality search found. Value type.
+struct MatchedSweep {
+  /// Every setting tried, in order; the search stops at the first that reaches the target, so
+  /// when `matched` is true the last point is that setting.
+  std::vector<SweepPoint> points;
+  /// Whether a setting reached the target.
+  bool matched = false;
+  /// The run at the matched setting; empty unless `matched`.
+  std::optional<PolicyResult> result;
+};
+
+/// The fixed order at a given quality: runs SimPolicy::Fixed with fixed_per_skill = 1, 2, ...,
+/// `max_per_skill` (the rest of `options` as given, so on the same learners) and stops at the
+/// first N whose mean false mastery is at most `target_false_mastery` (typically the Pathwise
+/// sequencer's, from simulate_policies() with the same options). Throws Error (InvalidArgument)
+/// for invalid options, a target outside [0, 1] or `max_per_skill` outside [1, kMaxCount], and
+/// what simulate_policies() throws. Thread-safe: reentrant.
+[[nodiscard]] MatchedSweep match_fixed_order(const Curriculum& curriculum, const BktModel& model,
+                                             const PolicySimulationOptions& options,
+                                             double target_false_mastery,
+                                             std::size_t max_per_skill = 60);
+
+/// The mastery tutor at a given quality: runs SimPolicy::Mastery with the mastery threshold
+/// raised from options.config.mastery_threshold by `step` at a time (at most `steps` settings,
+/// none above 0.9995) and stops at the first whose mean false mastery is at most
+/// `target_false_mastery`. Throws Error (InvalidArgument) for invalid options, a target outside
+/// [0, 1], `steps` outside [1, 1000] or `step` outside (0, 1), and what simulate_policies()
+/// throws. Thread-safe: reentrant.
+[[nodiscard]] MatchedSweep match_mastery_tutor(const Curriculum& curriculum, const BktModel& model,
+                                               const PolicySimulationOptions& options,
+                                               double target_false_mastery, std::size_t steps = 10,
+                                               double step = 0.005);
+
+/// A model without its degenerate skills, and how many were left out.
+struct TeachableModel {
+  BktModel model;
+  std::size_t dropped = 0;
+};
+
+/// `model` without the skills whose answers carry no evidence of knowing (guess + slip >= 1: a
+/// correct answer does not raise P(known), so no policy can teach them to mastery), and without
+/// those skills' items and forgetting rates; everything else is kept as it is. The result may
+/// have no skills left. Thread-safe.
+[[nodiscard]] TeachableModel without_degenerate_skills(const BktModel& model);
 
 }  // namespace pathwise
