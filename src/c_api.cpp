@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/json_util.hpp"
+#include "pathwise/json.hpp"
 #include "pathwise.h"
 #include "pathwise/pathwise.hpp"
 
@@ -257,10 +258,6 @@ void clear(char** out) {
   if (out) *out = nullptr;
 }
 
-nlohmann::json finite_or_null(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-}
-
 }  // namespace
 }  // namespace pathwise::detail
 
@@ -315,17 +312,7 @@ pathwise_status pathwise_recommend(pathwise_engine_t* engine, const char* learne
     auto r = detail::engine_of(engine).recommend(detail::require(learner, "learner"),
                                                  checked_from_millis(now_ms, "now_ms"));
     nlohmann::json j;
-    if (r) {
-      j = {{"item", r->item},
-           {"skill", r->skill},
-           {"reason", to_string(r->reason)},
-           {"explanation", r->explanation},
-           {"p_correct", detail::finite_or_null(r->p_correct)}};
-      nlohmann::json alts = nlohmann::json::array();
-      for (const auto& a : r->alternatives)
-        alts.push_back({{"item", a.item}, {"skill", a.skill}, {"p_correct", a.p_correct}});
-      j["alternatives"] = std::move(alts);
-    }
+    if (r) j = *r;
     detail::set_out(json_out, detail::dump(j));
   });
 }

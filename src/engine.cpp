@@ -1,4 +1,3 @@
-#include "detail/json_util.hpp"
 #include "pathwise/engine.hpp"
 
 #include <chrono>
@@ -10,8 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "detail/json_util.hpp"
 #include "detail/profile_update.hpp"
 #include "detail/text.hpp"
+#include "pathwise/json.hpp"
 
 namespace pathwise {
 
@@ -363,15 +364,9 @@ void Engine::set_goals(std::string_view learner, const std::vector<std::string>&
 }
 
 std::string ClassSummary::to_json() const {
-  nlohmann::json out_skills = nlohmann::json::array();
-  for (const auto& s : skills) {
-    out_skills.push_back({{"skill", s.skill},
-                          {"learners", s.learners},
-                          {"mastered", s.mastered},
-                          {"mean", s.mean},
-                          {"histogram", s.histogram}});
-  }
-  return detail::dump(nlohmann::json{{"learners", learners}, {"damaged", damaged}, {"skills", out_skills}});
+  nlohmann::json j;
+  pathwise::to_json(j, *this);
+  return detail::dump(j);
 }
 
 ClassSummary Engine::class_summary() const {

@@ -178,6 +178,10 @@ TEST_CASE("cli: record and recommend work on a profile database", "[cli]") {
   REQUIRE(next.code == 0);
   auto j = nlohmann::json::parse(next.out);
   CHECK(j.at("skill") == "add");
+  // The library's one serialisation of a recommendation, as the C API gives it.
+  REQUIRE(j.at("alternatives").is_array());
+  CHECK(j.at("reason") == "practice");
+  CHECK(j.at("p_correct").is_number());
   CHECK(with({"record", "--learner", "L1", "--item", "zz", "--outcome", "1"}).code == 1);
   CHECK(with({"record", "--learner", "L1", "--item", "a1", "--outcome", "2"}).code == 2);
   CHECK(run({"recommend", "--learner", "L1"}).code == 2);  // no curriculum, model or db

@@ -1,12 +1,17 @@
-// Pathwise — nlohmann::json conversions of Pathwise types, found by ADL.
+// Pathwise — nlohmann::json conversions of Pathwise types, found by ADL: one serialisation per
+// type, used by the C API and the CLI alike. Only declarations here: include the header of each
+// type you convert.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include "pathwise/bkt.hpp"
-#include "pathwise/metrics.hpp"
-
 namespace pathwise {
+
+struct BktParams;
+class BktModel;
+struct Metrics;
+struct Recommendation;
+struct ClassSummary;
 
 /// {"prior", "learn", "forget", "guess", "slip"}.
 void to_json(nlohmann::json& j, const BktParams& params);
@@ -20,5 +25,12 @@ void from_json(const nlohmann::json& j, BktModel& model);
 
 /// {"auc", "rmse", "accuracy", "log_loss", "responses"}; NaN is written as null.
 void to_json(nlohmann::json& j, const Metrics& metrics);
+
+/// {"item", "skill", "reason", "explanation", "p_correct" (null when NaN),
+///  "alternatives": [{"item", "skill", "p_correct"}]}.
+void to_json(nlohmann::json& j, const Recommendation& recommendation);
+
+/// {"learners", "damaged", "skills": [{"skill", "learners", "mastered", "mean", "histogram"}]}.
+void to_json(nlohmann::json& j, const ClassSummary& summary);
 
 }  // namespace pathwise

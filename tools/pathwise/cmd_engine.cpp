@@ -59,14 +59,7 @@ int run_recommend(const Args& a, Io& io) {
   auto r = engine.recommend(learner, time_of(a));
   if (a.flag("--json")) {
     nlohmann::json j;
-    if (r) {
-      j = {{"item", r->item},
-           {"skill", r->skill},
-           {"reason", to_string(r->reason)},
-           {"explanation", r->explanation}};
-      j["p_correct"] =
-          std::isfinite(r->p_correct) ? nlohmann::json(r->p_correct) : nlohmann::json();
-    }
+    if (r) j = *r;
     io.out << j.dump() << "\n";
   } else if (r) {
     io.out << (r->item.empty() ? "-" : r->item) << "  " << to_string(r->reason) << "  "
@@ -144,7 +137,7 @@ const OptionGroup kRecordOwn{
      {"--json", nullptr, "print {\"recorded\": true, \"responses\": N, \"p_known\": {...}}"}}};
 const OptionGroup kRecommendOwn{
     nullptr,
-    {{"--json", nullptr, "print one JSON object (item, skill, reason, explanation, p_correct)"}}};
+    {{"--json", nullptr, "print one JSON object (item, skill, reason, explanation, p_correct, alternatives)"}}};
 const OptionGroup kProfileOwn{nullptr, {{"--json", nullptr, "print the profile document"}}};
 const OptionGroup kGoalsOwn{
     nullptr, {{"--set", "LIST", "the new goals"}, {"--json", nullptr, "print {\"goals\": [...]}"}}};
