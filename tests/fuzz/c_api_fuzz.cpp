@@ -90,9 +90,9 @@ struct Session {
   }
   std::int64_t time(Bytes& in) {
     const std::uint8_t b = in.u8();
-    if (b < 200) return now += static_cast<std::int64_t>(b) * 3600000;  // forward in hours
+    if (b < 200) return now += static_cast<std::int64_t>(b) * 3600000;     // forward in hours
     if (b < 230) return now - static_cast<std::int64_t>(b - 200) * 60000;  // a little back
-    return static_cast<std::int64_t>(in.u64());                          // anything
+    return static_cast<std::int64_t>(in.u64());                            // anything
   }
   std::string goals(Bytes& in) {
     const std::uint8_t b = in.u8();
@@ -143,8 +143,8 @@ struct Session {
       }
       case 3: {
         const std::string g = goals(in);
-        check(pathwise_set_goals(engine, who.c_str(), g.c_str(), &err.p), err,
-              "pathwise_set_goals", who);
+        check(pathwise_set_goals(engine, who.c_str(), g.c_str(), &err.p), err, "pathwise_set_goals",
+              who);
         break;
       }
       case 4: {

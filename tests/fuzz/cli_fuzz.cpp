@@ -29,23 +29,57 @@ using pathwise::fuzz::fail;
 
 // The tool's options that take a value (the rest are flags); kept in step with cli.cpp. A value
 // of a file option is rewritten to a file of the temporary folder; so is every positional.
-const std::vector<std::string_view> kValueOptions = {
-    "--format", "--learner-col", "--skill-col", "--correct-col", "--order-col", "--item-col",
-    "--skill-sep", "--empty-skill-as", "--restarts", "--max-iter", "--tol", "--seed", "--threads",
-    "--bound", "--fix", "--skills", "--skill", "--output", "-o", "--model", "-m", "--folds",
-    "--curriculum", "--db", "--learner", "--item", "--outcome", "--time", "--policy", "--learners",
-    "--max-attempts", "--fixed-per-skill", "--forget-per-day", "--concentration",
-    "--prerequisite-factor", "--goals", "--csv", "--svg", "--item-min-responses",
-    "--min-responses", "--set", "--from", "--to"};
-const std::vector<std::string_view> kFileOptions = {"--output", "-o",    "--model", "-m",
+const std::vector<std::string_view> kValueOptions = {"--format",
+                                                     "--learner-col",
+                                                     "--skill-col",
+                                                     "--correct-col",
+                                                     "--order-col",
+                                                     "--item-col",
+                                                     "--skill-sep",
+                                                     "--empty-skill-as",
+                                                     "--restarts",
+                                                     "--max-iter",
+                                                     "--tol",
+                                                     "--seed",
+                                                     "--threads",
+                                                     "--bound",
+                                                     "--fix",
+                                                     "--skills",
+                                                     "--skill",
+                                                     "--output",
+                                                     "-o",
+                                                     "--model",
+                                                     "-m",
+                                                     "--folds",
+                                                     "--curriculum",
+                                                     "--db",
+                                                     "--learner",
+                                                     "--item",
+                                                     "--outcome",
+                                                     "--time",
+                                                     "--policy",
+                                                     "--learners",
+                                                     "--max-attempts",
+                                                     "--fixed-per-skill",
+                                                     "--forget-per-day",
+                                                     "--concentration",
+                                                     "--prerequisite-factor",
+                                                     "--goals",
+                                                     "--csv",
+                                                     "--svg",
+                                                     "--item-min-responses",
+                                                     "--min-responses",
+                                                     "--set",
+                                                     "--from",
+                                                     "--to"};
+const std::vector<std::string_view> kFileOptions = {"--output",     "-o",    "--model", "-m",
                                                     "--curriculum", "--csv", "--svg"};
 const std::vector<std::string_view> kStoreOptions = {"--db", "--from", "--to"};
 // Counts that only make a run slower past a small value: larger numbers are cut to these, so that
 // one input stays well under a second. Their range checks are still reached by bad forms.
 const std::vector<std::pair<std::string_view, long>> kCaps = {
-    {"--restarts", 3},       {"--max-iter", 50},       {"--threads", 2},
-    {"--folds", 4},          {"--learners", 12},       {"--max-attempts", 40},
-    {"--fixed-per-skill", 4}};
+    {"--restarts", 3},  {"--max-iter", 50},     {"--threads", 2},        {"--folds", 4},
+    {"--learners", 12}, {"--max-attempts", 40}, {"--fixed-per-skill", 4}};
 
 const char* kLog =
     "user_id,skill_name,correct,order_id,template_id\n"

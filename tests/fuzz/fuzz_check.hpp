@@ -21,8 +21,8 @@ namespace pathwise::fuzz {
   std::abort();
 }
 
-#define PATHWISE_FUZZ_CHECK(cond, detail)                                     \
-  do {                                                                        \
+#define PATHWISE_FUZZ_CHECK(cond, detail)                                  \
+  do {                                                                     \
     if (!(cond)) ::pathwise::fuzz::fail("check failed: " #cond, (detail)); \
   } while (0)
 
@@ -47,8 +47,10 @@ inline std::size_t json_depth(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
