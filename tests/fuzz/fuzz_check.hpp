@@ -1,6 +1,5 @@
-// Pathwise fuzz targets: checks that abort on a finding, and the list of known open findings a
-// target steps over while their fixes land (PATHWISE_FUZZ_STRICT=1 in the environment turns every
-// such skip off, to confirm a fix).
+// Pathwise fuzz targets: checks that abort on a finding. No finding is skipped: every crash class
+// found so far is fixed and kept as an input under regressions/.
 #pragma once
 
 #include <cstddef>
@@ -25,58 +24,6 @@ namespace pathwise::fuzz {
   do {                                                                     \
     if (!(cond)) ::pathwise::fuzz::fail("check failed: " #cond, (detail)); \
   } while (0)
-
-/// True when known open findings must be reported instead of skipped.
-inline bool strict() {
-  static const bool on = [] {
-    const char* v = std::getenv("PATHWISE_FUZZ_STRICT");
-    return v && *v && std::string_view(v) != "0";
-  }();
-  return on;
-}
-
-/// Known open finding: JSON nested deeper than this overflows the stack in the document readers
-/// (curriculum metadata, and every reader that copies or writes nested values). Inputs nested
-/// deeper are skipped until the readers bound their depth; real documents nest a few levels.
-inline constexpr std::size_t kKnownSafeDepth = 256;
-
-/// Deepest bracket nesting in `text`, strings skipped (a rough JSON view, enough to skip inputs).
-inline std::size_t json_depth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > deepest) deepest = depth;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-/// True if `text` is of the deep-nesting class and must be skipped (see kKnownSafeDepth).
-inline bool skip_deep_json(std::string_view text) {
-  return !strict() && json_depth(text) > kKnownSafeDepth;
-}
-
-/// True if an exception message (or a C API error message) belongs to a known open finding:
-/// - "out_of_range.406": a number such as 1e999 escapes the JSON readers as a nlohmann
-///   exception instead of pathwise::Error (C API: PATHWISE_INTERNAL);
-/// - "type_error.316": text that is not UTF-8 reaches a JSON writer (a learner id that is not
-///   UTF-8 on output, or an explanation cut mid-character by its 512-byte buffer).
-inline bool known_open(std::string_view message) {
-  if (strict()) return false;
-  return message.find("[json.exception.out_of_range.406]") != std::string_view::npos ||
-         message.find("[json.exception.type_error.316]") != std::string_view::npos;
-}
 
 /// True if `s` is valid UTF-8 (shortest forms, no surrogates, at most U+10FFFF).
 inline bool valid_utf8(std::string_view s) {
