@@ -255,6 +255,8 @@ Engine::Engine(Curriculum curriculum, BktModel model, PolicyConfig config,
 }
 
 Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
 
 void Engine::record(const Response& r) {
   // Stores keep milliseconds: work in milliseconds throughout, so a cached profile and one

@@ -314,3 +314,19 @@ TEST_CASE("engine: asking about unknown learners keeps nothing about them", "[en
   CHECK(engine.class_summary().learners == 0);
   CHECK(engine.cached_learners() == 0);
 }
+
+TEST_CASE("engine: an engine moves with its learners and store", "[engine]") {
+  EngineOptions synthetic;
+  synthetic.check_clock = false;
+  Engine a(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+           std::make_unique<InMemoryStore>(), synthetic);
+  a.record({"u", "c1", Outcome::Correct, from_millis(1700000000000)});
+  std::vector<Engine> engines;
+  engines.push_back(std::move(a));
+  CHECK(engines[0].profile("u").responses == 1);
+  Engine b(fixtures::small_curriculum(), fixtures::small_model());
+  b = std::move(engines[0]);
+  b.record({"u", "c1", Outcome::Correct, from_millis(1700000001000)});
+  CHECK(b.profile("u").responses == 2);
+  static_assert(std::is_nothrow_move_constructible_v<Engine>);
+}

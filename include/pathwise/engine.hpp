@@ -113,6 +113,10 @@ class Engine {
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
+  /// Movable (e.g. into a container or a host's session object); a moved-from engine may only be
+  /// destroyed or assigned to.
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
 
   /// Applies a response to the learner's profile as the store holds it (BKT update of every
   /// skill of the item) and stores it, in one store transaction; once this returns the store
