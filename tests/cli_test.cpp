@@ -693,3 +693,22 @@ TEST_CASE("cli: simulate's figures are the library's, called as docs/policy-eval
     CHECK(j.at("policies").at(to_string(p.policy)).at("false_mastery") == p.false_mastery.mean);
   }
 }
+
+TEST_CASE("cli: the readers' limits can be raised or lowered from the command line", "[cli]") {
+  const std::string path = std::string(PATHWISE_TEST_TMP) + "/limits.csv";
+  {
+    std::ofstream f(path);
+    f << "user_id,skill_name,correct\n";
+    for (int i = 0; i < 30; ++i) f << "u" << (i % 3) << ",add," << (i % 2) << "\n";
+  }
+  CHECK(run({"fit", path, "--quiet"}).code == 0);
+  Run narrow = run({"fit", path, "--max-line-bytes", "10"});
+  CHECK(narrow.code == 1);
+  CHECK_THAT(narrow.err, Contains("max_line_bytes"));
+  CHECK_THAT(narrow.err, Contains(":1:11"));
+  Run few = run({"fit", path, "--max-fields", "2"});
+  CHECK(few.code == 1);
+  CHECK_THAT(few.err, Contains("max_fields_per_line"));
+  CHECK(run({"fit", path, "--max-line-bytes", "0"}).code == 2);
+  CHECK(run({"fit", path, "--max-input-bytes", "x"}).code == 2);
+}

@@ -30,6 +30,9 @@ using pathwise::fuzz::fail;
 // The tool's options that take a value (the rest are flags); kept in step with cli.cpp. A value
 // of a file option is rewritten to a file of the temporary folder; so is every positional.
 const std::vector<std::string_view> kValueOptions = {"--format",
+                                                     "--max-line-bytes",
+                                                     "--max-fields",
+                                                     "--max-input-bytes",
                                                      "--learner-col",
                                                      "--skill-col",
                                                      "--correct-col",

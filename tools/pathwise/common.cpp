@@ -31,7 +31,11 @@ const OptionGroup kReadGroup{
       "keep ASSISTments rows with original = 0 (default: left out, as pyBKT)"},
      {"--strict", nullptr, "stop at the first bad row (file:line:column)"},
      {"--lenient", nullptr, "skip bad rows, count them by reason and print the count (default)"},
-     {"--quiet", nullptr, "print no read summary unless rows were skipped"}}};
+     {"--quiet", nullptr, "print no read summary unless rows were skipped"},
+     {"--max-line-bytes", "N", "longest line read, in bytes (default 16777216)"},
+     {"--max-fields", "N", "most fields on one line (default 1000000)"},
+     {"--max-input-bytes", "N",
+      "most bytes read from a pipe or device, whose size is unknown (default 1073741824)"}}};
 
 const OptionGroup kFitGroup{
     "fit options",
@@ -153,6 +157,15 @@ ReadOptions read_options(const Args& a) {
   }
   o.strict = a.flag("--strict");
   o.keep_scaffolding = a.flag("--keep-scaffolding");
+  constexpr long kMaxLimit = 0x7fffffffffffffffL;
+  if (auto v = a.value("--max-line-bytes"))
+    o.max_line_bytes = static_cast<std::size_t>(parse_int("--max-line-bytes", *v, 1, kMaxLimit));
+  if (auto v = a.value("--max-fields"))
+    o.max_fields_per_line = static_cast<std::size_t>(parse_int("--max-fields", *v, 1, kMaxLimit));
+  if (auto v = a.value("--max-input-bytes")) {
+    o.max_input_bytes =
+        static_cast<std::uint64_t>(parse_int("--max-input-bytes", *v, 1, kMaxLimit));
+  }
   return o;
 }
 
