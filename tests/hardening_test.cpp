@@ -294,3 +294,23 @@ TEST_CASE("hardening: curriculum ids that are not UTF-8 are refused; output neve
   REQUIRE_NOTHROW(json = p.to_json());
   CHECK(json.find("\xEF\xBF\xBD") != std::string::npos);
 }
+
+TEST_CASE("hardening: the try_ entry points return the Error instead of throwing it",
+          "[hardening]") {
+  Result<Curriculum> bad = Curriculum::try_from_json("{\"format\": 1e999}", "upload.json");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code() == ErrorCode::Parse);
+  CHECK(bad.error().location().source == "upload.json");
+  CHECK_THROWS_AS(bad.value(), Error);
+  Result<Curriculum> good = Curriculum::try_from_json(fixtures::small_curriculum().to_json());
+  REQUIRE(good.ok());
+  CHECK(good.value().skills().size() == 3);
+  Result<BktModel> missing = BktModel::try_load("/nonexistent/model.json");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code() == ErrorCode::Io);
+  CHECK(BktModel::try_from_json(fixtures::small_model().to_json()).ok());
+  CHECK(Curriculum::try_load("/nonexistent/c.json").error().code() == ErrorCode::Io);
+  Result<LearnerProfile> p = LearnerProfile::try_from_json(nested(1000));
+  REQUIRE_FALSE(p.ok());
+  CHECK(p.error().code() == ErrorCode::Parse);
+}

@@ -148,6 +148,14 @@ class BktModel {
                                           const std::string& source = "<string>");
   /// Reads a model file. Throws Error (Io) if unreadable, else as from_json().
   [[nodiscard]] static BktModel load(const std::string& path);
+  /// from_json() and load() returning the Error instead of throwing it.
+  [[nodiscard]] static Result<BktModel> try_from_json(std::string_view text,
+                                                      const std::string& source = "<string>") {
+    return try_result([&] { return from_json(text, source); });
+  }
+  [[nodiscard]] static Result<BktModel> try_load(const std::string& path) {
+    return try_result([&] { return load(path); });
+  }
   /// Writes the model document; `indent` < 0 writes one line.
   [[nodiscard]] std::string to_json(int indent = 2) const;
   /// Writes the model document to a file. Throws Error (Io) on failure.

@@ -65,6 +65,15 @@ class Curriculum {
                                             const std::string& source = "<string>");
   /// Reads a curriculum file. Throws Error (Io) if unreadable, else as from_json().
   [[nodiscard]] static Curriculum load(const std::string& path);
+  /// from_json() and load() returning the Error instead of throwing it, for hosts where a bad
+  /// document is routine (an upload, a teacher's edit).
+  [[nodiscard]] static Result<Curriculum> try_from_json(std::string_view text,
+                                                        const std::string& source = "<string>") {
+    return try_result([&] { return from_json(text, source); });
+  }
+  [[nodiscard]] static Result<Curriculum> try_load(const std::string& path) {
+    return try_result([&] { return load(path); });
+  }
   /// Writes the curriculum document.
   [[nodiscard]] std::string to_json(int indent = 2) const;
 

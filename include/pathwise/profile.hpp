@@ -102,6 +102,11 @@ struct LearnerProfile {
   /// (Version) for a newer schema_version.
   [[nodiscard]] static LearnerProfile from_json(std::string_view text,
                                                 const std::string& source = "<string>");
+  /// from_json() returning the Error instead of throwing it (a profile from a request).
+  [[nodiscard]] static Result<LearnerProfile> try_from_json(
+      std::string_view text, const std::string& source = "<string>") {
+    return try_result([&] { return from_json(text, source); });
+  }
 
   bool operator==(const LearnerProfile& o) const;
   bool operator!=(const LearnerProfile& o) const { return !(*this == o); }

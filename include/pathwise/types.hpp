@@ -115,4 +115,16 @@ class [[nodiscard]] Result {
   std::variant<T, Error> state_;
 };
 
+/// Runs `f` and returns its value, or the pathwise::Error it threw (any other exception
+/// propagates). The try_ entry points (Curriculum::try_load, BktModel::try_from_json, ...) are
+/// built on it.
+template <typename F>
+auto try_result(F&& f) -> Result<decltype(f())> {
+  try {
+    return f();
+  } catch (const Error& e) {
+    return e;
+  }
+}
+
 }  // namespace pathwise
