@@ -5,7 +5,6 @@
 #include <sstream>
 #include <string>
 
-#include "detail/prerequisites.hpp"
 #include "detail/random.hpp"
 #include "pathwise/profile.hpp"
 
@@ -265,7 +264,7 @@ std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const 
       throw Error(ErrorCode::UnknownSkill, "goal '" + g + "' is not a skill of the curriculum");
     setup.goal[*i] = 1;
   }
-  const std::vector<char> relevant = detail::with_prerequisites(curriculum, setup.goal);
+  const std::vector<char> relevant = curriculum.with_prerequisites(setup.goal);
   for (std::uint32_t s : curriculum.topological_order())
     if (relevant[s] && !curriculum.skill_items(s).empty()) setup.order.push_back(s);
   for (std::uint32_t s = 0; s < n; ++s)

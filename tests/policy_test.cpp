@@ -891,3 +891,97 @@ TEST_CASE("policy: a stalled skill is set aside for a teacher's help", "[policy]
     CHECK(r.item == "g0");
   }
 }
+
+TEST_CASE("policy: estimated recall halves with each half-life since the last practice",
+          "[policy]") {
+  SkillState st;
+  st.p_known = 0.9;
+  SECTION("no review schedule: P(known) itself") {
+    CHECK(estimated_recall(st, kNow) == 0.9);
+    st.half_life_days = 2.0;  // a half-life but never practised
+    CHECK(estimated_recall(st, kNow) == 0.9);
+  }
+  SECTION("with a schedule") {
+    st.half_life_days = 2.0;
+    st.last_practice = kNow;
+    CHECK(estimated_recall(st, kNow) == 0.9);
+    // 4 days = two half-lives: 0.9 / 4 = 0.225; 1 day: 0.9 / sqrt(2) = 0.636396...
+    CHECK_THAT(estimated_recall(st, kNow + std::chrono::hours(96)), WithinAbs(0.225, 1e-15));
+    CHECK_THAT(estimated_recall(st, kNow + std::chrono::hours(24)),
+               WithinAbs(0.63639610306789277, 1e-15));
+    // A time before the last practice counts as no time at all.
+    CHECK(estimated_recall(st, kNow - std::chrono::hours(24)) == 0.9);
+  }
+  SECTION("the profile's recall is the same formula") {
+    Fixture f;
+    LearnerProfile p = f.profile({});
+    SkillState& g = p.skills.at("geometry");
+    g.p_known = 0.97;
+    g.half_life_days = 3.0;
+    g.last_practice = kNow;
+    const TimePoint later = kNow + std::chrono::hours(24 * 5);
+    CHECK(p.recall("geometry", later) == estimated_recall(g, later));
+    CHECK_THAT(p.recall("geometry", later), WithinAbs(0.97 * std::exp2(-5.0 / 3.0), 1e-15));
+  }
+}
+
+TEST_CASE("policy: the curriculum's graph walks follow prerequisites through other skills",
+          "[policy]") {
+  const Curriculum c = make_curriculum();  // counting -> addition -> multiplication; geometry
+  const std::uint32_t mul = *c.skill_index("multiplication"), add = *c.skill_index("addition"),
+                      cnt = *c.skill_index("counting"), geo = *c.skill_index("geometry");
+  SECTION("rests_on: directly, through another skill, never itself or a dependant") {
+    CHECK(c.rests_on(mul, add));
+    CHECK(c.rests_on(mul, cnt));
+    CHECK(c.rests_on(add, cnt));
+    CHECK_FALSE(c.rests_on(mul, mul));
+    CHECK_FALSE(c.rests_on(cnt, add));
+    CHECK_FALSE(c.rests_on(mul, geo));
+  }
+  SECTION("with_prerequisites: the marked skills and all they rest on") {
+    std::vector<char> marked(c.skills().size(), 0);
+    marked[mul] = 1;
+    std::vector<char> want(c.skills().size(), 1);
+    want[geo] = 0;
+    CHECK(c.with_prerequisites(marked) == want);
+    marked.assign(c.skills().size(), 0);
+    marked[geo] = 1;
+    want.assign(c.skills().size(), 0);
+    want[geo] = 1;
+    CHECK(c.with_prerequisites(marked) == want);
+    CHECK(c.with_prerequisites({}) == std::vector<char>(c.skills().size(), 0));
+  }
+}
+
+TEST_CASE("policy: a prerequisite chain of 50,000 skills is walked without recursion", "[policy]") {
+  constexpr std::uint32_t kLength = 50000;
+  std::vector<Skill> skills;
+  std::vector<Item> items;
+  BktModel model;
+  for (std::uint32_t k = 0; k < kLength; ++k) {
+    const std::string id = "s" + std::to_string(k);
+    skills.push_back(Skill{id, id,
+                           k == 0 ? std::vector<std::string>{}
+                                  : std::vector<std::string>{"s" + std::to_string(k - 1)}});
+    items.push_back(Item{"i" + std::to_string(k), {id}, std::nullopt, ""});
+    model.set_skill(id, BktParams{0.4, 0.2, 0.0, 0.3, 0.02});
+  }
+  const Curriculum c(std::move(skills), std::move(items));
+  CHECK(c.rests_on(kLength - 1, 0));
+  CHECK_FALSE(c.rests_on(0, kLength - 1));
+  std::vector<char> last(kLength, 0);
+  last[kLength - 1] = 1;
+  CHECK(c.with_prerequisites(last) == std::vector<char>(kLength, 1));
+
+  // The goal is the end of the chain: its first skill is the prerequisite to practise, named
+  // as needed by the goal.
+  PolicyConfig cfg;
+  LearnerProfile p = new_profile("learner-1", c, model);
+  p.goals = {"s" + std::to_string(kLength - 1)};
+  const auto r = Sequencer().recommend(PolicyContext{c, model, cfg}, p, kNow);
+  REQUIRE(r.has_value());
+  CHECK(r->reason == Reason::Prerequisite);
+  CHECK(r->skill == "s0");
+  CHECK(r->item == "i0");
+  CHECK(r->explanation == "prerequisite: s0 (P(known) 0.40) must reach 0.95 before s49999");
+}
