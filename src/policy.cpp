@@ -29,15 +29,9 @@ const char* to_string(Reason r) noexcept {
 
 std::ostream& operator<<(std::ostream& out, Reason r) { return out << to_string(r); }
 
-ProfileRules PolicyConfig::rules() const {
-  ProfileRules r;
-  r.mastery_threshold = mastery_threshold;
-  r.review_threshold = review_threshold;
-  r.initial_half_life_days = initial_half_life_days;
-  r.half_life_growth = half_life_growth;
-  r.wheel_spin_attempts = wheel_spin_attempts;
-  r.recent_items = std::max<std::size_t>(20, no_repeat_window);
-  r.conjunctive_update = conjunctive_update;
+ProfileRules PolicyConfig::profile_rules() const {
+  ProfileRules r = rules;
+  r.recent_items = std::max(rules.recent_items, no_repeat_window);
   return r;
 }
 
@@ -50,6 +44,8 @@ void PolicyConfig::validate() const {
                   Location{"", 0, 0, name});
     }
   };
+  const double mastery_threshold = rules.mastery_threshold;
+  const double review_threshold = rules.review_threshold;
   in01(mastery_threshold, "mastery_threshold", true);
   in01(target_success, "target_success", true);
   in01(remediate_below, "remediate_below", false);
@@ -66,17 +62,17 @@ void PolicyConfig::validate() const {
                 "is mastered",
                 Location{"", 0, 0, "review_threshold"});
   }
-  if (!(initial_half_life_days > 0.0 && initial_half_life_days <= kMaxHalfLifeDays)) {
+  if (!(rules.initial_half_life_days > 0.0 && rules.initial_half_life_days <= kMaxHalfLifeDays)) {
     throw Error(ErrorCode::InvalidArgument,
                 "initial_half_life_days must be > 0 and at most " +
                     std::to_string(static_cast<int>(kMaxHalfLifeDays)) + " (100 years)",
                 Location{"", 0, 0, "initial_half_life_days"});
   }
-  if (!(half_life_growth >= 1.0 && half_life_growth <= kMaxHalfLifeGrowth)) {
+  if (!(rules.half_life_growth >= 1.0 && rules.half_life_growth <= kMaxHalfLifeGrowth)) {
     throw Error(ErrorCode::InvalidArgument, "half_life_growth must be from 1 to 100",
                 Location{"", 0, 0, "half_life_growth"});
   }
-  if (wheel_spin_attempts == 0) {
+  if (rules.wheel_spin_attempts == 0) {
     throw Error(ErrorCode::InvalidArgument, "wheel_spin_attempts must be >= 1",
                 Location{"", 0, 0, "wheel_spin_attempts"});
   }

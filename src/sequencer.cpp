@@ -60,7 +60,7 @@ class Stages {
   Recommendation done() const;
 
  private:
-  bool mastered(std::uint32_t s) const { return known_[s] >= cfg_.mastery_threshold; }
+  bool mastered(std::uint32_t s) const { return known_[s] >= rules_.mastery_threshold; }
   const char* name(std::uint32_t s) const { return cur_.skills()[s].name.c_str(); }
   bool has_items(std::uint32_t s) const { return !cur_.skill_items(s).empty(); }
   bool open(std::uint32_t s) const;
@@ -79,6 +79,7 @@ class Stages {
   const PolicyContext& ctx_;
   const Curriculum& cur_;
   const PolicyConfig& cfg_;
+  const ProfileRules& rules_;
   const LearnerProfile& profile_;
   TimePoint now_;
   std::size_t n_;
@@ -93,6 +94,7 @@ Stages::Stages(const PolicyContext& ctx, const LearnerProfile& profile, TimePoin
     : ctx_(ctx),
       cur_(ctx.curriculum),
       cfg_(ctx.config),
+      rules_(ctx.config.rules),
       profile_(profile),
       now_(now),
       n_(ctx.curriculum.skills().size()),
@@ -134,12 +136,12 @@ bool Stages::open(std::uint32_t s) const {
 double Stages::chance_after_more(std::uint32_t s) const {
   const double learn = ctx_.model.skill(cur_.skills()[s].id).learn;
   return 1.0 -
-         (1.0 - known_[s]) * std::pow(1.0 - learn, static_cast<double>(cfg_.wheel_spin_attempts));
+         (1.0 - known_[s]) * std::pow(1.0 - learn, static_cast<double>(rules_.wheel_spin_attempts));
 }
 
 bool Stages::stalled(std::uint32_t s) const {
   const SkillState* st = state_[s];
-  return st && !mastered(s) && !st->mastered_at && st->attempts >= cfg_.wheel_spin_attempts &&
+  return st && !mastered(s) && !st->mastered_at && st->attempts >= rules_.wheel_spin_attempts &&
          chance_after_more(s) < 0.5;
 }
 
@@ -242,7 +244,7 @@ std::optional<Recommendation> Stages::review() const {
     const SkillState* st = state_[s];
     if (!st || st->half_life_days <= 0.0 || !st->last_practice) continue;
     const double r = estimated_recall(*st, now_);
-    if (r < cfg_.review_threshold && r < best_recall) {
+    if (r < rules_.review_threshold && r < best_recall) {
       best = s;
       best_recall = r;
     }
@@ -251,7 +253,7 @@ std::optional<Recommendation> Stages::review() const {
   const double days = days_between(*state_[*best]->last_practice, now_);
   return build(*best, Reason::Review,
                fmt("review: %s last practised %.0f days ago, estimated recall %.2f < %.2f",
-                   name(*best), days, best_recall, cfg_.review_threshold),
+                   name(*best), days, best_recall, rules_.review_threshold),
                rank(*best, Reason::Practice).items);
 }
 
@@ -288,7 +290,7 @@ std::optional<Recommendation> Stages::help() const {
   return build(*focus_, Reason::Help,
                fmt("help: %u attempts on %s without mastery (P(known) %.3f < %.2f); a "
                    "teacher's help or a worked example is suggested",
-                   st->attempts, name(*focus_), st->p_known, cfg_.mastery_threshold),
+                   st->attempts, name(*focus_), st->p_known, rules_.mastery_threshold),
                rank(*focus_, Reason::Remediate).items);
 }
 
@@ -318,7 +320,7 @@ Recommendation Stages::prerequisite_of_goal(std::uint32_t s) const {
   if (needed_by.empty()) needed_by = "a goal skill";
   return build(s, Reason::Prerequisite,
                fmt("prerequisite: %s (P(known) %.2f) must reach %.2f before %s", name(s), known_[s],
-                   cfg_.mastery_threshold, needed_by.c_str()),
+                   rules_.mastery_threshold, needed_by.c_str()),
                rank(s, Reason::Practice).items);
 }
 
@@ -373,7 +375,7 @@ std::optional<Recommendation> Stages::set_aside_help() const {
         fmt("help: %u attempts on %s without mastery (P(known) %.2f); at its learn rate "
             "%u more would leave it known with probability %.2f only, so it is set aside "
             "for a teacher's help",
-            st->attempts, name(s), known_[s], cfg_.wheel_spin_attempts, chance_after_more(s)),
+            st->attempts, name(s), known_[s], rules_.wheel_spin_attempts, chance_after_more(s)),
         {});
   }
   return std::nullopt;
