@@ -189,20 +189,21 @@ EngineSettings engine_settings_from(const char* text) {
   if (!text) return out;
   Settings s(text, "config");
   PolicyConfig& c = out.policy;
-  c.mastery_threshold = s.number("mastery_threshold", c.mastery_threshold);
+  c.rules.mastery_threshold = s.number("mastery_threshold", c.rules.mastery_threshold);
   c.target_success = s.number("target_success", c.target_success);
   c.remediate_below = s.number("remediate_below", c.remediate_below);
   c.challenge_above = s.number("challenge_above", c.challenge_above);
-  c.review_threshold = s.number("review_threshold", c.review_threshold);
-  c.initial_half_life_days = s.number("initial_half_life_days", c.initial_half_life_days);
-  c.half_life_growth = s.number("half_life_growth", c.half_life_growth);
+  c.rules.review_threshold = s.number("review_threshold", c.rules.review_threshold);
+  c.rules.initial_half_life_days =
+      s.number("initial_half_life_days", c.rules.initial_half_life_days);
+  c.rules.half_life_growth = s.number("half_life_growth", c.rules.half_life_growth);
   c.no_repeat_window = static_cast<std::size_t>(
       s.integer("no_repeat_window", static_cast<std::int64_t>(c.no_repeat_window), 0, 1000000));
-  c.wheel_spin_attempts = static_cast<std::uint32_t>(
-      s.integer("wheel_spin_attempts", c.wheel_spin_attempts, 1, 1000000));
+  c.rules.wheel_spin_attempts = static_cast<std::uint32_t>(
+      s.integer("wheel_spin_attempts", c.rules.wheel_spin_attempts, 1, 1000000));
   c.check_prerequisites_after = static_cast<std::uint32_t>(
       s.integer("check_prerequisites_after", c.check_prerequisites_after, 0, 1000000));
-  c.conjunctive_update = s.boolean("conjunctive_update", c.conjunctive_update);
+  c.rules.conjunctive_update = s.boolean("conjunctive_update", c.rules.conjunctive_update);
   c.alternatives = static_cast<std::size_t>(
       s.integer("alternatives", static_cast<std::int64_t>(c.alternatives), 0, 1000));
   c.seed =

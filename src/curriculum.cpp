@@ -146,6 +146,36 @@ Curriculum::Curriculum(std::vector<Skill> skills, std::vector<Item> items)
   }
 }
 
+std::vector<char> Curriculum::with_prerequisites(const std::vector<char>& skills) const {
+  std::vector<char> out(skills_.size(), 0);
+  std::vector<std::uint32_t> todo;
+  const std::size_t marked = std::min(skills.size(), skills_.size());
+  for (std::uint32_t s = 0; s < marked; ++s)
+    if (skills[s]) todo.push_back(s);
+  while (!todo.empty()) {
+    const std::uint32_t s = todo.back();
+    todo.pop_back();
+    if (out[s]) continue;
+    out[s] = 1;
+    for (std::uint32_t p : prereqs_[s]) todo.push_back(p);
+  }
+  return out;
+}
+
+bool Curriculum::rests_on(std::uint32_t skill, std::uint32_t prerequisite) const {
+  std::vector<char> seen(skills_.size(), 0);
+  std::vector<std::uint32_t> todo(prereqs_.at(skill).begin(), prereqs_.at(skill).end());
+  while (!todo.empty()) {
+    const std::uint32_t s = todo.back();
+    todo.pop_back();
+    if (s == prerequisite) return true;
+    if (seen[s]) continue;
+    seen[s] = 1;
+    for (std::uint32_t p : prereqs_[s]) todo.push_back(p);
+  }
+  return false;
+}
+
 std::optional<std::uint32_t> Curriculum::skill_index(std::string_view id) const {
   auto it = skill_index_.find(std::string(id));
   if (it == skill_index_.end()) return std::nullopt;

@@ -234,7 +234,7 @@ Engine::Engine(Curriculum curriculum, BktModel model, PolicyConfig config,
   impl_->model = std::move(model);
   impl_->config = config;
   impl_->options = options;
-  impl_->rules = config.rules();
+  impl_->rules = config.profile_rules();
   impl_->store = std::move(store);
   impl_->policy = std::move(policy);
   const Curriculum& c = impl_->curriculum;
@@ -384,7 +384,7 @@ ClassSummary Engine::class_summary() const {
       SkillSummary& sum = out.skills[i];
       ++sum.learners;
       sum.mean += pk;
-      if (pk >= impl_->config.mastery_threshold) ++sum.mastered;
+      if (pk >= impl_->config.rules.mastery_threshold) ++sum.mastered;
       sum.histogram[std::min<std::size_t>(4, static_cast<std::size_t>(pk * 5.0))]++;
     }
   });

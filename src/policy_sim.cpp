@@ -5,7 +5,6 @@
 #include <sstream>
 #include <string>
 
-#include "detail/prerequisites.hpp"
 #include "detail/random.hpp"
 #include "pathwise/profile.hpp"
 
@@ -195,7 +194,7 @@ class Run {
   }
   bool all_known() const { return share_known() >= 1.0; }
   bool mastered(std::uint32_t sk) const {
-    return profile_.mastery(s_.c.skills()[sk].id) >= s_.o.config.mastery_threshold;
+    return profile_.mastery(s_.c.skills()[sk].id) >= s_.o.config.rules.mastery_threshold;
   }
   bool goals_mastered() const {
     for (std::uint32_t sk : s_.order)
@@ -254,7 +253,7 @@ std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const 
         told.set_forget_per_day(skill, std::min(options.population.forget_per_day, 0.999999));
     }
   }
-  Setup setup{curriculum, told, model, options, {}, {}, {}, options.config.rules(), {}};
+  Setup setup{curriculum, told, model, options, {}, {}, {}, options.config.profile_rules(), {}};
   setup.baseline_rules = setup.rules;
   setup.baseline_rules.conjunctive_update = options.baseline_conjunctive_update;
   const std::size_t n = curriculum.skills().size();
@@ -265,7 +264,7 @@ std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const 
       throw Error(ErrorCode::UnknownSkill, "goal '" + g + "' is not a skill of the curriculum");
     setup.goal[*i] = 1;
   }
-  const std::vector<char> relevant = detail::with_prerequisites(curriculum, setup.goal);
+  const std::vector<char> relevant = curriculum.with_prerequisites(setup.goal);
   for (std::uint32_t s : curriculum.topological_order())
     if (relevant[s] && !curriculum.skill_items(s).empty()) setup.order.push_back(s);
   for (std::uint32_t s = 0; s < n; ++s)
@@ -361,11 +360,12 @@ MatchedSweep match_mastery_tutor(const Curriculum& curriculum, const BktModel& m
   MatchedSweep sweep;
   PolicySimulationOptions o = options;
   for (std::size_t k = 0; k < steps; ++k) {
-    o.config.mastery_threshold = options.config.mastery_threshold + step * static_cast<double>(k);
+    o.config.rules.mastery_threshold =
+        options.config.rules.mastery_threshold + step * static_cast<double>(k);
     // A threshold of 1 is never reached by BKT: the search ends below it.
-    if (o.config.mastery_threshold > 0.9995) break;
+    if (o.config.rules.mastery_threshold > 0.9995) break;
     PolicyResult r = simulate_policies(curriculum, model, {SimPolicy::Mastery}, o)[0];
-    sweep.points.push_back(point(o.config.mastery_threshold, r));
+    sweep.points.push_back(point(o.config.rules.mastery_threshold, r));
     if (r.false_mastery.mean <= target_false_mastery) {
       sweep.matched = true;
       sweep.result = std::move(r);

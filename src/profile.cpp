@@ -29,6 +29,12 @@ const SkillState* LearnerProfile::find(std::string_view skill) const noexcept {
   return it == skills.end() ? nullptr : &it->second;
 }
 
+double estimated_recall(const SkillState& state, TimePoint now) noexcept {
+  if (state.half_life_days <= 0.0 || !state.last_practice) return state.p_known;
+  const double days = std::max(0.0, days_between(*state.last_practice, now));
+  return state.p_known * std::exp2(-days / state.half_life_days);
+}
+
 double LearnerProfile::mastery(std::string_view skill) const {
   if (const SkillState* s = find(skill)) return s->p_known;
   throw Error(ErrorCode::UnknownSkill, "the profile tracks no skill '" + std::string(skill) + "'");
@@ -39,9 +45,7 @@ double LearnerProfile::recall(std::string_view skill, TimePoint now) const {
   if (!s)
     throw Error(ErrorCode::UnknownSkill,
                 "the profile tracks no skill '" + std::string(skill) + "'");
-  if (s->half_life_days <= 0.0 || !s->last_practice) return s->p_known;
-  double days = std::max(0.0, days_between(*s->last_practice, now));
-  return s->p_known * std::exp2(-days / s->half_life_days);
+  return estimated_recall(*s, now);
 }
 
 LearnerProfile new_profile(std::string learner, const Curriculum& curriculum,

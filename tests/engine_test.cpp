@@ -61,7 +61,7 @@ TEST_CASE("engine: a wrong answer to a two-skill item is blamed conjunctively un
   SECTION("classic: each skill takes the whole blame") {
     // addition: 0.03 / 0.555, counting: 0.05 / 0.45, each then learning.
     PolicyConfig classic;
-    classic.conjunctive_update = false;
+    classic.rules.conjunctive_update = false;
     Engine engine = make_engine(classic);
     engine.record({"u1", "a2", Outcome::Incorrect, kT0});
     CHECK_THAT(engine.profile("u1").mastery("addition"), WithinAbs(0.24324324324324326, 1e-12));
@@ -73,7 +73,7 @@ TEST_CASE("engine: online updates give the same numbers as offline prediction of
           "[engine]") {
   // Offline, a row of several skills is listed under each; online that is the classic update.
   PolicyConfig classic;
-  classic.conjunctive_update = false;
+  classic.rules.conjunctive_update = false;
   Engine engine = make_engine(classic);
   BktModel model = fixtures::small_model();
   ResponseLog::Builder b;
@@ -178,7 +178,7 @@ TEST_CASE("engine: a model without a curriculum skill or a bad config is refused
   Error e = error_of([&] { Engine(fixtures::small_curriculum(), partial); });
   CHECK(e.code() == ErrorCode::UnknownSkill);
   PolicyConfig bad;
-  bad.mastery_threshold = 1.5;
+  bad.rules.mastery_threshold = 1.5;
   CHECK(error_of([&] {
           Engine(fixtures::small_curriculum(), fixtures::small_model(), bad);
         }).code() == ErrorCode::InvalidArgument);

@@ -192,10 +192,10 @@ TEST_CASE("hardening: review schedules stay representable for extreme settings",
   CHECK(LearnerProfile::from_json(engine.profile("u").to_json()) == engine.profile("u"));
 
   PolicyConfig big;
-  big.initial_half_life_days = 1e300;
+  big.rules.initial_half_life_days = 1e300;
   CHECK(error_from([&] { big.validate(); }).location().field == "initial_half_life_days");
   PolicyConfig growth;
-  growth.half_life_growth = 1e300;
+  growth.rules.half_life_growth = 1e300;
   CHECK(error_from([&] { growth.validate(); }).location().field == "half_life_growth");
 }
 

@@ -112,7 +112,7 @@ TEST_CASE("policy_sim: the baselines' update rule is theirs alone", "[policy_sim
   CHECK(classic[0].attempts.mean != conjunctive[0].attempts.mean);
   CHECK(classic[1].attempts.mean == conjunctive[1].attempts.mean);
   CHECK(classic[1].false_mastery.mean == conjunctive[1].false_mastery.mean);
-  o.config.conjunctive_update = false;
+  o.config.rules.conjunctive_update = false;
   auto pathwise_classic = simulate_policies(course.curriculum, course.model,
                                             {SimPolicy::Mastery, SimPolicy::Pathwise}, o);
   CHECK(pathwise_classic[0].attempts.mean == conjunctive[0].attempts.mean);
@@ -205,7 +205,7 @@ TEST_CASE("policy_sim: validate names each field out of range or not finite", "[
   CHECK(refused_field(with([&](auto& o) { o.population.concentration = nan; })) == "concentration");
   CHECK(refused_field(with([](auto& o) { o.population.forget_per_day = 2.0; })) ==
         "forget_per_day");
-  CHECK_THROWS_AS(with([&](auto& o) { o.config.mastery_threshold = nan; }).validate(), Error);
+  CHECK_THROWS_AS(with([&](auto& o) { o.config.rules.mastery_threshold = nan; }).validate(), Error);
   // Zero time per attempt, no session breaks and no delay are valid settings.
   CHECK(refused_field(with([](auto& o) {
           o.minutes_per_attempt = 0.0;
@@ -274,7 +274,7 @@ TEST_CASE("policy_sim: the tutor's sweep raises its threshold until the target i
   CHECK(first.points[0].attempts.mean == plain.attempts.mean);
   CHECK(first.result->false_mastery.mean == plain.false_mastery.mean);
   // From 0.99 in steps of 0.005: 0.99 and 0.995; 1.0 is past the end.
-  o.config.mastery_threshold = 0.99;
+  o.config.rules.mastery_threshold = 0.99;
   MatchedSweep top = match_mastery_tutor(sim_curriculum(), sim_model(), o, -0.0, 10);
   REQUIRE_FALSE(top.points.empty());
   CHECK(top.points[0].setting == 0.99);

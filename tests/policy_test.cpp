@@ -148,7 +148,7 @@ TEST_CASE("policy: a skill is offered only when its prerequisites are mastered",
               .skill == "geometry");
   }
   SECTION("mastery is P(known) >= the threshold") {
-    f.config.mastery_threshold = 0.9;
+    f.config.rules.mastery_threshold = 0.9;
     CHECK(f.recommend(f.profile({{"counting", 0.9}})).skill == "addition");
     CHECK(f.recommend(f.profile({{"counting", 0.8999}})).skill == "counting");
   }
@@ -317,7 +317,7 @@ TEST_CASE("policy: a mastered skill is reviewed exactly when recall falls below 
   }
   SECTION("at the next_review the profile computed after mastering by responses") {
     LearnerProfile p = f.profile({}, {"geometry"});
-    const ProfileRules rules = f.config.rules();
+    const ProfileRules rules = f.config.profile_rules();
     const auto g5 = *f.curriculum.item_index("g5");
     TimePoint t = kNow;
     for (int k = 0; k < 20 && !p.skills.at("geometry").mastered_at; ++k) {
@@ -340,7 +340,7 @@ TEST_CASE("policy: a mastered skill is reviewed exactly when recall falls below 
 
 TEST_CASE("policy: with the model's forget_per_day, reviews follow (1 - rate)^days", "[policy]") {
   Fixture f;
-  const ProfileRules rules = f.config.rules();
+  const ProfileRules rules = f.config.profile_rules();
   const auto g5 = *f.curriculum.item_index("g5");
   auto mastered = [&](double rate) {
     f.model.set_forget_per_day("geometry", rate);
@@ -493,26 +493,29 @@ TEST_CASE("policy: PolicyConfig::validate rejects out-of-range settings naming t
     const char* field;
   };
   const Case cases[] = {
-      {"mastery 0", [](PolicyConfig& c) { c.mastery_threshold = 0.0; }, "mastery_threshold"},
-      {"mastery > 1", [](PolicyConfig& c) { c.mastery_threshold = 1.01; }, "mastery_threshold"},
+      {"mastery 0", [](PolicyConfig& c) { c.rules.mastery_threshold = 0.0; }, "mastery_threshold"},
+      {"mastery > 1", [](PolicyConfig& c) { c.rules.mastery_threshold = 1.01; },
+       "mastery_threshold"},
       {"target NaN",
        [](PolicyConfig& c) { c.target_success = std::numeric_limits<double>::quiet_NaN(); },
        "target_success"},
       {"target 0", [](PolicyConfig& c) { c.target_success = 0.0; }, "target_success"},
       {"remediate < 0", [](PolicyConfig& c) { c.remediate_below = -0.1; }, "remediate_below"},
       {"challenge > 1", [](PolicyConfig& c) { c.challenge_above = 1.5; }, "challenge_above"},
-      {"review 0", [](PolicyConfig& c) { c.review_threshold = 0.0; }, "review_threshold"},
-      {"review at mastery", [](PolicyConfig& c) { c.review_threshold = 0.95; }, "review_threshold"},
+      {"review 0", [](PolicyConfig& c) { c.rules.review_threshold = 0.0; }, "review_threshold"},
+      {"review at mastery", [](PolicyConfig& c) { c.rules.review_threshold = 0.95; },
+       "review_threshold"},
       {"remediate above challenge", [](PolicyConfig& c) { c.remediate_below = 0.9; },
        "challenge_above"},
       {"challenge above mastery", [](PolicyConfig& c) { c.challenge_above = 0.97; },
        "challenge_above"},
-      {"half-life 0", [](PolicyConfig& c) { c.initial_half_life_days = 0.0; },
+      {"half-life 0", [](PolicyConfig& c) { c.rules.initial_half_life_days = 0.0; },
        "initial_half_life_days"},
-      {"half-life inf", [](PolicyConfig& c) { c.initial_half_life_days = HUGE_VAL; },
+      {"half-life inf", [](PolicyConfig& c) { c.rules.initial_half_life_days = HUGE_VAL; },
        "initial_half_life_days"},
-      {"growth < 1", [](PolicyConfig& c) { c.half_life_growth = 0.5; }, "half_life_growth"},
-      {"wheel-spin 0", [](PolicyConfig& c) { c.wheel_spin_attempts = 0; }, "wheel_spin_attempts"},
+      {"growth < 1", [](PolicyConfig& c) { c.rules.half_life_growth = 0.5; }, "half_life_growth"},
+      {"wheel-spin 0", [](PolicyConfig& c) { c.rules.wheel_spin_attempts = 0; },
+       "wheel_spin_attempts"},
   };
   for (const Case& k : cases) {
     INFO(k.what);
@@ -524,23 +527,23 @@ TEST_CASE("policy: PolicyConfig::validate rejects out-of-range settings naming t
   }
   SECTION("edges that are allowed") {
     PolicyConfig cfg;
-    cfg.mastery_threshold = 1.0;
+    cfg.rules.mastery_threshold = 1.0;
     cfg.remediate_below = 0.0;
     cfg.challenge_above = 0.0;
-    cfg.half_life_growth = 1.0;
+    cfg.rules.half_life_growth = 1.0;
     cfg.no_repeat_window = 0;
     cfg.alternatives = 0;
     CHECK_NOTHROW(cfg.validate());
   }
-  SECTION("rules() carries the profile-update settings") {
+  SECTION("profile_rules() carries the profile-update settings") {
     PolicyConfig cfg;
-    cfg.mastery_threshold = 0.9;
-    cfg.review_threshold = 0.7;
-    cfg.initial_half_life_days = 3.0;
-    cfg.half_life_growth = 2.5;
-    cfg.wheel_spin_attempts = 7;
+    cfg.rules.mastery_threshold = 0.9;
+    cfg.rules.review_threshold = 0.7;
+    cfg.rules.initial_half_life_days = 3.0;
+    cfg.rules.half_life_growth = 2.5;
+    cfg.rules.wheel_spin_attempts = 7;
     cfg.no_repeat_window = 50;
-    const ProfileRules r = cfg.rules();
+    const ProfileRules r = cfg.profile_rules();
     CHECK(r.mastery_threshold == 0.9);
     CHECK(r.review_threshold == 0.7);
     CHECK(r.initial_half_life_days == 3.0);
@@ -890,4 +893,128 @@ TEST_CASE("policy: a stalled skill is set aside for a teacher's help", "[policy]
     CHECK(r.reason == Reason::Remediate);
     CHECK(r.item == "g0");
   }
+}
+
+TEST_CASE("policy: estimated recall halves with each half-life since the last practice",
+          "[policy]") {
+  SkillState st;
+  st.p_known = 0.9;
+  SECTION("no review schedule: P(known) itself") {
+    CHECK(estimated_recall(st, kNow) == 0.9);
+    st.half_life_days = 2.0;  // a half-life but never practised
+    CHECK(estimated_recall(st, kNow) == 0.9);
+  }
+  SECTION("with a schedule") {
+    st.half_life_days = 2.0;
+    st.last_practice = kNow;
+    CHECK(estimated_recall(st, kNow) == 0.9);
+    // 4 days = two half-lives: 0.9 / 4 = 0.225; 1 day: 0.9 / sqrt(2) = 0.636396...
+    CHECK_THAT(estimated_recall(st, kNow + std::chrono::hours(96)), WithinAbs(0.225, 1e-15));
+    CHECK_THAT(estimated_recall(st, kNow + std::chrono::hours(24)),
+               WithinAbs(0.63639610306789277, 1e-15));
+    // A time before the last practice counts as no time at all.
+    CHECK(estimated_recall(st, kNow - std::chrono::hours(24)) == 0.9);
+  }
+  SECTION("the profile's recall is the same formula") {
+    Fixture f;
+    LearnerProfile p = f.profile({});
+    SkillState& g = p.skills.at("geometry");
+    g.p_known = 0.97;
+    g.half_life_days = 3.0;
+    g.last_practice = kNow;
+    const TimePoint later = kNow + std::chrono::hours(24 * 5);
+    CHECK(p.recall("geometry", later) == estimated_recall(g, later));
+    CHECK_THAT(p.recall("geometry", later), WithinAbs(0.97 * std::exp2(-5.0 / 3.0), 1e-15));
+  }
+}
+
+TEST_CASE("policy: PolicyConfig holds the profile rules and widens recent items to the window",
+          "[policy]") {
+  PolicyConfig cfg;
+  SECTION("the defaults are the profile's defaults") {
+    CHECK(cfg.rules.mastery_threshold == ProfileRules{}.mastery_threshold);
+    CHECK(cfg.profile_rules().recent_items == 20);
+  }
+  SECTION("more recent items than the window are kept as set") {
+    cfg.rules.recent_items = 40;
+    cfg.no_repeat_window = 3;
+    CHECK(cfg.profile_rules().recent_items == 40);
+  }
+  SECTION("fewer are raised to the window") {
+    cfg.rules.recent_items = 2;
+    cfg.no_repeat_window = 7;
+    CHECK(cfg.profile_rules().recent_items == 7);
+  }
+  SECTION("the update rule is carried over") {
+    cfg.rules.conjunctive_update = false;
+    CHECK_FALSE(cfg.profile_rules().conjunctive_update);
+  }
+  SECTION("an error in the rules names the setting as the C API and the CLI spell it") {
+    cfg.rules.review_threshold = std::numeric_limits<double>::quiet_NaN();
+    const Error e = error_from([&] { cfg.validate(); });
+    CHECK(e.code() == ErrorCode::InvalidArgument);
+    CHECK(e.location().field == "review_threshold");
+    CHECK_THAT(e.what(), Contains("review_threshold must be in (0, 1], got NaN"));
+  }
+}
+
+TEST_CASE("policy: the curriculum's graph walks follow prerequisites through other skills",
+          "[policy]") {
+  const Curriculum c = make_curriculum();  // counting -> addition -> multiplication; geometry
+  const std::uint32_t mul = *c.skill_index("multiplication"), add = *c.skill_index("addition"),
+                      cnt = *c.skill_index("counting"), geo = *c.skill_index("geometry");
+  SECTION("rests_on: directly, through another skill, never itself or a dependant") {
+    CHECK(c.rests_on(mul, add));
+    CHECK(c.rests_on(mul, cnt));
+    CHECK(c.rests_on(add, cnt));
+    CHECK_FALSE(c.rests_on(mul, mul));
+    CHECK_FALSE(c.rests_on(cnt, add));
+    CHECK_FALSE(c.rests_on(mul, geo));
+  }
+  SECTION("with_prerequisites: the marked skills and all they rest on") {
+    std::vector<char> marked(c.skills().size(), 0);
+    marked[mul] = 1;
+    std::vector<char> want(c.skills().size(), 1);
+    want[geo] = 0;
+    CHECK(c.with_prerequisites(marked) == want);
+    marked.assign(c.skills().size(), 0);
+    marked[geo] = 1;
+    want.assign(c.skills().size(), 0);
+    want[geo] = 1;
+    CHECK(c.with_prerequisites(marked) == want);
+    CHECK(c.with_prerequisites({}) == std::vector<char>(c.skills().size(), 0));
+  }
+}
+
+TEST_CASE("policy: a prerequisite chain of 50,000 skills is walked without recursion", "[policy]") {
+  constexpr std::uint32_t kLength = 50000;
+  std::vector<Skill> skills;
+  std::vector<Item> items;
+  BktModel model;
+  for (std::uint32_t k = 0; k < kLength; ++k) {
+    const std::string id = "s" + std::to_string(k);
+    skills.push_back(Skill{id, id,
+                           k == 0 ? std::vector<std::string>{}
+                                  : std::vector<std::string>{"s" + std::to_string(k - 1)}});
+    items.push_back(Item{"i" + std::to_string(k), {id}, std::nullopt, ""});
+    model.set_skill(id, BktParams{0.4, 0.2, 0.0, 0.3, 0.02});
+  }
+  const Curriculum c(std::move(skills), std::move(items));
+  CHECK(c.rests_on(kLength - 1, 0));
+  CHECK_FALSE(c.rests_on(0, kLength - 1));
+  std::vector<char> last(kLength, 0);
+  last[kLength - 1] = 1;
+  CHECK(c.with_prerequisites(last) == std::vector<char>(kLength, 1));
+
+  // The goal is the end of the chain: its first skill is the prerequisite to practise, named
+  // as needed by the goal.
+  PolicyConfig cfg;
+  LearnerProfile p = new_profile("learner-1", c, model);
+  p.goals = {"s" + std::to_string(kLength - 1)};
+  const auto r = Sequencer().recommend(PolicyContext{c, model, cfg}, p, kNow);
+  REQUIRE(r.has_value());
+  CHECK(r->reason == Reason::Prerequisite);
+  CHECK(r->skill == "s0");
+  CHECK(r->item == "i0");
+  CHECK(r->explanation == "prerequisite: s0 (P(known) 0.40) must reach 0.95 before s49999");
 }

@@ -108,7 +108,8 @@ class BktModel {
   /// forgetting, as in Qiu, Qi, Lu, Pardos & Heffernan 2011): after `d` days, P(known) becomes
   /// P(known) (1 - rate)^d. The sequencer then reviews a mastered skill when that estimate falls
   /// below its review threshold; 0 means the skill is not forgotten and never reviewed. Unset,
-  /// the sequencer spaces reviews by its own schedule (PolicyConfig::initial_half_life_days).
+  /// the sequencer spaces reviews by its own schedule
+  /// (PolicyConfig::rules.initial_half_life_days).
   /// Throws Error (UnknownSkill) if the skill is not in the model, Error (InvalidArgument)
   /// unless 0 <= rate < 1.
   void set_forget_per_day(const std::string& skill, double rate);

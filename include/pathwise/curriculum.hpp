@@ -102,6 +102,13 @@ class Curriculum {
   [[nodiscard]] const std::vector<std::uint32_t>& topological_order() const noexcept {
     return topo_;
   }
+  /// The skills marked in `skills` (by skill index; a shorter vector marks none past its end)
+  /// and every skill they rest on, directly or through other prerequisites, marked in a vector
+  /// of skills().size(). Iterative: a prerequisite chain may be as long as the curriculum.
+  [[nodiscard]] std::vector<char> with_prerequisites(const std::vector<char>& skills) const;
+  /// Whether skill `skill` rests on skill `prerequisite`, directly or through other
+  /// prerequisites (a skill does not rest on itself). Iterative, as with_prerequisites().
+  [[nodiscard]] bool rests_on(std::uint32_t skill, std::uint32_t prerequisite) const;
 
   bool operator==(const Curriculum& o) const { return skills_ == o.skills_ && items_ == o.items_; }
 

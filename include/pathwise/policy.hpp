@@ -70,8 +70,15 @@ struct Recommendation {
 /// Settings of the built-in sequencer. Defaults are documented in docs/engine.md with sources.
 /// Thread-compatible.
 struct PolicyConfig {
-  /// P(known) at which a skill counts as mastered. Default: 0.95 (Corbett & Anderson 1995).
-  double mastery_threshold = 0.95;
+  /// The rules the sequencer shares with the profile update: mastery_threshold (default 0.95,
+  /// Corbett & Anderson 1995), review_threshold (0.8), initial_half_life_days (2),
+  /// half_life_growth (2), wheel_spin_attempts (10, Beck & Gong 2013) and conjunctive_update
+  /// (true: a wrong answer to an item of several skills is blamed on each skill as far as it is
+  /// likely to have caused it, Koedinger et al. 2011; false: every skill takes the whole blame,
+  /// as in classic knowledge tracing, which sends learners back to skills they know). The
+  /// profile keeps at least no_repeat_window recent items whatever rules.recent_items says (see
+  /// profile_rules()).
+  ProfileRules rules;
   /// Target P(correct) of practice items: the zone of proximal development. Default: 0.85
   /// (Wilson et al. 2019, "The Eighty Five Percent Rule for optimal learning").
   double target_success = 0.85;
@@ -79,35 +86,23 @@ struct PolicyConfig {
   double remediate_below = 0.3;
   /// From this P(known) up to mastery, a skill is challenged with its hardest item. Default: 0.8.
   double challenge_above = 0.8;
-  /// Estimated recall below which a mastered skill is reviewed. Default: 0.8.
-  double review_threshold = 0.8;
-  /// Half-life of recall after first mastery, in days. Default: 2.
-  double initial_half_life_days = 2.0;
-  /// Factor the half-life grows by after each correct review. Default: 2.
-  double half_life_growth = 2.0;
   /// An item is not offered again within this many of the learner's last items. Default: 3.
   std::size_t no_repeat_window = 3;
-  /// Attempts without mastery that count as wheel-spinning (Beck & Gong 2013). Default: 10.
-  std::uint32_t wheel_spin_attempts = 10;
   /// Attempts on a skill without mastery, with P(known) still below 0.5, after which the
   /// prerequisites it rests on are checked again with one item each (0 = never). Default: 8 (at
   /// learn rates of 0.2-0.3 a learner ready for the skill has learned it by then with
   /// probability 0.83-0.94, so lagging this far suggests a prerequisite is missing).
   std::uint32_t check_prerequisites_after = 8;
-  /// Items of several skills: a wrong answer is blamed on each skill as far as it is likely to
-  /// have caused it (conjunctive knowledge tracing, Koedinger et al. 2011); false: every skill
-  /// of the item takes the whole blame, as in classic knowledge tracing, which sends learners
-  /// back to skills they know ("thrashing"). Correct answers update the same either way.
-  /// Default: true.
-  bool conjunctive_update = true;
   /// Runner-up items listed in a recommendation. Default: 3.
   std::size_t alternatives = 3;
   /// Breaks exact ties between items deterministically. Default: 0.
   std::uint64_t seed = 0;
 
-  /// The profile-update rules these settings imply.
-  [[nodiscard]] ProfileRules rules() const;
-  /// Throws Error (InvalidArgument) naming the setting if one is out of range.
+  /// The profile-update rules to apply: `rules`, with recent_items raised to no_repeat_window
+  /// where it is smaller (the window must fit in the profile's recent items).
+  [[nodiscard]] ProfileRules profile_rules() const;
+  /// Throws Error (InvalidArgument) naming the setting if one is out of range; the fields of
+  /// `rules` are named as they are ("mastery_threshold", not "rules.mastery_threshold").
   void validate() const;
 };
 

@@ -42,9 +42,9 @@ struct PolicySimulationOptions {
   /// the random policy's stopping rule.
   PolicyConfig config;
   /// Whether the random and mastery policies blame a wrong answer to an item of several skills
-  /// conjunctively, as Pathwise does by default (PolicyConfig::conjunctive_update). Default:
-  /// false, the classic cognitive tutor's knowledge tracing, where every skill of the item takes
-  /// the whole blame. Set it to see how much of a difference the update alone makes.
+  /// conjunctively, as Pathwise does by default (PolicyConfig::rules.conjunctive_update).
+  /// Default: false, the classic cognitive tutor's knowledge tracing, where every skill of the
+  /// item takes the whole blame. Set it to see how much of a difference the update alone makes.
   bool baseline_conjunctive_update = false;
   /// Whether skills the model gives no forget_per_day get the population's forgetting rate (the
   /// simulated truth, as the other parameters are), so that the sequencer reviews by it (the
@@ -156,8 +156,8 @@ struct MatchedSweep {
                                              std::size_t max_per_skill = 60);
 
 /// The mastery tutor at a given quality: runs SimPolicy::Mastery with the mastery threshold
-/// raised from options.config.mastery_threshold by `step` at a time (at most `steps` settings,
-/// none above 0.9995) and stops at the first whose mean false mastery is at most
+/// raised from options.config.rules.mastery_threshold by `step` at a time (at most `steps`
+/// settings, none above 0.9995) and stops at the first whose mean false mastery is at most
 /// `target_false_mastery`. Throws Error (InvalidArgument) for invalid options, a target outside
 /// [0, 1], `steps` outside [1, 1000] or `step` outside (0, 1), and what simulate_policies()
 /// throws. Thread-safe: reentrant.

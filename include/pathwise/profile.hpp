@@ -43,6 +43,12 @@ struct SkillState {
   bool operator!=(const SkillState& o) const { return !(*this == o); }
 };
 
+/// Estimated recall of a skill at `now`: P(known) 2^(-days since the last practice /
+/// half_life_days) (days before the last practice count as 0), or P(known) itself while the
+/// skill has no review schedule (half_life_days 0, or never practised). The one formula the
+/// profile and the sequencer use.
+[[nodiscard]] double estimated_recall(const SkillState& state, TimePoint now) noexcept;
+
 /// Longest half-life of recall a profile holds, in days (100 years): a longer one (a forgetting
 /// rate near 0, many reviews) is held at this, so review times stay representable.
 inline constexpr double kMaxHalfLifeDays = 36525.0;

@@ -85,7 +85,8 @@ int run_profile(const Args& a, Io& io) {
     const SkillState* st = p.find(sk.id);
     if (!st) continue;
     io.out << sk.id << "\t" << fixed(st->p_known, 3) << "\t" << st->attempts << "\t" << st->correct
-           << "\t" << (st->p_known >= engine.config().mastery_threshold ? "yes" : "no") << "\n";
+           << "\t" << (st->p_known >= engine.config().rules.mastery_threshold ? "yes" : "no")
+           << "\n";
   }
   return kOk;
 }

@@ -62,7 +62,7 @@ PolicySimulationOptions simulation_options(const Args& a) {
   }
   o.baseline_conjunctive_update = a.flag("--conjunctive-baselines");
   o.tell_forgetting = !a.flag("--hide-forgetting");
-  o.config.conjunctive_update = !a.flag("--classic-pathwise");
+  o.config.rules.conjunctive_update = !a.flag("--classic-pathwise");
   if (auto v = a.value("--goals")) {
     std::stringstream ss(*v);
     for (std::string g; std::getline(ss, g, ',');)
