@@ -76,7 +76,7 @@ pathwise_status pathwise_recommend(pathwise_engine_t* engine, const char* learne
                                    char** json_out, char** errmsg);
 
 /** The learner's profile document (JSON); for a learner with nothing stored, the fresh profile.
- *  {"format": "pathwise-learner-profile", "schema_version": 1, "learner", "responses" (count),
+ *  {"format": "pathwise-learner-profile", "version": "1.0", "learner", "responses" (count),
  *  "last_response" (ms or null), "goals": [...], "recent_items": [...], "skills": {id: {"p_known",
  *  "attempts", "correct", ...}}}. */
 pathwise_status pathwise_profile(pathwise_engine_t* engine, const char* learner, char** json_out,

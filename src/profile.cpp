@@ -225,10 +225,29 @@ std::uint64_t read_count(const nlohmann::json& o, const char* key, const std::st
   if ((!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) ||
       v.get<std::uint64_t>() > max) {
     throw Error(ErrorCode::Parse,
-                "expected a count (integer from 0 to " + std::to_string(max) + "), got " + detail::describe(v),
+                "expected a count (integer from 0 to " + std::to_string(max) + "), got " +
+                    detail::describe(v),
                 Location{"", 0, 0, detail::field_path(path, key)});
   }
   return v.get<std::uint64_t>();
+}
+
+/// The "schema_version" of documents written before the "version" convention.
+void check_schema_version(const nlohmann::json& j) {
+  const auto& sv = detail::required(j, "schema_version", "");
+  if (!sv.is_number_integer()) {
+    throw Error(ErrorCode::Parse, "schema_version must be an integer",
+                Location{"", 0, 0, "schema_version"});
+  }
+  if (sv.is_number_unsigned()
+          ? sv.get<std::uint64_t>() > static_cast<std::uint64_t>(LearnerProfile::kSchemaVersion)
+          : sv.get<std::int64_t>() > LearnerProfile::kSchemaVersion) {
+    throw Error(ErrorCode::Version,
+                "profile schema_version " + detail::describe(sv) +
+                    " is newer than this Pathwise reads (" +
+                    std::to_string(LearnerProfile::kSchemaVersion) + "); upgrade Pathwise",
+                Location{"", 0, 0, "schema_version"});
+  }
 }
 
 }  // namespace
@@ -236,7 +255,7 @@ std::uint64_t read_count(const nlohmann::json& o, const char* key, const std::st
 std::string LearnerProfile::to_json(int indent) const {
   nlohmann::ordered_json j;
   j["format"] = kFormat;
-  j["schema_version"] = kSchemaVersion;
+  j["version"] = kVersion;
   j["learner"] = learner;
   j["responses"] = responses;
   j["last_response"] = time_or_null(last_response);
@@ -268,19 +287,9 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
                   std::string("wrong document format, expected \"") + kFormat + "\"",
                   Location{"", 0, 0, "format"});
     }
-    const auto& sv = detail::required(j, "schema_version", "");
-    if (!sv.is_number_integer()) {
-      throw Error(ErrorCode::Parse, "schema_version must be an integer",
-                  Location{"", 0, 0, "schema_version"});
-    }
-    if (sv.is_number_unsigned()
-            ? sv.get<std::uint64_t>() > static_cast<std::uint64_t>(kSchemaVersion)
-            : sv.get<std::int64_t>() > kSchemaVersion) {
-      throw Error(ErrorCode::Version,
-                  "profile schema_version " + detail::describe(sv) + " is newer than this Pathwise reads (" +
-                      std::to_string(kSchemaVersion) + "); upgrade Pathwise",
-                  Location{"", 0, 0, "schema_version"});
-    }
+    // "version" as every document has it; "schema_version" as profiles had it before.
+    if (j.contains("version") || !j.contains("schema_version")) detail::check_format(j, kFormat, 1);
+    if (j.contains("schema_version")) check_schema_version(j);
     LearnerProfile p;
     p.learner = detail::get_string(j, "learner", "");
     p.responses = read_count(j, "responses", "");

@@ -501,10 +501,11 @@ TEST_CASE("profile: to_json then from_json gives an equal profile", "[profile]")
   const LearnerProfile p = full_profile();
   SECTION("one line") { CHECK(LearnerProfile::from_json(p.to_json()) == p); }
   SECTION("indented") { CHECK(LearnerProfile::from_json(p.to_json(2)) == p); }
-  SECTION("the document carries format, schema_version and times in milliseconds") {
+  SECTION("the document carries format, version and times in milliseconds") {
     const nlohmann::json j = nlohmann::json::parse(p.to_json());
     CHECK(j.at("format") == "pathwise-learner-profile");
-    CHECK(j.at("schema_version") == 1);
+    CHECK(j.at("version") == "1.0");  // the convention of every document (was schema_version)
+    CHECK_FALSE(j.contains("schema_version"));
     CHECK(j.at("last_response") == to_millis(kT0) + 3600500);
     CHECK(j.at("skills").at("fractions").at("mastered_at") == to_millis(kT0) + 1800250);
     CHECK(j.at("skills").at("décimales").at("mastered_at").is_null());
@@ -626,4 +627,18 @@ TEST_CASE("profile: the learner id never appears in an error message", "[profile
     const Error e = error_from([&] { (void)LearnerProfile::from_json(text); });
     CHECK_THAT(std::string(e.what()), !Contains(kLearner) && !Contains("learner-7f3a"));
   }
+}
+
+TEST_CASE("profile: documents written with schema_version are still read", "[profile]") {
+  nlohmann::json j = nlohmann::json::parse(full_profile().to_json());
+  j.erase("version");
+  j["schema_version"] = 1;
+  CHECK(LearnerProfile::from_json(j.dump()) == full_profile());
+  j.erase("schema_version");
+  const Error e = error_from([&] { (void)LearnerProfile::from_json(j.dump()); });
+  CHECK(e.code() == ErrorCode::Parse);
+  CHECK(e.location().field == "version");
+  j["version"] = "2.0";
+  CHECK(error_from([&] { (void)LearnerProfile::from_json(j.dump()); }).code() ==
+        ErrorCode::Version);
 }

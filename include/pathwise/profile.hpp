@@ -76,10 +76,14 @@ struct ProfileRules {
 };
 
 /// Everything Pathwise holds on one learner. JSON: {"format": "pathwise-learner-profile",
-/// "schema_version": 1, ...}; times are milliseconds since the Unix epoch.
+/// "version": "1.0", ...}, the convention of every Pathwise document (documents written before
+/// it, with "schema_version": 1 instead, are read too); times are milliseconds since the Unix
+/// epoch.
 /// Value type; thread-compatible.
 struct LearnerProfile {
   static constexpr const char* kFormat = "pathwise-learner-profile";
+  static constexpr const char* kVersion = "1.0";
+  /// The "schema_version" older documents carry in place of "version" (read, never written).
   static constexpr int kSchemaVersion = 1;
 
   /// The learner id, opaque to Pathwise. Personal data: never logged.
@@ -105,7 +109,7 @@ struct LearnerProfile {
   /// The profile document. Learner id included: it is the learner's own data.
   [[nodiscard]] std::string to_json(int indent = -1) const;
   /// Reads a profile document. Throws Error (Parse) for malformed JSON or fields, Error
-  /// (Version) for a newer schema_version.
+  /// (Version) for a newer major version (or schema_version).
   [[nodiscard]] static LearnerProfile from_json(std::string_view text,
                                                 const std::string& source = "<string>");
   /// from_json() returning the Error instead of throwing it (a profile from a request).
