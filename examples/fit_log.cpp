@@ -14,8 +14,8 @@ int main(int argc, char** argv) {
     std::fputs(log.report().summary().c_str(), stderr);  // skipped rows, by reason
 
     pathwise::FitOptions options;      // pyBKT's defaults: 5 restarts, tolerance 1e-3
-    options.slip_bounds = {0.0, 0.3};  // hmm-scalable-style bounds keep fits interpretable
-    options.guess_bounds = {0.0, 0.3};
+    options.bounds.slip = {0.0, 0.3};  // hmm-scalable-style bounds keep fits interpretable
+    options.bounds.guess = {0.0, 0.3};
     pathwise::BktModel model = pathwise::fit(log, options);
     model.save(argv[2]);
 

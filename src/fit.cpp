@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "detail/em_kernel.hpp"
@@ -19,16 +20,31 @@ namespace {
 
 bool finite_prob(double v) { return std::isfinite(v) && v >= 0.0 && v <= 1.0; }
 
-void check_bounds(const Bounds& b, const char* name) {
+void check_bounds(const char* name, const ParamBounds& b) {
   if (!finite_prob(b.lo) || !finite_prob(b.hi) || b.lo > b.hi) {
     throw Error(ErrorCode::InvalidArgument,
                 std::string("bounds of '") + name + "' must satisfy 0 <= lo <= hi <= 1, got [" +
                     std::to_string(b.lo) + ", " + std::to_string(b.hi) + "]",
-                Location{"", 0, 0, name});
+                Location{"", 0, 0, std::string("bounds.") + name});
   }
 }
 
-double clamp_to(double v, const Bounds& b) { return std::min(std::max(v, b.lo), b.hi); }
+void check_fixed(const char* name, const std::optional<double>& value) {
+  if (value && !finite_prob(*value)) {
+    throw Error(ErrorCode::InvalidArgument,
+                std::string("fixed ") + name + " must be a probability in [0, 1], got " +
+                    std::to_string(*value),
+                Location{"", 0, 0, std::string("fixed.") + name});
+  }
+}
+
+double clamp_to(double v, const ParamBounds& b) { return std::min(std::max(v, b.lo), b.hi); }
+
+bool any_fixed(const BktFixed& f) {
+  bool any = false;
+  f.for_each([&](const char*, const std::optional<double>& v) { any = any || v.has_value(); });
+  return any;
+}
 
 struct Restart {
   BktParams params;
@@ -39,12 +55,6 @@ struct Restart {
   bool converged = false;
   std::vector<double> trace;
 };
-
-/// The fixed value of a parameter, if any.
-const double* fixed_value(const FitOptions& o, const char* name) {
-  auto it = o.fixed.find(name);
-  return it == o.fixed.end() ? nullptr : &it->second;
-}
 
 /// Starting point of one restart: pyBKT's standard draws (prior U(0,1), learn U(0,0.4),
 /// guess U(0,0.4), slip U(0,0.3), forget U(0,1) when fitted), projected onto the bounds.
@@ -61,16 +71,16 @@ BktParams initial_params(const FitOptions& o, const std::string& skill, int rest
     p = it->second;
     if (!o.forgetting) p.forget = 0.0;
   }
-  p.prior = clamp_to(p.prior, o.prior_bounds);
-  p.learn = clamp_to(p.learn, o.learn_bounds);
-  p.guess = clamp_to(p.guess, o.guess_bounds);
-  p.slip = clamp_to(p.slip, o.slip_bounds);
-  p.forget = o.forgetting ? clamp_to(p.forget, o.forget_bounds) : 0.0;
-  if (const double* v = fixed_value(o, "prior")) p.prior = *v;
-  if (const double* v = fixed_value(o, "learn")) p.learn = *v;
-  if (const double* v = fixed_value(o, "forget")) p.forget = *v;
-  if (const double* v = fixed_value(o, "guess")) p.guess = *v;
-  if (const double* v = fixed_value(o, "slip")) p.slip = *v;
+  p.prior = clamp_to(p.prior, o.bounds.prior);
+  p.learn = clamp_to(p.learn, o.bounds.learn);
+  p.guess = clamp_to(p.guess, o.bounds.guess);
+  p.slip = clamp_to(p.slip, o.bounds.slip);
+  p.forget = o.forgetting ? clamp_to(p.forget, o.bounds.forget) : 0.0;
+  p.prior = o.fixed.prior.value_or(p.prior);
+  p.learn = o.fixed.learn.value_or(p.learn);
+  p.forget = o.fixed.forget.value_or(p.forget);
+  p.guess = o.fixed.guess.value_or(p.guess);
+  p.slip = o.fixed.slip.value_or(p.slip);
   return p;
 }
 
@@ -82,16 +92,13 @@ BktParams m_step(const detail::EStats& s, const BktParams& old, const FitOptions
   // A statistic with no mass (no sequence longer than one response, say) leaves its
   // parameter where it was rather than dividing by zero.
   auto ratio = [](double num, double den, double keep) { return den > 0.0 ? num / den : keep; };
-  if (!fixed_value(o, "prior"))
-    p.prior = clamp_to(ratio(s.init_known, s.sequences, old.prior), o.prior_bounds);
-  if (!fixed_value(o, "learn"))
-    p.learn = clamp_to(ratio(s.learn_num, s.learn_den, old.learn), o.learn_bounds);
-  if (o.forgetting && !fixed_value(o, "forget"))
-    p.forget = clamp_to(ratio(s.forget_num, s.forget_den, old.forget), o.forget_bounds);
-  if (!fixed_value(o, "guess"))
-    p.guess = clamp_to(ratio(s.guess_num, s.guess_den, old.guess), o.guess_bounds);
-  if (!fixed_value(o, "slip"))
-    p.slip = clamp_to(ratio(s.slip_num, s.slip_den, old.slip), o.slip_bounds);
+  const BktBounds& b = o.bounds;
+  if (!o.fixed.prior) p.prior = clamp_to(ratio(s.init_known, s.sequences, old.prior), b.prior);
+  if (!o.fixed.learn) p.learn = clamp_to(ratio(s.learn_num, s.learn_den, old.learn), b.learn);
+  if (o.forgetting && !o.fixed.forget)
+    p.forget = clamp_to(ratio(s.forget_num, s.forget_den, old.forget), b.forget);
+  if (!o.fixed.guess) p.guess = clamp_to(ratio(s.guess_num, s.guess_den, old.guess), b.guess);
+  if (!o.fixed.slip) p.slip = clamp_to(ratio(s.slip_num, s.slip_den, old.slip), b.slip);
   return p;
 }
 
@@ -104,14 +111,14 @@ void initial_items(const FitOptions& o, const std::string& skill, int restart, s
   slip.resize(slots);
   const auto start = o.start.find(skill);
   for (std::size_t k = 0; k < slots; ++k) {
-    guess[k] = clamp_to(rng.uniform() * 0.4, o.guess_bounds);
-    slip[k] = clamp_to(rng.uniform() * 0.3, o.slip_bounds);
+    guess[k] = clamp_to(rng.uniform() * 0.4, o.bounds.guess);
+    slip[k] = clamp_to(rng.uniform() * 0.3, o.bounds.slip);
     if (start != o.start.end() && restart == 0) {
-      guess[k] = clamp_to(start->second.guess, o.guess_bounds);
-      slip[k] = clamp_to(start->second.slip, o.slip_bounds);
+      guess[k] = clamp_to(start->second.guess, o.bounds.guess);
+      slip[k] = clamp_to(start->second.slip, o.bounds.slip);
     }
-    if (const double* v = fixed_value(o, "guess")) guess[k] = *v;
-    if (const double* v = fixed_value(o, "slip")) slip[k] = *v;
+    guess[k] = o.fixed.guess.value_or(guess[k]);
+    slip[k] = o.fixed.slip.value_or(slip[k]);
   }
 }
 
@@ -141,12 +148,12 @@ Restart run_em(const detail::SkillData& data, BktParams params, std::vector<doub
     if (per_item) {
       // Each item's guess and slip is the ratio of its own expected counts (projected onto the
       // bounds, as the skill-level M-step).
-      const bool fg = fixed_value(o, "guess") != nullptr, fs = fixed_value(o, "slip") != nullptr;
+      const bool fg = o.fixed.guess.has_value(), fs = o.fixed.slip.has_value();
       for (std::size_t k = 0; k < item_guess.size(); ++k) {
         if (!fg && s.item_guess_den[k] > 0.0)
-          item_guess[k] = clamp_to(s.item_guess_num[k] / s.item_guess_den[k], o.guess_bounds);
+          item_guess[k] = clamp_to(s.item_guess_num[k] / s.item_guess_den[k], o.bounds.guess);
         if (!fs && s.item_slip_den[k] > 0.0)
-          item_slip[k] = clamp_to(s.item_slip_num[k] / s.item_slip_den[k], o.slip_bounds);
+          item_slip[k] = clamp_to(s.item_slip_num[k] / s.item_slip_den[k], o.bounds.slip);
       }
     }
   }
@@ -160,10 +167,10 @@ Restart run_em(const detail::SkillData& data, BktParams params, std::vector<doub
 bool relabel_states(BktParams& p, const FitOptions& o) {
   if (!o.forgetting || p.guess + p.slip <= 1.0) return false;
   BktParams q{1.0 - p.prior, p.forget, p.learn, 1.0 - p.slip, 1.0 - p.guess};
-  auto inside = [](double v, const Bounds& b) { return v >= b.lo && v <= b.hi; };
-  if (!inside(q.prior, o.prior_bounds) || !inside(q.learn, o.learn_bounds) ||
-      !inside(q.forget, o.forget_bounds) || !inside(q.guess, o.guess_bounds) ||
-      !inside(q.slip, o.slip_bounds) || !o.fixed.empty())
+  auto inside = [](double v, const ParamBounds& b) { return v >= b.lo && v <= b.hi; };
+  const BktBounds& b = o.bounds;
+  if (!inside(q.prior, b.prior) || !inside(q.learn, b.learn) || !inside(q.forget, b.forget) ||
+      !inside(q.guess, b.guess) || !inside(q.slip, b.slip) || any_fixed(o.fixed))
     return false;
   p = q;
   return true;
@@ -180,6 +187,235 @@ std::vector<std::string> degeneracy_warnings(const BktParams& p) {
   if (p.guess < kTiny) w.push_back("guess driven to 0");
   if (p.slip < kTiny) w.push_back("slip driven to 0");
   return w;
+}
+
+/// Step 1: the skills to fit (those with enough responses that the filter keeps), largest first
+/// so that long tasks start early.
+std::vector<std::uint32_t> skills_to_fit(const ResponseLog& log, const FitOptions& o) {
+  std::vector<std::uint32_t> skills;
+  for (std::uint32_t k = 0; k < log.skill_count(); ++k) {
+    if (log.skill_size(k) == 0 || log.skill_size(k) < o.min_skill_responses) continue;
+    if (o.skill_filter && !o.skill_filter(log.skill_name(k))) continue;
+    skills.push_back(k);
+  }
+  if (skills.empty()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "no skill to fit (the skill filter or the minimum of responses left none)");
+  }
+  std::vector<std::size_t> sizes(log.skill_count(), 0);
+  for (std::uint32_t k : skills) sizes[k] = log.skill_size(k);
+  std::stable_sort(skills.begin(), skills.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return sizes[a] > sizes[b]; });
+  return skills;
+}
+
+/// Step 2, per-item fits only: which items get a guess/slip of their own (indexed by the log's
+/// item index). Items that occur under several skills, or that have fewer responses than
+/// item_min_responses, share their skill's.
+std::vector<char> own_items(const ResponseLog& log, const FitOptions& o) {
+  if (log.items().empty()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "per-item guess/slip needs an item column in the log (none was read)",
+                Location{log.report().source, 0, 0, "item"});
+  }
+  std::vector<std::uint32_t> first_skill(log.item_count(), 0xffffffffu);
+  std::vector<std::size_t> count(log.item_count(), 0);
+  std::vector<char> own(log.item_count(), 1);
+  for (const auto& sq : log.sequences()) {
+    for (auto i = sq.begin; i < sq.end; ++i) {
+      std::uint32_t it = log.items()[i];
+      if (it == ResponseLog::kNoItem) continue;
+      ++count[it];
+      if (first_skill[it] == 0xffffffffu)
+        first_skill[it] = sq.skill;
+      else if (first_skill[it] != sq.skill)
+        own[it] = 0;
+    }
+  }
+  for (std::size_t it = 0; it < count.size(); ++it)
+    if (count[it] < o.item_min_responses) own[it] = 0;
+  return own;
+}
+
+/// Step 3: EM for every (skill, restart) task over a pool of threads. Task t is restart
+/// t % restarts of skill t / restarts; results[t] is its outcome whichever thread ran it, so
+/// the fit does not depend on the thread count.
+class RestartRunner {
+ public:
+  RestartRunner(const ResponseLog& log, const FitOptions& o,
+                const std::vector<std::uint32_t>& skills, const std::vector<char>& own_item)
+      : data(skills.size()),
+        results(skills.size() * static_cast<std::size_t>(o.restarts)),
+        log_(log),
+        o_(o),
+        skills_(skills),
+        own_item_(o.item_guess_slip ? &own_item : nullptr),
+        restarts_(static_cast<std::size_t>(o.restarts)),
+        tasks_(results.size()),
+        built_(skills.size()),
+        remaining_(skills.size()) {
+    for (auto& r : remaining_) r.store(static_cast<int>(restarts_));
+  }
+
+  std::size_t tasks() const { return tasks_; }
+
+  /// Runs every task on `threads` workers (the caller's thread when 1), then rethrows the first
+  /// failure, if any.
+  void run(unsigned threads) {
+    if (threads <= 1) {
+      work();
+    } else {
+      std::vector<std::thread> pool;
+      for (unsigned i = 0; i < threads; ++i) pool.emplace_back([this] { work(); });
+      for (auto& t : pool) t.join();
+    }
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+  /// Per skill: its layout's counts (the layout itself is freed once its restarts are done).
+  std::vector<detail::SkillData> data;
+  /// Per task: the restart's outcome.
+  std::vector<Restart> results;
+
+ private:
+  void work() {
+    std::vector<double> scratch;
+    for (;;) {
+      std::size_t task = next_.fetch_add(1);
+      if (task >= tasks_) return;
+      const std::size_t si = task / restarts_;
+      try {
+        run_task(task, si, scratch);
+      } catch (...) {
+        fail(std::current_exception());
+      }
+      if (remaining_[si].fetch_sub(1) == 1) finish_skill(si);
+    }
+  }
+
+  void run_task(std::size_t task, std::size_t si, std::vector<double>& scratch) {
+    const int restart = static_cast<int>(task % restarts_);
+    // The first restart of a skill to run builds its layout; the others wait for it.
+    std::call_once(built_[si], [&] {
+      data[si] = detail::build_skill_data(log_, log_.skill_sequences(skills_[si]), own_item_);
+    });
+    const std::string& name = log_.skill_name(skills_[si]);
+    BktParams start = initial_params(o_, name, restart);
+    std::vector<double> ig, is;
+    if (o_.item_guess_slip) initial_items(o_, name, restart, data[si].slot_items.size(), ig, is);
+    results[task] = run_em(data[si], start, std::move(ig), std::move(is), o_, scratch);
+  }
+
+  /// After the last restart of skill `si`: frees its layout and reports progress.
+  void finish_skill(std::size_t si) {
+    detail::SkillData().codes.swap(data[si].codes);
+    detail::SkillData().item_slots.swap(data[si].item_slots);
+    std::size_t d = done_.fetch_add(1) + 1;
+    if (!o_.progress) return;
+    try {
+      std::scoped_lock lock(progress_mu_);
+      o_.progress(d, skills_.size());
+    } catch (...) {
+      // A throwing callback cancels the fit: remaining tasks are skipped, the exception reaches
+      // the caller.
+      fail(std::current_exception());
+      next_.store(tasks_);
+    }
+  }
+
+  void fail(std::exception_ptr e) {
+    std::scoped_lock lock(failure_mu_);
+    if (!failure_) failure_ = std::move(e);
+  }
+
+  const ResponseLog& log_;
+  const FitOptions& o_;
+  const std::vector<std::uint32_t>& skills_;
+  const std::vector<char>* own_item_;  // null unless per-item fits
+  const std::size_t restarts_;
+  const std::size_t tasks_;
+  std::vector<std::once_flag> built_;
+  std::vector<std::atomic<int>> remaining_;  // restarts still to finish, per skill
+  std::atomic<std::size_t> next_{0};         // next task to hand out
+  std::atomic<std::size_t> done_{0};         // skills finished
+  std::mutex progress_mu_;                   // serialises the progress callback
+  std::mutex failure_mu_;                    // guards failure_
+  std::exception_ptr failure_;
+};
+
+/// Step 4: the winning restart of one skill. Best log-likelihood wins; ties go to the earliest
+/// restart, so the result does not depend on which thread finished first.
+std::size_t best_restart(const Restart* restarts, std::size_t count) {
+  std::size_t best = 0;
+  for (std::size_t r = 1; r < count; ++r)
+    if (restarts[r].log_likelihood > restarts[best].log_likelihood) best = r;
+  return best;
+}
+
+/// Per-item fits: the skill's own guess/slip is that of the pooled slot where it has responses,
+/// else the response-weighted mean over the items (used for items the fit never saw).
+void skill_guess_slip_from_items(Restart& win, const detail::SkillData& d) {
+  if (d.slot_responses[0] > 0) {
+    win.params.guess = win.item_guess[0];
+    win.params.slip = win.item_slip[0];
+    return;
+  }
+  double g = 0, sl = 0, n = 0;
+  for (std::size_t k = 1; k < d.slot_items.size(); ++k) {
+    g += win.item_guess[k] * d.slot_responses[k];
+    sl += win.item_slip[k] * d.slot_responses[k];
+    n += d.slot_responses[k];
+  }
+  if (n > 0) {
+    win.params.guess = g / n;
+    win.params.slip = sl / n;
+  }
+}
+
+/// Step 5: one skill's winner into the model and its report into `out`, with the warnings of a
+/// degenerate fit. Returns whether the skill's own parameters are degenerate.
+bool add_skill(FitResult& out, const ResponseLog& log, const FitOptions& o, std::uint32_t skill,
+               const detail::SkillData& d, std::vector<Restart>::iterator first) {
+  const std::size_t restarts = static_cast<std::size_t>(o.restarts);
+  const std::size_t best = best_restart(&*first, restarts);
+  Restart& win = first[static_cast<std::ptrdiff_t>(best)];
+  const bool relabelled = !o.item_guess_slip && relabel_states(win.params, o);
+  if (o.item_guess_slip) skill_guess_slip_from_items(win, d);
+  SkillFitReport rep;
+  rep.skill = log.skill_name(skill);
+  rep.responses = d.responses;
+  rep.sequences = d.sequences;
+  rep.log_likelihood = win.log_likelihood;
+  rep.iterations = win.iterations;
+  rep.converged = win.converged;
+  rep.trace = win.trace;
+  rep.restarts = o.restarts;
+  rep.best_restart = static_cast<int>(best);
+  for (std::size_t r = 0; r < restarts; ++r) {
+    const int iterations = first[static_cast<std::ptrdiff_t>(r)].iterations;
+    rep.total_iterations += iterations;
+    out.report.e_steps += static_cast<std::uint64_t>(iterations);
+    out.report.response_steps += static_cast<std::uint64_t>(iterations) * rep.responses;
+  }
+  rep.warnings = degeneracy_warnings(win.params);
+  const bool degenerate = !rep.warnings.empty();
+  if (relabelled) rep.warnings.push_back("hidden states relabelled so that known answers better");
+  out.model.set_skill(rep.skill, win.params);
+  if (o.item_guess_slip) {
+    std::size_t degenerate_items = 0;
+    for (std::size_t k = 1; k < d.slot_items.size(); ++k) {
+      out.model.set_item(log.item_id(d.slot_items[k]),
+                         ItemParams{rep.skill, win.item_guess[k], win.item_slip[k]});
+      if (win.item_guess[k] + win.item_slip[k] >= 1.0) ++degenerate_items;
+    }
+    if (degenerate_items > 0) {
+      rep.warnings.push_back(std::to_string(degenerate_items) +
+                             " items have guess + slip >= 1 (too few responses to tell apart?)");
+    }
+  }
+  out.report.log_likelihood += win.log_likelihood;
+  out.report.skills.push_back(std::move(rep));
+  return degenerate;
 }
 
 }  // namespace
@@ -199,27 +435,9 @@ void FitOptions::validate() const {
     throw Error(ErrorCode::InvalidArgument, "tolerance must be a finite number >= 0",
                 Location{"", 0, 0, "tolerance"});
   }
-  check_bounds(prior_bounds, "prior");
-  check_bounds(learn_bounds, "learn");
-  check_bounds(forget_bounds, "forget");
-  check_bounds(guess_bounds, "guess");
-  check_bounds(slip_bounds, "slip");
+  bounds.for_each(check_bounds);
   for (const auto& [name, p] : start) p.validate(Location{"", 0, 0, "start." + name});
-  for (const auto& [name, value] : fixed) {
-    if (name != "prior" && name != "learn" && name != "forget" && name != "guess" &&
-        name != "slip") {
-      throw Error(
-          ErrorCode::InvalidArgument,
-          "unknown parameter '" + name + "' to fix; expected prior, learn, forget, guess or slip",
-          Location{"", 0, 0, "fixed"});
-    }
-    if (!finite_prob(value)) {
-      throw Error(
-          ErrorCode::InvalidArgument,
-          "fixed " + name + " must be a probability in [0, 1], got " + std::to_string(value),
-          Location{"", 0, 0, "fixed." + name});
-    }
-  }
+  fixed.for_each(check_fixed);
 }
 
 FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
@@ -227,184 +445,22 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
   if (log.empty()) throw Error(ErrorCode::InvalidArgument, "cannot fit an empty response log");
   const auto t0 = std::chrono::steady_clock::now();
 
-  // Skills to fit, largest first so that long tasks start early.
-  std::vector<std::uint32_t> skills;
-  for (std::uint32_t k = 0; k < log.skill_count(); ++k) {
-    if (log.skill_size(k) == 0 || log.skill_size(k) < options.min_skill_responses) continue;
-    if (options.skill_filter && !options.skill_filter(log.skill_name(k))) continue;
-    skills.push_back(k);
-  }
-  if (skills.empty()) {
-    throw Error(ErrorCode::InvalidArgument,
-                "no skill to fit (the skill filter or the minimum of responses left none)");
-  }
-  std::vector<std::size_t> sizes(log.skill_count(), 0);
-  for (std::uint32_t k : skills) sizes[k] = log.skill_size(k);
-  std::stable_sort(skills.begin(), skills.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return sizes[a] > sizes[b]; });
-
+  const std::vector<std::uint32_t> skills = skills_to_fit(log, options);
+  const std::vector<char> own_item =
+      options.item_guess_slip ? own_items(log, options) : std::vector<char>();
+  RestartRunner runner(log, options, skills, own_item);
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
   if (threads == 0) threads = 1;
-  const std::size_t restarts = static_cast<std::size_t>(options.restarts);
-  const std::size_t tasks = skills.size() * restarts;
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, tasks));
-
-  // Per-item fits: which items occur under one skill only (the others share their skill's
-  // guess/slip).
-  std::vector<char> own_item;
-  if (options.item_guess_slip) {
-    if (log.items().empty()) {
-      throw Error(ErrorCode::InvalidArgument,
-                  "per-item guess/slip needs an item column in the log (none was read)",
-                  Location{log.report().source, 0, 0, "item"});
-    }
-    std::vector<std::uint32_t> first_skill(log.item_count(), 0xffffffffu);
-    std::vector<std::size_t> count(log.item_count(), 0);
-    own_item.assign(log.item_count(), 1);
-    for (const auto& sq : log.sequences()) {
-      for (auto i = sq.begin; i < sq.end; ++i) {
-        std::uint32_t it = log.items()[i];
-        if (it == ResponseLog::kNoItem) continue;
-        ++count[it];
-        if (first_skill[it] == 0xffffffffu)
-          first_skill[it] = sq.skill;
-        else if (first_skill[it] != sq.skill)
-          own_item[it] = 0;
-      }
-    }
-    for (std::size_t it = 0; it < count.size(); ++it)
-      if (count[it] < options.item_min_responses) own_item[it] = 0;
-  }
-  std::vector<detail::SkillData> data(skills.size());
-  std::vector<std::once_flag> built(skills.size());
-  std::vector<Restart> results(tasks);
-  std::vector<std::atomic<int>> remaining(skills.size());
-  for (auto& r : remaining) r.store(static_cast<int>(restarts));
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> done{0};
-  std::mutex progress_mu;  // serialises the progress callback
-  std::exception_ptr failure;
-  std::mutex failure_mu;  // guards failure
-
-  auto worker = [&] {
-    std::vector<double> scratch;
-    for (;;) {
-      std::size_t task = next.fetch_add(1);
-      if (task >= tasks) return;
-      const std::size_t si = task / restarts;
-      const int restart = static_cast<int>(task % restarts);
-      try {
-        // The first restart of a skill to run builds its layout; the others wait for it.
-        std::call_once(built[si], [&] {
-          data[si] = detail::build_skill_data(log, log.skill_sequences(skills[si]),
-                                              options.item_guess_slip ? &own_item : nullptr);
-        });
-        const std::string& name = log.skill_name(skills[si]);
-        BktParams start = initial_params(options, name, restart);
-        std::vector<double> ig, is;
-        if (options.item_guess_slip)
-          initial_items(options, name, restart, data[si].slot_items.size(), ig, is);
-        results[task] = run_em(data[si], start, std::move(ig), std::move(is), options, scratch);
-      } catch (...) {
-        std::scoped_lock lock(failure_mu);
-        if (!failure) failure = std::current_exception();
-      }
-      if (remaining[si].fetch_sub(1) == 1) {
-        // Last restart of this skill: its layout is no longer needed.
-        detail::SkillData().codes.swap(data[si].codes);
-        detail::SkillData().item_slots.swap(data[si].item_slots);
-        std::size_t d = done.fetch_add(1) + 1;
-        if (options.progress) {
-          try {
-            std::scoped_lock lock(progress_mu);
-            options.progress(d, skills.size());
-          } catch (...) {
-            // A throwing callback cancels the fit: remaining tasks are skipped, the exception
-            // reaches the caller.
-            std::scoped_lock lock(failure_mu);
-            if (!failure) failure = std::current_exception();
-            next.store(tasks);
-          }
-        }
-      }
-    }
-  };
-  if (threads <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned i = 0; i < threads; ++i) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-  }
-  if (failure) std::rethrow_exception(failure);
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, runner.tasks()));
+  runner.run(threads);
 
   FitResult out;
   out.report.threads = threads;
   std::size_t degenerate = 0;
+  const auto restarts = static_cast<std::ptrdiff_t>(options.restarts);
   for (std::size_t si = 0; si < skills.size(); ++si) {
-    // Best log-likelihood wins; ties go to the earliest restart, so the result does not depend
-    // on which thread finished first.
-    std::size_t best = 0;
-    for (std::size_t r = 1; r < restarts; ++r)
-      if (results[si * restarts + r].log_likelihood > results[si * restarts + best].log_likelihood)
-        best = r;
-    Restart& win = results[si * restarts + best];
-    const bool relabelled = !options.item_guess_slip && relabel_states(win.params, options);
-    std::size_t degenerate_items = 0;
-    if (options.item_guess_slip) {
-      // The skill's own guess/slip: that of the pooled slot where it has responses, else the
-      // response-weighted mean over the items (used for items the fit never saw).
-      const auto& d = data[si];
-      if (d.slot_responses[0] > 0) {
-        win.params.guess = win.item_guess[0];
-        win.params.slip = win.item_slip[0];
-      } else {
-        double g = 0, sl = 0, n = 0;
-        for (std::size_t k = 1; k < d.slot_items.size(); ++k) {
-          g += win.item_guess[k] * d.slot_responses[k];
-          sl += win.item_slip[k] * d.slot_responses[k];
-          n += d.slot_responses[k];
-        }
-        if (n > 0) {
-          win.params.guess = g / n;
-          win.params.slip = sl / n;
-        }
-      }
-    }
-    SkillFitReport rep;
-    rep.skill = log.skill_name(skills[si]);
-    rep.responses = data[si].responses;
-    rep.sequences = data[si].sequences;
-    rep.log_likelihood = win.log_likelihood;
-    rep.iterations = win.iterations;
-    rep.converged = win.converged;
-    rep.trace = win.trace;
-    rep.restarts = static_cast<int>(restarts);
-    rep.best_restart = static_cast<int>(best);
-    for (std::size_t r = 0; r < restarts; ++r) {
-      rep.total_iterations += results[si * restarts + r].iterations;
-      out.report.e_steps += static_cast<std::uint64_t>(results[si * restarts + r].iterations);
-      out.report.response_steps +=
-          static_cast<std::uint64_t>(results[si * restarts + r].iterations) * rep.responses;
-    }
-    rep.warnings = degeneracy_warnings(win.params);
-    if (!rep.warnings.empty()) ++degenerate;
-    if (relabelled) rep.warnings.push_back("hidden states relabelled so that known answers better");
-    out.model.set_skill(rep.skill, win.params);
-    if (options.item_guess_slip) {
-      const auto& d = data[si];
-      for (std::size_t k = 1; k < d.slot_items.size(); ++k) {
-        out.model.set_item(log.item_id(d.slot_items[k]),
-                           ItemParams{rep.skill, win.item_guess[k], win.item_slip[k]});
-        if (win.item_guess[k] + win.item_slip[k] >= 1.0) ++degenerate_items;
-      }
-      if (degenerate_items > 0) {
-        rep.warnings.push_back(std::to_string(degenerate_items) +
-                               " items have guess + slip >= 1 (too few responses to tell apart?)");
-      }
-    }
-    out.report.log_likelihood += win.log_likelihood;
-    out.report.skills.push_back(std::move(rep));
+    auto first = runner.results.begin() + static_cast<std::ptrdiff_t>(si) * restarts;
+    if (add_skill(out, log, options, skills[si], runner.data[si], first)) ++degenerate;
   }
   std::sort(out.report.skills.begin(), out.report.skills.end(),
             [](const SkillFitReport& a, const SkillFitReport& b) { return a.skill < b.skill; });

@@ -171,20 +171,19 @@ void to_json(nlohmann::json& j, const Metrics& m) {
   if (m.skipped_unknown_skill > 0) j["skipped_unknown_skill"] = m.skipped_unknown_skill;
 }
 
-CrossValidation cross_validate(const ResponseLog& log, const FitOptions& options, int folds,
-                               std::uint64_t seed) {
+void CrossValidateOptions::validate() const {
   if (folds < 2) {
     throw Error(ErrorCode::InvalidArgument, "folds must be >= 2, got " + std::to_string(folds),
                 Location{"", 0, 0, "folds"});
   }
-  const std::size_t learners = log.learner_count();
-  if (learners < static_cast<std::size_t>(folds)) {
-    throw Error(ErrorCode::InvalidArgument,
-                "cannot make " + std::to_string(folds) + " folds from " + std::to_string(learners) +
-                    " learners",
-                Location{"", 0, 0, "folds"});
-  }
-  // Fisher–Yates with the portable generator, then deal learners round-robin into folds.
+  fit.validate();
+}
+
+namespace {
+
+/// The fold of every learner: a Fisher–Yates shuffle with the portable generator, then learners
+/// dealt round-robin into folds.
+std::vector<int> deal_folds(std::size_t learners, int folds, std::uint64_t seed) {
   std::vector<std::uint32_t> perm(learners);
   std::iota(perm.begin(), perm.end(), 0u);
   detail::SplitMix64 rng(seed);
@@ -195,6 +194,44 @@ CrossValidation cross_validate(const ResponseLog& log, const FitOptions& options
   std::vector<int> fold_of(learners);
   for (std::size_t i = 0; i < learners; ++i)
     fold_of[perm[i]] = static_cast<int>(i % static_cast<std::size_t>(folds));
+  return fold_of;
+}
+
+/// The folds' mean and sample standard deviation, figure by figure; the mean's counts are the
+/// folds' totals.
+void summarise_folds(CrossValidation& cv) {
+  const double folds = static_cast<double>(cv.folds.size());
+  auto stat = [&](double Metrics::*field) {
+    double s = 0, ss = 0;
+    for (const auto& m : cv.folds) s += m.*field;
+    double mu = s / folds;
+    for (const auto& m : cv.folds) ss += (m.*field - mu) * (m.*field - mu);
+    cv.mean.*field = mu;
+    cv.sd.*field = std::sqrt(ss / (folds - 1));
+  };
+  stat(&Metrics::auc);
+  stat(&Metrics::rmse);
+  stat(&Metrics::accuracy);
+  stat(&Metrics::log_loss);
+  for (const auto& m : cv.folds) {
+    cv.mean.responses += m.responses;
+    cv.mean.skipped_unknown_skill += m.skipped_unknown_skill;
+  }
+}
+
+}  // namespace
+
+CrossValidation cross_validate(const ResponseLog& log, const CrossValidateOptions& options) {
+  options.validate();
+  const int folds = options.folds;
+  const std::size_t learners = log.learner_count();
+  if (learners < static_cast<std::size_t>(folds)) {
+    throw Error(ErrorCode::InvalidArgument,
+                "cannot make " + std::to_string(folds) + " folds from " + std::to_string(learners) +
+                    " learners",
+                Location{"", 0, 0, "folds"});
+  }
+  const std::vector<int> fold_of = deal_folds(learners, folds, options.seed);
 
   CrossValidation cv;
   EvaluateOptions eval;
@@ -205,26 +242,20 @@ CrossValidation cross_validate(const ResponseLog& log, const FitOptions& options
       train[i] = fold_of[i] != f;
       test[i] = fold_of[i] == f;
     }
-    BktModel model = fit(log.select_learners(train), options);
+    BktModel model = fit(log.select_learners(train), options.fit);
     cv.folds.push_back(evaluate(model, log.select_learners(test), eval));
   }
-  auto stat = [&](auto field, Metrics& mean, Metrics& sd) {
-    double s = 0, ss = 0;
-    for (const auto& m : cv.folds) s += m.*field;
-    double mu = s / folds;
-    for (const auto& m : cv.folds) ss += (m.*field - mu) * (m.*field - mu);
-    mean.*field = mu;
-    sd.*field = std::sqrt(ss / (folds - 1));
-  };
-  stat(&Metrics::auc, cv.mean, cv.sd);
-  stat(&Metrics::rmse, cv.mean, cv.sd);
-  stat(&Metrics::accuracy, cv.mean, cv.sd);
-  stat(&Metrics::log_loss, cv.mean, cv.sd);
-  for (const auto& m : cv.folds) {
-    cv.mean.responses += m.responses;
-    cv.mean.skipped_unknown_skill += m.skipped_unknown_skill;
-  }
+  summarise_folds(cv);
   return cv;
+}
+
+CrossValidation cross_validate(const ResponseLog& log, const FitOptions& fit, int folds,
+                               std::uint64_t seed) {
+  CrossValidateOptions options;
+  options.fit = fit;
+  options.folds = folds;
+  options.seed = seed;
+  return cross_validate(log, options);
 }
 
 }  // namespace pathwise

@@ -712,3 +712,18 @@ TEST_CASE("cli: the readers' limits can be raised or lowered from the command li
   CHECK(run({"fit", path, "--max-line-bytes", "0"}).code == 2);
   CHECK(run({"fit", path, "--max-input-bytes", "x"}).code == 2);
 }
+
+TEST_CASE("cli: --bound and --fix name the parameter they refuse", "[cli]") {
+  Run fix = run({"fit", "x.csv", "--fix", "lean=0.2"});
+  CHECK(fix.code == 2);
+  CHECK_THAT(fix.err, Contains("unknown parameter 'lean' to fix"));
+  Run bound = run({"fit", "x.csv", "--bound", "lean=0:0.2"});
+  CHECK(bound.code == 2);
+  CHECK_THAT(bound.err, Contains("--bound: unknown parameter 'lean'"));
+  Run range = run({"crossvalidate", "x.csv", "--bound", "slip=0.5:0.1"});
+  CHECK(range.code == 2);
+  CHECK_THAT(range.err, Contains("field 'bounds.slip'"));
+  Run value = run({"fit", "x.csv", "--fix", "forget=1.5"});
+  CHECK(value.code == 2);
+  CHECK_THAT(value.err, Contains("field 'fixed.forget'"));
+}

@@ -150,8 +150,8 @@ TEST_CASE("fit: EM's log-likelihood never decreases", "[fit]") {
   ResponseLog log = simulate_log(two_skill_truth(), so);
   FitOptions variants[3];
   variants[1].forgetting = true;
-  variants[2].guess_bounds = {0.0, 0.1};  // binding bounds: projected EM must stay monotone
-  variants[2].slip_bounds = {0.0, 0.05};
+  variants[2].bounds.guess = {0.0, 0.1};  // binding bounds: projected EM must stay monotone
+  variants[2].bounds.slip = {0.0, 0.05};
   for (auto& o : variants) {
     o.tolerance = 0.0;  // run every iteration
     o.max_iterations = 60;
@@ -254,9 +254,9 @@ TEST_CASE("fit: fixed parameters stay put and bounds are respected", "[fit]") {
   so.opportunities = 15;
   ResponseLog log = simulate_log(two_skill_truth(), so);
   FitOptions o;
-  o.fixed["prior"] = 0.5;
-  o.guess_bounds = {0.0, 0.12};
-  o.slip_bounds = {0.12, 0.3};
+  o.fixed.prior = 0.5;
+  o.bounds.guess = {0.0, 0.12};
+  o.bounds.slip = {0.12, 0.3};
   BktModel m = fit(log, o);
   for (const auto& name : m.skill_names()) {
     CHECK(m.skill(name).prior == 0.5);
@@ -271,8 +271,8 @@ TEST_CASE("fit: a degenerate fit is flagged in the report", "[fit]") {
   so.opportunities = 10;
   ResponseLog log = simulate_log(two_skill_truth(), so);
   FitOptions o;
-  o.fixed["guess"] = 0.6;
-  o.fixed["slip"] = 0.5;
+  o.fixed.guess = 0.6;
+  o.fixed.slip = 0.5;
   FitResult r = fit_with_report(log, o);
   for (const auto& s : r.report.skills) {
     REQUIRE_FALSE(s.warnings.empty());
@@ -326,13 +326,12 @@ TEST_CASE("fit: invalid options and an empty log are rejected", "[fit]") {
   o.tolerance = std::nan("");
   CHECK(code_of(o) == ErrorCode::InvalidArgument);
   o = {};
-  o.guess_bounds = {0.5, 0.2};
+  o.bounds.guess = {0.5, 0.2};
   CHECK_THROWS_WITH(fit(log, o), Contains("guess"));
   o = {};
-  o.fixed["lean"] = 0.2;
-  CHECK_THROWS_WITH(fit(log, o), Contains("lean"));
+  CHECK(o.fixed.find("lean") == nullptr);  // a parameter is named by the type now
   o = {};
-  o.fixed["slip"] = 1.5;
+  o.fixed.slip = 1.5;
   CHECK(code_of(o) == ErrorCode::InvalidArgument);
   o = {};
   o.start["a"] = BktParams{std::nan(""), 0.1, 0.0, 0.2, 0.1};
@@ -511,7 +510,7 @@ TEST_CASE("fit: a per-item start is projected onto the bounds", "[fit]") {
   o.item_guess_slip = true;
   o.restarts = 1;
   o.max_iterations = 1;
-  o.guess_bounds = {0.0, 0.3};
+  o.bounds.guess = {0.0, 0.3};
   o.start["s"] = BktParams{0.3, 0.1, 0.0, 0.6, 0.1};
   BktModel m = fit(log, o);
   for (const auto& [id, ip] : m.items()) CHECK(ip.guess <= 0.3);
@@ -597,4 +596,118 @@ TEST_CASE("fit: skills with fewer responses than min_skill_responses are left ou
     o.min_skill_responses = 13;
     CHECK_THROWS_WITH(fit(log, o), Contains("minimum of responses"));
   }
+}
+
+namespace {
+
+/// The field an invalid FitOptions is refused with, or "" if validate() accepts it.
+std::string refused_field(const FitOptions& o) {
+  try {
+    o.validate();
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::InvalidArgument);
+    return e.location().field;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("fit: validate names the parameter of a bad bound or fixed value", "[fit]") {
+  const double nan = std::nan("");
+  const char* names[] = {"prior", "learn", "forget", "guess", "slip"};
+  CHECK(refused_field(FitOptions{}) == "");
+  for (const char* name : names) {
+    INFO(name);
+    FitOptions o;
+    *o.bounds.find(name) = {0.5, 0.2};  // lo > hi
+    CHECK(refused_field(o) == std::string("bounds.") + name);
+    *o.bounds.find(name) = {-0.1, 0.5};
+    CHECK(refused_field(o) == std::string("bounds.") + name);
+    *o.bounds.find(name) = {0.0, 1.5};
+    CHECK(refused_field(o) == std::string("bounds.") + name);
+    *o.bounds.find(name) = {nan, 0.5};
+    CHECK(refused_field(o) == std::string("bounds.") + name);
+    *o.bounds.find(name) = {0.3, 0.3};  // a single point is a valid interval
+    CHECK(refused_field(o) == "");
+    *o.fixed.find(name) = 1.5;
+    CHECK(refused_field(o) == std::string("fixed.") + name);
+    *o.fixed.find(name) = nan;
+    CHECK(refused_field(o) == std::string("fixed.") + name);
+    *o.fixed.find(name) = -0.0;
+    CHECK(refused_field(o) == "");
+  }
+  FitOptions o;
+  o.bounds.slip = {0.9, 0.1};
+  o.fixed.guess = 2.0;  // the bounds are checked first, as the fields are listed
+  CHECK(refused_field(o) == "bounds.slip");
+  try {
+    o.validate();
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Contains("field 'bounds.slip'") && Contains("[0.900000, 0.100000]"));
+  }
+}
+
+TEST_CASE("fit: a parameter set finds each of the five parameters by name, and no other", "[fit]") {
+  BktFixed f;
+  CHECK(f.find("prior") == &f.prior);
+  CHECK(f.find("learn") == &f.learn);
+  CHECK(f.find("forget") == &f.forget);
+  CHECK(f.find("guess") == &f.guess);
+  CHECK(f.find("slip") == &f.slip);
+  CHECK(f.find("lean") == nullptr);
+  CHECK(f.find("") == nullptr);
+  CHECK(f.find("Slip") == nullptr);
+  const BktBounds b;
+  CHECK(b.find("forget") == &b.forget);
+  CHECK(b.find("slips") == nullptr);
+  std::vector<std::string> seen;
+  b.for_each([&](const char* name, const ParamBounds& v) {
+    seen.emplace_back(name);
+    CHECK(v == ParamBounds{0.0, 1.0});  // the default interval
+  });
+  CHECK(seen == std::vector<std::string>{"prior", "learn", "forget", "guess", "slip"});
+  CHECK_FALSE(f.prior.has_value());  // nothing is fixed by default
+  BktFixed g = f;
+  g.slip = 0.1;
+  CHECK(g != f);
+  f.slip = 0.1;
+  CHECK(g == f);
+}
+
+TEST_CASE("fit: a fixed value wins over its bounds and the start", "[fit]") {
+  SimulateLogOptions so;
+  so.learners = 60;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  FitOptions o;
+  o.restarts = 2;
+  o.bounds.prior = {0.0, 0.2};
+  o.fixed.prior = 0.5;  // outside the bounds: held as given, not clamped
+  o.bounds.learn = {0.05, 0.06};
+  o.start["a"] = BktParams{0.9, 0.3, 0.0, 0.2, 0.1};
+  BktModel m = fit(log, o);
+  for (const auto& name : m.skill_names()) {
+    CHECK(m.skill(name).prior == 0.5);
+    CHECK(m.skill(name).learn >= 0.05);
+    CHECK(m.skill(name).learn <= 0.06);
+    CHECK(m.skill(name).forget == 0.0);  // no forgetting: forget is not fitted
+  }
+}
+
+TEST_CASE("fit: with one restart and one E-step, fixed values and bounds shape the start",
+          "[fit]") {
+  // One E-step and no M-step returns the start: the given start projected onto the bounds, then
+  // the fixed values, worked out by hand from {0.42, 0.17, 0, 0.23, 0.11}.
+  SimulateLogOptions so;
+  so.learners = 40;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  FitOptions o;
+  o.restarts = 1;
+  o.max_iterations = 1;
+  o.start["a"] = BktParams{0.42, 0.17, 0.0, 0.23, 0.11};
+  o.bounds.prior = {0.5, 0.9};  // 0.42 -> 0.5
+  o.bounds.guess = {0.0, 0.2};  // 0.23 -> 0.2
+  o.fixed.slip = 0.05;
+  BktModel m = fit(log, o);
+  CHECK(m.skill("a") == BktParams{0.5, 0.17, 0.0, 0.2, 0.05});
 }

@@ -144,3 +144,103 @@ TEST_CASE("metrics: cross-validation rejects too few folds or learners", "[metri
   CHECK_THROWS_AS(cross_validate(log, {}, 1, 1), Error);
   CHECK_THROWS_AS(cross_validate(log, {}, 4, 1), Error);
 }
+
+TEST_CASE("metrics: cross-validation options default to 5 folds dealt with seed 42", "[metrics]") {
+  CrossValidateOptions o;
+  CHECK(o.folds == 5);
+  CHECK(o.seed == 42);
+  CHECK(o.fit.restarts == FitOptions{}.restarts);
+  CHECK_NOTHROW(o.validate());
+  SimulateLogOptions so;
+  so.learners = 40;
+  so.opportunities = 6;
+  ResponseLog log = simulate_log(small_model(), so);
+  o.fit.restarts = 1;
+  CrossValidation a = cross_validate(log, o);
+  CrossValidation b = cross_validate(log, o.fit, 5, 42);
+  REQUIRE(a.folds.size() == 5);
+  REQUIRE(b.folds.size() == 5);
+  for (std::size_t f = 0; f < 5; ++f) {
+    CHECK(a.folds[f].responses == b.folds[f].responses);
+    CHECK(a.folds[f].log_loss == b.folds[f].log_loss);
+  }
+  CHECK(a.mean.responses == log.size());
+  o.seed = 43;  // another deal of the learners
+  CrossValidation c = cross_validate(log, o);
+  bool same = true;
+  for (std::size_t f = 0; f < 5; ++f) same = same && c.folds[f].log_loss == a.folds[f].log_loss;
+  CHECK_FALSE(same);
+}
+
+TEST_CASE("metrics: cross-validation's mean and sd are the folds' mean and sample sd",
+          "[metrics]") {
+  SimulateLogOptions so;
+  so.learners = 30;
+  so.opportunities = 5;
+  ResponseLog log = simulate_log(small_model(), so);
+  CrossValidateOptions o;
+  o.folds = 3;
+  o.fit.restarts = 1;
+  CrossValidation cv = cross_validate(log, o);
+  REQUIRE(cv.folds.size() == 3);
+  const double x0 = cv.folds[0].rmse, x1 = cv.folds[1].rmse, x2 = cv.folds[2].rmse;
+  const double mu = (x0 + x1 + x2) / 3;
+  const double sd =
+      std::sqrt(((x0 - mu) * (x0 - mu) + (x1 - mu) * (x1 - mu) + (x2 - mu) * (x2 - mu)) / 2);
+  CHECK_THAT(cv.mean.rmse, WithinAbs(mu, 1e-15));
+  CHECK_THAT(cv.sd.rmse, WithinAbs(sd, 1e-15));
+  CHECK(cv.mean.responses == cv.folds[0].responses + cv.folds[1].responses + cv.folds[2].responses);
+}
+
+TEST_CASE("metrics: cross-validation options are validated, naming the field", "[metrics]") {
+  auto refused_field = [](const CrossValidateOptions& o) -> std::string {
+    try {
+      o.validate();
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::InvalidArgument);
+      return e.location().field;
+    }
+    return "";
+  };
+  CrossValidateOptions o;
+  o.folds = 1;
+  CHECK(refused_field(o) == "folds");
+  o.folds = -3;
+  CHECK(refused_field(o) == "folds");
+  o = {};
+  o.fit.restarts = 0;
+  CHECK(refused_field(o) == "restarts");
+  o = {};
+  o.fit.bounds.slip = {0.4, 0.3};
+  CHECK(refused_field(o) == "bounds.slip");
+  o = {};
+  o.fit.fixed.forget = 1.01;
+  CHECK(refused_field(o) == "fixed.forget");
+  SimulateLogOptions so;
+  so.learners = 10;
+  ResponseLog log = simulate_log(small_model(), so);
+  o = {};
+  o.fit.tolerance = -1;  // refused before any fold is fitted
+  CHECK_THROWS_AS(cross_validate(log, o), Error);
+  o = {};
+  o.folds = 11;  // more folds than learners
+  CHECK_THROWS_WITH(cross_validate(log, o), Catch::Matchers::Contains("11 folds from 10 learners"));
+}
+
+TEST_CASE("metrics: an exception from the fit's progress callback ends cross-validation",
+          "[metrics]") {
+  SimulateLogOptions so;
+  so.learners = 20;
+  ResponseLog log = simulate_log(small_model(), so);
+  CrossValidateOptions o;
+  o.folds = 2;
+  o.fit.restarts = 1;
+  o.fit.threads = 1;  // one worker: no other skill can finish after the callback throws
+  int calls = 0;
+  o.fit.progress = [&](std::size_t, std::size_t) {
+    ++calls;
+    throw std::runtime_error("stop");
+  };
+  CHECK_THROWS_WITH(cross_validate(log, o), "stop");
+  CHECK(calls == 1);
+}

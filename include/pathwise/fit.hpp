@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pathwise/bkt.hpp"
@@ -14,12 +15,68 @@
 namespace pathwise {
 
 /// A closed interval a parameter is kept in during fitting. Value type; thread-compatible.
-struct Bounds {
+struct ParamBounds {
   /// Lowest allowed value, in [0, 1].
   double lo = 0.0;
   /// Highest allowed value, in [lo, 1].
   double hi = 1.0;
+
+  friend bool operator==(const ParamBounds& a, const ParamBounds& b) {
+    return a.lo == b.lo && a.hi == b.hi;
+  }
+  friend bool operator!=(const ParamBounds& a, const ParamBounds& b) { return !(a == b); }
 };
+
+/// One `T` per BKT parameter, named as in BktParams. Value type; thread-compatible.
+template <typename T>
+struct BktParamSet {
+  /// P(L0): known before the first opportunity.
+  T prior{};
+  /// P(T): learning at an opportunity.
+  T learn{};
+  /// P(F): forgetting at an opportunity (fitted only with FitOptions::forgetting).
+  T forget{};
+  /// P(G): correct while not knowing.
+  T guess{};
+  /// P(S): incorrect while knowing.
+  T slip{};
+
+  /// The member called `name` ("prior", "learn", "forget", "guess" or "slip"), or nullptr for
+  /// any other name; how the CLI's `--bound`/`--fix` look a parameter up. Never throws.
+  [[nodiscard]] T* find(std::string_view name) noexcept {
+    return const_cast<T*>(static_cast<const BktParamSet&>(*this).find(name));
+  }
+  /// As find() above, read-only.
+  [[nodiscard]] const T* find(std::string_view name) const noexcept {
+    if (name == "prior") return &prior;
+    if (name == "learn") return &learn;
+    if (name == "forget") return &forget;
+    if (name == "guess") return &guess;
+    if (name == "slip") return &slip;
+    return nullptr;
+  }
+  /// Calls `f(name, value)` for the five parameters in the order above.
+  template <typename F>
+  void for_each(F&& f) const {
+    f("prior", prior);
+    f("learn", learn);
+    f("forget", forget);
+    f("guess", guess);
+    f("slip", slip);
+  }
+
+  friend bool operator==(const BktParamSet& a, const BktParamSet& b) {
+    return a.prior == b.prior && a.learn == b.learn && a.forget == b.forget && a.guess == b.guess &&
+           a.slip == b.slip;
+  }
+  friend bool operator!=(const BktParamSet& a, const BktParamSet& b) { return !(a == b); }
+};
+
+/// The interval each BKT parameter is kept in while fitting. Default: [0, 1] for each.
+using BktBounds = BktParamSet<ParamBounds>;
+
+/// The BKT parameters held at a value instead of fitted; empty ones are fitted. Default: none.
+using BktFixed = BktParamSet<std::optional<double>>;
 
 /// Options for fit(). The defaults follow pyBKT's standard model: 5 random restarts, at most
 /// 100 EM iterations, stop when the total log-likelihood changes by at most 1e-3, no forgetting.
@@ -46,16 +103,16 @@ struct FitOptions {
   /// With item_guess_slip: items with fewer responses than this share their skill's guess/slip
   /// instead of getting their own (few answers cannot tell guess from slip). Default: 1.
   std::size_t item_min_responses = 1;
-  /// Bounds per parameter (hmm-scalable style, e.g. guess and slip <= 0.3). EM's M-step is
-  /// projected onto them, which keeps each step's likelihood from decreasing. Default: [0, 1].
-  Bounds prior_bounds, learn_bounds, forget_bounds, guess_bounds, slip_bounds;
+  /// Bounds per parameter (hmm-scalable style, e.g. `bounds.guess = {0.0, 0.3}`). EM's M-step
+  /// is projected onto them, which keeps each step's likelihood from decreasing. Default: [0, 1].
+  BktBounds bounds;
   /// Starting point of the first restart, per skill (the other restarts stay random), as
   /// pyBKT's manual initialisation. Projected onto the bounds; fixed values still win. Default:
   /// none.
   std::map<std::string, BktParams> start;
-  /// Parameters held at a value instead of fitted (keys: "prior", "learn", "forget", "guess",
-  /// "slip"). Default: none.
-  std::map<std::string, double> fixed;
+  /// Parameters held at a value instead of fitted (e.g. `fixed.slip = 0.1`); they win over the
+  /// bounds and the start. Default: none.
+  BktFixed fixed;
   /// Skills with fewer responses than this are left out of the fit (and the model). Default: 1.
   std::size_t min_skill_responses = 1;
   /// Fit only the skills for which this returns true (all if empty).
@@ -65,7 +122,8 @@ struct FitOptions {
   /// Default: none.
   std::function<void(std::size_t done, std::size_t total)> progress;
 
-  /// Throws Error (InvalidArgument) naming the option if an option is out of range.
+  /// Throws Error (InvalidArgument) naming the option if an option is out of range: the field
+  /// is the option's name, `bounds.<parameter>`, `fixed.<parameter>` or `start.<skill>`.
   void validate() const;
 };
 

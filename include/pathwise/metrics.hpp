@@ -75,11 +75,35 @@ struct CrossValidation {
   Metrics sd;
 };
 
-/// k-fold cross-validation with folds by learner: learners are shuffled with `seed` and dealt
-/// into `folds` groups; each fold is predicted by a model fitted on the others. Skills absent
-/// from a training split are skipped and counted. Throws Error (InvalidArgument) if folds < 2 or
-/// there are fewer learners than folds. Thread-safe: reentrant.
-[[nodiscard]] CrossValidation cross_validate(const ResponseLog& log, const FitOptions& options,
-                                             int folds = 5, std::uint64_t seed = 42);
+/// Options for cross_validate(). The defaults give 5 folds dealt with seed 42, each training
+/// split fitted with FitOptions' defaults. Thread-compatible.
+struct CrossValidateOptions {
+  /// How each training split is fitted (FitOptions::progress reports each split's skills).
+  /// Default: FitOptions{}.
+  FitOptions fit;
+  /// Folds: learners are dealt into this many groups, and each group is predicted by a model
+  /// fitted on the others. At least 2. Default: 5.
+  int folds = 5;
+  /// Seed of the shuffle that deals learners into folds (the CLI passes --seed, the fit's seed,
+  /// for both). Default: 42.
+  std::uint64_t seed = 42;
+
+  /// Throws Error (InvalidArgument) naming the option if an option is out of range: `folds`, or
+  /// a field of `fit` as FitOptions::validate() names it.
+  void validate() const;
+};
+
+/// k-fold cross-validation with folds by learner: learners are shuffled with `options.seed` and
+/// dealt into `options.folds` groups; each fold is predicted by a model fitted on the others.
+/// Skills absent from a training split are skipped and counted. Throws Error (InvalidArgument)
+/// if the options are invalid or there are fewer learners than folds, and rethrows an exception
+/// from options.fit.progress. Thread-safe: reentrant.
+[[nodiscard]] CrossValidation cross_validate(const ResponseLog& log,
+                                             const CrossValidateOptions& options = {});
+
+/// cross_validate() with CrossValidateOptions{fit, folds, seed}. Throws like it.
+/// Thread-safe: reentrant.
+[[nodiscard]] CrossValidation cross_validate(const ResponseLog& log, const FitOptions& fit,
+                                             int folds, std::uint64_t seed = 42);
 
 }  // namespace pathwise

@@ -103,13 +103,14 @@ void print_cross_validation(std::ostream& out, const CrossValidation& cv, bool j
 }
 
 int run_crossvalidate(const Args& a, Io& io) {
-  int folds =
-      a.value("--folds") ? static_cast<int>(parse_int("--folds", *a.value("--folds"), 2, 1000)) : 5;
-  FitOptions opt = fit_options(a);
+  CrossValidateOptions opt;
+  if (auto v = a.value("--folds")) opt.folds = static_cast<int>(parse_int("--folds", *v, 2, 1000));
+  opt.fit = fit_options(a);
+  opt.seed = opt.fit.seed;
   ResponseLog log = load_log(a, io.err);
-  check_filter(opt, log);
-  opt.progress = progress_printer(io.err, io.progress && !a.flag("--quiet"), "fold fitting");
-  CrossValidation cv = cross_validate(log, opt, folds, opt.seed);
+  check_filter(opt.fit, log);
+  opt.fit.progress = progress_printer(io.err, io.progress && !a.flag("--quiet"), "fold fitting");
+  CrossValidation cv = cross_validate(log, opt);
   print_cross_validation(io.out, cv, a.flag("--json"));
   if (cv.mean.skipped_unknown_skill) {
     io.err << cv.mean.skipped_unknown_skill

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iomanip>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -84,21 +85,14 @@ void set_bound(FitOptions& o, const std::string& spec) {
     throw UsageError("--bound takes P=LO:HI, e.g. guess=0:0.3, got '" + spec + "'");
   }
   std::string name = spec.substr(0, eq);
-  Bounds b{parse_double("--bound", spec.substr(eq + 1, colon - eq - 1)),
-           parse_double("--bound", spec.substr(colon + 1))};
-  if (name == "prior")
-    o.prior_bounds = b;
-  else if (name == "learn")
-    o.learn_bounds = b;
-  else if (name == "forget")
-    o.forget_bounds = b;
-  else if (name == "guess")
-    o.guess_bounds = b;
-  else if (name == "slip")
-    o.slip_bounds = b;
-  else
+  ParamBounds b{parse_double("--bound", spec.substr(eq + 1, colon - eq - 1)),
+                parse_double("--bound", spec.substr(colon + 1))};
+  ParamBounds* slot = o.bounds.find(name);
+  if (!slot) {
     throw UsageError("--bound: unknown parameter '" + name +
                      "' (prior, learn, forget, guess, slip)");
+  }
+  *slot = b;
 }
 
 /// --skill NAME (exact, repeatable) and --skills REGEX as FitOptions::skill_filter.
@@ -192,7 +186,14 @@ FitOptions fit_options(const Args& a) {
     auto eq = f.find('=');
     if (eq == std::string::npos)
       throw UsageError("--fix takes P=V, e.g. forget=0, got '" + f + "'");
-    o.fixed[f.substr(0, eq)] = parse_double("--fix", f.substr(eq + 1));
+    const std::string name = f.substr(0, eq);
+    const double value = parse_double("--fix", f.substr(eq + 1));
+    std::optional<double>* slot = o.fixed.find(name);
+    if (!slot) {
+      throw UsageError("field 'fixed': unknown parameter '" + name +
+                       "' to fix; expected prior, learn, forget, guess or slip");
+    }
+    *slot = value;
   }
   if (auto v = a.value("--min-responses"))
     o.min_skill_responses =
