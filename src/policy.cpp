@@ -76,6 +76,17 @@ void PolicyConfig::validate() const {
     throw Error(ErrorCode::InvalidArgument, "wheel_spin_attempts must be >= 1",
                 Location{"", 0, 0, "wheel_spin_attempts"});
   }
+  // Every profile carries this many item ids: bounded, so one setting cannot grow each stored
+  // profile without limit.
+  constexpr std::size_t kMaxRecent = 1000000;
+  if (no_repeat_window > kMaxRecent) {
+    throw Error(ErrorCode::InvalidArgument, "no_repeat_window must be at most 1000000",
+                Location{"", 0, 0, "no_repeat_window"});
+  }
+  if (rules.recent_items > kMaxRecent) {
+    throw Error(ErrorCode::InvalidArgument, "recent_items must be at most 1000000",
+                Location{"", 0, 0, "recent_items"});
+  }
 }
 
 double item_p_correct(const PolicyContext& ctx, std::uint32_t item, std::uint32_t skill,

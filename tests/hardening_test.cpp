@@ -314,3 +314,15 @@ TEST_CASE("hardening: the try_ entry points return the Error instead of throwing
   REQUIRE_FALSE(p.ok());
   CHECK(p.error().code() == ErrorCode::Parse);
 }
+
+TEST_CASE("hardening: the recent-item settings are bounded", "[hardening]") {
+  PolicyConfig c;
+  c.no_repeat_window = 1000000;
+  c.rules.recent_items = 1000000;
+  CHECK_NOTHROW(c.validate());
+  c.no_repeat_window = SIZE_MAX;
+  CHECK(error_from([&] { c.validate(); }).location().field == "no_repeat_window");
+  c.no_repeat_window = 3;
+  c.rules.recent_items = SIZE_MAX;
+  CHECK(error_from([&] { c.validate(); }).location().field == "recent_items");
+}
