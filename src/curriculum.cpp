@@ -29,7 +29,8 @@ void check_metadata(const Item& item, const std::string& field) {
                 Location{"", 0, 0, field});
   }
   try {
-    detail::check_json_depth(item.metadata, "");
+    // to_json() writes it three levels down (document, items, item).
+    detail::check_json_depth(item.metadata, "", detail::kMaxJsonDepth - 3);
   } catch (const Error& e) {
     throw Error(ErrorCode::InvalidArgument, "item '" + item.id + "' metadata: " + e.message(),
                 Location{"", 0, 0, field});
@@ -163,6 +164,9 @@ std::vector<char> Curriculum::with_prerequisites(const std::vector<char>& skills
 }
 
 bool Curriculum::rests_on(std::uint32_t skill, std::uint32_t prerequisite) const {
+  if (skill >= skills_.size() || prerequisite >= skills_.size()) {
+    throw Error(ErrorCode::InvalidArgument, "skill index out of range");
+  }
   std::vector<char> seen(skills_.size(), 0);
   std::vector<std::uint32_t> todo(prereqs_.at(skill).begin(), prereqs_.at(skill).end());
   while (!todo.empty()) {

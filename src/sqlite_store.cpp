@@ -91,17 +91,21 @@ struct SqliteStore::Impl {
     }
   }
   /// Whether an erase committed its deletes but has not yet rebuilt the file.
-  bool purge_pending() {
-    return query_int("SELECT count(*) FROM pathwise_meta WHERE key = 'purge_pending'") != 0;
+  /// The erase generation a rebuild must cover, 0 if none is pending. Each erase adds one, so a
+  /// rebuild started before another process's erase committed does not clear that erase's mark.
+  std::int64_t purge_pending() {
+    return query_int("SELECT coalesce(max(value), 0) FROM pathwise_meta WHERE key = 'purge_pending'");
   }
   /// Finishes erasing: rebuilds the file if an erase left deleted rows in it, then empties the
   /// WAL. Throws Error (Busy) if other connections' reads keep old pages past the busy timeout.
   void purge() {
-    if (purge_pending()) {
+    if (const std::int64_t generation = purge_pending()) {
       // B-tree interior pages can keep copies of deleted keys as dividers; VACUUM rebuilds every
       // page, and the truncating checkpoint below empties the WAL that held the old pages.
       exec("VACUUM");
-      exec("DELETE FROM pathwise_meta WHERE key = 'purge_pending'");
+      exec(("DELETE FROM pathwise_meta WHERE key = 'purge_pending' AND value = " +
+            std::to_string(generation))
+               .c_str());
     }
     // The pragma reports "busy" in its first column, not as an error: other connections' open
     // reads keep old pages in the WAL, and the id with them. Reads are short; wait for a moment
@@ -362,7 +366,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
     try {
       impl->purge();
     } catch (const Error& e) {
-      if (e.code() != ErrorCode::Busy) throw;
+      // Busy, or no room for the rebuild: the file stays usable, the next erase tries again.
       logger()->warn("profile store {}: an unfinished erase could not be completed yet: {}",
                      path, e.message());
     }
@@ -454,7 +458,7 @@ bool SqliteStore::erase(const std::string& learner) {
     if (existed) {
       impl_->exec(
           "INSERT INTO pathwise_meta (key, value) VALUES ('purge_pending', 1) "
-          "ON CONFLICT (key) DO UPDATE SET value = 1");
+          "ON CONFLICT (key) DO UPDATE SET value = value + 1");
     }
   });
   impl_->purge();

@@ -326,3 +326,41 @@ TEST_CASE("hardening: the recent-item settings are bounded", "[hardening]") {
   c.rules.recent_items = SIZE_MAX;
   CHECK(error_from([&] { c.validate(); }).location().field == "recent_items");
 }
+
+TEST_CASE("hardening: review findings: long literals, underflow, metadata depth, old half-lives",
+          "[hardening]") {
+  // A 600-digit integer overflows a double: Parse at its place.
+  const std::string big = "{\"format\": \"pathwise-bkt-model\", \"version\": \"1.0\",\n \"x\": " +
+                          std::string(600, '9') + "}";
+  Error e = error_from([&] { (void)BktModel::from_json(big); });
+  CHECK(e.code() == ErrorCode::Parse);
+  CHECK(e.location().line == 2);
+  CHECK(e.location().column == 7);
+  // A number too small for a double is read as 0, as JSON readers do: no error from it.
+  Error u = error_from([] { (void)BktModel::from_json(R"({"skills": 1e-999})"); });
+  CHECK_THAT(u.message(), !Contains("too large"));
+
+  // Item metadata is written three levels down: 97 levels are the most that round-trip.
+  Skill s;
+  s.id = "s";
+  Item it;
+  it.id = "i";
+  it.skills = {"s"};
+  it.metadata = nested(97);
+  Curriculum ok({s}, {it});
+  CHECK(Curriculum::from_json(ok.to_json()) == ok);
+  it.metadata = nested(98);
+  CHECK(error_from([&] { Curriculum c({s}, {it}); }).code() == ErrorCode::InvalidArgument);
+
+  // A profile document of an earlier version with a half-life beyond the cap reads as the cap.
+  const std::string doc =
+      R"({"format":"pathwise-learner-profile","version":"1.0","learner":"u","responses":1,)"
+      R"("skills":{"s":{"p_known":0.9,"attempts":1,"correct":1,"streak":1,"half_life_days":1e6}}})";
+  CHECK(LearnerProfile::from_json(doc).skills.at("s").half_life_days == kMaxHalfLifeDays);
+  CHECK(error_from([] {
+          (void)LearnerProfile::from_json(
+              R"({"format":"pathwise-learner-profile","version":"1.0","learner":"u",)"
+              R"("responses":1,"skills":{"s":{"p_known":0.9,"attempts":1,"correct":1,)"
+              R"("streak":1,"half_life_days":-1}}})");
+        }).location().field == "skills.s.half_life_days");
+}

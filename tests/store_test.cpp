@@ -304,7 +304,8 @@ TEST_CASE("store: every stored value out of its domain is refused, naming the co
       {"UPDATE skill_states SET p_known = 'abc'", "p_known"},
       {"UPDATE skill_states SET attempts = -1", "attempts"},
       {"UPDATE skill_states SET correct = 5000000000", "correct"},
-      {"UPDATE skill_states SET half_life_days = 1e300", "half_life_days"},
+      {"UPDATE skill_states SET half_life_days = -1", "half_life_days"},
+      {"UPDATE skill_states SET half_life_days = 1e999", "half_life_days"},  // infinity
       {"UPDATE skill_states SET last_practice = 9223372036854775807", "last_practice"},
       {"UPDATE skill_states SET next_review = 'soon'", "next_review"},
       {"UPDATE skill_states SET skill = CAST(X'FF00' AS TEXT)", "skill"},
@@ -626,4 +627,23 @@ TEST_CASE("store: a write lock held past the busy timeout is a Busy error, and n
   negative.busy_timeout_ms = -1;
   CHECK(test_util::error_from([&] { (void)SqliteStore::open(db, negative); }).code() ==
         ErrorCode::InvalidArgument);
+}
+
+TEST_CASE("store: a half-life beyond the cap, as earlier versions could store, reads as the cap",
+          "[store]") {
+  std::string db = fresh_db("halflife.db");
+  {
+    Engine engine(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
+                  SqliteStore::open(db));
+    engine.record({"u", "c1", Outcome::Correct, from_millis(1700000000000)});
+  }
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, "UPDATE skill_states SET half_life_days = 1e6", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+  sqlite3_close(h);
+  auto store = SqliteStore::open(db);
+  auto p = store->load("u");
+  REQUIRE(p);
+  CHECK(p->profile.skills.at("counting").half_life_days == kMaxHalfLifeDays);
 }

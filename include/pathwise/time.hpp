@@ -23,7 +23,8 @@ inline constexpr std::int64_t kMaxMillis = 9223372036854LL;
 [[nodiscard]] TimePoint checked_from_millis(std::int64_t ms, const char* field = "time");
 
 /// Throws Error (InvalidArgument) naming `field` if `t` is outside ±kMaxMillis (TimePoint::min()
-/// and max() are). Returns `t` rounded down to a whole millisecond, as documents store it.
+/// is; TimePoint::max() rounds down to exactly kMaxMillis and is accepted). Returns `t` rounded
+/// down to a whole millisecond, as documents store it.
 [[nodiscard]] TimePoint checked_time(TimePoint t, const char* field = "time");
 
 /// `t` plus `days` (fractional, may be negative), rounded to the millisecond and clamped to

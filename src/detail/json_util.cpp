@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <charconv>
 #include <cstdlib>
+#include <system_error>
 #include <utility>
 
 #include "pathwise/types.hpp"
@@ -53,6 +55,15 @@ void for_each_structural(std::string_view text, F&& f) {
   }
 }
 
+/// Whether a literal from_chars finds out of range is too small (read as 0, no error) rather
+/// than too large: a negative exponent, or no exponent and no nonzero digit before the point.
+bool underflows(std::string_view literal) {
+  const std::size_t e = literal.find_first_of("eE");
+  if (e != std::string_view::npos) return e + 1 < literal.size() && literal[e + 1] == '-';
+  const std::string_view whole = literal.substr(0, literal.find('.'));
+  return whole.find_first_of("123456789") == std::string_view::npos;
+}
+
 /// The offset of the first number literal in `text` whose value is beyond a double's range,
 /// or npos.
 std::size_t overflowing_number(std::string_view text) {
@@ -67,14 +78,17 @@ std::size_t overflowing_number(std::string_view text) {
     const bool last = i + 1 == text.size() || !number_char(text[i + 1]);
     if (start != std::string_view::npos && (!in_number || last)) {
       const std::size_t end = in_number ? i + 1 : i;
-      // A literal longer than this is a syntax nlohmann rejects before its value matters.
-      if (end - start < 512) {
-        const std::string literal(text.substr(start, end - start));
-        const double v = std::strtod(literal.c_str(), nullptr);
-        if (std::isinf(v)) {
-          found = start;
-          return false;
-        }
+      // from_chars: independent of the locale's decimal separator.
+      double v = 0.0;
+      const char* first = text.data() + start;
+      const auto r = std::from_chars(first, text.data() + end, v);
+      if (r.ec == std::errc::result_out_of_range && !underflows(text.substr(start, end - start))) {
+        found = start;
+        return false;
+      }
+      if (r.ec == std::errc() && std::isinf(v)) {
+        found = start;
+        return false;
       }
       start = std::string_view::npos;
     }
@@ -85,12 +99,12 @@ std::size_t overflowing_number(std::string_view text) {
 
 }  // namespace
 
-void check_json_depth(std::string_view text, const std::string& source) {
+void check_json_depth(std::string_view text, const std::string& source, std::size_t max_depth) {
   std::size_t depth = 0;
   std::size_t deep_at = std::string_view::npos;
   for_each_structural(text, [&](std::size_t i, char c) {
     if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) {
+      if (++depth > max_depth) {
         deep_at = i;
         return false;
       }
@@ -102,7 +116,7 @@ void check_json_depth(std::string_view text, const std::string& source) {
   if (deep_at != std::string_view::npos) {
     const auto [line, col] = line_column(text, deep_at);
     throw Error(ErrorCode::Parse,
-                "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                "JSON nested deeper than " + std::to_string(max_depth) +
                     " arrays and objects",
                 Location{source, line, col, ""});
   }

@@ -18,7 +18,8 @@ nlohmann::json parse_json(std::string_view text, const std::string& source);
 
 /// Throws Error (Parse) with line and column in `source` if arrays and objects in `text` nest
 /// deeper than kMaxJsonDepth. Linear, no recursion; strings are skipped.
-void check_json_depth(std::string_view text, const std::string& source);
+void check_json_depth(std::string_view text, const std::string& source,
+                      std::size_t max_depth = kMaxJsonDepth);
 
 /// A bounded description of a value for an error message that never quotes text (which may be
 /// a learner id): "a string of 12 bytes", "an array of 3 elements", "an object", "null",

@@ -18,13 +18,22 @@ class Stmt {
   Stmt() = default;
   Stmt(sqlite3* db, const char* sql) {
     if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) {
-      // Pathwise's statements are fixed: one that does not prepare meets a schema that is not
-      // the one Pathwise wrote (a table or column altered or missing).
-      throw Error(ErrorCode::Corrupt,
-                  std::string("the profile database's schema is not the one Pathwise writes: ") +
-                      sqlite3_errmsg(db),
-                  Location{sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "",
-                           0, 0, ""});
+      const int code = sqlite3_errcode(db) & 0xff;
+      Location where{sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "", 0, 0,
+                     ""};
+      if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+        throw Error(ErrorCode::Busy,
+                    "the profile database stayed locked by another connection; retry", where);
+      }
+      if (code == SQLITE_ERROR || code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+        // Pathwise's statements are fixed: one that does not prepare meets a schema that is
+        // not the one Pathwise wrote (a table or column altered or missing).
+        throw Error(ErrorCode::Corrupt,
+                    std::string("the profile database's schema is not the one Pathwise writes: ") +
+                        sqlite3_errmsg(db),
+                    where);
+      }
+      throw Error(ErrorCode::Io, std::string("sqlite: ") + sqlite3_errmsg(db), where);
     }
   }
   ~Stmt() { sqlite3_finalize(s_); }

@@ -2,6 +2,7 @@
 // Error (Corrupt) naming the column, never a profile the engine cannot work with.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -33,9 +34,10 @@ class StoredValues {
     if (!(v >= 0.0 && v <= 1.0)) damaged(source_, column);
     return v;
   }
+  /// Earlier versions held no cap on half-lives: a longer finite one is read as the cap.
   double half_life(double v, const char* column) const {
-    if (!(v >= 0.0 && v <= kMaxHalfLifeDays)) damaged(source_, column);
-    return v;
+    if (!(v >= 0.0) || std::isinf(v)) damaged(source_, column);
+    return std::min(v, kMaxHalfLifeDays);
   }
   std::uint32_t count32(std::int64_t v, const char* column) const {
     if (v < 0 || v > 0xffffffffLL) damaged(source_, column);
