@@ -181,7 +181,8 @@ TEST_CASE("hardening: review schedules stay representable for extreme settings",
   const TimePoint t0 = from_millis(1700000000000);
   for (int i = 0; i < 20; ++i)
     engine.record({"u", "c1", Outcome::Correct, t0 + std::chrono::minutes(i)});
-  const SkillState* st = engine.profile("u").find("counting");
+  const LearnerProfile profile = engine.profile("u");  // held: find() points into it
+  const SkillState* st = profile.find("counting");
   REQUIRE(st != nullptr);
   REQUIRE(st->mastered_at.has_value());
   CHECK(st->half_life_days == kMaxHalfLifeDays);
