@@ -17,7 +17,7 @@ namespace {
 /// Ids are stored and written into documents: UTF-8 without NUL, so every store and reader gives
 /// them back unchanged.
 void check_id(const std::string& id, const std::string& field) {
-  if (!detail::is_valid_utf8(id) || id.find('\0') != std::string::npos) {
+  if (!detail::is_storable_text(id)) {
     throw Error(ErrorCode::InvalidArgument, "ids must be UTF-8 text without NUL bytes",
                 Location{"", 0, 0, field});
   }

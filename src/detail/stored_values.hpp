@@ -57,7 +57,7 @@ class StoredValues {
   }
   /// An id or name: UTF-8 without NUL, as every Pathwise writer checks before storing it.
   std::string text(std::string v, const char* column) const {
-    if (!is_valid_utf8(v) || v.find('\0') != std::string::npos) damaged(source_, column);
+    if (!is_storable_text(v)) damaged(source_, column);
     return v;
   }
   /// A JSON array of strings (goals, recent items).
