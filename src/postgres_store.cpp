@@ -429,6 +429,7 @@ void PostgresStore::import(const LearnerProfile& profile,
     Params key;
     key.text(profile.learner);
     Impl::exec(c, "BEGIN");
+    Impl::run(c, "pw_claim_learner", key);  // as erase: writers in flight finish first
     Impl::run(c, "pw_delete_learner", key);
     Impl::run(c, "pw_delete_skills", key);
     Impl::run(c, "pw_delete_responses", key);
@@ -453,9 +454,12 @@ bool PostgresStore::erase(const std::string& learner) {
     Params key;
     key.text(learner);
     Impl::exec(c, "BEGIN");
-    // The learner row first: its lock waits for an update in flight, and blocks new ones.
-    auto l = Impl::run(c, "pw_delete_learner", key);
-    const bool existed = std::strcmp(PQcmdTuples(l->r), "0") != 0;
+    // The learner row first, claimed: an update or a creation in flight finishes before the
+    // erase reads on, and none starts until it commits. A plain DELETE would not wait for a
+    // creation in flight, and could then delete the new learner's responses but not its row.
+    auto claim = Impl::run(c, "pw_claim_learner", key);
+    const bool existed = claim->text(0, 0) != std::string("t");
+    Impl::run(c, "pw_delete_learner", key);
     auto k = Impl::run(c, "pw_delete_skills", key);
     auto r = Impl::run(c, "pw_delete_responses", key);
     Impl::exec(c, "COMMIT");

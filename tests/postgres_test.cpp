@@ -253,3 +253,37 @@ TEST_CASE("postgres: damaged rows are Corrupt, skipped by for_each, and still er
   CHECK(s->for_each([&](const LearnerProfile&) { ++seen; }) == 0);
   CHECK(seen == 1200);
 }
+
+TEST_CASE("postgres: an erase waits for a creation of the learner still in flight",
+          "[postgres][multiprocess]") {
+  // The race the churn learner of the load tests met: a first record of a learner is in flight
+  // when its erase starts. The erase must wait and then remove all of it, not delete the
+  // responses and leave the learner row (whose count then disagrees with its responses).
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_erase_race");
+  auto store = PostgresStore::open(url);  // creates the schema
+  // Another host's creation, held open for a second after it wrote.
+  std::thread creator([] {
+    server().psql(
+        "BEGIN; INSERT INTO pathwise_learners (learner, responses, goals, recent_items, version) "
+        "VALUES ('racer', 1, '[]', '[]', nextval('pathwise_version')); "
+        "INSERT INTO pathwise_responses (learner, seq, item, outcome, time) "
+        "VALUES ('racer', 1, 'c1', 1, 1700000000000); SELECT pg_sleep(1); COMMIT;",
+        "pw_erase_race");
+  });
+  // Wait until the creator has written and sleeps inside its transaction.
+  bool sleeping = false;
+  for (int i = 0; i < 200 && !sleeping; ++i) {
+    sleeping = server().psql("DO \\$\\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_stat_activity "
+                             "WHERE wait_event = 'PgSleep') THEN RAISE EXCEPTION 'not yet'; "
+                             "END IF; END \\$\\$",
+                             "pw_erase_race") == 0;
+    if (!sleeping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(sleeping);
+  const bool erased = store->erase("racer");
+  creator.join();
+  CHECK(erased);  // it waited, and found the learner the creator committed
+  CHECK_FALSE(store->load("racer"));
+  CHECK(store->responses("racer").empty());
+}

@@ -58,6 +58,14 @@ inline const Statement kStatements[] = {
      "SELECT skill, p_known, attempts, correct, streak, last_practice, mastered_at, "
      "half_life_days, reviews, next_review, wheel_spinning FROM pathwise_skill_states "
      "WHERE learner = $1"},
+    // Erase's first statement. Inserting waits for a creator of the learner still in flight (a
+    // unique key waits for an uncommitted insert), and the row lock then blocks new writers, so
+    // the erase's later statements see everything the learner has; `inserted` is true when
+    // there was no row (xmax is 0 on a freshly inserted one).
+    {"pw_claim_learner",
+     "INSERT INTO pathwise_learners (learner, responses, goals, recent_items, version) "
+     "VALUES ($1, 0, '[]', '[]', 0) ON CONFLICT (learner) DO UPDATE SET version = "
+     "pathwise_learners.version RETURNING (xmax = 0)"},
     {"pw_insert_learner",
      "INSERT INTO pathwise_learners (learner, responses, last_response, goals, recent_items, "
      "version) VALUES ($1, $2, $3, $4, $5, nextval('pathwise_version')) "
