@@ -100,9 +100,16 @@ Metrics compute_metrics(const std::vector<double>& p, const std::vector<std::uin
   return m;
 }
 
-std::vector<double> predict(const BktModel& model, const ResponseLog& log,
-                            const EvaluateOptions& options) {
-  std::vector<double> out(log.size(), kNaN);
+namespace {
+
+/// Forward filtering over every sequence; `before` and `after` (P(known)) are filled when
+/// given, `out` (P(correct)) always.
+void forward_filter(const BktModel& model, const ResponseLog& log, const EvaluateOptions& options,
+                    std::vector<double>& out, std::vector<double>* before,
+                    std::vector<double>* after) {
+  out.assign(log.size(), kNaN);
+  if (before) before->assign(log.size(), kNaN);
+  if (after) after->assign(log.size(), kNaN);
   const auto& outcomes = log.outcomes();
   const auto& items = log.items();
   // Per-item guess/slip apply where the model has them; look each item up once.
@@ -138,10 +145,27 @@ std::vector<double> predict(const BktModel& model, const ResponseLog& log,
         }
       }
       out[i] = predict_correct(p, known);
+      if (before) (*before)[i] = known;
       known = update(p, known, outcomes[i] ? Outcome::Correct : Outcome::Incorrect);
+      if (after) (*after)[i] = known;
     }
   }
+}
+
+}  // namespace
+
+std::vector<double> predict(const BktModel& model, const ResponseLog& log,
+                            const EvaluateOptions& options) {
+  std::vector<double> out;
+  forward_filter(model, log, options, out, nullptr, nullptr);
   return out;
+}
+
+Predictions predict_states(const BktModel& model, const ResponseLog& log,
+                           const EvaluateOptions& options) {
+  Predictions p;
+  forward_filter(model, log, options, p.correct, &p.known_before, &p.known_after);
+  return p;
 }
 
 Metrics evaluate(const BktModel& model, const ResponseLog& log, const EvaluateOptions& options) {

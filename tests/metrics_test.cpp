@@ -83,6 +83,35 @@ TEST_CASE("metrics: predict filters each sequence one step ahead", "[metrics]") 
   CHECK_THAT(p[0], WithinAbs(0.445, 1e-12));
 }
 
+TEST_CASE("metrics: predict_states gives P(known) before and after each response", "[metrics]") {
+  ResponseLog::Builder b;
+  b.add("u1", "a", "", Outcome::Correct);
+  b.add("u1", "a", "", Outcome::Incorrect);
+  b.add("u2", "zz", "", Outcome::Correct);  // a skill the model lacks
+  ResponseLog log = b.build();
+  CHECK_THROWS_AS(predict_states(small_model(), log), Error);
+  EvaluateOptions skip;
+  skip.skip_unknown_skills = true;
+  const Predictions p = predict_states(small_model(), log, skip);
+  REQUIRE(p.correct.size() == 3);
+  REQUIRE(p.known_before.size() == 3);
+  REQUIRE(p.known_after.size() == 3);
+  const auto plain = predict(small_model(), log, skip);
+  for (std::size_t i = 0; i < 3; ++i)
+    CHECK((p.correct[i] == plain[i] || (std::isnan(p.correct[i]) && std::isnan(plain[i]))));
+  const auto a = *log.find_skill("a");
+  const auto& s = log.sequences()[log.skill_sequences(a)[0]];
+  // Worked by hand: prior 0.3, learn 0.2, guess 0.25, slip 0.1; correct then incorrect.
+  // After the correct answer: 0.27 / 0.445 = 0.60674, then learning: 0.68539.
+  CHECK_THAT(p.known_before[s.begin], WithinAbs(0.3, 1e-15));
+  CHECK_THAT(p.known_after[s.begin], WithinAbs(0.6853932584269663, 1e-12));
+  CHECK_THAT(p.known_before[s.begin + 1], WithinAbs(0.6853932584269663, 1e-12));
+  CHECK_THAT(p.known_after[s.begin + 1], WithinAbs(0.3800738007380074, 1e-12));
+  const auto& z = log.sequences()[log.skill_sequences(*log.find_skill("zz"))[0]];
+  CHECK(std::isnan(p.known_before[z.begin]));
+  CHECK(std::isnan(p.known_after[z.begin]));
+}
+
 TEST_CASE("metrics: per-item guess and slip are used in prediction", "[metrics]") {
   ResponseLog::Builder b;
   b.add("u1", "a", "q1", Outcome::Correct);

@@ -60,6 +60,24 @@ struct EvaluateOptions {
 [[nodiscard]] std::vector<double> predict(const BktModel& model, const ResponseLog& log,
                                           const EvaluateOptions& options = {});
 
+/// One-step-ahead predictions with the knowledge state behind each, in the order of
+/// log.outcomes(); NaN in all three for responses of a skipped unknown skill.
+struct Predictions {
+  /// P(correct) of each response, from the responses before it: predict()'s values.
+  std::vector<double> correct;
+  /// P(known) before the response, from the responses before it: what `correct` is computed
+  /// from (pyBKT's `state_predictions`).
+  std::vector<double> known_before;
+  /// P(known) after the response: the posterior given its outcome, then the learning step
+  /// (what the engine holds after recording it).
+  std::vector<double> known_after;
+};
+
+/// predict() with the P(known) before and after each response. Throws like predict().
+/// Thread-safe: reentrant.
+[[nodiscard]] Predictions predict_states(const BktModel& model, const ResponseLog& log,
+                                         const EvaluateOptions& options = {});
+
 /// predict() scored against the log's outcomes. Throws Error (UnknownSkill) for a skill the
 /// model lacks unless skip_unknown_skills.
 [[nodiscard]] Metrics evaluate(const BktModel& model, const ResponseLog& log,
