@@ -314,14 +314,13 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
       s.streak = static_cast<std::uint32_t>(read_count(o, "streak", path, UINT32_MAX));
       s.last_practice = read_time(o, "last_practice", path);
       s.mastered_at = read_time(o, "mastered_at", path);
-      s.half_life_days =
-          o.contains("half_life_days") ? detail::get_number(o, "half_life_days", path) : 0.0;
-      if (!(s.half_life_days >= 0.0) || std::isinf(s.half_life_days)) {
+      const auto half_life = detail::read_half_life(
+          o.contains("half_life_days") ? detail::get_number(o, "half_life_days", path) : 0.0);
+      if (!half_life) {
         throw Error(ErrorCode::InvalidArgument, "half_life_days must be a finite number >= 0",
                     Location{"", 0, 0, path + ".half_life_days"});
       }
-      // Documents of earlier versions had no cap: a longer half-life reads as the cap.
-      s.half_life_days = std::min(s.half_life_days, kMaxHalfLifeDays);
+      s.half_life_days = *half_life;
       s.reviews = o.contains("reviews")
                       ? static_cast<std::uint32_t>(read_count(o, "reviews", path, UINT32_MAX))
                       : 0;

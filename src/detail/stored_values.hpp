@@ -10,6 +10,7 @@
 
 #include "detail/text.hpp"
 #include "detail/json_util.hpp"
+#include "detail/profile_update.hpp"
 #include "pathwise/profile.hpp"
 
 namespace pathwise::detail {
@@ -34,10 +35,11 @@ class StoredValues {
     if (!(v >= 0.0 && v <= 1.0)) damaged(source_, column);
     return v;
   }
-  /// Earlier versions held no cap on half-lives: a longer finite one is read as the cap.
+  /// As a profile document's: a longer finite half-life than the cap is read as the cap.
   double half_life(double v, const char* column) const {
-    if (!(v >= 0.0) || std::isinf(v)) damaged(source_, column);
-    return std::min(v, kMaxHalfLifeDays);
+    const auto days = read_half_life(v);
+    if (!days) damaged(source_, column);
+    return *days;
   }
   std::uint32_t count32(std::int64_t v, const char* column) const {
     if (v < 0 || v > 0xffffffffLL) damaged(source_, column);
