@@ -31,6 +31,43 @@ struct PostgresStore::Impl {
       : pool(std::move(conninfo), std::move(options)) {}
   Pool pool;
 
+  /// Commits the transaction `txid` on `c`. When the connection goes during the commit, whether
+  /// the server committed is unknown: the transaction's status tells, once the server answers
+  /// again (txid_status, PostgreSQL 10+). Throws Lost when it did not commit (run it again),
+  /// Error (Io) when it is still unknown at the busy timeout.
+  void commit(PGconn* c, const std::string& txid) {
+    try {
+      exec(c, "COMMIT");
+      return;
+    } catch (const Lost&) {
+    }
+    const auto deadline = Clock::now() + pool.timeout();
+    for (;;) {
+      std::string status;
+      try {
+        std::unique_ptr<PGconn, decltype(&PQfinish)> probe(pool.connect(false), &PQfinish);
+        Params q;
+        q.text(txid);
+        auto r = run(probe.get(), "pw_txid_status", q);
+        status = r->rows() && !r->null(0, 0) ? r->text(0, 0) : "aborted";
+      } catch (const Lost&) {
+        // the server is still going away: ask again
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::Busy) throw;
+      }
+      if (status == "committed") return;
+      if (status == "aborted") throw Lost{};  // run it again on a new connection
+      if (Clock::now() >= deadline) {
+        // Still unknown: say so rather than let a retry apply it twice.
+        throw Error(ErrorCode::Io,
+                    "the database server went away while committing; whether this write was "
+                    "stored is unknown",
+                    Location{"postgresql", 0, 0, ""});
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
   /// One row of the responses table: the learner's `seq`-th response.
   static void write_response(PGconn* c, const std::string& learner, std::int64_t seq,
                              const ResponseRecord& r) {
@@ -161,37 +198,7 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
     }
     const auto new_version = static_cast<std::uint64_t>(v->integer(0, 0));
     const std::string txid = v->text(0, 1);
-    try {
-      exec(c, "COMMIT");
-    } catch (const Lost&) {
-      // Whether the server committed before the connection went is unknown: the transaction's
-      // status tells, once the server answers again (txid_status, PostgreSQL 10+).
-      const auto deadline = Clock::now() + impl_->pool.timeout();
-      for (;;) {
-        std::string status;
-        try {
-          std::unique_ptr<PGconn, decltype(&PQfinish)> probe(impl_->pool.connect(false), &PQfinish);
-          Params q;
-          q.text(txid);
-          auto r = run(probe.get(), "pw_txid_status", q);
-          status = r->rows() && !r->null(0, 0) ? r->text(0, 0) : "aborted";
-        } catch (const Lost&) {
-          // the server is still going away: ask again
-        } catch (const Error& e) {
-          if (e.code() != ErrorCode::Busy) throw;
-        }
-        if (status == "committed") break;
-        if (status == "aborted") throw Lost{};  // run it again on a new connection
-        if (Clock::now() >= deadline) {
-          // Still unknown: say so rather than let a retry apply it twice.
-          throw Error(ErrorCode::Io,
-                      "the database server went away while committing; whether this write was "
-                      "stored is unknown",
-                      Location{"postgresql", 0, 0, ""});
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
+    impl_->commit(c, txid);
     cache.version = new_version;
     dirty = false;
   });
