@@ -6,6 +6,7 @@
 #include <string>
 
 #include "detail/random.hpp"
+#include "pathwise/json.hpp"
 #include "pathwise/profile.hpp"
 
 namespace pathwise {
@@ -388,6 +389,20 @@ TeachableModel without_degenerate_skills(const BktModel& model) {
   for (const auto& [id, ip] : model.items())
     if (out.model.find_skill(ip.skill)) out.model.set_item(id, ip);
   return out;
+}
+
+void to_json(nlohmann::json& j, const PolicyResult& r) {
+  j = {{"attempts", r.attempts.mean},
+       {"false_mastery", r.false_mastery.mean},
+       {"false_mastery_delayed", r.false_mastery_delayed.mean},
+       {"over_practice", r.over_practice.mean},
+       {"post_test", r.post_test.mean},
+       {"wheel_spinning", r.wheel_spinning},
+       {"declared_done", r.declared_done},
+       {"ci95",
+        {{"attempts", r.attempts.ci95},
+         {"false_mastery", r.false_mastery.ci95},
+         {"post_test", r.post_test.ci95}}}};
 }
 
 }  // namespace pathwise

@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
+
+#include "pathwise/json.hpp"
 
 using namespace pathwise;
 
@@ -311,4 +314,28 @@ TEST_CASE("policy_sim: degenerate skills are left out with their items, the rest
   TeachableModel empty = without_degenerate_skills(none);
   CHECK(empty.dropped == 1);
   CHECK(empty.model.skill_count() == 0);
+}
+
+TEST_CASE("policy_sim: a result's JSON holds its means and half-widths", "[policy_sim]") {
+  PolicyResult r;
+  r.attempts = {40.5, 1.25};
+  r.false_mastery = {0.03, 0.01};
+  r.false_mastery_delayed = {0.05, 0.02};
+  r.over_practice = {2.0, 0.5};
+  r.post_test = {0.9, 0.04};
+  r.wheel_spinning = 0.125;
+  r.declared_done = 0.75;
+  r.curve = {0.1, 0.2};
+  const nlohmann::json j = r;
+  CHECK(j.at("attempts") == 40.5);
+  CHECK(j.at("false_mastery") == 0.03);
+  CHECK(j.at("false_mastery_delayed") == 0.05);
+  CHECK(j.at("over_practice") == 2.0);
+  CHECK(j.at("post_test") == 0.9);
+  CHECK(j.at("wheel_spinning") == 0.125);
+  CHECK(j.at("declared_done") == 0.75);
+  CHECK(j.at("ci95").at("attempts") == 1.25);
+  CHECK(j.at("ci95").at("false_mastery") == 0.01);
+  CHECK(j.at("ci95").at("post_test") == 0.04);
+  CHECK_FALSE(j.contains("curve"));
 }

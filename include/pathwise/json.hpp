@@ -12,6 +12,7 @@ class BktModel;
 struct Metrics;
 struct Recommendation;
 struct ClassSummary;
+struct PolicyResult;
 
 /// {"prior", "learn", "forget", "guess", "slip"}.
 void to_json(nlohmann::json& j, const BktParams& params);
@@ -32,5 +33,14 @@ void to_json(nlohmann::json& j, const Recommendation& recommendation);
 
 /// {"learners", "damaged", "skills": [{"skill", "learners", "mastered", "mean", "histogram"}]}.
 void to_json(nlohmann::json& j, const ClassSummary& summary);
+
+/// One simulated policy's figures: {"attempts", "false_mastery", "false_mastery_delayed",
+///  "over_practice", "post_test", "wheel_spinning", "declared_done",
+///  "ci95": {"attempts", "false_mastery", "post_test"}} (means; ci95 are half-widths). The
+/// per-learner runs and the curve are not included.
+void to_json(nlohmann::json& j, const PolicyResult& result);
+
+// Learner profiles and the model are documents with their own format and version:
+// LearnerProfile::to_json() / from_json(), BktModel::to_json() / from_json().
 
 }  // namespace pathwise

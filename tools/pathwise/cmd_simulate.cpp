@@ -192,20 +192,6 @@ std::string curves_svg(const std::vector<PolicyResult>& rs) {
   return s.str();
 }
 
-nlohmann::json policy_json(const PolicyResult& r) {
-  return {{"attempts", r.attempts.mean},
-          {"false_mastery", r.false_mastery.mean},
-          {"false_mastery_delayed", r.false_mastery_delayed.mean},
-          {"over_practice", r.over_practice.mean},
-          {"post_test", r.post_test.mean},
-          {"wheel_spinning", r.wheel_spinning},
-          {"declared_done", r.declared_done},
-          {"ci95",
-           {{"attempts", r.attempts.ci95},
-            {"false_mastery", r.false_mastery.ci95},
-            {"post_test", r.post_test.ci95}}}};
-}
-
 void print_json(std::ostream& out, const Comparison& c) {
   nlohmann::json j;
   j["learners"] = c.options.learners;
@@ -220,7 +206,7 @@ void print_json(std::ostream& out, const Comparison& c) {
     j["fixed_sweep"] = std::move(sweep);
   }
   nlohmann::json ps = nlohmann::json::object();
-  for (const auto& r : c.results) ps[to_string(r.policy)] = policy_json(r);
+  for (const auto& r : c.results) ps[to_string(r.policy)] = r;
   j["policies"] = std::move(ps);
   if (c.tutor_sweep && !c.tutor_sweep->points.empty()) {
     nlohmann::json sweep = nlohmann::json::array();
