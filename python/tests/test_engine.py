@@ -1,0 +1,96 @@
+"""Engine: record, recommend, profiles, goals, class summary, export and erase, on the
+in-memory and SQLite stores (PostgreSQL with PATHWISE_TEST_POSTGRES_URL)."""
+import datetime as dt
+import os
+
+import pytest
+
+import pathwise
+
+T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def engine(store="memory:"):
+    curriculum, model = pathwise.synthetic_course()
+    return pathwise.Engine(curriculum, model, store=store, options={"check_clock": False}), \
+        curriculum, model
+
+
+def first_item(curriculum):
+    return curriculum["items"][0]["id"]
+
+
+def test_recording_a_correct_answer_raises_mastery_and_recommend_explains_itself():
+    e, curriculum, model = engine()
+    item = first_item(curriculum)
+    skill = curriculum["items"][0]["skills"][0]
+    before = e.mastery("learner-1", skill)
+    assert before == model.skills()[skill]["prior"]  # a fresh profile starts at the prior
+    e.record("learner-1", item, True, T0)
+    assert e.mastery("learner-1", skill) > before
+    r = e.recommend("learner-1", T0 + dt.timedelta(minutes=1))
+    assert isinstance(r, pathwise.Recommendation)
+    assert r.reason in {"remediate", "practice", "challenge", "review", "prerequisite", "done",
+                        "help"}
+    assert r.explanation and all(isinstance(a, pathwise.Alternative) for a in r.alternatives)
+    assert e.profile("learner-1")["responses"] == 1
+
+
+def test_goals_class_summary_export_and_erase():
+    e, curriculum, _ = engine()
+    skills = [s["id"] for s in curriculum["skills"]]
+    e.set_goals("l1", skills[:1])
+    assert e.profile("l1")["goals"] == skills[:1]
+    e.record("l2", first_item(curriculum), False, T0)
+    summary = e.class_summary()
+    assert summary.attrs["learners"] == 2
+    assert list(summary.index) == skills
+    assert list(summary.columns) == ["learners", "mastered", "mean", "p0_20", "p20_40",
+                                     "p40_60", "p60_80", "p80_100"]
+    exported = e.export("l2")
+    assert exported["format"] == "pathwise-learner-export" and len(exported["responses"]) == 1
+    assert e.erase("l2") is True
+    assert e.erase("l2") is False
+    with pytest.raises(pathwise.UnknownLearnerError):
+        e.export("l2")
+
+
+def test_errors_carry_their_kind():
+    e, curriculum, _ = engine()
+    with pytest.raises(pathwise.UnknownItemError) as err:
+        e.record("l1", "no-such-item", True, T0)
+    assert err.value.code == "unknown_item"
+    with pytest.raises(pathwise.InvalidArgumentError):
+        e.record("", first_item(curriculum), True, T0)
+    with pytest.raises(pathwise.InvalidArgumentError):
+        e.record("l1", first_item(curriculum), 2, T0)
+
+
+def test_two_engines_on_one_sqlite_file_see_each_others_records(tmp):
+    url = "sqlite:" + str(tmp / "profiles.db")
+    a, curriculum, _ = engine(url)
+    b, _, _ = engine(url)
+    a.record("shared", first_item(curriculum), True, T0)
+    b.record("shared", first_item(curriculum), False, T0 + dt.timedelta(seconds=5))
+    assert a.profile("shared")["responses"] == 2
+    assert b.export("shared")["responses"][0]["item"] == first_item(curriculum)
+
+
+def test_the_postgresql_store_takes_the_same_calls():
+    url = os.environ.get("PATHWISE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PATHWISE_TEST_POSTGRES_URL not set (a PostgreSQL database to write to)")
+    e, curriculum, _ = engine(url)
+    e.erase("py-pg-learner")
+    e.record("py-pg-learner", first_item(curriculum), True, T0)
+    assert e.profile("py-pg-learner")["responses"] == 1
+    assert e.erase("py-pg-learner")
+
+
+def test_an_engine_takes_a_model_fitted_in_python():
+    curriculum, model = pathwise.synthetic_course()
+    truth = {k: v for k, v in model.skills().items()}
+    df = pathwise.simulate(truth, learners=100, seed=4)
+    fitted = pathwise.Model(num_fits=1).fit(data=df)
+    e = pathwise.Engine(curriculum, fitted, options={"check_clock": False})
+    assert e.recommend("new", T0) is not None
