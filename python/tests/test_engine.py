@@ -1,8 +1,6 @@
 """Engine: record, recommend, profiles, goals, class summary, export and erase, on the
-in-memory and SQLite stores (PostgreSQL with PATHWISE_TEST_POSTGRES_URL)."""
+in-memory, SQLite and PostgreSQL stores (a throw-away server, see conftest.py)."""
 import datetime as dt
-import os
-
 import pytest
 
 import pathwise
@@ -76,15 +74,16 @@ def test_two_engines_on_one_sqlite_file_see_each_others_records(tmp):
     assert b.export("shared")["responses"][0]["item"] == first_item(curriculum)
 
 
-def test_the_postgresql_store_takes_the_same_calls():
-    url = os.environ.get("PATHWISE_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("PATHWISE_TEST_POSTGRES_URL not set (a PostgreSQL database to write to)")
-    e, curriculum, _ = engine(url)
-    e.erase("py-pg-learner")
-    e.record("py-pg-learner", first_item(curriculum), True, T0)
-    assert e.profile("py-pg-learner")["responses"] == 1
-    assert e.erase("py-pg-learner")
+def test_two_engines_on_one_postgresql_database_share_profiles(postgres_url):
+    a, curriculum, _ = engine(postgres_url)
+    b, _, _ = engine(postgres_url)
+    a.erase("py-pg-learner")
+    a.record("py-pg-learner", first_item(curriculum), True, T0)
+    b.record("py-pg-learner", first_item(curriculum), True, T0 + dt.timedelta(seconds=1))
+    assert a.profile("py-pg-learner")["responses"] == 2
+    assert a.class_summary().attrs["learners"] >= 1
+    assert b.erase("py-pg-learner")
+    assert a.profile("py-pg-learner")["responses"] == 0
 
 
 def test_an_engine_takes_a_model_fitted_in_python():

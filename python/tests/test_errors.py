@@ -17,8 +17,8 @@ def test_a_bad_outcome_in_a_file_names_its_file_line_column_and_field_in_strict_
     err = e.value
     assert isinstance(err, pathwise.Error) and isinstance(err, ValueError)
     assert err.code == "parse"
-    assert err.file == str(path) and err.line == 3 and err.column == 11 and err.field == "correct"
-    assert str(err).startswith("%s:3:11" % path)
+    assert err.file == str(path) and err.line == 3 and err.column == 6 and err.field == "correct"
+    assert str(err).startswith("%s:3:6" % path)
     assert "u1" not in str(err)  # learner ids never appear in messages
 
 

@@ -63,8 +63,9 @@ def test_simulated_parameters_are_recovered_and_the_fit_report_says_how():
     assert len(df) == 40000 and set(df.columns) == {"user_id", "skill_name", "correct", "order_id"}
     model = pathwise.Model(seed=1).fit(data=df)
     got = model.native.skills()["fractions"]
+    # 2,000 sequences: the prior's standard error is about 0.01, so 0.05 is 4-5 of them
     for k in ("prior", "learn", "guess", "slip"):
-        assert abs(got[k] - truth["fractions"][k]) < 0.03, k
+        assert abs(got[k] - truth["fractions"][k]) < 0.05, k
     r = model.fit_report().loc["fractions"]
     assert r["responses"] == 40000 and r["sequences"] == 2000 and r["converged"]
     trace = model.fit_report_["skills"][0]["trace"]
