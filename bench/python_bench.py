@@ -1,0 +1,126 @@
+"""Python against the CLI and C++: fitting assist2015_train, and the per-call cost of
+Engine.record / Engine.recommend (the same course and loops as bench/engine_bench.cpp).
+
+    PYTHONPATH=build/python /usr/bin/python3 bench/python_bench.py [--runs 5]
+
+Prints medians over the runs; docs/performance.md records them. Not a test: nothing asserted.
+"""
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+import pathwise
+from pathwise import _native
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "..", "shared", "data", "assist2015", "assist2015_train.csv")
+CLI = os.path.join(ROOT, "build", "pathwise")
+
+
+def median_time(f, runs):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), times
+
+
+def three_line_frame(path):
+    """assist2015 as a pyBKT-style data frame (user_id, skill_name, correct, order_id)."""
+    with open(path) as f:
+        lines = [l.strip().rstrip(",") for l in f]
+    users, skills, correct = [], [], []
+    for k in range(0, len(lines) - 2, 3):
+        s = lines[k + 1].split(",")
+        c = lines[k + 2].split(",")
+        users += ["learner-%d" % (k // 3)] * len(s)
+        skills += s
+        correct += [int(x) for x in c]
+    return pd.DataFrame({"user_id": users, "skill_name": skills, "correct": correct,
+                         "order_id": np.arange(1, len(correct) + 1)})
+
+
+def fit_figures(runs):
+    if not os.path.exists(DATA):
+        print("assist2015 not found (%s); fit figures skipped" % DATA)
+        return
+    out = "/tmp/pathwise-bench-a15.json"
+    cli, cli_all = median_time(lambda: subprocess.run(
+        [CLI, "fit", DATA, "-o", out, "--quiet"], check=True, capture_output=True), runs)
+    by_path, path_all = median_time(lambda: pathwise.Model().fit(data_path=DATA), runs)
+    df = three_line_frame(DATA)
+    by_frame, frame_all = median_time(lambda: pathwise.Model().fit(data=df), runs)
+    convert, _ = median_time(lambda: pathwise.read_log(data=df), runs)
+    m = pathwise.Model().fit(data=df)
+    same = m.native == pathwise.Model().fit(data_path=DATA).native
+    print("assist2015_train fit, median of %d runs (s):" % runs)
+    print("  CLI `pathwise fit -o`         %.3f  %s" % (cli, ["%.3f" % t for t in cli_all]))
+    print("  Model().fit(data_path=...)    %.3f  %s  (%.2f x CLI)" % (
+        by_path, ["%.3f" % t for t in path_all], by_path / cli))
+    print("  Model().fit(data=DataFrame)   %.3f  %s  (%.2f x CLI)" % (
+        by_frame, ["%.3f" % t for t in frame_all], by_frame / cli))
+    print("  DataFrame -> log (%d rows)  %.3f" % (len(df), convert))
+    print("  DataFrame fit == file fit:", same)
+
+
+def engine_figures(runs):
+    skills = [{"id": "skill-%d" % k} for k in range(100)]
+    for k in range(100):
+        if k % 10:
+            skills[k]["prerequisites"] = ["skill-%d" % (k - 1)]
+    items = [{"id": "item-%d-%d" % (k, i), "skills": ["skill-%d" % k], "difficulty": i / 19.0}
+             for k in range(100) for i in range(20)]
+    curriculum = {"format": "pathwise-curriculum", "version": "1.0", "skills": skills,
+                  "items": items}
+    model = _native.BktModel()
+    for k in range(100):
+        model.set_skill("skill-%d" % k, {"prior": 0.2 + 0.005 * k, "learn": 0.15,
+                                         "forget": 0.0, "guess": 0.2, "slip": 0.1})
+    ids = [it["id"] for it in items]
+    learners = ["learner-%d" % i for i in range(1000)]
+    t0 = dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.timezone.utc)
+    n = 100000
+
+    def record_loop():
+        e = pathwise.Engine(curriculum, model, options={"check_clock": False})
+        start = time.perf_counter()
+        for i in range(n):
+            e.record(learners[i % 1000], ids[(i * 7) % 2000], i % 3 != 0, t0)
+        return (time.perf_counter() - start) / n
+
+    def recommend_loop():
+        e = pathwise.Engine(curriculum, model, options={"check_clock": False})
+        t = t0
+        for k in range(100):
+            if k % 10 > 3:
+                continue
+            for r in range(12):
+                t += dt.timedelta(minutes=1)
+                e.record("learner", "item-%d-%d" % (k, r % 20), True, t)
+        start = time.perf_counter()
+        for _ in range(n // 4):
+            e.recommend("learner", t)
+        return (time.perf_counter() - start) / (n // 4)
+
+    rec = statistics.median(record_loop() for _ in range(runs))
+    recommend = statistics.median(recommend_loop() for _ in range(runs))
+    print("Engine per call from Python, in memory, median of %d runs:" % runs)
+    print("  record     %.2f us" % (rec * 1e6))
+    print("  recommend  %.2f us" % (recommend * 1e6))
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--runs", type=int, default=5)
+    a = p.parse_args()
+    fit_figures(a.runs)
+    engine_figures(a.runs)
+    sys.exit(0)
