@@ -31,6 +31,9 @@ _CANDIDATES = {
 _PARAM_NAMES = {"prior": "prior", "learns": "learn", "guesses": "guess", "slips": "slip",
                 "forgets": "forget"}
 _METRICS = ("rmse", "auc", "accuracy", "log_loss")
+_READ_OPTIONS = ("format", "delimiter", "skill_separator", "empty_skill_label", "strict",
+                 "keep_scaffolding", "max_line_bytes", "max_fields_per_line", "max_input_bytes",
+                 "item_guess_slip")
 
 
 def _need_pandas(what):
@@ -84,7 +87,12 @@ def _frame_log(df, mapping, read):
 
     lc, ln = codes(names["learner"])
     sc, sn = codes(names["skill"])
-    ic, inames = codes(names["item"]) if read.get("item_guess_slip") or names["item"] else codes(None)
+    # Items matter only to per-item guess/slip: leaving them out saves interning every row.
+    ic, inames = codes(names["item"] if read.get("item_guess_slip") else None)
+    if read.get("item_guess_slip") and names["item"] is None:
+        raise InvalidArgumentError("multigs needs an item column: name it with "
+                                   "defaults={'multigs': column}", file="<DataFrame>",
+                                   field="multigs")
     correct = pd.to_numeric(df[names["correct"]], errors="coerce").to_numpy(np.float64)
     order = (pd.to_numeric(df[names["order"]], errors="coerce").to_numpy(np.float64)
              if names["order"] else np.empty(0, np.float64))
@@ -110,6 +118,9 @@ def read_log(data_path=None, data=None, defaults=None, **options):
     """
     if (data_path is None) == (data is None):
         raise InvalidArgumentError("give exactly one of data_path and data", field="data")
+    for key in options:
+        if key not in _READ_OPTIONS:
+            raise InvalidArgumentError("unknown read option '%s'" % key, field=key)
     mapping = _mapping(defaults)
     if data is not None:
         return _frame_log(data, mapping, options)

@@ -67,3 +67,16 @@ def test_the_knowledge_tracing_splits_fit_and_evaluate_as_the_cli(cli, tmp, spli
     model = pathwise.Model().fit(data_path=train)
     assert_same_params(model, cli_fit)
     assert_same_metrics(model, test, cli_eval)
+
+
+def test_per_item_guess_and_slip_equal_the_clis_from_the_path_and_a_data_frame(cli, tmp):
+    path = data_file("as.csv")
+    cli("fit", path, "--item-guess-slip", "-o", str(tmp / "idem.json"))
+    expected = pathwise.Model().load(str(tmp / "idem.json")).native
+    by_path = pathwise.Model(multigs=True).fit(data_path=path)
+    assert by_path.native == expected
+    frame = pd.read_csv(path, encoding="latin")
+    by_frame = pathwise.Model(multigs=True).fit(data=frame)
+    assert by_frame.native == expected
+    p = by_frame.params()
+    assert len(p.xs("guesses", level="param")) == len(expected.items())
