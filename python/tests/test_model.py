@@ -136,3 +136,34 @@ def test_pybkt_variants_pathwise_lacks_are_refused_by_name():
     with pytest.raises(pathwise.InvalidArgumentError) as e:
         pathwise.Model(multilearn=True)
     assert e.value.field == "multilearn"
+
+
+def test_fitting_releases_the_gil_so_other_python_threads_run_meanwhile():
+    import sys
+    import threading
+    from pathwise import _native
+    df = pathwise.simulate({"s%d" % k: {"prior": .3, "learn": .15, "guess": .2, "slip": .1}
+                            for k in range(10)}, learners=5000, opportunities=20)
+    log = pathwise.read_log(data=df)
+    # With a switch interval of 1000 s the interpreter never takes the GIL from a thread, so
+    # the main thread can run while the fit is going on only if the fit gave the GIL up.
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1000)
+    try:
+        started, done = threading.Event(), []
+
+        def run():
+            started.set()
+            _native.fit(log, {})
+            done.append(True)
+
+        t = threading.Thread(target=run)
+        t.start()
+        started.wait()
+        ran_during_fit = 0
+        while t.is_alive():
+            ran_during_fit += not done
+            t.join(0.001)
+    finally:
+        sys.setswitchinterval(old)
+    assert ran_during_fit > 0
