@@ -399,29 +399,38 @@ class Model:
         predicted by a model fitted on the others. pyBKT shuffles each skill's sequences with
         numpy's generator; with one sequence per learner and skill the split is of the same
         kind, but not the same draw. by_skill=False scores every skill together (one row,
-        'all'). Metric: the names evaluate takes (not a callable: the folds' predictions stay
-        in the library).
+        'all'). Metric: what evaluate takes. With a callable metric(true, pred) the folds are
+        dealt in Python instead (numpy's RandomState(seed).permutation of the learners, then
+        every folds-th), as the library's folds never leave C++, and a list with a callable
+        scores its named metrics on those folds too. Without a callable the figures are the
+        library's (those of the CLI's `crossvalidate`).
         """
         _need_pandas("crossvalidate")
         self._set(kwargs)
         names = metric if isinstance(metric, (list, tuple)) else [metric]
         for m in names:
-            if callable(m) or m not in _METRICS:
+            if not callable(m) and m not in _METRICS:
                 raise InvalidArgumentError("crossvalidate's metric must be one of: " +
-                                           ", ".join(_METRICS) + " or a list of them",
-                                           field="metric")
+                                           ", ".join(_METRICS) + ", a list of them or a "
+                                           "callable(true, pred)", field="metric")
         log = self._log(data_path, data)
         base = self._fit_options(log.skill_names())
         chosen = base.pop("skills", None)
         skills = log.skill_names() if chosen is None else chosen
         rows, index = [], []
         groups = [[s] for s in skills] if by_skill else [skills]
+        use_library = not any(callable(m) for m in names)
+        folds = _LearnerFolds(log, int(self.folds), int(self.seed)) if not use_library else None
         for group in groups:
             o = dict(base, skills=group)
-            cv = _native.cross_validate(log, o, int(self.folds), int(self.seed))
-            rows.append([np.nanmean([f[m] for f in cv["folds"]]) for m in names])
+            if use_library:
+                cv = _native.cross_validate(log, o, int(self.folds), int(self.seed))
+                rows.append([np.nanmean([f[m] for f in cv["folds"]]) for m in names])
+            else:
+                rows.append(folds.scores(o, names))
             index.append(group[0] if by_skill else "all")
-        columns = ["mean_error"] if not isinstance(metric, (list, tuple)) else list(names)
+        columns = (["mean_error"] if not isinstance(metric, (list, tuple)) else
+                   [getattr(m, "__name__", "metric") if callable(m) else m for m in names])
         df = pd.DataFrame(rows, columns=columns, index=pd.Index(index, name="skill"))
         return df
 
@@ -511,6 +520,48 @@ class Model:
     def native(self):
         """The fitted pathwise._native.BktModel (for Engine and simulate)."""
         return self._require_model()
+
+
+class _LearnerFolds:
+    """Folds by learner dealt in Python, for metrics the library cannot compute: the log's
+    columns are rebuilt into a training and a test log per fold (no per-row Python loop)."""
+
+    def __init__(self, log, folds, seed):
+        if folds < 2:
+            raise InvalidArgumentError("folds must be at least 2", field="folds")
+        cols = log.columns()
+        learners = len(cols["learners"])
+        if learners < folds:
+            raise InvalidArgumentError("fewer learners (%d) than folds (%d)" % (learners, folds),
+                                       field="folds")
+        fold_of = np.empty(learners, np.int64)
+        fold_of[np.random.RandomState(seed).permutation(learners)] = np.arange(learners) % folds
+        self.cols = cols
+        self.folds = folds
+        self.fold = fold_of[cols["learner"]]
+        # The log is already grouped in time order: its own position keeps that order.
+        self.order = np.arange(1, log.size + 1, dtype=np.float64)
+        self.correct = cols["correct"].astype(np.float64)
+
+    def _log(self, keep):
+        c = self.cols
+        return _native.log_from_columns(
+            c["learner"].astype(np.int64), c["learners"], c["skill"].astype(np.int64),
+            c["skills"], c["item"].astype(np.int64), c["items"], self.correct, self.order, keep,
+            "<fold>", {"learner": "learner", "skill": "skill", "correct": "correct",
+                       "order": "order", "item": "item"}, "", None, False)
+
+    def scores(self, options, names):
+        totals = np.zeros(len(names))
+        for f in range(self.folds):
+            model, _ = _native.fit(self._log(self.fold != f), options)
+            test = self._log(self.fold == f)
+            metrics = _native.evaluate(model, test, True)
+            p = _native.predict_states(model, test, True)["correct"]
+            keep = ~np.isnan(p)
+            true = test.columns()["correct"][keep].astype(np.float64)
+            totals += [_metric_value(m, metrics, true, p[keep]) for m in names]
+        return list(totals / self.folds)
 
 
 def _delimiter_of(path):

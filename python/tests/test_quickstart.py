@@ -86,3 +86,38 @@ def test_with_pybkts_default_num_fits_the_figures_are_those_of_docs_validation(t
     # docs/validation.md's as.csv table, Pathwise rows (4 decimals)
     assert round(p.loc[("Table", "prior", "default"), "value"], 4) == 0.8553
     assert round(p.loc[("Box and Whisker", "slips", "default"), "value"], 4) == 0.1598
+
+
+CROSSVALIDATION = '''
+from pathwise import Model
+
+# Initialize the model with an optional seed
+model = Model(seed = 42, num_fits = 1)
+
+# Crossvalidate with 5 folds on all skills in the CT dataset.
+crossvalidated_errors = model.crossvalidate(data_path = 'as.csv', folds = 5)
+
+# Crossvalidate on a particular set of skills with a given
+# seed, folds and metric.
+def mae(true_vals, pred_vals):
+  """ Calculates the mean absolute error. """
+  return np.mean(np.abs(true_vals - pred_vals))
+
+# Note that the skills argument accepts a REGEX pattern. In this case, this matches and
+# crossvalidates on all skills containing the word fraction.
+crossvalidated_mae_errs = model.crossvalidate(data_path = 'as.csv', skills = ".*Whisker.*",
+                                              folds = 10, metric = mae)
+'''
+
+
+def test_the_pybkt_crossvalidation_section_runs_with_pybkts_result_layout(tmp):
+    # The README's section, with as.csv for ct.csv and a pattern that matches one of its skills.
+    shutil.copy(data_file("as.csv"), tmp / "as.csv")
+    s = run_quickstart(tmp, CROSSVALIDATION)
+    errors = s["crossvalidated_errors"]
+    assert list(errors.index) == ["Box and Whisker", "Table"]
+    assert list(errors.columns) == ["mean_error"]
+    assert errors["mean_error"].between(0.38, 0.45).all()   # RMSE, near the training 0.419
+    mae = s["crossvalidated_mae_errs"]
+    assert list(mae.index) == ["Box and Whisker"]
+    assert 0.25 < mae.loc["Box and Whisker", "mean_error"] < 0.40
