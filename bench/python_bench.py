@@ -53,11 +53,20 @@ def fit_figures(runs):
         print("assist2015 not found (%s); fit figures skipped" % DATA)
         return
     out = "/tmp/pathwise-bench-a15.json"
-    cli, cli_all = median_time(lambda: subprocess.run(
-        [CLI, "fit", DATA, "-o", out, "--quiet"], check=True, capture_output=True), runs)
-    by_path, path_all = median_time(lambda: pathwise.Model().fit(data_path=DATA), runs)
     df = three_line_frame(DATA)
-    by_frame, frame_all = median_time(lambda: pathwise.Model().fit(data=df), runs)
+    runs_of = {"cli": [], "path": [], "frame": []}
+    # Interleaved, so that a change in the machine's load hits all three alike.
+    for _ in range(runs):
+        for name, f in (("cli", lambda: subprocess.run([CLI, "fit", DATA, "-o", out, "--quiet"],
+                                                       check=True, capture_output=True)),
+                        ("path", lambda: pathwise.Model().fit(data_path=DATA)),
+                        ("frame", lambda: pathwise.Model().fit(data=df))):
+            t = time.perf_counter()
+            f()
+            runs_of[name].append(time.perf_counter() - t)
+    cli, cli_all = statistics.median(runs_of["cli"]), runs_of["cli"]
+    by_path, path_all = statistics.median(runs_of["path"]), runs_of["path"]
+    by_frame, frame_all = statistics.median(runs_of["frame"]), runs_of["frame"]
     convert, _ = median_time(lambda: pathwise.read_log(data=df), runs)
     m = pathwise.Model().fit(data=df)
     same = m.native == pathwise.Model().fit(data_path=DATA).native
