@@ -33,8 +33,8 @@ using LogPtr = std::shared_ptr<const ResponseLog>;
 void translate_error(const Error& e) {
   py::object make = py::module_::import("pathwise._errors").attr("_from_native");
   const Location& at = e.location();
-  py::object exc = make(to_string(e.code()), e.message(), std::string(e.what()), at.source,
-                        at.line, at.column, at.field);
+  py::object exc = make(to_string(e.code()), e.message(), std::string(e.what()), at.source, at.line,
+                        at.column, at.field);
   PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
 }
 
@@ -164,20 +164,19 @@ py::dict report_dict(const ReadReport& r) {
     const char* name = to_string(static_cast<RowProblem>(i));
     skipped[name] = r.skipped[i];
     const Location& at = r.first_place[i];
-    first_place[name] = py::dict("file"_a = at.source, "line"_a = at.line,
-                                 "column"_a = at.column, "field"_a = at.field);
+    first_place[name] = py::dict("file"_a = at.source, "line"_a = at.line, "column"_a = at.column,
+                                 "field"_a = at.field);
     first_message[name] = r.first_message[i];
   }
   py::dict columns("learner"_a = r.columns_used.learner, "skill"_a = r.columns_used.skill,
                    "correct"_a = r.columns_used.correct, "order"_a = r.columns_used.order,
                    "item"_a = r.columns_used.item);
-  return py::dict("source"_a = r.source, "format"_a = to_string(r.format),
-                  "encoding"_a = r.encoding, "rows"_a = r.rows, "rows_kept"_a = r.rows_kept,
-                  "rows_relabelled"_a = r.rows_relabelled, "rows_filtered"_a = r.rows_filtered,
-                  "multi_skill_rows"_a = r.multi_skill_rows,
-                  "skipped_total"_a = r.skipped_total(), "skipped"_a = skipped,
-                  "first_place"_a = first_place, "first_message"_a = first_message,
-                  "columns"_a = columns, "summary"_a = r.summary());
+  return py::dict(
+      "source"_a = r.source, "format"_a = to_string(r.format), "encoding"_a = r.encoding,
+      "rows"_a = r.rows, "rows_kept"_a = r.rows_kept, "rows_relabelled"_a = r.rows_relabelled,
+      "rows_filtered"_a = r.rows_filtered, "multi_skill_rows"_a = r.multi_skill_rows,
+      "skipped_total"_a = r.skipped_total(), "skipped"_a = skipped, "first_place"_a = first_place,
+      "first_message"_a = first_message, "columns"_a = columns, "summary"_a = r.summary());
 }
 
 template <typename T>
@@ -191,7 +190,8 @@ py::array_t<T> to_array(const std::vector<T>& v) {
 // outcome, the input row (1-based; 0 where unknown) and the sequence's skill and learner.
 py::dict log_columns(const ResponseLog& log) {
   const std::size_t n = log.size();
-  py::array_t<std::int32_t> skill(static_cast<py::ssize_t>(n)), learner(static_cast<py::ssize_t>(n));
+  py::array_t<std::int32_t> skill(static_cast<py::ssize_t>(n)),
+      learner(static_cast<py::ssize_t>(n));
   auto* s = skill.mutable_data();
   auto* l = learner.mutable_data();
   for (const auto& q : log.sequences()) {
@@ -211,9 +211,9 @@ py::dict log_columns(const ResponseLog& log) {
   for (std::uint32_t i = 0; i < log.skill_count(); ++i) skills.push_back(log.skill_name(i));
   for (std::uint32_t i = 0; i < log.learner_count(); ++i) learners.push_back(log.learner_id(i));
   for (std::uint32_t i = 0; i < log.item_count(); ++i) items.push_back(log.item_id(i));
-  py::array_t<std::uint32_t> rows =
-      log.rows().empty() ? py::array_t<std::uint32_t>(static_cast<py::ssize_t>(0))
-                         : to_array(log.rows());
+  py::array_t<std::uint32_t> rows = log.rows().empty()
+                                        ? py::array_t<std::uint32_t>(static_cast<py::ssize_t>(0))
+                                        : to_array(log.rows());
   return py::dict("skill"_a = skill, "learner"_a = learner, "item"_a = item,
                   "correct"_a = to_array(log.outcomes()), "row"_a = rows, "skills"_a = skills,
                   "learners"_a = learners, "items"_a = items);
@@ -228,7 +228,8 @@ std::vector<std::string> split_label(const std::string& label, const std::string
   std::size_t begin = 0;
   for (;;) {
     const std::size_t at = label.find(sep, begin);
-    std::string part = label.substr(begin, at == std::string::npos ? std::string::npos : at - begin);
+    std::string part =
+        label.substr(begin, at == std::string::npos ? std::string::npos : at - begin);
     if (!part.empty()) out.push_back(std::move(part));
     if (at == std::string::npos) break;
     begin = at + sep.size();
@@ -253,7 +254,8 @@ LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dic
   const py::ssize_t n = f.correct.size();
   auto check = [&](const py::ssize_t size, const char* what) {
     if (size != n && size != 0)
-      throw Error(ErrorCode::InvalidArgument, std::string("column arrays differ in length: ") + what,
+      throw Error(ErrorCode::InvalidArgument,
+                  std::string("column arrays differ in length: ") + what,
                   Location{source, 0, 0, what});
   };
   check(f.learner_codes.size(), "learner");
@@ -309,11 +311,13 @@ LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dic
       const double c = cv[r];
       if (!(c == 0.0 || c == 1.0)) {
         bad(RowProblem::BadCorrect, r, correct_col,
-            "column '" + correct_col + "' must be 0 or 1" + (std::isnan(c) ? ", got an empty cell" : ""));
+            "column '" + correct_col + "' must be 0 or 1" +
+                (std::isnan(c) ? ", got an empty cell" : ""));
         continue;
       }
       if (lc[r] < 0) {
-        bad(RowProblem::EmptyLearner, r, learner_col, "no learner id in column '" + learner_col + "'");
+        bad(RowProblem::EmptyLearner, r, learner_col,
+            "no learner id in column '" + learner_col + "'");
         continue;
       }
       const std::vector<std::string>* skills = nullptr;
@@ -362,12 +366,11 @@ py::dict metrics_dict(const Metrics& m) {
 py::dict fit_report_dict(const FitReport& r) {
   py::list skills;
   for (const auto& s : r.skills) {
-    skills.append(py::dict("skill"_a = s.skill, "responses"_a = s.responses,
-                           "sequences"_a = s.sequences, "log_likelihood"_a = s.log_likelihood,
-                           "iterations"_a = s.iterations, "converged"_a = s.converged,
-                           "restarts"_a = s.restarts, "best_restart"_a = s.best_restart,
-                           "trace"_a = s.trace, "total_iterations"_a = s.total_iterations,
-                           "warnings"_a = s.warnings));
+    skills.append(py::dict(
+        "skill"_a = s.skill, "responses"_a = s.responses, "sequences"_a = s.sequences,
+        "log_likelihood"_a = s.log_likelihood, "iterations"_a = s.iterations,
+        "converged"_a = s.converged, "restarts"_a = s.restarts, "best_restart"_a = s.best_restart,
+        "trace"_a = s.trace, "total_iterations"_a = s.total_iterations, "warnings"_a = s.warnings));
   }
   return py::dict("skills"_a = skills, "log_likelihood"_a = r.log_likelihood,
                   "seconds"_a = r.seconds, "threads"_a = r.threads, "e_steps"_a = r.e_steps,
@@ -379,7 +382,8 @@ TimePoint time_arg(std::int64_t ms) { return checked_from_millis(ms, "time"); }
 py::dict recommendation_dict(const Recommendation& r) {
   py::list alternatives;
   for (const auto& a : r.alternatives) {
-    alternatives.append(py::dict("item"_a = a.item, "skill"_a = a.skill, "p_correct"_a = a.p_correct));
+    alternatives.append(
+        py::dict("item"_a = a.item, "skill"_a = a.skill, "p_correct"_a = a.p_correct));
   }
   return py::dict("item"_a = r.item, "skill"_a = r.skill, "reason"_a = to_string(r.reason),
                   "explanation"_a = r.explanation, "p_correct"_a = r.p_correct,
@@ -398,8 +402,7 @@ PolicyConfig policy_config(const py::dict& d) {
   if (auto v = get<double>(d, "remediate_below")) c.remediate_below = *v;
   if (auto v = get<double>(d, "challenge_above")) c.challenge_above = *v;
   if (auto v = get<std::size_t>(d, "no_repeat_window")) c.no_repeat_window = *v;
-  if (auto v = get<std::uint32_t>(d, "check_prerequisites_after"))
-    c.check_prerequisites_after = *v;
+  if (auto v = get<std::uint32_t>(d, "check_prerequisites_after")) c.check_prerequisites_after = *v;
   if (auto v = get<std::size_t>(d, "alternatives")) c.alternatives = *v;
   if (auto v = get<std::uint64_t>(d, "seed")) c.seed = *v;
   c.validate();
@@ -485,12 +488,11 @@ PYBIND11_MODULE(_native, m) {
          py::array_t<double, py::array::c_style | py::array::forcecast> correct,
          py::array_t<double, py::array::c_style | py::array::forcecast> order,
          py::array_t<bool, py::array::c_style | py::array::forcecast> keep,
-         const std::string& source, const py::dict& names,
-         std::optional<std::string> separator, std::optional<std::string> empty_label,
-         bool strict) {
+         const std::string& source, const py::dict& names, std::optional<std::string> separator,
+         std::optional<std::string> empty_label, bool strict) {
         Frame f{std::move(learner_codes), std::move(skill_codes), std::move(item_codes),
                 std::move(learner_names), std::move(skill_names), std::move(item_names),
-                std::move(correct), std::move(order), std::move(keep)};
+                std::move(correct),       std::move(order),       std::move(keep)};
         std::shared_ptr<const ResponseLog> log =
             log_from_columns(f, source, names, separator, empty_label, strict);
         return std::const_pointer_cast<ResponseLog>(log);
@@ -511,15 +513,17 @@ PYBIND11_MODULE(_native, m) {
            [](const BktModel& b) {
              py::dict out;
              for (const auto& [name, p] : b.items())
-               out[py::str(name)] = py::dict("skill"_a = p.skill, "guess"_a = p.guess,
-                                             "slip"_a = p.slip);
+               out[py::str(name)] =
+                   py::dict("skill"_a = p.skill, "guess"_a = p.guess, "slip"_a = p.slip);
              return out;
            })
       .def("set_skill", [](BktModel& b, const std::string& name,
                            const py::dict& p) { b.set_skill(name, params_from(p)); })
       .def("set_item",
            [](BktModel& b, const std::string& item, const std::string& skill, double guess,
-              double slip) { b.set_item(item, ItemParams{skill, guess, slip}); })
+              double slip) {
+             b.set_item(item, ItemParams{skill, guess, slip});
+           })
       .def("to_json", &BktModel::to_json, "indent"_a = 2)
       .def("save", &BktModel::save)
       .def_static("from_json", &BktModel::from_json, "text"_a, "source"_a = "<string>")
@@ -599,15 +603,14 @@ PYBIND11_MODULE(_native, m) {
 
   py::class_<Engine>(m, "Engine", "The online engine (pathwise::Engine)")
       .def(py::init([](const std::string& curriculum_json, const BktModel& model,
-                       const std::string& store_url, const py::dict& policy,
-                       const py::dict& store, const py::dict& options) {
+                       const std::string& store_url, const py::dict& policy, const py::dict& store,
+                       const py::dict& options) {
              Curriculum c = Curriculum::from_json(curriculum_json, "curriculum");
              PolicyConfig p = policy_config(policy);
              EngineOptions eo = engine_options(options);
              StoreOptions so = store_options(store);
              py::gil_scoped_release release;
-             return std::make_unique<Engine>(std::move(c), model, p, open_store(store_url, so),
-                                             eo);
+             return std::make_unique<Engine>(std::move(c), model, p, open_store(store_url, so), eo);
            }),
            "curriculum_json"_a, "model"_a, "store_url"_a, "policy"_a, "store"_a, "options"_a)
       .def(
