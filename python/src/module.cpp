@@ -252,14 +252,14 @@ LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dic
                         const std::optional<std::string>& separator,
                         const std::optional<std::string>& empty_label, bool strict) {
   const py::ssize_t n = f.correct.size();
-  auto check = [&](const py::ssize_t size, const char* what) {
-    if (size != n && size != 0)
+  auto check = [&](const py::ssize_t size, const char* what, bool optional = true) {
+    if (size != n && (size != 0 || !optional))
       throw Error(ErrorCode::InvalidArgument,
                   std::string("column arrays differ in length: ") + what,
                   Location{source, 0, 0, what});
   };
-  check(f.learner_codes.size(), "learner");
-  check(f.skill_codes.size(), "skill");
+  check(f.learner_codes.size(), "learner", false);
+  check(f.skill_codes.size(), "skill", false);
   check(f.item_codes.size(), "item");
   check(f.order.size(), "order");
   check(f.keep.size(), "keep");
@@ -288,6 +288,21 @@ LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dic
   const auto* kv = f.keep.size() ? f.keep.data() : nullptr;
   const std::vector<std::string> empty_label_parts =
       empty_label ? std::vector<std::string>{*empty_label} : std::vector<std::string>{};
+
+  // Codes index the name lists: check them all before any is used (-1 means missing).
+  auto check_codes = [&](const py::array_t<std::int64_t>& codes, std::size_t names,
+                         const char* what) {
+    const auto* c = codes.data();
+    for (py::ssize_t r = 0; r < codes.size(); ++r) {
+      if (c[r] < -1 || (c[r] >= 0 && static_cast<std::size_t>(c[r]) >= names))
+        throw Error(ErrorCode::InvalidArgument,
+                    std::string("a code of column ") + what + " is outside its name list",
+                    Location{source, static_cast<std::size_t>(r + 1), 0, what});
+    }
+  };
+  check_codes(f.learner_codes, f.learner_names.size(), "learner");
+  check_codes(f.skill_codes, f.skill_names.size(), "skill");
+  check_codes(f.item_codes, f.item_names.size(), "item");
 
   ResponseLog::Builder builder;
   {

@@ -75,3 +75,19 @@ def test_predicting_before_fitting_says_so():
     with pytest.raises(ValueError):
         pathwise.Model().predict(data=pd.DataFrame({"user_id": [], "skill_name": [],
                                                     "correct": []}))
+
+
+def test_the_native_builder_refuses_codes_outside_their_names():
+    import numpy as np
+    from pathwise import _native
+    names = {"learner": "u", "skill": "s", "correct": "c", "order": "", "item": ""}
+    one = np.zeros(1, np.int64)
+    with pytest.raises(pathwise.InvalidArgumentError) as e:
+        _native.log_from_columns(np.array([5]), ["a"], one, ["s"], np.empty(0, np.int64), [],
+                                 np.ones(1), np.empty(0), np.empty(0, bool), "<t>", names, "~~",
+                                 None, False)
+    assert e.value.field == "learner" and e.value.line == 1
+    with pytest.raises(pathwise.InvalidArgumentError):
+        _native.log_from_columns(np.empty(0, np.int64), [], one, ["s"], np.empty(0, np.int64),
+                                 [], np.ones(1), np.empty(0), np.empty(0, bool), "<t>", names,
+                                 "~~", None, False)
