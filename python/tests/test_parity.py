@@ -80,3 +80,18 @@ def test_per_item_guess_and_slip_equal_the_clis_from_the_path_and_a_data_frame(c
     assert by_frame.native == expected
     p = by_frame.params()
     assert len(p.xs("guesses", level="param")) == len(expected.items())
+
+
+@pytest.mark.parametrize("pybkt_rows", [False, True])
+def test_ct_csv_from_a_data_frame_equals_the_cli_with_and_without_pybkts_row_rules(cli, tmp,
+                                                                                  pybkt_rows):
+    path = data_file("ct.csv")
+    extra = ["--skill-sep", "none", "--empty-skill-as", "nan"] if pybkt_rows else []
+    cli_fit = cli("fit", path, *extra, "-o", str(tmp / "ct.json"))
+    cli_eval = cli("evaluate", "--model", str(tmp / "ct.json"), path, *extra)
+    kwargs = {"skill_separator": None, "empty_skill_label": "nan"} if pybkt_rows else {}
+    frame = pd.read_csv(path, sep="\t", encoding="latin")
+    model = pathwise.Model(**kwargs).fit(data=frame)
+    assert_same_params(model, cli_fit)
+    assert_same_metrics(model, frame, cli_eval)
+    assert model.read_report_["rows"] == 18220
