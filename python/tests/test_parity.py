@@ -95,3 +95,18 @@ def test_ct_csv_from_a_data_frame_equals_the_cli_with_and_without_pybkts_row_rul
     assert_same_params(model, cli_fit)
     assert_same_metrics(model, frame, cli_eval)
     assert model.read_report_["rows"] == 18220
+
+
+def test_predict_gives_the_clis_predictions_row_by_row(cli, tmp):
+    import subprocess
+    path = data_file("as.csv")
+    cli("fit", path, "-o", str(tmp / "m.json"))
+    subprocess.run([os.environ["PATHWISE_CLI"], "predict", "--model", str(tmp / "m.json"), path,
+                    "-o", str(tmp / "p.csv"), "--quiet"], check=True, capture_output=True)
+    expected = pd.read_csv(tmp / "p.csv").sort_values("row")
+    got = pathwise.Model().load(str(tmp / "m.json")).predict(data_path=path)
+    assert len(got) == len(expected) == 10791
+    # the CLI writes 6 decimals
+    diff = (got["correct_predictions"].to_numpy() - expected["p_correct"].to_numpy())
+    assert abs(diff).max() <= 5e-7
+    assert (got["correct"].to_numpy() == expected["correct"].to_numpy()).all()
