@@ -222,7 +222,7 @@ py::dict log_columns(const ResponseLog& log) {
 std::vector<std::string> split_label(const std::string& label, const std::string& sep) {
   std::vector<std::string> out;
   if (sep.empty()) {
-    out.push_back(label);
+    if (!label.empty()) out.push_back(label);
     return out;
   }
   std::size_t begin = 0;
@@ -330,7 +330,7 @@ LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dic
                 (std::isnan(c) ? ", got an empty cell" : ""));
         continue;
       }
-      if (lc[r] < 0) {
+      if (lc[r] < 0 || f.learner_names[static_cast<std::size_t>(lc[r])].empty()) {
         bad(RowProblem::EmptyLearner, r, learner_col,
             "no learner id in column '" + learner_col + "'");
         continue;

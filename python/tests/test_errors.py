@@ -91,3 +91,12 @@ def test_the_native_builder_refuses_codes_outside_their_names():
         _native.log_from_columns(np.empty(0, np.int64), [], one, ["s"], np.empty(0, np.int64),
                                  [], np.ones(1), np.empty(0), np.empty(0, bool), "<t>", names,
                                  "~~", None, False)
+
+
+def test_empty_and_missing_cells_of_a_data_frame_are_counted_as_the_file_reader_counts_them():
+    df = pd.DataFrame({"user_id": ["a", "", None, "b", "c"], "skill_name": ["s", "s", "s", "", None],
+                       "correct": [1, 0, 1, 1, 0], "order_id": [1, 2, 3, 4, 5]})
+    for sep in ("default", None):
+        m = pathwise.Model(num_fits=1, skill_separator=sep).fit(data=df)
+        assert m.read_report_["skipped"] == {"empty_learner": 2, "empty_skill": 2}
+        assert m.read_report_["rows_kept"] == 1
