@@ -99,3 +99,8 @@ def _from_native(code, message, text, file, line, column, field):
     code = code.replace(" ", "_")  # the library's to_string(ErrorCode) spells "unknown skill"
     cls = _BY_CODE.get(code, Error)
     return cls(message, code=code, file=file, line=line, column=column, field=field, text=text)
+
+# Shown as pathwise.ParseError etc. in tracebacks: the public names.
+for _cls in (Error,) + tuple(_BY_CODE.values()):
+    _cls.__module__ = "pathwise"
+del _cls
