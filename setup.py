@@ -56,7 +56,6 @@ setup(
     ext_modules=[Extension("pathwise._native", sources=[])],
     cmdclass={"build_ext": CMakeBuild},
     python_requires=">=3.7",
-    install_requires=["numpy"],
-    extras_require={"pandas": ["pandas"]},
+    extras_require={"frames": ["numpy", "pandas"]},
     zip_safe=False,
 )

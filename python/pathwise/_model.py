@@ -2,11 +2,13 @@
 
 import re
 
-import numpy as np
-
 from . import _native
 from ._errors import InvalidArgumentError
 
+try:  # numpy is optional: without it, fit, evaluate, save and load work from file paths
+    import numpy as np
+except ImportError:  # pragma: no cover - exercised by a test that hides numpy
+    np = None
 try:  # pandas is optional: without it, data frames are neither read nor returned
     import pandas as pd
 except ImportError:  # pragma: no cover - exercised only where pandas is absent
@@ -34,6 +36,15 @@ _METRICS = ("rmse", "auc", "accuracy", "log_loss")
 _READ_OPTIONS = ("format", "delimiter", "skill_separator", "empty_skill_label", "strict",
                  "keep_scaffolding", "max_line_bytes", "max_fields_per_line", "max_input_bytes",
                  "item_guess_slip")
+
+
+def _need_numpy(what):
+    if np is None:
+        raise ImportError(what + " needs numpy (Debian: python3-numpy)")
+
+
+def _array(values):
+    return np.array(values) if np is not None else list(values)
 
 
 def _need_pandas(what):
@@ -318,7 +329,7 @@ class Model:
                 raise ValueError("model has not been fitted yet")
         return self._model
 
-    def predict(self, data_path=None, data=None, known_after=False, fill=np.nan):
+    def predict(self, data_path=None, data=None, known_after=False, fill=float("nan")):
         """The input rows with `correct_predictions` (P(correct), from the rows before) and
         `state_predictions` (P(known) before the row, from the rows before it: pyBKT's
         meaning). known_after=True adds `state_after_predictions`: P(known) after the row's
@@ -384,6 +395,7 @@ class Model:
         true = pred = None
         names = metric if isinstance(metric, (list, tuple)) else [metric]
         if any(callable(m) for m in names):
+            _need_numpy("a callable metric")
             p = _native.predict_states(model, log, True)["correct"]
             keep = ~np.isnan(p)
             true = log.columns()["correct"][keep].astype(np.float64)
@@ -451,9 +463,9 @@ class Model:
             own = sorted(i for i, v in items.items() if v["skill"] == skill)
             guesses = [items[i]["guess"] for i in own] or [p["guess"]]
             slips = [items[i]["slip"] for i in own] or [p["slip"]]
-            out[skill] = {"prior": p["prior"], "learns": np.array([p["learn"]]),
-                          "guesses": np.array(guesses), "slips": np.array(slips),
-                          "forgets": np.array([p["forget"]])}
+            out[skill] = {"prior": p["prior"], "learns": _array([p["learn"]]),
+                          "guesses": _array(guesses), "slips": _array(slips),
+                          "forgets": _array([p["forget"]])}
         return out
 
     @coef_.setter
@@ -572,11 +584,14 @@ def _delimiter_of(path):
 
 
 def _scalar(v):
-    a = np.asarray(v, dtype=np.float64).ravel()
-    if a.size != 1:
+    if np is not None:
+        a = [float(x) for x in np.asarray(v, dtype=np.float64).ravel()]
+    else:
+        a = [float(x) for x in v] if isinstance(v, (list, tuple)) else [float(v)]
+    if len(a) != 1:
         raise InvalidArgumentError("Pathwise holds one value per skill for this parameter "
-                                   "(got %d)" % a.size, field="coef_")
-    return float(a[0])
+                                   "(got %d)" % len(a), field="coef_")
+    return a[0]
 
 
 def _params_from_coef(values, only_given=False):
