@@ -2,6 +2,7 @@
 
 import datetime as _dt
 import json
+import numbers
 import time as _time
 from dataclasses import dataclass, field
 from typing import List, Optional
@@ -45,8 +46,8 @@ def _millis(t):
         if t.tzinfo is None:
             t = t.replace(tzinfo=_dt.timezone.utc)
         return int(round(t.timestamp() * 1000))
-    if isinstance(t, (int, float)):
-        return int(round(t * 1000))
+    if isinstance(t, numbers.Real) and not isinstance(t, bool):
+        return int(round(float(t) * 1000))
     raise InvalidArgumentError("a time is a datetime, seconds since the epoch, or None (now)",
                                field="time")
 

@@ -93,3 +93,17 @@ def test_an_engine_takes_a_model_fitted_in_python():
     fitted = pathwise.Model(num_fits=1).fit(data=df)
     e = pathwise.Engine(curriculum, fitted, options={"check_clock": False})
     assert e.recommend("new", T0) is not None
+
+
+def test_times_are_aware_datetimes_naive_ones_as_utc_or_seconds_since_the_epoch():
+    import calendar
+    e, curriculum, _ = engine()
+    item = first_item(curriculum)
+    expected_ms = calendar.timegm((2026, 12, 1, 9, 0, 0)) * 1000
+    e.record("a", item, True, dt.datetime(2026, 12, 1, 9, 0))                 # naive: UTC
+    e.record("b", item, True, T0.astimezone(dt.timezone(dt.timedelta(hours=2))))  # +02:00
+    e.record("c", item, True, expected_ms / 1000)                             # seconds
+    for learner in "abc":
+        assert e.export(learner)["responses"][0]["time"] == expected_ms
+    with pytest.raises(pathwise.InvalidArgumentError):
+        e.record("d", item, True, "2026-12-01")
