@@ -8,6 +8,7 @@ Prints medians over the runs; docs/performance.md records them. Not a test: noth
 import argparse
 import datetime as dt
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -55,27 +56,34 @@ def fit_figures(runs):
     out = "/tmp/pathwise-bench-a15.json"
     df = three_line_frame(DATA)
     runs_of = {"cli": [], "path": [], "frame": []}
-    # Interleaved, so that a change in the machine's load hits all three alike.
+    cpu_of = {"cli": [], "path": [], "frame": []}
+    # Interleaved, so that a change in the machine's load hits all three alike. CPU time (all
+    # threads; the CLI's from its rusage) is less disturbed by other processes than wall time.
     for _ in range(runs):
         for name, f in (("cli", lambda: subprocess.run([CLI, "fit", DATA, "-o", out, "--quiet"],
                                                        check=True, capture_output=True)),
                         ("path", lambda: pathwise.Model().fit(data_path=DATA)),
                         ("frame", lambda: pathwise.Model().fit(data=df))):
+            c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            p0 = time.process_time()
             t = time.perf_counter()
             f()
             runs_of[name].append(time.perf_counter() - t)
-    cli, cli_all = statistics.median(runs_of["cli"]), runs_of["cli"]
-    by_path, path_all = statistics.median(runs_of["path"]), runs_of["path"]
-    by_frame, frame_all = statistics.median(runs_of["frame"]), runs_of["frame"]
+            c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu_of[name].append(time.process_time() - p0 + (c1.ru_utime - c0.ru_utime) +
+                                (c1.ru_stime - c0.ru_stime))
+    print("assist2015_train fit, %d interleaved runs, seconds:" % runs)
+    for name, label in (("cli", "CLI `pathwise fit -o`      "),
+                        ("path", "Model().fit(data_path=...) "),
+                        ("frame", "Model().fit(data=DataFrame)")):
+        w, c = runs_of[name], cpu_of[name]
+        print("  %s wall min %.3f median %.3f (%.2f x CLI)  cpu median %.3f (%.2f x CLI)" % (
+            label, min(w), statistics.median(w),
+            statistics.median(w) / statistics.median(runs_of["cli"]), statistics.median(c),
+            statistics.median(c) / statistics.median(cpu_of["cli"])))
     convert, _ = median_time(lambda: pathwise.read_log(data=df), runs)
     m = pathwise.Model().fit(data=df)
     same = m.native == pathwise.Model().fit(data_path=DATA).native
-    print("assist2015_train fit, median of %d runs (s):" % runs)
-    print("  CLI `pathwise fit -o`         %.3f  %s" % (cli, ["%.3f" % t for t in cli_all]))
-    print("  Model().fit(data_path=...)    %.3f  %s  (%.2f x CLI)" % (
-        by_path, ["%.3f" % t for t in path_all], by_path / cli))
-    print("  Model().fit(data=DataFrame)   %.3f  %s  (%.2f x CLI)" % (
-        by_frame, ["%.3f" % t for t in frame_all], by_frame / cli))
     print("  DataFrame -> log (%d rows)  %.3f" % (len(df), convert))
     print("  DataFrame fit == file fit:", same)
 

@@ -16,7 +16,7 @@ except ImportError:  # pragma: no cover
     pd = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Alternative:
     """Another item the policy considered."""
     item: str
@@ -24,7 +24,7 @@ class Alternative:
     p_correct: float
 
 
-@dataclass(frozen=True)
+@dataclass
 class Recommendation:
     """The next step for a learner: the item (empty for 'done'), the skill it is about, the
     reason (remediate, practice, challenge, review, prerequisite, done, help), a sentence with
@@ -108,8 +108,9 @@ class Engine:
         r = self._engine.recommend(learner, _millis(now))
         if r is None:
             return None
-        alternatives = [Alternative(**a) for a in r.pop("alternatives")]
-        return Recommendation(alternatives=alternatives, **r)
+        item, skill, reason, explanation, p_correct, alternatives = r
+        return Recommendation(item, skill, reason, explanation, p_correct,
+                              [Alternative(*a) for a in alternatives])
 
     def profile(self, learner):
         """The learner's profile document as a dict (skills with p_known, attempts, ...); a

@@ -394,15 +394,14 @@ py::dict fit_report_dict(const FitReport& r) {
 
 TimePoint time_arg(std::int64_t ms) { return checked_from_millis(ms, "time"); }
 
-py::dict recommendation_dict(const Recommendation& r) {
+// (item, skill, reason, explanation, p_correct, [(item, skill, p_correct), ...]): a tuple, as
+// building the Python dataclasses from it is the larger part of a recommend call's overhead.
+py::tuple recommendation_tuple(const Recommendation& r) {
   py::list alternatives;
-  for (const auto& a : r.alternatives) {
-    alternatives.append(
-        py::dict("item"_a = a.item, "skill"_a = a.skill, "p_correct"_a = a.p_correct));
-  }
-  return py::dict("item"_a = r.item, "skill"_a = r.skill, "reason"_a = to_string(r.reason),
-                  "explanation"_a = r.explanation, "p_correct"_a = r.p_correct,
-                  "alternatives"_a = alternatives);
+  for (const auto& a : r.alternatives)
+    alternatives.append(py::make_tuple(a.item, a.skill, a.p_correct));
+  return py::make_tuple(r.item, r.skill, to_string(r.reason), r.explanation, r.p_correct,
+                        alternatives);
 }
 
 PolicyConfig policy_config(const py::dict& d) {
@@ -648,7 +647,7 @@ PYBIND11_MODULE(_native, m) {
               r = e.recommend(learner, now);
             }
             if (!r) return py::none();
-            return recommendation_dict(*r);
+            return recommendation_tuple(*r);
           },
           "learner"_a, "now_ms"_a)
       .def("profile_json",
