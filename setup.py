@@ -1,6 +1,6 @@
 """Builds the pathwise Python package with the project's CMake build (offline):
 
-    pip install --no-build-isolation .
+    pip install --no-build-isolation --no-index .   (in a venv: python3 -m venv --system-site-packages)
 
 uses Debian's setuptools and wheel, and CMake, pybind11-dev and python3-dev from
 tools/install-deps.sh. PATHWISE_CMAKE_ARGS adds arguments to the CMake configure step.
