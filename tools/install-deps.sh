@@ -2,9 +2,9 @@
 # Installs the Debian/Ubuntu packages Pathwise builds with, if any is missing. Safe to re-run.
 set -euo pipefail
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes): the fuzz and
-# ThreadSanitizer builds of .ci/run.
+# ThreadSanitizer builds of .ci/run. php8.2-cli (FFI is built in on Debian): examples/php, run by ctest.
 packages=(cmake make g++ libeigen3-dev nlohmann-json3-dev libspdlog-dev catch2 libbenchmark-dev libsqlite3-dev
-  libpq-dev postgresql clang libclang-rt-14-dev)
+  libpq-dev postgresql clang libclang-rt-14-dev php8.2-cli)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
