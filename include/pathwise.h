@@ -151,8 +151,8 @@ pathwise_status pathwise_erase_learner_n(pathwise_engine_t* engine, const char* 
 /* ---- Fitting, evaluation, prediction, cross-validation ----
  *
  * Each reads a response log (any format the CLI reads, detected from the content) from a file
- * (`_file`: a path) or from text in memory (`_text`: `text_len` bytes, NUL allowed nowhere in
- * the text's ids; the text need not end in NUL). Options are a JSON object, or NULL for the
+ * (`_file`: a path) or from text in memory (`_text`: `text_len` bytes, read as a file's
+ * bytes would be; the text need not end in NUL; it may be NULL when text_len is 0). Options are a JSON object, or NULL for the
  * defaults; an unknown key anywhere is PATHWISE_INVALID_ARGUMENT naming it ("read.colums").
  *
  * "read" (every call): ReadOptions {"format": "auto"|"delimited"|"hmm"|"three-line",
