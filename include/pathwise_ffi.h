@@ -100,7 +100,8 @@ pathwise_status pathwise_profile(pathwise_engine_t* engine, const char* learner,
 pathwise_status pathwise_set_goals(pathwise_engine_t* engine, const char* learner,
                                    const char* goals_json, char** errmsg);
 
-/** Per-skill mastery over all stored learners, as JSON. */
+/** Per-skill mastery over all stored learners, as JSON: {"learners", "damaged" (stored profiles
+ *  that could not be read), "skills": [{"skill", "learners", "mastered", "mean", "histogram"}]}. */
 pathwise_status pathwise_class_summary(pathwise_engine_t* engine, char** json_out, char** errmsg);
 
 /** Everything held on a learner, as JSON: {"format": "pathwise-learner-export", "version": "1.0",
