@@ -32,6 +32,18 @@ if ($ffi->pathwise_engine_create($curriculum, $model, null, 'memory:', FFI::addr
 foreach ($learners as $who) {  // warm-up: every learner exists before timing
     $ffi->pathwise_record_n($e, $who, strlen($who), 'c1', 2, 1, 0, null);
 }
+$out = $ffi->new('char*');
+$t0 = hrtime(true);
+for ($k = 0; $k < $calls; $k++) {
+    $who = $learners[$k % 1000];
+    if ($ffi->pathwise_recommend_n($e, $who, strlen($who), $start, FFI::addr($out), null) !== 0) {
+        exit(1);
+    }
+    $json = FFI::string($out);
+    $first ??= json_decode($json, true)['reason'] ?? 'null';
+    $ffi->pathwise_free($out);
+}
+report("PHP FFI pathwise_recommend_n ($first)", $calls, (hrtime(true) - $t0) / 1e9);
 $t0 = hrtime(true);
 for ($k = 0; $k < $calls; $k++) {
     $who = $learners[$k % 1000];
@@ -41,17 +53,6 @@ for ($k = 0; $k < $calls; $k++) {
     }
 }
 report('PHP FFI pathwise_record_n', $calls, (hrtime(true) - $t0) / 1e9);
-$out = $ffi->new('char*');
-$t0 = hrtime(true);
-for ($k = 0; $k < $calls; $k++) {
-    $who = $learners[$k % 1000];
-    if ($ffi->pathwise_recommend_n($e, $who, strlen($who), $start + $calls, FFI::addr($out), null) !== 0) {
-        exit(1);
-    }
-    $json = FFI::string($out);
-    $ffi->pathwise_free($out);
-}
-report('PHP FFI pathwise_recommend_n', $calls, (hrtime(true) - $t0) / 1e9);
 $ffi->pathwise_engine_destroy($e);
 
 $engine = $pw->engine($curriculum, $model, null, 'memory:');
@@ -60,12 +61,12 @@ foreach ($learners as $who) {
 }
 $t0 = hrtime(true);
 for ($k = 0; $k < $calls; $k++) {
+    $next = $engine->recommend($learners[$k % 1000], $start);
+}
+report('PHP Pathwise.php recommend (decoded)', $calls, (hrtime(true) - $t0) / 1e9);
+$t0 = hrtime(true);
+for ($k = 0; $k < $calls; $k++) {
     $engine->record($learners[$k % 1000], $items[intdiv($k, 1000) % 4], $k % 3 !== 0, $start + $k);
 }
 report('PHP Pathwise.php record', $calls, (hrtime(true) - $t0) / 1e9);
-$t0 = hrtime(true);
-for ($k = 0; $k < $calls; $k++) {
-    $next = $engine->recommend($learners[$k % 1000], $start + $calls);
-}
-report('PHP Pathwise.php recommend (decoded)', $calls, (hrtime(true) - $t0) / 1e9);
 $engine->close();
