@@ -8,14 +8,29 @@
  * +-9223372036854 (the range of the C++ clock). Settings objects accept only the keys listed;
  * an unknown key is an error. No C++ exception crosses this boundary.
  * The engine is thread-safe: calls on one handle may come from several threads.
+ *
+ * Ids (learners, items) may be passed with their length through the `_n` functions; an id
+ * holding a NUL byte is then refused (PATHWISE_INVALID_ARGUMENT), never cut short. Hosts whose
+ * strings may hold NUL (PHP) use the `_n` functions. The functions without `_n` read C strings.
+ * PHP's FFI cannot read preprocessor lines: it loads pathwise_ffi.h, the same declarations
+ * without them (generated from this file by tools/gen-ffi-header.cmake; a test keeps it so).
+ * See docs/c-api.md for every JSON shape, ownership and the PHP recipe.
  */
 #ifndef PATHWISE_H
 #define PATHWISE_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "pathwise_version.h" /* PATHWISE_VERSION_MAJOR, _MINOR, _PATCH, _NUMBER */
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* Only these declarations are exported by libpathwise.so (built with hidden visibility). */
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility push(default)
 #endif
 
 /** Result of a call. */
@@ -42,6 +57,15 @@ typedef struct pathwise_engine_t pathwise_engine_t;
 
 /** The library version, e.g. "1.0.0". Never NULL; do not free. */
 const char* pathwise_version(void);
+
+/** The library version as MAJOR * 10000 + MINOR * 100 + PATCH (10000 for 1.0.0): compare it
+ *  with PATHWISE_VERSION_NUMBER, the version the host was compiled against. */
+int pathwise_version_number(void);
+
+/** A short name of a status: "ok", "invalid_argument", "parse", "io", "unknown_skill",
+ *  "unknown_item", "unknown_learner", "version", "internal", "busy", "corrupt"; "unknown" for
+ *  any other value. Never NULL; do not free. */
+const char* pathwise_status_string(pathwise_status status);
 
 /** Releases a string returned by Pathwise. NULL is a harmless no-op. */
 void pathwise_free(void* p);
@@ -86,7 +110,8 @@ pathwise_status pathwise_profile(pathwise_engine_t* engine, const char* learner,
 pathwise_status pathwise_set_goals(pathwise_engine_t* engine, const char* learner,
                                    const char* goals_json, char** errmsg);
 
-/** Per-skill mastery over all stored learners, as JSON. */
+/** Per-skill mastery over all stored learners, as JSON: {"learners", "damaged" (stored profiles
+ *  that could not be read), "skills": [{"skill", "learners", "mastered", "mean", "histogram"}]}. */
 pathwise_status pathwise_class_summary(pathwise_engine_t* engine, char** json_out, char** errmsg);
 
 /** Everything held on a learner, as JSON: {"format": "pathwise-learner-export", "version": "1.0",
@@ -100,12 +125,107 @@ pathwise_status pathwise_export_learner(pathwise_engine_t* engine, const char* l
 pathwise_status pathwise_erase_learner(pathwise_engine_t* engine, const char* learner, int* existed,
                                        char** errmsg);
 
-/** Fits BKT to a response log file (any format the CLI reads) and returns the model document.
- *  `options_json` holds FitOptions settings or is NULL for the defaults: restarts,
- *  max_iterations, seed, threads (integers), tolerance (number), forgetting, item_guess_slip
- *  (true/false). */
+/* ---- The same calls with ids passed with their length (NUL inside an id is an error). ---- */
+
+/** pathwise_record() with `learner` and `item` of the given lengths in bytes. */
+pathwise_status pathwise_record_n(pathwise_engine_t* engine, const char* learner,
+                                  size_t learner_len, const char* item, size_t item_len,
+                                  int correct, int64_t time_ms, char** errmsg);
+/** pathwise_recommend() with a learner id of `learner_len` bytes. */
+pathwise_status pathwise_recommend_n(pathwise_engine_t* engine, const char* learner,
+                                     size_t learner_len, int64_t now_ms, char** json_out,
+                                     char** errmsg);
+/** pathwise_profile() with a learner id of `learner_len` bytes. */
+pathwise_status pathwise_profile_n(pathwise_engine_t* engine, const char* learner,
+                                   size_t learner_len, char** json_out, char** errmsg);
+/** pathwise_set_goals() with a learner id and the goals document of the given lengths. */
+pathwise_status pathwise_set_goals_n(pathwise_engine_t* engine, const char* learner,
+                                     size_t learner_len, const char* goals_json, size_t goals_len,
+                                     char** errmsg);
+/** pathwise_export_learner() with a learner id of `learner_len` bytes. */
+pathwise_status pathwise_export_learner_n(pathwise_engine_t* engine, const char* learner,
+                                          size_t learner_len, char** json_out, char** errmsg);
+/** pathwise_erase_learner() with a learner id of `learner_len` bytes. */
+pathwise_status pathwise_erase_learner_n(pathwise_engine_t* engine, const char* learner,
+                                         size_t learner_len, int* existed, char** errmsg);
+
+/* ---- Fitting, evaluation, prediction, cross-validation ----
+ *
+ * Each reads a response log (any format the CLI reads, detected from the content) from a file
+ * (`_file`: a path) or from text in memory (`_text`: `text_len` bytes, read as a file's
+ * bytes would be; the text need not end in NUL; it may be NULL when text_len is 0). Options are a JSON object, or NULL for the
+ * defaults; an unknown key anywhere is PATHWISE_INVALID_ARGUMENT naming it ("read.colums").
+ *
+ * "read" (every call): ReadOptions {"format": "auto"|"delimited"|"hmm"|"three-line",
+ *   "delimiter": "," (one character; "" detects), "columns": {"learner", "skill", "correct",
+ *   "order", "item"} (header names; "" = the built-in candidates, "-" = none for order/item),
+ *   "skill_separator": "~~" or null, "strict", "keep_scaffolding" (true/false),
+ *   "empty_skill_label": "nan" or null, "max_line_bytes", "max_fields_per_line",
+ *   "max_input_bytes" (integers >= 1)}.
+ * Fit options: FitOptions {"restarts", "max_iterations", "seed", "threads",
+ *   "item_min_responses", "min_skill_responses" (integers), "tolerance" (number), "forgetting",
+ *   "item_guess_slip" (true/false), "bounds": {"guess": [0, 0.3], ...}, "fixed": {"slip": 0.1},
+ *   "start": {skill: {"prior", "learn", "guess", "slip"}}, "skills": [names to fit]}, plus
+ *   "read". Parameters: prior, learn, forget, guess, slip.
+ * Evaluate and predict options: {"skip_unknown_skills": true/false, "read": {...}}.
+ * Cross-validation options: {"folds", "seed" (integers), "fit": {fit options without "read"},
+ *   "read": {...}}.
+ *
+ * Every result but pathwise_fit_file/_text's carries "read": the ReadReport {"source",
+ * "format", "delimiter", "encoding", "latin1_fields", "columns_used": {...}, "rows",
+ * "rows_kept", "rows_relabelled", "rows_filtered", "multi_skill_rows", "skipped_total",
+ * "skipped": {"missing_field": 0, "bad_correct": 2, ...}, "first": {"bad_correct": {"source",
+ * "line", "column", "field", "message"}}}. Metrics are {"auc", "rmse", "accuracy", "log_loss"
+ * (null where undefined), "responses", "skipped_unknown_skill" (only when > 0)}. */
+
+/** Fits BKT to a response log file and returns the model document (as pathwise_fit_text). */
 pathwise_status pathwise_fit_file(const char* log_path, const char* options_json,
                                   char** model_json_out, char** errmsg);
+/** Fits BKT to a log in memory and returns the model document {"format":
+ *  "pathwise-bkt-model", "version", "skills": {skill: {"prior", "learn", "forget", "guess",
+ *  "slip"}}, "items" (with item_guess_slip)}. */
+pathwise_status pathwise_fit_text(const char* text, size_t text_len, const char* options_json,
+                                  char** model_json_out, char** errmsg);
+/** Fits and returns {"model": the model document, "report": {"log_likelihood", "seconds",
+ *  "threads", "e_steps", "response_steps", "skills": [{"skill", "responses", "sequences",
+ *  "log_likelihood", "iterations", "converged", "restarts", "best_restart",
+ *  "total_iterations", "trace": [...], "warnings": [...]}]}, "read": ReadReport}. */
+pathwise_status pathwise_fit_report_file(const char* log_path, const char* options_json,
+                                         char** json_out, char** errmsg);
+/** pathwise_fit_report_file() on a log in memory. */
+pathwise_status pathwise_fit_report_text(const char* text, size_t text_len,
+                                         const char* options_json, char** json_out,
+                                         char** errmsg);
+/** Scores `model_json`'s one-step-ahead predictions on a log: {"metrics": Metrics, "read"}. */
+pathwise_status pathwise_evaluate_file(const char* model_json, const char* log_path,
+                                       const char* options_json, char** json_out, char** errmsg);
+/** pathwise_evaluate_file() on a log in memory. */
+pathwise_status pathwise_evaluate_text(const char* model_json, const char* text, size_t text_len,
+                                       const char* options_json, char** json_out, char** errmsg);
+/** One-step-ahead predictions of every response, in input order, as columns of equal length:
+ *  {"responses": n, "row": [...] (1-based position in the input), "line": [...], "skill":
+ *  [...], "item": [... or ""], "correct": [0/1], "p_correct": [...], "p_known_before": [...]
+ *  (P(known) the prediction is made from), "p_known_after": [...] (after the response and the
+ *  learning step), "read"}. With skip_unknown_skills, responses of a skill the model lacks are
+ *  left out and counted in "skipped_unknown_skill". A multi-skill row gives one entry per
+ *  skill. */
+pathwise_status pathwise_predict_file(const char* model_json, const char* log_path,
+                                      const char* options_json, char** json_out, char** errmsg);
+/** pathwise_predict_file() on a log in memory. */
+pathwise_status pathwise_predict_text(const char* model_json, const char* text, size_t text_len,
+                                      const char* options_json, char** json_out, char** errmsg);
+/** k-fold cross-validation with folds by learner: {"folds": [Metrics, ...], "mean": Metrics,
+ *  "sd": Metrics (sample standard deviation), "read"}. */
+pathwise_status pathwise_cross_validate_file(const char* log_path, const char* options_json,
+                                             char** json_out, char** errmsg);
+/** pathwise_cross_validate_file() on a log in memory. */
+pathwise_status pathwise_cross_validate_text(const char* text, size_t text_len,
+                                             const char* options_json, char** json_out,
+                                             char** errmsg);
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 } /* extern "C" */

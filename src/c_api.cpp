@@ -4,10 +4,12 @@
 #include <cstring>
 #include <new>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "detail/json_util.hpp"
-#include "pathwise/json.hpp"
+#include "detail/settings.hpp"
 #include "pathwise.h"
+#include "pathwise/json.hpp"
 #include "pathwise/pathwise.hpp"
 
 struct pathwise_engine_t {
@@ -93,88 +95,6 @@ void set_out(char** out, const std::string& s) {
   *out = copy_string(s);
 }
 
-/// Reads an object of settings: every key must be one this reader knows.
-class Settings {
- public:
-  Settings(const char* text, const char* what) : Settings(parse_json(text, what), what, "") {}
-  /// A nested object: its keys are reported as "prefix.key".
-  Settings(nlohmann::json j, const char* what, std::string prefix)
-      : j_(std::move(j)), prefix_(std::move(prefix)) {
-    if (!j_.is_object()) {
-      throw Error(ErrorCode::Parse, std::string("the ") + what + " must be a JSON object",
-                  Location{"", 0, 0, prefix_});
-    }
-  }
-  /// The nested object under `key`, or an empty one.
-  Settings object(const char* key) {
-    seen_.push_back(key);
-    auto it = j_.find(key);
-    return Settings(it == j_.end() ? nlohmann::json::object() : *it, key, name(key));
-  }
-  std::string string(const char* key, const std::string& fallback) {
-    seen_.push_back(key);
-    auto it = j_.find(key);
-    if (it == j_.end()) return fallback;
-    if (!it->is_string()) {
-      throw Error(ErrorCode::Parse, "expected a string", Location{"", 0, 0, name(key)});
-    }
-    return it->get<std::string>();
-  }
-  double number(const char* key, double fallback) {
-    seen_.push_back(key);
-    auto it = j_.find(key);
-    if (it == j_.end()) return fallback;
-    if (!it->is_number()) {
-      throw Error(ErrorCode::Parse, "expected a number, got " + detail::describe(*it),
-                  Location{"", 0, 0, name(key)});
-    }
-    return it->get<double>();
-  }
-  /// An integer in [lo, hi]; a fraction or a value out of range is an error naming the key.
-  std::int64_t integer(const char* key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
-    seen_.push_back(key);
-    auto it = j_.find(key);
-    if (it == j_.end()) return fallback;
-    const bool ok = it->is_number_integer() &&
-                    (it->is_number_unsigned()
-                         ? it->get<std::uint64_t>() <= static_cast<std::uint64_t>(hi)
-                         : (it->get<std::int64_t>() >= lo && it->get<std::int64_t>() <= hi));
-    if (!ok) {
-      throw Error(ErrorCode::InvalidArgument,
-                  "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                      ", got " + detail::describe(*it),
-                  Location{"", 0, 0, name(key)});
-    }
-    return it->is_number_unsigned() ? static_cast<std::int64_t>(it->get<std::uint64_t>())
-                                    : it->get<std::int64_t>();
-  }
-  bool boolean(const char* key, bool fallback) {
-    seen_.push_back(key);
-    auto it = j_.find(key);
-    if (it == j_.end()) return fallback;
-    if (!it->is_boolean()) {
-      throw Error(ErrorCode::Parse, "expected true or false", Location{"", 0, 0, name(key)});
-    }
-    return it->get<bool>();
-  }
-  /// Throws for a key no reader asked for (a typo would otherwise be ignored).
-  void finish() const {
-    for (const auto& item : j_.items()) {
-      if (std::find(seen_.begin(), seen_.end(), item.key()) == seen_.end()) {
-        throw Error(ErrorCode::InvalidArgument,
-                    "unknown setting '" + name(item.key().c_str()) + "'",
-                    Location{"", 0, 0, name(item.key().c_str())});
-      }
-    }
-  }
-
- private:
-  std::string name(const char* key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
-  nlohmann::json j_;
-  std::string prefix_;
-  std::vector<std::string> seen_;
-};
-
 constexpr std::int64_t kMaxSeed = std::int64_t{1} << 53;
 
 /// The settings of pathwise_engine_create: PolicyConfig keys, "store" and "engine" objects.
@@ -187,7 +107,8 @@ struct EngineSettings {
 EngineSettings engine_settings_from(const char* text) {
   EngineSettings out;
   if (!text) return out;
-  Settings s(text, "config");
+  const nlohmann::json j = parse_json(text, "config");
+  Settings s(j, "config", "");
   PolicyConfig& c = out.policy;
   c.rules.mastery_threshold = s.number("mastery_threshold", c.rules.mastery_threshold);
   c.target_success = s.number("target_success", c.target_success);
@@ -237,21 +158,167 @@ EngineSettings engine_settings_from(const char* text) {
   return out;
 }
 
-FitOptions fit_options_from(const char* text) {
+/// Runs `body`, naming fields of its errors under `prefix` ("read.strict").
+template <typename F>
+void under(const char* prefix, F&& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    const std::string& f = e.location().field;
+    throw Error(e.code(), e.message(),
+                Location{"", 0, 0, std::string(prefix) + (f.empty() ? "" : "." + f)});
+  }
+}
+
+/// An options document split into its "read" object and the rest.
+struct SplitOptions {
+  nlohmann::json rest = nlohmann::json::object();
+  ReadOptions read;
+};
+
+SplitOptions split_options(const char* text) {
+  SplitOptions out;
+  if (!text) return out;
+  out.rest = parse_json(text, "options");
+  if (!out.rest.is_object()) {
+    throw Error(ErrorCode::Parse, "the options must be a JSON object, got " + describe(out.rest));
+  }
+  auto it = out.rest.find("read");
+  if (it != out.rest.end()) {
+    under("read", [&] { from_json(*it, out.read); });
+    out.rest.erase(it);
+  }
+  return out;
+}
+
+/// Which log a call reads: a file, or text in memory.
+struct LogSource {
+  const char* path = nullptr;
+  const char* text = nullptr;
+  std::size_t text_len = 0;
+};
+
+ResponseLog read_log(const LogSource& src, const ReadOptions& options) {
+  if (src.path) return ResponseLog::read_file(src.path, options);
+  if (!src.text && src.text_len > 0)
+    throw Error(ErrorCode::InvalidArgument, "text must not be NULL when text_len > 0");
+  return ResponseLog::parse(std::string_view(src.text ? src.text : "", src.text_len), options,
+                            "<text>");
+}
+
+LogSource file_source(const char* path) { return {require(path, "log_path"), nullptr, 0}; }
+LogSource text_source(const char* text, std::size_t len) { return {nullptr, text, len}; }
+
+FitOptions fit_options_of(const nlohmann::json& rest) {
   FitOptions o;
-  if (!text) return o;
-  Settings s(text, "options");
-  o.restarts = static_cast<int>(s.integer("restarts", o.restarts, 1, 10000));
-  o.max_iterations = static_cast<int>(s.integer("max_iterations", o.max_iterations, 1, 10000000));
-  o.tolerance = s.number("tolerance", o.tolerance);
-  o.seed =
-      static_cast<std::uint64_t>(s.integer("seed", static_cast<std::int64_t>(o.seed), 0, kMaxSeed));
-  o.threads = static_cast<unsigned>(s.integer("threads", o.threads, 0, 1024));
-  o.forgetting = s.boolean("forgetting", o.forgetting);
-  o.item_guess_slip = s.boolean("item_guess_slip", o.item_guess_slip);
-  s.finish();
-  o.validate();
+  from_json(rest, o);
   return o;
+}
+
+std::string fit_model(const LogSource& src, const char* options_json) {
+  SplitOptions opt = split_options(options_json);
+  FitOptions fo = fit_options_of(opt.rest);
+  return fit(read_log(src, opt.read), fo).to_json();
+}
+
+std::string fit_report(const LogSource& src, const char* options_json) {
+  SplitOptions opt = split_options(options_json);
+  FitOptions fo = fit_options_of(opt.rest);
+  ResponseLog log = read_log(src, opt.read);
+  FitResult r = fit_with_report(log, fo);
+  nlohmann::json j = {{"model", r.model}, {"report", r.report}, {"read", log.report()}};
+  return dump(j);
+}
+
+BktModel model_of(const char* model_json) {
+  return BktModel::from_json(require(model_json, "model_json"), "model");
+}
+
+std::string evaluate_log(const char* model_json, const LogSource& src, const char* options_json) {
+  BktModel model = model_of(model_json);
+  SplitOptions opt = split_options(options_json);
+  EvaluateOptions eo;
+  from_json(opt.rest, eo);
+  ResponseLog log = read_log(src, opt.read);
+  nlohmann::json j = {{"metrics", evaluate(model, log, eo)}, {"read", log.report()}};
+  return dump(j);
+}
+
+std::string predict_log(const char* model_json, const LogSource& src, const char* options_json) {
+  BktModel model = model_of(model_json);
+  SplitOptions opt = split_options(options_json);
+  EvaluateOptions eo;
+  from_json(opt.rest, eo);
+  ResponseLog log = read_log(src, opt.read);
+  Predictions p = predict_states(model, log, eo);
+  // Input order: by the response's position in the input (stable for a multi-skill row).
+  std::vector<std::uint32_t> skill_of(log.size());
+  for (const auto& seq : log.sequences())
+    for (auto i = seq.begin; i < seq.end; ++i) skill_of[i] = seq.skill;
+  std::vector<std::size_t> order;
+  order.reserve(log.size());
+  std::size_t skipped = 0;
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    if (std::isnan(p.correct[i]))
+      ++skipped;
+    else
+      order.push_back(i);
+  }
+  const auto& rows = log.rows();
+  if (!rows.empty()) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t x, std::size_t y) { return rows[x] < rows[y]; });
+  }
+  Predictions sorted;
+  nlohmann::json row = nlohmann::json::array(), line = nlohmann::json::array(),
+                 skill = nlohmann::json::array(), item = nlohmann::json::array(),
+                 correct = nlohmann::json::array();
+  const auto& lines = log.lines();
+  const auto& items = log.items();
+  for (std::size_t i : order) {
+    sorted.correct.push_back(p.correct[i]);
+    sorted.known_before.push_back(p.known_before[i]);
+    sorted.known_after.push_back(p.known_after[i]);
+    row.push_back(rows.empty() ? 0 : rows[i]);
+    line.push_back(lines.empty() ? 0 : lines[i]);
+    skill.push_back(log.skill_name(skill_of[i]));
+    item.push_back(!items.empty() && items[i] != ResponseLog::kNoItem ? log.item_id(items[i])
+                                                                      : std::string());
+    correct.push_back(int(log.outcomes()[i]));
+  }
+  nlohmann::json j = sorted;
+  j["responses"] = order.size();
+  j["row"] = std::move(row);
+  j["line"] = std::move(line);
+  j["skill"] = std::move(skill);
+  j["item"] = std::move(item);
+  j["correct"] = std::move(correct);
+  if (skipped) j["skipped_unknown_skill"] = skipped;
+  j["read"] = log.report();
+  return dump(j);
+}
+
+std::string cross_validate_log(const LogSource& src, const char* options_json) {
+  SplitOptions opt = split_options(options_json);
+  CrossValidateOptions co;
+  from_json(opt.rest, co);
+  ResponseLog log = read_log(src, opt.read);
+  nlohmann::json j = cross_validate(log, co);
+  j["read"] = log.report();
+  return dump(j);
+}
+
+/// An id passed with its length: NUL inside is refused, never cut short.
+std::string id_n(const char* s, std::size_t len, const char* name) {
+  if (!s) throw Error(ErrorCode::InvalidArgument, std::string(name) + " must not be NULL");
+  if (const void* nul = std::memchr(s, '\0', len)) {
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(nul) - s);
+    throw Error(ErrorCode::InvalidArgument,
+                std::string(name) + " holds a NUL byte (at byte " + std::to_string(at) + " of " +
+                    std::to_string(len) + ")",
+                Location{"", 0, 0, name});
+  }
+  return std::string(s, len);
 }
 
 /// Output pointers read NULL unless the call succeeds.
@@ -259,15 +326,84 @@ void clear(char** out) {
   if (out) *out = nullptr;
 }
 
+// The calls behind both spellings (C string and `_n`) of each engine function.
+
+void record_impl(pathwise_engine_t* engine, std::string learner, std::string item, int correct,
+                 int64_t time_ms) {
+  if (correct != 0 && correct != 1) {
+    throw Error(ErrorCode::InvalidArgument,
+                "correct must be 0 or 1, got " + std::to_string(correct),
+                Location{"", 0, 0, "correct"});
+  }
+  engine_of(engine).record({std::move(learner), std::move(item),
+                            correct ? Outcome::Correct : Outcome::Incorrect,
+                            checked_from_millis(time_ms, "time_ms")});
+}
+
+void recommend_impl(pathwise_engine_t* engine, const std::string& learner, int64_t now_ms,
+                    char** json_out) {
+  if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+  auto r = engine_of(engine).recommend(learner, checked_from_millis(now_ms, "now_ms"));
+  nlohmann::json j;
+  if (r) j = *r;
+  set_out(json_out, dump(j));
+}
+
+void set_goals_impl(pathwise_engine_t* engine, const std::string& learner,
+                    std::string_view goals_json) {
+  nlohmann::json j = parse_json(goals_json, "goals");
+  if (!j.is_array()) throw Error(ErrorCode::Parse, "goals must be a JSON array of skill ids");
+  std::vector<std::string> goals;
+  for (const auto& g : j) {
+    if (!g.is_string()) throw Error(ErrorCode::Parse, "goals must be a JSON array of skill ids");
+    goals.push_back(g.get<std::string>());
+  }
+  engine_of(engine).set_goals(learner, goals);
+}
+
+const char* status_name(pathwise_status s) noexcept {
+  switch (s) {
+    case PATHWISE_OK:
+      return "ok";
+    case PATHWISE_INVALID_ARGUMENT:
+      return "invalid_argument";
+    case PATHWISE_PARSE:
+      return "parse";
+    case PATHWISE_IO:
+      return "io";
+    case PATHWISE_UNKNOWN_SKILL:
+      return "unknown_skill";
+    case PATHWISE_UNKNOWN_ITEM:
+      return "unknown_item";
+    case PATHWISE_UNKNOWN_LEARNER:
+      return "unknown_learner";
+    case PATHWISE_VERSION:
+      return "version";
+    case PATHWISE_INTERNAL:
+      return "internal";
+    case PATHWISE_BUSY:
+      return "busy";
+    case PATHWISE_CORRUPT:
+      return "corrupt";
+  }
+  return "unknown";
+}
+
 }  // namespace
 }  // namespace pathwise::detail
 
 using namespace pathwise;
 using detail::c_guard;
+using detail::id_n;
+using detail::require;
 
 extern "C" {
 
 const char* pathwise_version(void) { return kVersionString; }
+
+int pathwise_version_number(void) { return PATHWISE_VERSION_NUMBER; }
+
+const char* pathwise_status_string(pathwise_status status) { return detail::status_name(status); }
 
 void pathwise_free(void* p) { std::free(p); }
 
@@ -277,9 +413,8 @@ pathwise_status pathwise_engine_create(const char* curriculum_json, const char* 
   if (engine) *engine = nullptr;
   return c_guard(errmsg, [&] {
     if (!engine) throw Error(ErrorCode::InvalidArgument, "engine must not be NULL");
-    Curriculum c =
-        Curriculum::from_json(detail::require(curriculum_json, "curriculum_json"), "curriculum");
-    BktModel m = BktModel::from_json(detail::require(model_json, "model_json"), "model");
+    Curriculum c = Curriculum::from_json(require(curriculum_json, "curriculum_json"), "curriculum");
+    BktModel m = BktModel::from_json(require(model_json, "model_json"), "model");
     detail::EngineSettings cfg = detail::engine_settings_from(config_json);
     std::unique_ptr<ProfileStore> store =
         store_url ? open_store(store_url, cfg.store) : open_store("memory:", cfg.store);
@@ -295,14 +430,17 @@ void pathwise_engine_destroy(pathwise_engine_t* engine) { delete engine; }
 pathwise_status pathwise_record(pathwise_engine_t* engine, const char* learner, const char* item,
                                 int correct, int64_t time_ms, char** errmsg) {
   return c_guard(errmsg, [&] {
-    if (correct != 0 && correct != 1) {
-      throw Error(ErrorCode::InvalidArgument,
-                  "correct must be 0 or 1, got " + std::to_string(correct),
-                  Location{"", 0, 0, "correct"});
-    }
-    detail::engine_of(engine).record(
-        {detail::require(learner, "learner"), detail::require(item, "item"),
-         correct ? Outcome::Correct : Outcome::Incorrect, checked_from_millis(time_ms, "time_ms")});
+    detail::record_impl(engine, require(learner, "learner"), require(item, "item"), correct,
+                        time_ms);
+  });
+}
+
+pathwise_status pathwise_record_n(pathwise_engine_t* engine, const char* learner,
+                                  size_t learner_len, const char* item, size_t item_len,
+                                  int correct, int64_t time_ms, char** errmsg) {
+  return c_guard(errmsg, [&] {
+    detail::record_impl(engine, id_n(learner, learner_len, "learner"), id_n(item, item_len, "item"),
+                        correct, time_ms);
   });
 }
 
@@ -310,11 +448,16 @@ pathwise_status pathwise_recommend(pathwise_engine_t* engine, const char* learne
                                    char** json_out, char** errmsg) {
   detail::clear(json_out);
   return c_guard(errmsg, [&] {
-    auto r = detail::engine_of(engine).recommend(detail::require(learner, "learner"),
-                                                 checked_from_millis(now_ms, "now_ms"));
-    nlohmann::json j;
-    if (r) j = *r;
-    detail::set_out(json_out, detail::dump(j));
+    detail::recommend_impl(engine, require(learner, "learner"), now_ms, json_out);
+  });
+}
+
+pathwise_status pathwise_recommend_n(pathwise_engine_t* engine, const char* learner,
+                                     size_t learner_len, int64_t now_ms, char** json_out,
+                                     char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    detail::recommend_impl(engine, id_n(learner, learner_len, "learner"), now_ms, json_out);
   });
 }
 
@@ -322,22 +465,35 @@ pathwise_status pathwise_profile(pathwise_engine_t* engine, const char* learner,
                                  char** errmsg) {
   detail::clear(json_out);
   return c_guard(errmsg, [&] {
-    detail::set_out(
-        json_out, detail::engine_of(engine).profile(detail::require(learner, "learner")).to_json());
+    detail::set_out(json_out,
+                    detail::engine_of(engine).profile(require(learner, "learner")).to_json());
+  });
+}
+
+pathwise_status pathwise_profile_n(pathwise_engine_t* engine, const char* learner,
+                                   size_t learner_len, char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    std::string id = id_n(learner, learner_len, "learner");
+    detail::set_out(json_out, detail::engine_of(engine).profile(id).to_json());
   });
 }
 
 pathwise_status pathwise_set_goals(pathwise_engine_t* engine, const char* learner,
                                    const char* goals_json, char** errmsg) {
   return c_guard(errmsg, [&] {
-    nlohmann::json j = detail::parse_json(detail::require(goals_json, "goals_json"), "goals");
-    if (!j.is_array()) throw Error(ErrorCode::Parse, "goals must be a JSON array of skill ids");
-    std::vector<std::string> goals;
-    for (const auto& g : j) {
-      if (!g.is_string()) throw Error(ErrorCode::Parse, "goals must be a JSON array of skill ids");
-      goals.push_back(g.get<std::string>());
-    }
-    detail::engine_of(engine).set_goals(detail::require(learner, "learner"), goals);
+    const char* goals = require(goals_json, "goals_json");
+    detail::set_goals_impl(engine, require(learner, "learner"), goals);
+  });
+}
+
+pathwise_status pathwise_set_goals_n(pathwise_engine_t* engine, const char* learner,
+                                     size_t learner_len, const char* goals_json, size_t goals_len,
+                                     char** errmsg) {
+  return c_guard(errmsg, [&] {
+    std::string id = id_n(learner, learner_len, "learner");
+    if (!goals_json) throw Error(ErrorCode::InvalidArgument, "goals_json must not be NULL");
+    detail::set_goals_impl(engine, id, std::string_view(goals_json, goals_len));
   });
 }
 
@@ -353,7 +509,16 @@ pathwise_status pathwise_export_learner(pathwise_engine_t* engine, const char* l
   detail::clear(json_out);
   return c_guard(errmsg, [&] {
     detail::set_out(json_out,
-                    detail::engine_of(engine).export_learner(detail::require(learner, "learner")));
+                    detail::engine_of(engine).export_learner(require(learner, "learner")));
+  });
+}
+
+pathwise_status pathwise_export_learner_n(pathwise_engine_t* engine, const char* learner,
+                                          size_t learner_len, char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    std::string id = id_n(learner, learner_len, "learner");
+    detail::set_out(json_out, detail::engine_of(engine).export_learner(id));
   });
 }
 
@@ -361,7 +526,17 @@ pathwise_status pathwise_erase_learner(pathwise_engine_t* engine, const char* le
                                        char** errmsg) {
   if (existed) *existed = 0;
   return c_guard(errmsg, [&] {
-    bool e = detail::engine_of(engine).erase_learner(detail::require(learner, "learner"));
+    bool e = detail::engine_of(engine).erase_learner(require(learner, "learner"));
+    if (existed) *existed = e ? 1 : 0;
+  });
+}
+
+pathwise_status pathwise_erase_learner_n(pathwise_engine_t* engine, const char* learner,
+                                         size_t learner_len, int* existed, char** errmsg) {
+  if (existed) *existed = 0;
+  return c_guard(errmsg, [&] {
+    std::string id = id_n(learner, learner_len, "learner");
+    bool e = detail::engine_of(engine).erase_learner(id);
     if (existed) *existed = e ? 1 : 0;
   });
 }
@@ -371,9 +546,97 @@ pathwise_status pathwise_fit_file(const char* log_path, const char* options_json
   detail::clear(model_json_out);
   return c_guard(errmsg, [&] {
     if (!model_json_out) throw Error(ErrorCode::InvalidArgument, "model_json_out must not be NULL");
-    FitOptions options = detail::fit_options_from(options_json);
-    ResponseLog log = ResponseLog::read_file(detail::require(log_path, "log_path"));
-    detail::set_out(model_json_out, fit(log, options).to_json());
+    detail::set_out(model_json_out, detail::fit_model(detail::file_source(log_path), options_json));
+  });
+}
+
+pathwise_status pathwise_fit_text(const char* text, size_t text_len, const char* options_json,
+                                  char** model_json_out, char** errmsg) {
+  detail::clear(model_json_out);
+  return c_guard(errmsg, [&] {
+    if (!model_json_out) throw Error(ErrorCode::InvalidArgument, "model_json_out must not be NULL");
+    detail::set_out(model_json_out,
+                    detail::fit_model(detail::text_source(text, text_len), options_json));
+  });
+}
+
+pathwise_status pathwise_fit_report_file(const char* log_path, const char* options_json,
+                                         char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    detail::set_out(json_out, detail::fit_report(detail::file_source(log_path), options_json));
+  });
+}
+
+pathwise_status pathwise_fit_report_text(const char* text, size_t text_len,
+                                         const char* options_json, char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    detail::set_out(json_out,
+                    detail::fit_report(detail::text_source(text, text_len), options_json));
+  });
+}
+
+pathwise_status pathwise_evaluate_file(const char* model_json, const char* log_path,
+                                       const char* options_json, char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    detail::set_out(json_out,
+                    detail::evaluate_log(model_json, detail::file_source(log_path), options_json));
+  });
+}
+
+pathwise_status pathwise_evaluate_text(const char* model_json, const char* text, size_t text_len,
+                                       const char* options_json, char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    detail::set_out(json_out, detail::evaluate_log(model_json, detail::text_source(text, text_len),
+                                                   options_json));
+  });
+}
+
+pathwise_status pathwise_predict_file(const char* model_json, const char* log_path,
+                                      const char* options_json, char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    detail::set_out(json_out,
+                    detail::predict_log(model_json, detail::file_source(log_path), options_json));
+  });
+}
+
+pathwise_status pathwise_predict_text(const char* model_json, const char* text, size_t text_len,
+                                      const char* options_json, char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    detail::set_out(json_out, detail::predict_log(model_json, detail::text_source(text, text_len),
+                                                  options_json));
+  });
+}
+
+pathwise_status pathwise_cross_validate_file(const char* log_path, const char* options_json,
+                                             char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    detail::set_out(json_out,
+                    detail::cross_validate_log(detail::file_source(log_path), options_json));
+  });
+}
+
+pathwise_status pathwise_cross_validate_text(const char* text, size_t text_len,
+                                             const char* options_json, char** json_out,
+                                             char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    detail::set_out(json_out,
+                    detail::cross_validate_log(detail::text_source(text, text_len), options_json));
   });
 }
 

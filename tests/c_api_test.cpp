@@ -210,3 +210,405 @@ TEST_CASE("c_api: store URLs and store/engine settings", "[c_api]") {
                                "host=/nonexistent port=1 dbname=x", &e, &err) == PATHWISE_BUSY);
   CHECK_FALSE(take(err).empty());
 }
+
+namespace {
+
+// Two responses of one learner on "addition" (prior 0.3, learn 0.2, guess 0.25, slip 0.1),
+// worked by hand: P(correct) 0.3 * 0.9 + 0.7 * 0.25 = 0.445; correct, so P(known) becomes
+// 0.27 / 0.445 = 0.60674, then + 0.39326 * 0.2 = 0.685393258. Second: P(correct) 0.685393 * 0.9
+// + 0.314607 * 0.25 = 0.695505618; incorrect: 0.0685393 / 0.3044944 = 0.22509, then + 0.77491 *
+// 0.2 = 0.380073801.
+const std::string kTwoResponses = "user_id,skill_name,correct\nu1,addition,1\nu1,addition,0\n";
+constexpr double kP1 = 0.445, kP2 = 0.6955056179775281;
+constexpr double kKnown1 = 0.6853932584269663, kKnown2 = 0.3800738007380074;
+// ln 0.445 + ln (1 - 0.695505618), and the metrics of predictions {0.445 -> 1, 0.6955 -> 0}.
+constexpr double kLogLikelihood = -1.9987836386623812;
+constexpr double kRmse = 0.6291871997419779, kLogLoss = 0.9993918193311906;
+const char* kFixedAddition =
+    R"({"fixed": {"prior": 0.3, "learn": 0.2, "guess": 0.25, "slip": 0.1}, "restarts": 1})";
+
+/// Runs `call(&out, &err)`, requires PATHWISE_OK and parses the output.
+template <typename F>
+nlohmann::json ok_json(F&& call) {
+  char* out = nullptr;
+  char* err = nullptr;
+  const pathwise_status s = call(&out, &err);
+  std::string e = take(err);
+  INFO(e);
+  REQUIRE(s == PATHWISE_OK);
+  return nlohmann::json::parse(take(out));
+}
+
+std::string write_temp(const char* name, const std::string& text) {
+  std::string path = fixtures::temp_path(name);
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REQUIRE(f);
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fclose(f);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("c_api: version number and status strings", "[c_api]") {
+  CHECK(pathwise_version_number() == PATHWISE_VERSION_NUMBER);
+  CHECK(pathwise_version_number() ==
+        PATHWISE_VERSION_MAJOR * 10000 + PATHWISE_VERSION_MINOR * 100 + PATHWISE_VERSION_PATCH);
+  CHECK(std::string(pathwise_version()) == std::to_string(PATHWISE_VERSION_MAJOR) + "." +
+                                               std::to_string(PATHWISE_VERSION_MINOR) + "." +
+                                               std::to_string(PATHWISE_VERSION_PATCH));
+  CHECK(std::string(pathwise_status_string(PATHWISE_OK)) == "ok");
+  CHECK(std::string(pathwise_status_string(PATHWISE_INVALID_ARGUMENT)) == "invalid_argument");
+  CHECK(std::string(pathwise_status_string(PATHWISE_UNKNOWN_LEARNER)) == "unknown_learner");
+  CHECK(std::string(pathwise_status_string(PATHWISE_BUSY)) == "busy");
+  CHECK(std::string(pathwise_status_string(PATHWISE_CORRUPT)) == "corrupt");
+  CHECK(std::string(pathwise_status_string(static_cast<pathwise_status>(99))) == "unknown");
+  CHECK(std::string(pathwise_status_string(static_cast<pathwise_status>(-1))) == "unknown");
+}
+
+TEST_CASE("c_api: _n functions take ids with their length and refuse NUL", "[c_api]") {
+  Engine engine;
+  char* err = nullptr;
+  char* json = nullptr;
+  // "u\0x": refused, not cut to "u".
+  const char nul_id[] = {'u', '\0', 'x'};
+  CHECK(pathwise_record_n(engine.e, nul_id, 3, "a1", 2, 1, 1700000000000, &err) ==
+        PATHWISE_INVALID_ARGUMENT);
+  std::string msg = take(err);
+  CHECK_THAT(msg, Contains("NUL") && Contains("learner"));
+  CHECK(msg.find('x') == std::string::npos);
+  CHECK(pathwise_record_n(engine.e, "u", 1, "a1\0", 3, 1, 1700000000000, &err) ==
+        PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("item"));
+  auto p = ok_json([&](char** o, char** e) { return pathwise_profile_n(engine.e, "u", 1, o, e); });
+  CHECK(p.at("responses") == 0);  // nothing was recorded under "u"
+  for (auto call : {+[](pathwise_engine_t*e, char**out, char**er) {
+                      return pathwise_profile_n(e, "u\0x", 3, out, er);
+                    },
+                    +[](pathwise_engine_t*e, char**out, char**er) {
+                      return pathwise_recommend_n(e, "u\0x", 3, 0, out, er);
+                    },
+                    +[](pathwise_engine_t*e, char**out, char**er) {
+                      return pathwise_export_learner_n(e, "u\0x", 3, out, er);
+                    }}) {
+    json = reinterpret_cast<char*>(1);
+    CHECK(call(engine.e, &json, &err) == PATHWISE_INVALID_ARGUMENT);
+    CHECK(json == nullptr);
+    CHECK_THAT(take(err), Contains("NUL"));
+  }
+  CHECK(pathwise_set_goals_n(engine.e, "u\0x", 3, "[]", 2, &err) == PATHWISE_INVALID_ARGUMENT);
+  take(err);
+  int existed = 7;
+  CHECK(pathwise_erase_learner_n(engine.e, "u\0x", 3, &existed, &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK(existed == 0);
+  take(err);
+  CHECK(pathwise_record_n(engine.e, nullptr, 0, "a1", 2, 1, 0, &err) == PATHWISE_INVALID_ARGUMENT);
+  take(err);
+
+  // The length is honoured: "u1" out of "u1zzz", "a1" out of "a1c1".
+  REQUIRE(pathwise_record_n(engine.e, "u1zzz", 2, "a1c1", 2, 1, 1700000000000, &err) ==
+          PATHWISE_OK);
+  p = ok_json([&](char** o, char** e) { return pathwise_profile_n(engine.e, "u1zzz", 2, o, e); });
+  CHECK(p.at("learner") == "u1");
+  CHECK(std::abs(p.at("skills").at("addition").at("p_known").get<double>() - kKnown1) < 1e-12);
+  auto r = ok_json([&](char** o, char** e) {
+    return pathwise_recommend_n(engine.e, "u1", 2, 1700000001000, o, e);
+  });
+  CHECK(r.at("skill") == "counting");
+  // Goals: the document is read to its length ("]" of "]]" is past it).
+  REQUIRE(pathwise_set_goals_n(engine.e, "u1", 2, "[\"addition\"]]", 12, &err) == PATHWISE_OK);
+  p = ok_json([&](char** o, char** e) { return pathwise_profile_n(engine.e, "u1", 2, o, e); });
+  CHECK(p.at("goals") == nlohmann::json::array({"addition"}));
+  auto x = ok_json(
+      [&](char** o, char** e) { return pathwise_export_learner_n(engine.e, "u1", 2, o, e); });
+  CHECK(x.at("responses").size() == 1);
+  REQUIRE(pathwise_erase_learner_n(engine.e, "u1", 2, &existed, &err) == PATHWISE_OK);
+  CHECK(existed == 1);
+  REQUIRE(pathwise_erase_learner_n(engine.e, "u1", 2, &existed, &err) == PATHWISE_OK);
+  CHECK(existed == 0);
+}
+
+TEST_CASE("c_api: predict with P(known), worked by hand, from text and from a file", "[c_api]") {
+  char* json = nullptr;
+  char* err = nullptr;
+  const std::string path = write_temp("c_api_two.csv", kTwoResponses);
+  auto a = ok_json([&](char** o, char** e) {
+    return pathwise_predict_text(kModel, kTwoResponses.data(), kTwoResponses.size(), nullptr, o, e);
+  });
+  auto b = ok_json([&](char** o, char** e) {
+    return pathwise_predict_file(kModel, path.c_str(), nullptr, o, e);
+  });
+  for (const auto& j : {a, b}) {
+    CHECK(j.at("responses") == 2);
+    CHECK(j.at("row") == nlohmann::json::array({1, 2}));
+    CHECK(j.at("line") == nlohmann::json::array({2, 3}));
+    CHECK(j.at("skill") == nlohmann::json::array({"addition", "addition"}));
+    CHECK(j.at("item") == nlohmann::json::array({"", ""}));
+    CHECK(j.at("correct") == nlohmann::json::array({1, 0}));
+    CHECK(std::abs(j.at("p_correct")[0].get<double>() - kP1) < 1e-12);
+    CHECK(std::abs(j.at("p_correct")[1].get<double>() - kP2) < 1e-12);
+    CHECK(std::abs(j.at("p_known_before")[0].get<double>() - 0.3) < 1e-12);
+    CHECK(std::abs(j.at("p_known_before")[1].get<double>() - kKnown1) < 1e-12);
+    CHECK(std::abs(j.at("p_known_after")[0].get<double>() - kKnown1) < 1e-12);
+    CHECK(std::abs(j.at("p_known_after")[1].get<double>() - kKnown2) < 1e-12);
+    CHECK(j.at("read").at("rows") == 2);
+    CHECK(j.at("read").at("format") == "delimited");
+  }
+  CHECK(a.at("read").at("source") == "<text>");
+  CHECK(b.at("read").at("source") == path);
+
+  // A skill the model lacks: an error, or left out and counted with skip_unknown_skills.
+  const std::string mixed = kTwoResponses + "u1,geometry,1\n";
+  CHECK(pathwise_predict_text(kModel, mixed.data(), mixed.size(), nullptr, &json, &err) ==
+        PATHWISE_UNKNOWN_SKILL);
+  CHECK(json == nullptr);
+  take(err);
+  auto c = ok_json([&](char** o, char** e) {
+    return pathwise_predict_text(kModel, mixed.data(), mixed.size(),
+                                 R"({"skip_unknown_skills": true})", o, e);
+  });
+  CHECK(c.at("responses") == 2);
+  CHECK(c.at("skipped_unknown_skill") == 1);
+  CHECK(c.at("p_correct").size() == 2);
+}
+
+TEST_CASE("c_api: evaluate gives the metrics worked by hand and the read report", "[c_api]") {
+  char* json = nullptr;
+  char* err = nullptr;
+  // A third row with correct = 2 is skipped and reported.
+  const std::string text = kTwoResponses + "u2,addition,2\n";
+  auto j = ok_json([&](char** o, char** e) {
+    return pathwise_evaluate_text(kModel, text.data(), text.size(), nullptr, o, e);
+  });
+  const auto& m = j.at("metrics");
+  CHECK(m.at("responses") == 2);
+  CHECK(m.at("auc").get<double>() == 0.0);  // the one correct response is ranked lower
+  CHECK(m.at("accuracy").get<double>() == 0.0);
+  CHECK(std::abs(m.at("rmse").get<double>() - kRmse) < 1e-12);
+  CHECK(std::abs(m.at("log_loss").get<double>() - kLogLoss) < 1e-12);
+  CHECK_FALSE(m.contains("skipped_unknown_skill"));
+  const auto& r = j.at("read");
+  CHECK(r.at("rows") == 3);
+  CHECK(r.at("rows_kept") == 2);
+  CHECK(r.at("skipped_total") == 1);
+  CHECK(r.at("skipped").at("bad_correct") == 1);
+  CHECK(r.at("skipped").at("missing_field") == 0);
+  CHECK(r.at("first").size() == 1);
+  CHECK(r.at("first").at("bad_correct").at("line") == 4);
+  CHECK(r.at("first").at("bad_correct").at("column") == 13);  // "u2,addition," is 12 bytes
+  CHECK(r.at("first").at("bad_correct").at("field") == "correct");
+  CHECK(r.at("delimiter") == ",");
+  CHECK(r.at("columns_used").at("learner") == "user_id");
+  CHECK(r.at("columns_used").at("order") == "");
+  // Strict reading stops at the bad row, with its place.
+  CHECK(pathwise_evaluate_text(kModel, text.data(), text.size(), R"({"read": {"strict": true}})",
+                               &json, &err) == PATHWISE_PARSE);
+  CHECK_THAT(take(err), Contains("<text>:4:13"));
+  // One class only: AUC is undefined, written as null.
+  const std::string one = "user_id,skill_name,correct\nu1,addition,1\n";
+  j = ok_json([&](char** o, char** e) {
+    return pathwise_evaluate_text(kModel, one.data(), one.size(), nullptr, o, e);
+  });
+  CHECK(j.at("metrics").at("auc").is_null());
+  CHECK(pathwise_evaluate_text("{}", one.data(), one.size(), nullptr, &json, &err) ==
+        PATHWISE_PARSE);
+  take(err);
+}
+
+TEST_CASE("c_api: fit report with fixed parameters matches the likelihood worked by hand",
+          "[c_api]") {
+  auto j = ok_json([&](char** o, char** e) {
+    return pathwise_fit_report_text(kTwoResponses.data(), kTwoResponses.size(), kFixedAddition, o,
+                                    e);
+  });
+  const auto& p = j.at("model").at("skills").at("addition");
+  CHECK(p.at("prior").get<double>() == 0.3);
+  CHECK(p.at("slip").get<double>() == 0.1);
+  const auto& rep = j.at("report");
+  REQUIRE(rep.at("skills").size() == 1);
+  const auto& s = rep.at("skills")[0];
+  CHECK(s.at("skill") == "addition");
+  CHECK(s.at("responses") == 2);
+  CHECK(s.at("sequences") == 1);
+  CHECK(s.at("restarts") == 1);
+  CHECK(std::abs(s.at("log_likelihood").get<double>() - kLogLikelihood) < 1e-9);
+  CHECK(std::abs(rep.at("log_likelihood").get<double>() - kLogLikelihood) < 1e-9);
+  CHECK(s.at("trace").is_array());
+  CHECK(j.at("read").at("rows_kept") == 2);
+  // The file and text forms agree; the model-only calls give the same model.
+  const std::string path = write_temp("c_api_two_fit.csv", kTwoResponses);
+  auto f = ok_json([&](char** o, char** e) {
+    return pathwise_fit_report_file(path.c_str(), kFixedAddition, o, e);
+  });
+  CHECK(f.at("model") == j.at("model"));
+  auto m = ok_json([&](char** o, char** e) {
+    return pathwise_fit_text(kTwoResponses.data(), kTwoResponses.size(), kFixedAddition, o, e);
+  });
+  CHECK(m == j.at("model"));
+  m = ok_json(
+      [&](char** o, char** e) { return pathwise_fit_file(path.c_str(), kFixedAddition, o, e); });
+  CHECK(m == j.at("model"));
+}
+
+TEST_CASE("c_api: every fit option and the column mapping reach the fit", "[c_api]") {
+  char* json = nullptr;
+  char* err = nullptr;
+  // Own column names, an item column, two skills and several learners.
+  std::string text = "student;kc;ok;step;question\n";
+  for (int l = 0; l < 30; ++l)
+    for (int t = 0; t < 8; ++t) {
+      text += "s" + std::to_string(l) + ";add;" + std::to_string((l + t) % 3 ? 1 : 0) + ";" +
+              std::to_string(t) + ";q" + std::to_string(t % 2) + "\n";
+      text += "s" + std::to_string(l) + ";sub;" + std::to_string((l * t) % 4 ? 1 : 0) + ";" +
+              std::to_string(t) + ";r1\n";
+    }
+  const char* options = R"({
+    "restarts": 2, "max_iterations": 30, "tolerance": 1e-4, "seed": 9, "threads": 1,
+    "forgetting": false, "item_guess_slip": true, "item_min_responses": 1,
+    "min_skill_responses": 10, "bounds": {"guess": [0.0, 0.2], "slip": [0.0, 0.15]},
+    "fixed": {"prior": 0.4, "learn": null}, "start": {"add": {"prior": 0.4, "learn": 0.1,
+    "guess": 0.1, "slip": 0.1}}, "skills": ["add"],
+    "read": {"format": "delimited", "delimiter": ";", "strict": true,
+             "columns": {"learner": "student", "skill": "kc", "correct": "ok", "order": "step",
+                         "item": "question"},
+             "skill_separator": null, "empty_skill_label": null, "keep_scaffolding": false,
+             "max_line_bytes": 1000, "max_fields_per_line": 10, "max_input_bytes": 1000000}})";
+  auto j = ok_json([&](char** o, char** e) {
+    return pathwise_fit_report_text(text.data(), text.size(), options, o, e);
+  });
+  const auto& model = j.at("model");
+  CHECK(model.at("skills").size() == 1);  // "skills": ["add"] only
+  const auto& add = model.at("skills").at("add");
+  CHECK(add.at("prior").get<double>() == 0.4);  // fixed
+  CHECK(add.at("forget").get<double>() == 0.0);
+  CHECK(model.at("items").contains("q0"));  // item_guess_slip, from the mapped item column
+  for (const auto& [id, item] : model.at("items").items()) {
+    INFO(id);
+    CHECK(item.at("guess").get<double>() <= 0.2 + 1e-12);
+    CHECK(item.at("slip").get<double>() <= 0.15 + 1e-12);
+  }
+  const auto& rep = j.at("report");
+  CHECK(rep.at("threads") == 1);
+  CHECK(rep.at("skills")[0].at("restarts") == 2);
+  CHECK(rep.at("skills")[0].at("iterations").get<int>() <= 30);
+  const auto& read = j.at("read");
+  CHECK(read.at("columns_used").at("learner") == "student");
+  CHECK(read.at("columns_used").at("item") == "question");
+  CHECK(read.at("delimiter") == ";");
+  // min_skill_responses above every skill's count leaves nothing to fit.
+  CHECK(pathwise_fit_text(text.data(), text.size(),
+                          R"({"min_skill_responses": 100000, "read": {"delimiter": ";",
+                              "columns": {"learner": "student", "skill": "kc", "correct": "ok"}}})",
+                          &json, &err) != PATHWISE_OK);
+  take(err);
+  // forgetting fits a forget probability.
+  j = ok_json([&](char** o, char** e) {
+    return pathwise_fit_text(text.data(), text.size(),
+                             R"({"forgetting": true, "restarts": 1, "skills": ["sub"],
+                                    "read": {"columns": {"learner": "student", "skill": "kc",
+                                    "correct": "ok"}}})",
+                             o, e);
+  });
+  CHECK(j.at("skills").contains("sub"));
+  CHECK(j.at("skills").at("sub").contains("forget"));
+}
+
+TEST_CASE("c_api: options are checked by name, in every nested object", "[c_api]") {
+  char* json = nullptr;
+  char* err = nullptr;
+  const std::string& t = kTwoResponses;
+  struct Case {
+    const char* options;
+    pathwise_status status;
+    const char* named;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"restart": 2})", PATHWISE_INVALID_ARGUMENT, "restart"},
+           {R"({"read": {"colums": {}}})", PATHWISE_INVALID_ARGUMENT, "read.colums"},
+           {R"({"read": {"columns": {"lerner": "x"}}})", PATHWISE_INVALID_ARGUMENT,
+            "read.columns.lerner"},
+           {R"({"bounds": {"gues": [0, 1]}})", PATHWISE_INVALID_ARGUMENT, "bounds.gues"},
+           {R"({"bounds": {"guess": [0.5, 0.1]}})", PATHWISE_INVALID_ARGUMENT, "bounds.guess"},
+           {R"({"bounds": {"guess": 0.3}})", PATHWISE_PARSE, "bounds.guess"},
+           {R"({"fixed": {"slip": "0.1"}})", PATHWISE_PARSE, "fixed.slip"},
+           {R"({"fixed": {"slip": 1.5}})", PATHWISE_INVALID_ARGUMENT, "fixed.slip"},
+           {R"({"start": {"add": {"prior": 0.2}}})", PATHWISE_PARSE, "start.add"},
+           {R"({"skills": "add"})", PATHWISE_PARSE, "skills"},
+           {R"({"threads": -1})", PATHWISE_INVALID_ARGUMENT, "threads"},
+           {R"({"tolerance": "small"})", PATHWISE_PARSE, "tolerance"},
+           {R"({"read": {"format": "xml"}})", PATHWISE_INVALID_ARGUMENT, "read.format"},
+           {R"({"read": {"delimiter": ",;"}})", PATHWISE_PARSE, "read.delimiter"},
+           {R"({"read": {"max_line_bytes": 0}})", PATHWISE_INVALID_ARGUMENT, "read.max_line_bytes"},
+           {R"({"read": 1})", PATHWISE_PARSE, "read"},
+           {R"([1])", PATHWISE_PARSE, "options"},
+           {R"({"restarts": )", PATHWISE_PARSE, "options"},
+       }) {
+    INFO(c.options);
+    json = reinterpret_cast<char*>(1);
+    CHECK(pathwise_fit_text(t.data(), t.size(), c.options, &json, &err) == c.status);
+    CHECK(json == nullptr);
+    CHECK_THAT(take(err), Contains(c.named));
+  }
+  // Evaluate and cross-validation options likewise.
+  CHECK(pathwise_evaluate_text(kModel, t.data(), t.size(), R"({"skip_unknown": true})", &json,
+                               &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("skip_unknown"));
+  CHECK(pathwise_cross_validate_text(t.data(), t.size(), R"({"fit": {"restart": 1}})", &json,
+                                     &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("fit.restart"));
+  CHECK(pathwise_cross_validate_text(t.data(), t.size(), R"({"folds": 1})", &json, &err) ==
+        PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("folds"));
+  // A key that is not printable text is described, not quoted.
+  CHECK(pathwise_fit_text(t.data(), t.size(), "{\"\\u0001secret\": 1}", &json, &err) ==
+        PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), !Contains("secret"));
+  // Text arguments: NULL with a length is refused; NULL with 0 is an empty log.
+  CHECK(pathwise_fit_text(nullptr, 5, nullptr, &json, &err) == PATHWISE_INVALID_ARGUMENT);
+  take(err);
+  CHECK(pathwise_fit_text(nullptr, 0, nullptr, &json, &err) != PATHWISE_OK);
+  take(err);
+  CHECK(pathwise_fit_report_file(nullptr, nullptr, &json, &err) == PATHWISE_INVALID_ARGUMENT);
+  take(err);
+  CHECK(pathwise_predict_file(kModel, "/nonexistent.csv", nullptr, &json, &err) == PATHWISE_IO);
+  take(err);
+  CHECK(pathwise_evaluate_file(kModel, t.c_str(), nullptr, nullptr, &err) ==
+        PATHWISE_INVALID_ARGUMENT);
+  take(err);
+}
+
+TEST_CASE("c_api: cross-validation by learner, with the fit options", "[c_api]") {
+  char* json = nullptr;
+  char* err = nullptr;
+  std::string text = "user_id,skill_name,correct\n";
+  for (int l = 0; l < 6; ++l)
+    for (int t = 0; t < 2; ++t)
+      text += "u" + std::to_string(l) + ",addition," + (t ? "0" : "1") + "\n";
+  // Fixed parameters: every fold's model is the hand-worked one, so every fold scores its
+  // learners' two responses as kTwoResponses: rmse and log-loss as worked out, sd 0.
+  const std::string options = R"({"folds": 3, "seed": 5, "fit": )" + std::string(kFixedAddition) +
+                              R"(, "read": {"strict": true}})";
+  auto j = ok_json([&](char** o, char** e) {
+    return pathwise_cross_validate_text(text.data(), text.size(), options.c_str(), o, e);
+  });
+  REQUIRE(j.at("folds").size() == 3);
+  std::size_t total = 0;
+  for (const auto& f : j.at("folds")) {
+    total += f.at("responses").get<std::size_t>();
+    CHECK(std::abs(f.at("rmse").get<double>() - kRmse) < 1e-12);
+  }
+  CHECK(total == 12);
+  CHECK(j.at("mean").at("responses") == 12);
+  CHECK(std::abs(j.at("mean").at("log_loss").get<double>() - kLogLoss) < 1e-12);
+  CHECK(std::abs(j.at("sd").at("rmse").get<double>()) < 1e-12);
+  CHECK(j.at("read").at("rows") == 12);
+  const std::string path = write_temp("c_api_cv.csv", text);
+  auto f = ok_json([&](char** o, char** e) {
+    return pathwise_cross_validate_file(path.c_str(), options.c_str(), o, e);
+  });
+  CHECK(f.at("mean") == j.at("mean"));
+  // More folds than learners.
+  CHECK(pathwise_cross_validate_text(text.data(), text.size(), R"({"folds": 7})", &json, &err) ==
+        PATHWISE_INVALID_ARGUMENT);
+  take(err);
+}

@@ -9,13 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "pathwise/export.hpp"
 #include "pathwise/types.hpp"
 
 namespace pathwise {
 
 /// The five parameters of one skill's two-state hidden Markov model. Value type;
 /// thread-compatible.
-struct BktParams {
+struct PATHWISE_EXPORT BktParams {
   /// P(known) before the first opportunity, P(L0).
   double prior = 0.5;
   /// P(unknown -> known) after each opportunity, P(T).
@@ -40,39 +41,43 @@ struct BktParams {
 
 /// P(correct) on the next opportunity for a learner who knows the skill with probability
 /// `p_known`: p_known (1 - slip) + (1 - p_known) guess.
-[[nodiscard]] double predict_correct(const BktParams& params, double p_known) noexcept;
+[[nodiscard]] PATHWISE_EXPORT double predict_correct(const BktParams& params,
+                                                     double p_known) noexcept;
 
 /// P(known | this outcome), by Bayes' rule, before any learning on this opportunity.
-[[nodiscard]] double posterior(const BktParams& params, double p_known, Outcome outcome) noexcept;
+[[nodiscard]] PATHWISE_EXPORT double posterior(const BktParams& params, double p_known,
+                                               Outcome outcome) noexcept;
 
 /// P(known | this outcome) for one skill of an item that needs several, under conjunctive
 /// knowledge tracing (Koedinger, Pavlik, Stamper, Nixon & Ritter 2011): the answer is correct
 /// only if each skill's part is, and `others_correct` is the product of the other skills'
 /// P(correct). A correct answer updates exactly as posterior(); a wrong one is blamed on this
 /// skill only as far as it is likely to have caused it. With others_correct = 1 it is posterior().
-[[nodiscard]] double posterior_conjunctive(const BktParams& params, double p_known,
-                                           double others_correct, Outcome outcome) noexcept;
+[[nodiscard]] PATHWISE_EXPORT double posterior_conjunctive(const BktParams& params, double p_known,
+                                                           double others_correct,
+                                                           Outcome outcome) noexcept;
 
 /// The learn/forget transition between opportunities: P(known) at the next opportunity from
 /// P(known) `p_known` after this one, p_known (1 - forget) + (1 - p_known) learn.
-[[nodiscard]] double transition(const BktParams& params, double p_known) noexcept;
+[[nodiscard]] PATHWISE_EXPORT double transition(const BktParams& params, double p_known) noexcept;
 
 /// P(known) before the next opportunity: the posterior followed by the learn/forget transition,
 /// posterior (1 - forget) + (1 - posterior) learn.
-[[nodiscard]] double update(const BktParams& params, double p_known, Outcome outcome) noexcept;
+[[nodiscard]] PATHWISE_EXPORT double update(const BktParams& params, double p_known,
+                                            Outcome outcome) noexcept;
 
 /// Forward filtering of one sequence: element t is P(correct at t | responses before t).
 /// `outcomes` holds 0/1 bytes.
-[[nodiscard]] std::vector<double> predict_sequence(const BktParams& params,
-                                                   const std::vector<std::uint8_t>& outcomes);
+[[nodiscard]] PATHWISE_EXPORT std::vector<double> predict_sequence(
+    const BktParams& params, const std::vector<std::uint8_t>& outcomes);
 
 /// Log-likelihood of one sequence under `params` (natural log), by forward filtering.
-[[nodiscard]] double sequence_log_likelihood(const BktParams& params,
-                                             const std::vector<std::uint8_t>& outcomes);
+[[nodiscard]] PATHWISE_EXPORT double sequence_log_likelihood(
+    const BktParams& params, const std::vector<std::uint8_t>& outcomes);
 
 /// Per-item guess and slip that override the skill's (KT-IDEM, Pardos & Heffernan 2011).
 /// Value type; thread-compatible.
-struct ItemParams {
+struct PATHWISE_EXPORT ItemParams {
   /// The skill the item belongs to; must be a skill of the model.
   std::string skill;
   /// P(correct | unknown) on this item.
@@ -88,7 +93,7 @@ struct ItemParams {
 /// what the engine updates with. JSON: {"format": "pathwise-bkt-model", "version": "1.0",
 /// "skills": {"<name>": {"prior", "learn", "forget", "guess", "slip"}}, "items": {...}}.
 /// Thread-compatible (concurrent const calls are fine; writes need external sync).
-class BktModel {
+class PATHWISE_EXPORT BktModel {
  public:
   /// Name written in the "format" field of the JSON document.
   static constexpr const char* kFormat = "pathwise-bkt-model";

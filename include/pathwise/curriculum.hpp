@@ -8,12 +8,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pathwise/export.hpp"
 #include "pathwise/types.hpp"
 
 namespace pathwise {
 
 /// A skill (knowledge component). Value type.
-struct Skill {
+struct PATHWISE_EXPORT Skill {
   /// Unique id, e.g. "fractions". Used as the skill name in BKT models.
   std::string id;
   /// Display name; defaults to the id.
@@ -26,7 +27,7 @@ struct Skill {
 };
 
 /// Something a learner answers: a question, a step, an exercise. Value type.
-struct Item {
+struct PATHWISE_EXPORT Item {
   /// Unique id, e.g. "frac-add-07".
   std::string id;
   /// The skills it exercises (at least one).
@@ -45,7 +46,7 @@ struct Item {
 /// with a skill, difficulty in [0, 1], no prerequisite cycle. JSON: {"format":
 /// "pathwise-curriculum", "version": "1.0", "skills": [...], "items": [...]}.
 /// Immutable after construction (safe to share).
-class Curriculum {
+class PATHWISE_EXPORT Curriculum {
  public:
   static constexpr const char* kFormat = "pathwise-curriculum";
   static constexpr const char* kVersion = "1.0";

@@ -12,6 +12,7 @@
 
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
+#include "pathwise/export.hpp"
 #include "pathwise/policy.hpp"
 #include "pathwise/profile.hpp"
 #include "pathwise/store.hpp"
@@ -19,7 +20,7 @@
 namespace pathwise {
 
 /// One answer of one learner, as the host reports it. Value type; thread-compatible.
-struct Response {
+struct PATHWISE_EXPORT Response {
   /// Opaque learner id (personal data: never logged).
   std::string learner;
   /// Item id from the curriculum.
@@ -35,7 +36,7 @@ struct Response {
 };
 
 /// Mastery of one skill across the learners of a store. Value type; thread-compatible.
-struct SkillSummary {
+struct PATHWISE_EXPORT SkillSummary {
   /// Skill id.
   std::string skill;
   /// Learners with a profile.
@@ -49,7 +50,7 @@ struct SkillSummary {
 };
 
 /// Per-skill mastery distribution, for a teacher's view. Value type; thread-compatible.
-struct ClassSummary {
+struct PATHWISE_EXPORT ClassSummary {
   /// Learners with a stored profile.
   std::size_t learners = 0;
   /// One summary per skill, in curriculum order.
@@ -63,7 +64,7 @@ struct ClassSummary {
 };
 
 /// How an engine caches profiles and judges times. Value type; thread-compatible.
-struct EngineOptions {
+struct PATHWISE_EXPORT EngineOptions {
   /// Learners whose profiles one engine keeps in memory; the least recently used leave first.
   /// A cached profile is checked against the store's version before every use, so the cache
   /// saves reading the profile, never coherence. 0: nothing is cached. Default: 1,000 (about
@@ -97,7 +98,7 @@ inline constexpr std::size_t kMaxLearnerIdBytes = 1024;
 /// Learner ids must be non-empty valid UTF-8 without NUL, at most kMaxLearnerIdBytes bytes (Error
 /// (InvalidArgument) otherwise, from every call that takes one). A store that stays busy, or a
 /// database server that is down, gives Error (Busy): nothing changed, retry.
-class Engine {
+class PATHWISE_EXPORT Engine {
  public:
   /// Throws Error (UnknownSkill) if the model lacks a curriculum skill, Error (InvalidArgument)
   /// for an invalid config or options or a null store.

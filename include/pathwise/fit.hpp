@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "pathwise/bkt.hpp"
+#include "pathwise/export.hpp"
 #include "pathwise/response_log.hpp"
 
 namespace pathwise {
 
 /// A closed interval a parameter is kept in during fitting. Value type; thread-compatible.
-struct ParamBounds {
+struct PATHWISE_EXPORT ParamBounds {
   /// Lowest allowed value, in [0, 1].
   double lo = 0.0;
   /// Highest allowed value, in [lo, 1].
@@ -81,7 +82,7 @@ using BktFixed = BktParamSet<std::optional<double>>;
 /// Options for fit(). The defaults follow pyBKT's standard model: 5 random restarts, at most
 /// 100 EM iterations, stop when the total log-likelihood changes by at most 1e-3, no forgetting.
 /// Thread-compatible.
-struct FitOptions {
+struct PATHWISE_EXPORT FitOptions {
   /// EM restarts per skill from random starting points; the best log-likelihood wins. Default: 5.
   int restarts = 5;
   /// Maximum E-steps per restart. Default: 100.
@@ -128,7 +129,7 @@ struct FitOptions {
 };
 
 /// How the fit of one skill went. Value type; thread-compatible.
-struct SkillFitReport {
+struct PATHWISE_EXPORT SkillFitReport {
   /// The skill's name.
   std::string skill;
   /// Responses and sequences the skill was fitted on.
@@ -153,7 +154,7 @@ struct SkillFitReport {
 };
 
 /// What fit_with_report() did. Value type; thread-compatible.
-struct FitReport {
+struct PATHWISE_EXPORT FitReport {
   /// One report per fitted skill, sorted by skill name.
   std::vector<SkillFitReport> skills;
   /// Sum of the skills' log-likelihoods.
@@ -168,7 +169,7 @@ struct FitReport {
 };
 
 /// A fitted model and the report of its fit. Value type; thread-compatible.
-struct FitResult {
+struct PATHWISE_EXPORT FitResult {
   /// Parameters of every fitted skill.
   BktModel model;
   /// How each skill's fit went.
@@ -178,10 +179,11 @@ struct FitResult {
 /// Fits BKT parameters for every skill in `log` by EM (Baum–Welch with scaled forward–backward).
 /// Throws Error (InvalidArgument) if `log` is empty or the options are invalid.
 /// Thread-safe: reentrant.
-[[nodiscard]] BktModel fit(const ResponseLog& log, const FitOptions& options = {});
+[[nodiscard]] PATHWISE_EXPORT BktModel fit(const ResponseLog& log, const FitOptions& options = {});
 
 /// fit() with the per-skill report. Throws like fit(), and rethrows an exception from
 /// options.progress. Thread-safe: reentrant.
-[[nodiscard]] FitResult fit_with_report(const ResponseLog& log, const FitOptions& options = {});
+[[nodiscard]] PATHWISE_EXPORT FitResult fit_with_report(const ResponseLog& log,
+                                                        const FitOptions& options = {});
 
 }  // namespace pathwise

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pathwise/export.hpp"
+
 namespace pathwise {
 
 struct BktParams;
@@ -13,32 +15,96 @@ struct Metrics;
 struct Recommendation;
 struct ClassSummary;
 struct PolicyResult;
+struct SkillFitReport;
+struct FitReport;
+struct FitOptions;
+struct CrossValidation;
+struct CrossValidateOptions;
+struct EvaluateOptions;
+struct Predictions;
+struct ReadReport;
+struct ReadOptions;
+struct ColumnMapping;
 
 /// {"prior", "learn", "forget", "guess", "slip"}.
-void to_json(nlohmann::json& j, const BktParams& params);
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const BktParams& params);
 /// Reads with at(); throws Error (Parse / InvalidArgument) naming the field.
-void from_json(const nlohmann::json& j, BktParams& params);
+PATHWISE_EXPORT void from_json(const nlohmann::json& j, BktParams& params);
 
 /// The model document (with "format" and "version").
-void to_json(nlohmann::json& j, const BktModel& model);
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const BktModel& model);
 /// Throws as BktModel::from_json().
-void from_json(const nlohmann::json& j, BktModel& model);
+PATHWISE_EXPORT void from_json(const nlohmann::json& j, BktModel& model);
 
 /// {"auc", "rmse", "accuracy", "log_loss", "responses"}; NaN is written as null.
-void to_json(nlohmann::json& j, const Metrics& metrics);
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const Metrics& metrics);
 
 /// {"item", "skill", "reason", "explanation", "p_correct" (null when NaN),
 ///  "alternatives": [{"item", "skill", "p_correct"}]}.
-void to_json(nlohmann::json& j, const Recommendation& recommendation);
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const Recommendation& recommendation);
 
 /// {"learners", "damaged", "skills": [{"skill", "learners", "mastered", "mean", "histogram"}]}.
-void to_json(nlohmann::json& j, const ClassSummary& summary);
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const ClassSummary& summary);
+
+/// {"skill", "responses", "sequences", "log_likelihood", "iterations", "converged", "restarts",
+///  "best_restart", "total_iterations", "trace": [log-likelihood per E-step], "warnings": [...]}.
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const SkillFitReport& report);
+
+/// {"log_likelihood", "seconds", "threads", "e_steps", "response_steps",
+///  "skills": [SkillFitReport, ...] sorted by skill}.
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const FitReport& report);
+
+/// {"folds": [Metrics, ...], "mean": Metrics, "sd": Metrics}.
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const CrossValidation& cv);
+
+/// {"p_correct": [...], "p_known_before": [...], "p_known_after": [...]}, one entry per
+/// response in the order of the log's outcomes; NaN (a skipped unknown skill) is written as null.
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const Predictions& predictions);
+
+/// {"learner", "skill", "correct", "order", "item"}: column names, "" where none.
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const ColumnMapping& columns);
+
+/// {"source", "format" ("delimited", "hmm", "three-line"), "delimiter" (one character, or ""),
+///  "encoding", "latin1_fields", "columns_used": ColumnMapping, "rows", "rows_kept",
+///  "rows_relabelled", "rows_filtered", "multi_skill_rows", "skipped_total",
+///  "skipped": {problem: count} for every RowProblem (e.g. "bad_correct"),
+///  "first": {problem: {"source", "line", "column", "field", "message"}} for each problem seen}.
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const ReadReport& report);
+
+// Options from JSON. Each reader starts from the value it is given (use a default-constructed
+// one for the documented defaults), sets the keys present, rejects an unknown key by name
+// (Error InvalidArgument, field "key" or "outer.key"), a value of the wrong type (Error Parse)
+// or out of range (Error InvalidArgument), and ends with the options' validate().
+
+/// {"learner", "skill", "correct", "order", "item"}: strings ("" = the default candidates,
+/// "-" = none for order and item).
+PATHWISE_EXPORT void from_json(const nlohmann::json& j, ColumnMapping& columns);
+
+/// {"format": "auto" | "delimited" | "hmm" | "three-line", "delimiter": one character or ""
+///  (detect), "columns": ColumnMapping, "skill_separator": string or null (the format's
+///  default), "strict", "keep_scaffolding" (true/false), "empty_skill_label": string or null,
+///  "max_line_bytes", "max_fields_per_line", "max_input_bytes" (integers >= 1)}.
+PATHWISE_EXPORT void from_json(const nlohmann::json& j, ReadOptions& options);
+
+/// {"restarts", "max_iterations", "seed", "threads", "item_min_responses",
+///  "min_skill_responses" (integers), "tolerance" (number), "forgetting", "item_guess_slip"
+///  (true/false), "bounds": {parameter: [lo, hi]}, "fixed": {parameter: value or null},
+///  "start": {skill: {"prior", "learn", "guess", "slip", "forget" (optional)}},
+///  "skills": [skill names to fit (exact); all when absent]}. Parameters are "prior", "learn",
+///  "forget", "guess", "slip". `progress` has no JSON form.
+PATHWISE_EXPORT void from_json(const nlohmann::json& j, FitOptions& options);
+
+/// {"skip_unknown_skills": true/false}.
+PATHWISE_EXPORT void from_json(const nlohmann::json& j, EvaluateOptions& options);
+
+/// {"folds", "seed" (integers), "fit": FitOptions}.
+PATHWISE_EXPORT void from_json(const nlohmann::json& j, CrossValidateOptions& options);
 
 /// One simulated policy's figures: {"attempts", "false_mastery", "false_mastery_delayed",
 ///  "over_practice", "post_test", "wheel_spinning", "declared_done",
 ///  "ci95": {"attempts", "false_mastery", "post_test"}} (means; ci95 are half-widths). The
 /// per-learner runs and the curve are not included.
-void to_json(nlohmann::json& j, const PolicyResult& result);
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const PolicyResult& result);
 
 // Learner profiles and the model are documents with their own format and version:
 // LearnerProfile::to_json() / from_json(), BktModel::to_json() / from_json().

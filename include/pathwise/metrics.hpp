@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pathwise/bkt.hpp"
+#include "pathwise/export.hpp"
 #include "pathwise/fit.hpp"
 #include "pathwise/response_log.hpp"
 
@@ -14,21 +15,21 @@ namespace pathwise {
 /// Area under the ROC curve of `predictions` for the 0/1 `outcomes` (Mann–Whitney statistic;
 /// tied predictions count one half). NaN if only one class is present.
 /// Throws Error (InvalidArgument) if the sizes differ or a prediction is NaN.
-[[nodiscard]] double auc(const std::vector<double>& predictions,
-                         const std::vector<std::uint8_t>& outcomes);
+[[nodiscard]] PATHWISE_EXPORT double auc(const std::vector<double>& predictions,
+                                         const std::vector<std::uint8_t>& outcomes);
 /// Root mean squared error. Throws like auc(); NaN for empty input.
-[[nodiscard]] double rmse(const std::vector<double>& predictions,
-                          const std::vector<std::uint8_t>& outcomes);
+[[nodiscard]] PATHWISE_EXPORT double rmse(const std::vector<double>& predictions,
+                                          const std::vector<std::uint8_t>& outcomes);
 /// Share of responses where (prediction >= 0.5) equals the outcome. Throws like auc().
-[[nodiscard]] double accuracy(const std::vector<double>& predictions,
-                              const std::vector<std::uint8_t>& outcomes);
+[[nodiscard]] PATHWISE_EXPORT double accuracy(const std::vector<double>& predictions,
+                                              const std::vector<std::uint8_t>& outcomes);
 /// Mean negative log-likelihood (natural log), predictions clipped to [1e-15, 1 - 1e-15].
-[[nodiscard]] double log_loss(const std::vector<double>& predictions,
-                              const std::vector<std::uint8_t>& outcomes);
+[[nodiscard]] PATHWISE_EXPORT double log_loss(const std::vector<double>& predictions,
+                                              const std::vector<std::uint8_t>& outcomes);
 
 /// The four figures for one set of predictions; NaN where undefined (AUC with one class).
 /// Value type; thread-compatible.
-struct Metrics {
+struct PATHWISE_EXPORT Metrics {
   /// Area under the ROC curve, ties counted one half.
   double auc = 0.0;
   /// Root mean squared error of P(correct).
@@ -44,11 +45,11 @@ struct Metrics {
 };
 
 /// Computes all four metrics. Throws like auc(). Thread-safe: reentrant.
-[[nodiscard]] Metrics compute_metrics(const std::vector<double>& predictions,
-                                      const std::vector<std::uint8_t>& outcomes);
+[[nodiscard]] PATHWISE_EXPORT Metrics compute_metrics(const std::vector<double>& predictions,
+                                                      const std::vector<std::uint8_t>& outcomes);
 
 /// Options for predict() and evaluate(). Thread-compatible.
-struct EvaluateOptions {
+struct PATHWISE_EXPORT EvaluateOptions {
   /// Leave out (and count) responses of skills the model lacks instead of throwing. Default: false.
   bool skip_unknown_skills = false;
 };
@@ -57,12 +58,13 @@ struct EvaluateOptions {
 /// the responses before it in its sequence (one-step-ahead forward filtering). Responses of a
 /// skill the model lacks get NaN when skip_unknown_skills, else Error (UnknownSkill) is thrown.
 /// Thread-safe: reentrant.
-[[nodiscard]] std::vector<double> predict(const BktModel& model, const ResponseLog& log,
-                                          const EvaluateOptions& options = {});
+[[nodiscard]] PATHWISE_EXPORT std::vector<double> predict(const BktModel& model,
+                                                          const ResponseLog& log,
+                                                          const EvaluateOptions& options = {});
 
 /// One-step-ahead predictions with the knowledge state behind each, in the order of
 /// log.outcomes(); NaN in all three for responses of a skipped unknown skill.
-struct Predictions {
+struct PATHWISE_EXPORT Predictions {
   /// P(correct) of each response, from the responses before it: predict()'s values.
   std::vector<double> correct;
   /// P(known) before the response, from the responses before it: what `correct` is computed
@@ -75,16 +77,17 @@ struct Predictions {
 
 /// predict() with the P(known) before and after each response. Throws like predict().
 /// Thread-safe: reentrant.
-[[nodiscard]] Predictions predict_states(const BktModel& model, const ResponseLog& log,
-                                         const EvaluateOptions& options = {});
+[[nodiscard]] PATHWISE_EXPORT Predictions predict_states(const BktModel& model,
+                                                         const ResponseLog& log,
+                                                         const EvaluateOptions& options = {});
 
 /// predict() scored against the log's outcomes. Throws Error (UnknownSkill) for a skill the
 /// model lacks unless skip_unknown_skills.
-[[nodiscard]] Metrics evaluate(const BktModel& model, const ResponseLog& log,
-                               const EvaluateOptions& options = {});
+[[nodiscard]] PATHWISE_EXPORT Metrics evaluate(const BktModel& model, const ResponseLog& log,
+                                               const EvaluateOptions& options = {});
 
 /// Result of cross_validate(). Value type; thread-compatible.
-struct CrossValidation {
+struct PATHWISE_EXPORT CrossValidation {
   /// Figures of each held-out fold.
   std::vector<Metrics> folds;
   /// Mean over folds (responses: the total scored).
@@ -95,7 +98,7 @@ struct CrossValidation {
 
 /// Options for cross_validate(). The defaults give 5 folds dealt with seed 42, each training
 /// split fitted with FitOptions' defaults. Thread-compatible.
-struct CrossValidateOptions {
+struct PATHWISE_EXPORT CrossValidateOptions {
   /// How each training split is fitted (FitOptions::progress reports each split's skills).
   /// Default: FitOptions{}.
   FitOptions fit;
@@ -116,12 +119,13 @@ struct CrossValidateOptions {
 /// Skills absent from a training split are skipped and counted. Throws Error (InvalidArgument)
 /// if the options are invalid or there are fewer learners than folds, and rethrows an exception
 /// from options.fit.progress. Thread-safe: reentrant.
-[[nodiscard]] CrossValidation cross_validate(const ResponseLog& log,
-                                             const CrossValidateOptions& options = {});
+[[nodiscard]] PATHWISE_EXPORT CrossValidation
+cross_validate(const ResponseLog& log, const CrossValidateOptions& options = {});
 
 /// cross_validate() with CrossValidateOptions{fit, folds, seed}. Throws like it.
 /// Thread-safe: reentrant.
-[[nodiscard]] CrossValidation cross_validate(const ResponseLog& log, const FitOptions& fit,
-                                             int folds, std::uint64_t seed = 42);
+[[nodiscard]] PATHWISE_EXPORT CrossValidation cross_validate(const ResponseLog& log,
+                                                             const FitOptions& fit, int folds,
+                                                             std::uint64_t seed = 42);
 
 }  // namespace pathwise

@@ -10,6 +10,7 @@
 
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
+#include "pathwise/export.hpp"
 #include "pathwise/profile.hpp"
 
 namespace pathwise {
@@ -26,13 +27,13 @@ enum class Reason {
 };
 
 /// Lower-case name of a reason: "remediate", "practice", ..., "help".
-[[nodiscard]] const char* to_string(Reason reason) noexcept;
+[[nodiscard]] PATHWISE_EXPORT const char* to_string(Reason reason) noexcept;
 /// Writes to_string(reason).
-std::ostream& operator<<(std::ostream& out, Reason reason);
+PATHWISE_EXPORT std::ostream& operator<<(std::ostream& out, Reason reason);
 
 /// Another item the policy considered, with its predicted P(correct). Value type;
 /// thread-compatible.
-struct Alternative {
+struct PATHWISE_EXPORT Alternative {
   /// Item id.
   std::string item;
   /// The skill it was ranked for.
@@ -45,7 +46,7 @@ struct Alternative {
 };
 
 /// The next step for a learner. Value type; thread-compatible.
-struct Recommendation {
+struct PATHWISE_EXPORT Recommendation {
   /// Item to present; empty for Done (and for Help when no item of the skill is left).
   std::string item;
   /// The skill the choice is about.
@@ -69,7 +70,7 @@ struct Recommendation {
 
 /// Settings of the built-in sequencer. Defaults are documented in docs/engine.md with sources.
 /// Thread-compatible.
-struct PolicyConfig {
+struct PATHWISE_EXPORT PolicyConfig {
   /// The rules the sequencer shares with the profile update: mastery_threshold (default 0.95,
   /// Corbett & Anderson 1995), review_threshold (0.8), initial_half_life_days (2),
   /// half_life_growth (2), wheel_spin_attempts (10, Beck & Gong 2013) and conjunctive_update
@@ -107,7 +108,7 @@ struct PolicyConfig {
 };
 
 /// What a policy sees: the curriculum, the model and the settings. Immutable.
-struct PolicyContext {
+struct PATHWISE_EXPORT PolicyContext {
   const Curriculum& curriculum;
   const BktModel& model;
   const PolicyConfig& config;
@@ -118,7 +119,7 @@ struct PolicyContext {
 
 /// A sequencing policy. Implement it to plug a custom one into the Engine.
 /// Implementations must be thread-safe for concurrent const calls.
-class Policy {
+class PATHWISE_EXPORT Policy {
  public:
   virtual ~Policy() = default;
   /// The next step for `profile` at `now`, or nullopt when there is nothing to offer.
@@ -139,7 +140,7 @@ class Policy {
 /// (6) done. Items: the most informative first (item_information), then by purpose; items seen
 /// in the no-repeat window are skipped while others remain. Deterministic for the same profile,
 /// time and seed. Immutable (safe to share).
-class Sequencer final : public Policy {
+class PATHWISE_EXPORT Sequencer final : public Policy {
  public:
   [[nodiscard]] std::optional<Recommendation> recommend(const PolicyContext& context,
                                                         const LearnerProfile& profile,
@@ -149,14 +150,16 @@ class Sequencer final : public Policy {
 /// Predicted P(correct) on an item for a learner whose P(known) of `skill` is `p_known`: BKT
 /// with the item's guess/slip where the model has them, else the skill's, shifted by the item's
 /// difficulty (see Item::difficulty).
-[[nodiscard]] double item_p_correct(const PolicyContext& context, std::uint32_t item,
-                                    std::uint32_t skill, double p_known);
+[[nodiscard]] PATHWISE_EXPORT double item_p_correct(const PolicyContext& context,
+                                                    std::uint32_t item, std::uint32_t skill,
+                                                    double p_known);
 
 /// Expected information, in bits, that an answer to `item` gives about whether a learner with
 /// P(known) `p_known` knows `skill`: the mutual information between the answer and the hidden
 /// state under BKT with the item's guess/slip where the model has them, else the skill's.
 /// Items that share their skill's guess/slip tie; difficulty hints do not enter.
-[[nodiscard]] double item_information(const PolicyContext& context, std::uint32_t item,
-                                      std::uint32_t skill, double p_known);
+[[nodiscard]] PATHWISE_EXPORT double item_information(const PolicyContext& context,
+                                                      std::uint32_t item, std::uint32_t skill,
+                                                      double p_known);
 
 }  // namespace pathwise

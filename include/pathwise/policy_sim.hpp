@@ -10,6 +10,7 @@
 
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
+#include "pathwise/export.hpp"
 #include "pathwise/policy.hpp"
 #include "pathwise/simulate.hpp"
 
@@ -26,10 +27,10 @@ enum class SimPolicy {
 };
 
 /// Lower-case name: "fixed", "random", "mastery", "pathwise", "oracle".
-[[nodiscard]] const char* to_string(SimPolicy policy) noexcept;
+[[nodiscard]] PATHWISE_EXPORT const char* to_string(SimPolicy policy) noexcept;
 
 /// Settings of simulate_policies(). Thread-compatible.
-struct PolicySimulationOptions {
+struct PATHWISE_EXPORT PolicySimulationOptions {
   /// The simulated population (seed, spread, prerequisite effect, forgetting).
   PopulationOptions population;
   /// Learners simulated for each policy (the same learners for every policy). Default: 1000.
@@ -78,7 +79,7 @@ struct PolicySimulationOptions {
 };
 
 /// What happened to one simulated learner under one policy. Value type.
-struct LearnerRun {
+struct PATHWISE_EXPORT LearnerRun {
   /// Attempts until the policy declared the goals done (or max_attempts).
   std::size_t attempts = 0;
   /// Whether the policy declared done before the cap.
@@ -97,13 +98,13 @@ struct LearnerRun {
 };
 
 /// Mean and 95% confidence half-width (1.96 standard errors) of one figure over learners.
-struct Estimate {
+struct PATHWISE_EXPORT Estimate {
   double mean = 0.0;
   double ci95 = 0.0;
 };
 
 /// One policy's results over the population. Value type.
-struct PolicyResult {
+struct PATHWISE_EXPORT PolicyResult {
   SimPolicy policy = SimPolicy::Pathwise;
   Estimate attempts, false_mastery, false_mastery_delayed, over_practice, post_test;
   /// Share of learners flagged wheel-spinning, and of learners whose policy declared done.
@@ -121,20 +122,19 @@ struct PolicyResult {
 /// Runs every policy in `policies` on the same simulated learners and measures it.
 /// Throws Error (InvalidArgument) for invalid options or an empty curriculum, Error
 /// (UnknownSkill) for a goal or curriculum skill the model lacks. Thread-safe: reentrant.
-[[nodiscard]] std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum,
-                                                          const BktModel& model,
-                                                          const std::vector<SimPolicy>& policies,
-                                                          const PolicySimulationOptions& options);
+[[nodiscard]] PATHWISE_EXPORT std::vector<PolicyResult> simulate_policies(
+    const Curriculum& curriculum, const BktModel& model, const std::vector<SimPolicy>& policies,
+    const PolicySimulationOptions& options);
 
 /// One setting tried by a matched-quality search, and what it gave. Value type.
-struct SweepPoint {
+struct PATHWISE_EXPORT SweepPoint {
   /// Items per skill (match_fixed_order) or the mastery threshold (match_mastery_tutor).
   double setting = 0.0;
   Estimate attempts, false_mastery;
 };
 
 /// What a matched-quality search found. Value type.
-struct MatchedSweep {
+struct PATHWISE_EXPORT MatchedSweep {
   /// Every setting tried, in order; the search stops at the first that reaches the target, so
   /// when `matched` is true the last point is that setting.
   std::vector<SweepPoint> points;
@@ -150,10 +150,11 @@ struct MatchedSweep {
 /// sequencer's, from simulate_policies() with the same options). Throws Error (InvalidArgument)
 /// for invalid options, a target outside [0, 1] or `max_per_skill` outside [1, kMaxCount], and
 /// what simulate_policies() throws. Thread-safe: reentrant.
-[[nodiscard]] MatchedSweep match_fixed_order(const Curriculum& curriculum, const BktModel& model,
-                                             const PolicySimulationOptions& options,
-                                             double target_false_mastery,
-                                             std::size_t max_per_skill = 60);
+[[nodiscard]] PATHWISE_EXPORT MatchedSweep match_fixed_order(const Curriculum& curriculum,
+                                                             const BktModel& model,
+                                                             const PolicySimulationOptions& options,
+                                                             double target_false_mastery,
+                                                             std::size_t max_per_skill = 60);
 
 /// The mastery tutor at a given quality: runs SimPolicy::Mastery with the mastery threshold
 /// raised from options.config.rules.mastery_threshold by `step` at a time (at most `steps`
@@ -161,13 +162,12 @@ struct MatchedSweep {
 /// `target_false_mastery`. Throws Error (InvalidArgument) for invalid options, a target outside
 /// [0, 1], `steps` outside [1, 1000] or `step` outside (0, 1), and what simulate_policies()
 /// throws. Thread-safe: reentrant.
-[[nodiscard]] MatchedSweep match_mastery_tutor(const Curriculum& curriculum, const BktModel& model,
-                                               const PolicySimulationOptions& options,
-                                               double target_false_mastery, std::size_t steps = 10,
-                                               double step = 0.005);
+[[nodiscard]] PATHWISE_EXPORT MatchedSweep match_mastery_tutor(
+    const Curriculum& curriculum, const BktModel& model, const PolicySimulationOptions& options,
+    double target_false_mastery, std::size_t steps = 10, double step = 0.005);
 
 /// A model without its degenerate skills, and how many were left out.
-struct TeachableModel {
+struct PATHWISE_EXPORT TeachableModel {
   BktModel model;
   std::size_t dropped = 0;
 };
@@ -176,6 +176,6 @@ struct TeachableModel {
 /// correct answer does not raise P(known), so no policy can teach them to mastery), and without
 /// those skills' items and forgetting rates; everything else is kept as it is. The result may
 /// have no skills left. Thread-safe.
-[[nodiscard]] TeachableModel without_degenerate_skills(const BktModel& model);
+[[nodiscard]] PATHWISE_EXPORT TeachableModel without_degenerate_skills(const BktModel& model);
 
 }  // namespace pathwise

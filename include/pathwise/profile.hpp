@@ -11,13 +11,14 @@
 
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
+#include "pathwise/export.hpp"
 #include "pathwise/time.hpp"
 #include "pathwise/types.hpp"
 
 namespace pathwise {
 
 /// One learner's state on one skill. Value type.
-struct SkillState {
+struct PATHWISE_EXPORT SkillState {
   /// BKT P(known) before the next opportunity.
   double p_known = 0.0;
   /// Responses on this skill, and how many were correct.
@@ -47,7 +48,8 @@ struct SkillState {
 /// half_life_days) (days before the last practice count as 0), or P(known) itself while the
 /// skill has no review schedule (half_life_days 0, or never practised). The one formula the
 /// profile and the sequencer use.
-[[nodiscard]] double estimated_recall(const SkillState& state, TimePoint now) noexcept;
+[[nodiscard]] PATHWISE_EXPORT double estimated_recall(const SkillState& state,
+                                                      TimePoint now) noexcept;
 
 /// Longest half-life of recall a profile holds, in days (100 years): a longer one (a forgetting
 /// rate near 0, many reviews) is held at this, so review times stay representable.
@@ -56,7 +58,7 @@ inline constexpr double kMaxHalfLifeDays = 36525.0;
 inline constexpr double kMaxHalfLifeGrowth = 100.0;
 
 /// Rules of the profile update that come from the policy configuration.
-struct ProfileRules {
+struct PATHWISE_EXPORT ProfileRules {
   /// P(known) at which a skill counts as mastered. Default: 0.95 (Corbett & Anderson 1995).
   double mastery_threshold = 0.95;
   /// Estimated recall below which a mastered skill is due for review. Default: 0.8.
@@ -80,7 +82,7 @@ struct ProfileRules {
 /// it, with "schema_version": 1 instead, are read too); times are milliseconds since the Unix
 /// epoch.
 /// Value type; thread-compatible.
-struct LearnerProfile {
+struct PATHWISE_EXPORT LearnerProfile {
   static constexpr const char* kFormat = "pathwise-learner-profile";
   static constexpr const char* kVersion = "1.0";
   /// The "schema_version" older documents carry in place of "version" (read, never written).
@@ -124,8 +126,9 @@ struct LearnerProfile {
 
 /// A new profile with every curriculum skill at its prior. Throws Error (UnknownSkill) if the
 /// model lacks a curriculum skill.
-[[nodiscard]] LearnerProfile new_profile(std::string learner, const Curriculum& curriculum,
-                                         const BktModel& model);
+[[nodiscard]] PATHWISE_EXPORT LearnerProfile new_profile(std::string learner,
+                                                         const Curriculum& curriculum,
+                                                         const BktModel& model);
 
 /// Applies one response to `profile`: the BKT update of every skill of the item (each skill is
 /// updated independently with the same outcome, exactly as an offline log with the row listed

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pathwise/export.hpp"
 #include "pathwise/types.hpp"
 
 namespace pathwise {
@@ -23,12 +24,12 @@ enum class LogFormat {
 };
 
 /// Short name of a format: "auto", "delimited", "hmm", "three-line".
-[[nodiscard]] const char* to_string(LogFormat format) noexcept;
+[[nodiscard]] PATHWISE_EXPORT const char* to_string(LogFormat format) noexcept;
 
 /// Which header column holds what, for LogFormat::Delimited. An empty name means "use the first
 /// default candidate present in the header"; the candidates cover pyBKT's names, the ASSISTments
 /// 2009 skill-builder export and the DataShop/KDD Cup step export. Thread-compatible.
-struct ColumnMapping {
+struct PATHWISE_EXPORT ColumnMapping {
   /// Learner id. Defaults: user_id, Anon Student Id, student_id, learner_id, student.
   std::string learner;
   /// Skill name(s). Defaults: skill_name, KC(Default), skill_id, skill, kc.
@@ -44,7 +45,7 @@ struct ColumnMapping {
 
 /// Options for reading a log. The defaults read the common public logs as they are.
 /// Thread-compatible.
-struct ReadOptions {
+struct PATHWISE_EXPORT ReadOptions {
   /// Layout of the input; Auto detects it from the content. Default: Auto.
   LogFormat format = LogFormat::Auto;
   /// Field delimiter of delimited input; '\0' detects it from the header. Default: '\0'.
@@ -100,11 +101,11 @@ enum class RowProblem : std::uint8_t {
 inline constexpr std::size_t kRowProblemCount = 7;
 
 /// Short name of a row problem, e.g. "bad_correct".
-[[nodiscard]] const char* to_string(RowProblem problem) noexcept;
+[[nodiscard]] PATHWISE_EXPORT const char* to_string(RowProblem problem) noexcept;
 
 /// What a reader saw: rows read, kept and skipped by reason, with the first place of each.
 /// Value type; thread-compatible.
-struct ReadReport {
+struct PATHWISE_EXPORT ReadReport {
   /// Source label (file path or "<string>").
   std::string source;
   /// Format actually read (never Auto).
@@ -145,7 +146,7 @@ struct ReadReport {
 /// responses grouped into sequences, one per (skill, learner), each in time order.
 /// Build one with read_file(), parse() or ResponseLog::Builder.
 /// Immutable after construction (safe to share).
-class ResponseLog {
+class PATHWISE_EXPORT ResponseLog {
  public:
   /// Sentinel for "no item".
   static constexpr std::uint32_t kNoItem = 0xffffffffu;

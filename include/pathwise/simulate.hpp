@@ -7,12 +7,13 @@
 
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
+#include "pathwise/export.hpp"
 #include "pathwise/response_log.hpp"
 
 namespace pathwise {
 
 /// Options for simulate_log(). Thread-compatible.
-struct SimulateLogOptions {
+struct PATHWISE_EXPORT SimulateLogOptions {
   /// Learners simulated; each practises every skill of the model. Default: 100.
   std::size_t learners = 100;
   /// Opportunities per learner and skill. Default: 20.
@@ -27,27 +28,29 @@ struct SimulateLogOptions {
 /// each opportunity is a uniformly drawn item of that skill, answered with the item's guess and
 /// slip, and the log records the item. Learner ids are "learner-<n>".
 /// Throws Error (InvalidArgument) if the model has no skills. Thread-safe: reentrant.
-[[nodiscard]] ResponseLog simulate_log(const BktModel& model, const SimulateLogOptions& options);
+[[nodiscard]] PATHWISE_EXPORT ResponseLog simulate_log(const BktModel& model,
+                                                       const SimulateLogOptions& options);
 
 /// A small built-in course for demos and simulations: five arithmetic skills with prerequisites
 /// (counting -> addition -> subtraction, multiplication -> fractions), three items each (one
 /// shared by two skills), and BKT parameters for every skill.
-struct SyntheticCourse {
+struct PATHWISE_EXPORT SyntheticCourse {
   Curriculum curriculum;
   BktModel model;
 };
 /// The built-in course. Thread-safe.
-[[nodiscard]] SyntheticCourse synthetic_course();
+[[nodiscard]] PATHWISE_EXPORT SyntheticCourse synthetic_course();
 
 /// A course made from a model alone, for simulating on fitted parameters (e.g. a model fitted on
 /// a real log): one skill per model skill, in the model's (name) order and without
 /// prerequisites; as items, the model's per-item entries of each skill, or `items_per_skill`
 /// items named "<skill> #<k>" sharing the skill's guess/slip where it has none. Throws Error
 /// (InvalidArgument) if the model has no skills or items_per_skill is 0. Thread-safe.
-[[nodiscard]] Curriculum course_from_model(const BktModel& model, std::size_t items_per_skill = 3);
+[[nodiscard]] PATHWISE_EXPORT Curriculum course_from_model(const BktModel& model,
+                                                           std::size_t items_per_skill = 3);
 
 /// How a simulated population differs from the model and behaves over time. Thread-compatible.
-struct PopulationOptions {
+struct PATHWISE_EXPORT PopulationOptions {
   /// Random seed; learner n of a seed is always the same learner. Default: 1.
   std::uint64_t seed = 1;
   /// Spread of each learner's prior and learn around the skill's values: each is drawn from a
@@ -70,7 +73,7 @@ struct PopulationOptions {
 /// answered correctly only if every skill's answer is), learns by the learner's own learn rate
 /// (slowed while prerequisites are unknown), and forgets with time. Deterministic for (seed,
 /// index). Thread-compatible.
-class SimulatedLearner {
+class PATHWISE_EXPORT SimulatedLearner {
  public:
   /// Draws learner `index` of the population. Throws Error (UnknownSkill) if the model lacks a
   /// curriculum skill, Error (InvalidArgument) for invalid options.

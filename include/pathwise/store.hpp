@@ -11,12 +11,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pathwise/export.hpp"
 #include "pathwise/profile.hpp"
 
 namespace pathwise {
 
 /// One recorded response, as the engine hands it to a store. Value type; thread-compatible.
-struct ResponseRecord {
+struct PATHWISE_EXPORT ResponseRecord {
   /// Item id.
   std::string item;
   /// Correct or incorrect.
@@ -29,7 +30,7 @@ struct ResponseRecord {
 };
 
 /// A profile as a store holds it, with the store's version of it. Value type.
-struct StoredProfile {
+struct PATHWISE_EXPORT StoredProfile {
   LearnerProfile profile;
   /// Changes with every write of the learner. Versions are unique across a store's whole history:
   /// a learner erased and created again never gets a version an earlier profile had. Never 0.
@@ -38,13 +39,13 @@ struct StoredProfile {
 
 /// A process's copy of one learner's profile, checked against the store before it is used.
 /// `version` 0 with no profile means "the store held nothing". Value type.
-struct CachedProfile {
+struct PATHWISE_EXPORT CachedProfile {
   std::optional<LearnerProfile> profile;
   std::uint64_t version = 0;
 };
 
 /// What one write transaction stores, decided by the caller with the current state in hand.
-struct ProfileWrite {
+struct PATHWISE_EXPORT ProfileWrite {
   enum class Kind {
     Nothing,   ///< no change: the transaction ends without a write
     Response,  ///< one response: the learner's counters, the `changed` skills and the response
@@ -73,7 +74,7 @@ struct ProfileWrite {
 ///   Pathwise writes) throw Error (Corrupt) naming the column; erase() still removes them.
 ///   Messages never name a learner.
 /// Implementations must be thread-safe.
-class ProfileStore {
+class PATHWISE_EXPORT ProfileStore {
  public:
   /// The function update() calls with the learner's current profile (nullopt: none stored).
   /// `reloaded` is true when the store replaced the caller's copy with what it holds. It changes
@@ -131,7 +132,7 @@ class ProfileStore {
 
 /// Profiles in memory, lost when the process ends; shared by the threads of one process only.
 /// Thread-safe.
-class InMemoryStore final : public ProfileStore {
+class PATHWISE_EXPORT InMemoryStore final : public ProfileStore {
  public:
   /// Keep every response (for export), as SqliteOptions::keep_responses. Default: false, so
   /// that memory stays bounded by the learners in long simulations.
@@ -156,7 +157,7 @@ class InMemoryStore final : public ProfileStore {
 };
 
 /// Options of SqliteStore::open().
-struct SqliteOptions {
+struct PATHWISE_EXPORT SqliteOptions {
   /// Keep every response in a `responses` table (for export and refitting). Default: true.
   bool keep_responses = true;
   /// Durability of a returned record(): false = survives a crash of the process (WAL,
@@ -175,7 +176,7 @@ struct SqliteOptions {
 /// so no trace remains; while that runs other writes wait, and erase() throws Error (Busy) if
 /// other connections' reads keep old pages in the WAL past the busy timeout (the rows are gone
 /// by then; erasing again finishes the scrub). Thread-safe (one connection, serialised).
-class SqliteStore final : public ProfileStore {
+class PATHWISE_EXPORT SqliteStore final : public ProfileStore {
  public:
   /// Schema version this build writes; older databases are migrated on open.
   static constexpr int kSchemaVersion = 2;
@@ -206,7 +207,7 @@ class SqliteStore final : public ProfileStore {
 };
 
 /// Options of PostgresStore::open().
-struct PostgresOptions {
+struct PATHWISE_EXPORT PostgresOptions {
   /// Keep every response in a `responses` table (for export and refitting). Default: true.
   bool keep_responses = true;
   /// Connections one store (one engine) opens at most, on demand. Default: 2.
@@ -232,7 +233,7 @@ struct PostgresOptions {
 /// outcome is unknown (never Busy, so a retry cannot apply a write twice).
 /// Erased rows are deleted; PostgreSQL keeps dead row versions until VACUUM (see docs/engine.md).
 /// Thread-safe.
-class PostgresStore final : public ProfileStore {
+class PATHWISE_EXPORT PostgresStore final : public ProfileStore {
  public:
   /// Schema version this build writes; older databases are migrated on open.
   static constexpr int kSchemaVersion = 1;
@@ -261,7 +262,7 @@ class PostgresStore final : public ProfileStore {
 };
 
 /// Options of open_store(); each store takes the ones that apply to it.
-struct StoreOptions {
+struct PATHWISE_EXPORT StoreOptions {
   /// Both stores: keep every response. Default: true.
   bool keep_responses = true;
   /// Both stores: how long to wait for a lock or the server before Error (Busy). Default: 5000.
@@ -278,7 +279,7 @@ struct StoreOptions {
 /// `postgresql://...`, `postgres://...` or a libpq key=value string (`host=... dbname=...`) for
 /// PostgresStore; `memory:` for an InMemoryStore. Throws Error (InvalidArgument) for an unknown
 /// scheme, otherwise as the store's open().
-[[nodiscard]] std::unique_ptr<ProfileStore> open_store(const std::string& url,
-                                                       const StoreOptions& options = {});
+[[nodiscard]] PATHWISE_EXPORT std::unique_ptr<ProfileStore> open_store(
+    const std::string& url, const StoreOptions& options = {});
 
 }  // namespace pathwise

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "pathwise/export.hpp"
 #include "pathwise/types.hpp"
 
 namespace pathwise {
@@ -12,26 +13,27 @@ namespace pathwise {
 inline constexpr std::int64_t kMaxMillis = 9223372036854LL;
 
 /// Milliseconds since the Unix epoch, rounded down (also before 1970).
-[[nodiscard]] std::int64_t to_millis(TimePoint t) noexcept;
+[[nodiscard]] PATHWISE_EXPORT std::int64_t to_millis(TimePoint t) noexcept;
 
 /// The TimePoint `ms` milliseconds after the epoch; `ms` beyond ±kMaxMillis is clamped to it
 /// (never an overflow). Use checked_from_millis() for input from outside.
-[[nodiscard]] TimePoint from_millis(std::int64_t ms) noexcept;
+[[nodiscard]] PATHWISE_EXPORT TimePoint from_millis(std::int64_t ms) noexcept;
 
 /// from_millis() for input from outside: throws Error (InvalidArgument) naming `field` if |ms|
 /// exceeds kMaxMillis.
-[[nodiscard]] TimePoint checked_from_millis(std::int64_t ms, const char* field = "time");
+[[nodiscard]] PATHWISE_EXPORT TimePoint checked_from_millis(std::int64_t ms,
+                                                            const char* field = "time");
 
 /// Throws Error (InvalidArgument) naming `field` if `t` is outside ±kMaxMillis (TimePoint::min()
 /// is; TimePoint::max() rounds down to exactly kMaxMillis and is accepted). Returns `t` rounded
 /// down to a whole millisecond, as documents store it.
-[[nodiscard]] TimePoint checked_time(TimePoint t, const char* field = "time");
+[[nodiscard]] PATHWISE_EXPORT TimePoint checked_time(TimePoint t, const char* field = "time");
 
 /// `t` plus `days` (fractional, may be negative), rounded to the millisecond and clamped to
 /// ±kMaxMillis; a NaN `days` gives `t`.
-[[nodiscard]] TimePoint plus_days(TimePoint t, double days) noexcept;
+[[nodiscard]] PATHWISE_EXPORT TimePoint plus_days(TimePoint t, double days) noexcept;
 
 /// Days from `from` to `to` (negative if `to` is earlier).
-[[nodiscard]] double days_between(TimePoint from, TimePoint to) noexcept;
+[[nodiscard]] PATHWISE_EXPORT double days_between(TimePoint from, TimePoint to) noexcept;
 
 }  // namespace pathwise

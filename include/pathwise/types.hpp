@@ -10,6 +10,8 @@
 #include <utility>
 #include <variant>
 
+#include "pathwise/export.hpp"
+
 namespace pathwise {
 
 /// The observed result of one response. Stored as one byte.
@@ -38,10 +40,10 @@ enum class ErrorCode {
 };
 
 /// Short lower-case name of an error code, e.g. "parse".
-[[nodiscard]] const char* to_string(ErrorCode code) noexcept;
+[[nodiscard]] PATHWISE_EXPORT const char* to_string(ErrorCode code) noexcept;
 
 /// Where an error was found. Every field is optional: line and column are 1-based, 0 = unknown.
-struct Location {
+struct PATHWISE_EXPORT Location {
   /// File name or other source label, e.g. "ct.csv" or "<string>".
   std::string source;
   /// 1-based line number; 0 if unknown.
@@ -63,7 +65,7 @@ struct Location {
 /// place (when known) followed by the message: "ct.csv:12:40: column 'correct' must be 0 or 1,
 /// got '2'". Messages never contain learner ids.
 /// Thread-compatible.
-class Error : public std::runtime_error {
+class PATHWISE_EXPORT Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message, Location location = {});
 

@@ -2,6 +2,9 @@
 // documents on the "memory:" store, then a sequence of calls decoded from the rest of the bytes
 // runs on it. Every status must be a documented one, PATHWISE_INTERNAL never comes back for bad
 // input, outputs are JSON, and a profile document reads back with LearnerProfile::from_json.
+// The calls include the `_n` spellings with the id's raw bytes (an id holding NUL must be
+// refused, never cut short) and the log calls on fuzzed text (fit report, evaluate, predict,
+// cross-validate) with fuzzed or fixed options.
 //
 // Input: curriculum NUL model NUL settings NUL calls. An empty (or missing) document part takes
 // the built-in one below, so that the fuzzer can spend its time on the calls; an empty settings
@@ -106,7 +109,9 @@ struct Session {
   }
 
   void call(Bytes& in) {
-    const std::uint8_t op = in.u8() % 7;
+    const std::uint8_t op = in.u8() % 10;
+    if (op == 7) return call_n(in);
+    if (op == 8) return call_log(in);
     std::string who = learner(in);
     who.resize(std::strlen(who.c_str()));  // what the C API sees
     Owned err, out;
@@ -171,6 +176,106 @@ struct Session {
         check_json_out(s, out, "pathwise_class_summary");
         break;
       }
+    }
+  }
+
+  /// The `_n` calls with the learner id's raw bytes, NUL included.
+  void call_n(Bytes& in) {
+    const std::uint8_t sub = in.u8() % 4;
+    const std::string who = learner(in);
+    const bool has_nul = who.find('\0') != std::string::npos;
+    Owned err, out;
+    pathwise_status s = PATHWISE_OK;
+    const char* name = "";
+    switch (sub) {
+      case 0: {
+        const std::string it = item(in);
+        name = "pathwise_record_n";
+        s = pathwise_record_n(engine, who.data(), who.size(), it.data(), it.size(), in.u8() & 1,
+                              time(in), &err.p);
+        if (it.find('\0') != std::string::npos)
+          PATHWISE_FUZZ_CHECK(s == PATHWISE_INVALID_ARGUMENT, "an item id with NUL was accepted");
+        break;
+      }
+      case 1:
+        name = "pathwise_profile_n";
+        s = pathwise_profile_n(engine, who.data(), who.size(), &out.p, &err.p);
+        check_json_out(s, out, name);
+        if (s == PATHWISE_OK) {
+          const auto p = pathwise::LearnerProfile::from_json(out.str(), "profile");
+          PATHWISE_FUZZ_CHECK(p.learner == who, "profile_n of another learner (id cut short?)");
+        }
+        break;
+      case 2:
+        name = "pathwise_recommend_n";
+        s = pathwise_recommend_n(engine, who.data(), who.size(), time(in), &out.p, &err.p);
+        check_json_out(s, out, name);
+        break;
+      default: {
+        name = "pathwise_erase_learner_n";
+        int existed = -1;
+        s = pathwise_erase_learner_n(engine, who.data(), who.size(), &existed, &err.p);
+        if (s == PATHWISE_OK) PATHWISE_FUZZ_CHECK(existed == 0 || existed == 1, name);
+        break;
+      }
+    }
+    check(s, err, name, who);
+    if (has_nul) PATHWISE_FUZZ_CHECK(s == PATHWISE_INVALID_ARGUMENT, "an id with NUL was accepted");
+  }
+
+  /// A log call on fuzzed text: fit report, evaluate, predict or cross-validate.
+  void call_log(Bytes& in) {
+    const std::uint8_t sub = in.u8() % 4;
+    const std::uint8_t pick = in.u8();
+    // Small fits keep the fuzzer fast; a fuzzed options document some of the time.
+    std::string options;
+    if (pick < 200) {
+      options = sub == 3 ? R"({"folds": 2, "fit": {"restarts": 1, "max_iterations": 5,
+                               "threads": 1}, "read": {"strict": false}})"
+                         : (sub == 0 ? R"({"restarts": 1, "max_iterations": 5, "threads": 1,
+                                          "bounds": {"guess": [0, 0.3]}})"
+                                     : R"({"skip_unknown_skills": true})");
+      if (pick & 1) options.clear();  // NULL: the defaults (evaluate, predict) or a full fit
+      if (options.empty() && sub != 1 && sub != 2) options = R"({"restarts": 1, "threads": 1})";
+    } else {
+      options = in.str(96);
+      options.resize(std::strlen(options.c_str()));
+    }
+    std::string text = "user_id,skill_name,correct\n" + in.str(255);
+    if (pick & 2) text = in.str(255);  // any format, detected
+    const char* o = options.empty() ? nullptr : options.c_str();
+    Owned err, out;
+    pathwise_status s = PATHWISE_OK;
+    const char* name = "";
+    switch (sub) {
+      case 0:
+        name = "pathwise_fit_report_text";
+        s = pathwise_fit_report_text(text.data(), text.size(), o, &out.p, &err.p);
+        break;
+      case 1:
+        name = "pathwise_evaluate_text";
+        s = pathwise_evaluate_text(kModel, text.data(), text.size(), o, &out.p, &err.p);
+        break;
+      case 2:
+        name = "pathwise_predict_text";
+        s = pathwise_predict_text(kModel, text.data(), text.size(), o, &out.p, &err.p);
+        break;
+      default:
+        name = "pathwise_cross_validate_text";
+        s = pathwise_cross_validate_text(text.data(), text.size(), o, &out.p, &err.p);
+        break;
+    }
+    check(s, err, name, "");
+    check_json_out(s, out, name);
+    if (s == PATHWISE_OK) {
+      const auto j = nlohmann::json::parse(out.str());
+      PATHWISE_FUZZ_CHECK(j.contains("read"), name);
+      const auto& r = j.at("read");
+      PATHWISE_FUZZ_CHECK(
+          r.at("rows").get<std::size_t>() == r.at("rows_kept").get<std::size_t>() +
+                                                 r.at("rows_filtered").get<std::size_t>() +
+                                                 r.at("skipped_total").get<std::size_t>(),
+          "rows != kept + filtered + skipped");
     }
   }
 };

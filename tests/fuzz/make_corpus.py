@@ -165,6 +165,19 @@ def write_c_api():
         for s in ["counting", "addition", "multiplication"]},
         "items": {"m1": {"skill": "multiplication", "guess": 0.3, "slip": 0.05}}}).encode()
     c.add("curriculum-small", curriculum + b"\0" + model + b"\0\0" + calls)
+    # The _n calls (op 7: sub, learner, ...), one with an id holding NUL.
+    c.add("session-n-calls", b"\0\0\0" + bytes([7, 0, 0, 1, 1, 3, 7, 1, 0, 7, 2, 0, 5]) +
+          bytes([7, 1, 250, 3]) + b"u\0x" + bytes([7, 0, 0, 250, 3]) + b"a1\0" + bytes([1, 2]) +
+          bytes([7, 3, 0]))
+    # The log calls (op 8: sub, pick, text): fit report, evaluate, predict, cross-validate.
+    rows = b"".join(f"u{l},{'addition' if t % 2 else 'counting'},{(l + t) % 2}\n".encode()
+                    for l in range(4) for t in range(4))
+    log = bytes([8, 0, 0, len(rows)]) + rows
+    c.add("session-log-calls", b"\0\0\0" + log + bytes([8, 1, 0, len(rows)]) + rows +
+          bytes([8, 2, 1, len(rows)]) + rows + bytes([8, 3, 0, len(rows)]) + rows)
+    options = b'{"read": {"strict": true}, "restarts": 1}'
+    c.add("session-log-options", b"\0\0\0" + bytes([8, 0, 200, len(options)]) + options +
+          bytes([len(rows)]) + rows)
 
 
 def write_cli():

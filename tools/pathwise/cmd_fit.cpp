@@ -10,22 +10,20 @@ namespace pathwise::cli {
 
 namespace {
 
+/// The library's fit report (pathwise/json.hpp) keyed by skill, each with its parameters.
 void print_fit_json(std::ostream& out, const FitResult& r, const ResponseLog& log) {
-  nlohmann::json j;
-  j["log_likelihood"] = r.report.log_likelihood;
-  j["seconds"] = r.report.seconds;
-  j["threads"] = r.report.threads;
+  nlohmann::json j = r.report;
+  j.erase("e_steps");
+  j.erase("response_steps");
   j["responses"] = log.size();
   nlohmann::json skills = nlohmann::json::object();
-  for (const auto& s : r.report.skills) {
-    nlohmann::json sj = r.model.skill(s.skill);
-    sj["responses"] = s.responses;
-    sj["sequences"] = s.sequences;
-    sj["log_likelihood"] = s.log_likelihood;
-    sj["iterations"] = s.iterations;
-    sj["converged"] = s.converged;
-    sj["warnings"] = s.warnings;
-    skills[s.skill] = std::move(sj);
+  for (const nlohmann::json& report : j.at("skills")) {
+    const std::string& name = report.at("skill").get_ref<const std::string&>();
+    nlohmann::json sj = r.model.skill(name);
+    for (const char* key :
+         {"responses", "sequences", "log_likelihood", "iterations", "converged", "warnings"})
+      sj[key] = report.at(key);
+    skills[name] = std::move(sj);
   }
   j["skills"] = std::move(skills);
   out << j.dump(2) << "\n";
@@ -84,11 +82,13 @@ int run_fit(const Args& a, Io& io) {
 
 void print_cross_validation(std::ostream& out, const CrossValidation& cv, bool json) {
   if (json) {
-    nlohmann::json j = cv.mean;
-    j["folds"] = cv.folds;
-    nlohmann::json sd = cv.sd;
+    // The library's form (pathwise/json.hpp) with the mean's figures at the top.
+    const nlohmann::json lib = cv;
+    nlohmann::json j = lib.at("mean");
+    j["folds"] = lib.at("folds");
+    nlohmann::json sd = lib.at("sd");
     sd.erase("responses");
-    j["sd"] = sd;
+    j["sd"] = std::move(sd);
     out << j.dump() << "\n";
     return;
   }
