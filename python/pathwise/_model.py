@@ -238,12 +238,23 @@ class Model:
         self.fit_report_ = None
         self.read_report_ = None
         self._set(kwargs)
+        self._constructed = {k: getattr(self, k) for k in self._PER_FIT}
 
     def __repr__(self):
         return "Model(seed=%r, num_fits=%r, parallel=%r, forgets=%r, multigs=%r)" % (
             self.seed, self.num_fits, self.parallel, self.forgets, self.multigs)
 
     # ---- arguments ---------------------------------------------------------------------------
+
+    # pyBKT's fit and crossvalidate take these afresh on each call: one left out goes back to
+    # the constructor's value (pyBKT: to its default), so fit(skills='A', forgets=True) followed
+    # by fit() fits every skill without forgetting. predict/evaluate use the last fit's.
+    _PER_FIT = ("skills", "forgets", "multigs", "defaults")
+
+    def _set_for_fit(self, kwargs):
+        for key, value in getattr(self, "_constructed", {}).items():
+            setattr(self, key, value)
+        self._set(kwargs)
 
     def _set(self, kwargs):
         for key, value in kwargs.items():
@@ -303,7 +314,7 @@ class Model:
         rows the reader skipped and why. Returns self.
         """
         fixed_from_coef = kwargs.pop("fixed", None) if kwargs.get("fixed") is True else None
-        self._set(kwargs)
+        self._set_for_fit(kwargs)
         log = self._log(data_path, data)
         options = self._fit_options(log.skill_names())
         init = self._init or {}
@@ -440,7 +451,7 @@ class Model:
         library's (those of the CLI's `crossvalidate`).
         """
         _need_pandas("crossvalidate")
-        self._set(kwargs)
+        self._set_for_fit(kwargs)
         names = metric if isinstance(metric, (list, tuple)) else [metric]
         for m in names:
             if not callable(m) and m not in _METRICS:
