@@ -157,7 +157,11 @@ class Engine:
     def record(self, learner, item, correct, time=None):
         """Applies a response (correct: bool or 0/1) to the learner's profile and stores it in
         one store transaction. time: a datetime, seconds since the epoch, or None (now)."""
-        if correct not in (0, 1, True, False):
+        try:
+            ok = correct in (0, 1, True, False)
+        except (TypeError, ValueError):  # an array: its truth value is ambiguous
+            raise TypeError("correct is one bool or 0/1, got %s" % type(correct).__name__) from None
+        if not ok:
             raise InvalidArgumentError("correct must be 0 or 1 (or a bool)", field="correct")
         self._engine.record(_id(learner, "learner"), _id(item, "item"), bool(correct),
                             _millis(time))

@@ -215,3 +215,25 @@ def test_worker_processes_on_one_sqlite_file_lose_no_response(tmp):
     with pytest.raises(pathwise.UnknownLearnerError):
         e.export("learner-0")
     assert not math.isnan(e.class_summary().loc["fractions", "mean"])
+
+
+def test_correct_as_an_array_is_a_type_error_and_numpy_scalars_are_taken(engine):
+    e, item = engine
+    with pytest.raises(TypeError, match="correct is one bool"):
+        e.record(SECRET, item, np.array([1, 0]), None)
+    with pytest.raises(pathwise.InvalidArgumentError) as err:
+        e.record(SECRET, item, float("nan"), None)
+    assert err.value.field == "correct"
+    e.record(SECRET, item, np.bool_(True), 1_700_000_000)
+    e.record(SECRET, item, np.int64(0), 1_700_000_001)
+    assert [r["outcome"] for r in e.export(SECRET)["responses"]] == [1, 0]
+
+
+def test_a_pathwise_error_survives_pickling_so_a_worker_pool_can_return_it(engine):
+    import pickle
+    e, _ = engine
+    with pytest.raises(pathwise.UnknownItemError) as err:
+        e.record(SECRET, "no-such-item", True, None)
+    back = pickle.loads(pickle.dumps(err.value))
+    assert type(back) is pathwise.UnknownItemError
+    assert back.field == "item" and str(back) == str(err.value)
