@@ -2,13 +2,14 @@
 
 import datetime as _dt
 import json
+import math
 import numbers
 import time as _time
 from dataclasses import dataclass, field
 from typing import List, Optional
 
 from . import _native
-from ._errors import InvalidArgumentError
+from ._errors import InvalidArgumentError, IoError, ParseError, UnknownSkillError
 
 try:
     import pandas as pd
@@ -37,28 +38,82 @@ class Recommendation:
     alternatives: List[Alternative] = field(default_factory=list)
 
 
-def _millis(t):
+# The library's limit on a time: |ms| <= INT64_MAX / 1000 (so that microseconds fit).
+_MAX_MS = 9223372036854
+
+
+def _millis(t, name="time"):
     """A time argument -> milliseconds since the Unix epoch. None: now. A datetime without a
-    time zone is taken as UTC; a number is seconds since the epoch."""
+    time zone is taken as UTC; a number is seconds since the epoch. NaN, NaT, infinities and
+    times outside the library's range raise InvalidArgumentError naming the field."""
     if t is None:
         return int(_time.time() * 1000)
     if isinstance(t, _dt.datetime):
         if t.tzinfo is None:
             t = t.replace(tzinfo=_dt.timezone.utc)
-        return int(round(t.timestamp() * 1000))
-    if isinstance(t, numbers.Real) and not isinstance(t, bool):
-        return int(round(float(t) * 1000))
-    raise InvalidArgumentError("a time is a datetime, seconds since the epoch, or None (now)",
-                               field="time")
+        try:
+            seconds = t.timestamp()
+        except (ValueError, OverflowError):  # pandas.NaT, or a year the platform cannot convert
+            raise InvalidArgumentError("%s is not a valid datetime (NaT?)" % name,
+                                       field=name) from None
+    elif isinstance(t, numbers.Real) and not isinstance(t, bool):
+        seconds = float(t)
+    else:
+        raise InvalidArgumentError("a time is a datetime, seconds since the epoch, or None (now)",
+                                   field=name)
+    if not math.isfinite(seconds):
+        raise InvalidArgumentError("%s must be a finite number of seconds, got %r"
+                                   % (name, seconds), field=name)
+    if abs(seconds) * 1000 > _MAX_MS:
+        raise InvalidArgumentError("%s %.6g s is outside the representable range (|ms| <= %d)"
+                                   % (name, seconds, _MAX_MS), field=name)
+    return int(round(seconds * 1000))
+
+
+def _id(value, name):
+    """A learner or item id for the extension: a str (or UTF-8 bytes). Checked here so that a
+    wrong type or an unencodable string never reaches pybind11, whose TypeError would echo the
+    arguments, the learner id among them."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if not isinstance(value, str):
+        raise TypeError("%s id must be a str, got %s" % (name, type(value).__name__))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError("%s id is not valid UTF-8 (it holds a lone surrogate)" % name,
+                                   field=name) from None
+    if name == "item" and "\0" in value:
+        raise InvalidArgumentError("item id contains a NUL byte", field="item")
+    return value
 
 
 def _curriculum_json(curriculum):
     if isinstance(curriculum, str):
         if curriculum.lstrip().startswith("{"):
             return curriculum
-        with open(curriculum, encoding="utf-8") as f:
-            return f.read()
-    return json.dumps(curriculum)
+        try:
+            with open(curriculum, encoding="utf-8") as f:
+                return f.read()
+        except UnicodeDecodeError as e:
+            raise ParseError("curriculum file is not valid UTF-8 (byte %d)" % (e.start + 1),
+                             file=curriculum) from None
+        except OSError as e:
+            raise IoError("cannot open the curriculum file: %s" % (e.strerror or e),
+                          file=curriculum) from None
+    if not isinstance(curriculum, dict):
+        raise TypeError("curriculum is a dict, its JSON text or a file path, got %s"
+                        % type(curriculum).__name__)
+    try:
+        return json.dumps(curriculum, allow_nan=False)
+    except RecursionError:
+        raise ParseError("curriculum nested too deeply", file="curriculum") from None
+    except ValueError as e:  # NaN or infinity, or a circular reference
+        raise ParseError("curriculum cannot be written as JSON: %s" % e,
+                         file="curriculum") from None
+    except TypeError as e:  # a value json cannot write (a set, a datetime, ...)
+        raise ParseError("curriculum cannot be written as JSON: %s" % e,
+                         file="curriculum") from None
 
 
 def _native_model(model):
@@ -69,6 +124,9 @@ def _native_model(model):
         if model.lstrip().startswith("{"):
             return _native.BktModel.from_json(model, "model")
         return _native.BktModel.load(model)
+    if not isinstance(model, _native.BktModel):
+        raise TypeError("model is a fitted Model, model JSON text or a file path, got %s"
+                        % type(model).__name__)
     return model
 
 
@@ -99,13 +157,18 @@ class Engine:
     def record(self, learner, item, correct, time=None):
         """Applies a response (correct: bool or 0/1) to the learner's profile and stores it in
         one store transaction. time: a datetime, seconds since the epoch, or None (now)."""
-        if correct not in (0, 1, True, False):
+        try:
+            ok = correct in (0, 1, True, False)
+        except (TypeError, ValueError):  # an array: its truth value is ambiguous
+            raise TypeError("correct is one bool or 0/1, got %s" % type(correct).__name__) from None
+        if not ok:
             raise InvalidArgumentError("correct must be 0 or 1 (or a bool)", field="correct")
-        self._engine.record(learner, item, bool(correct), _millis(time))
+        self._engine.record(_id(learner, "learner"), _id(item, "item"), bool(correct),
+                            _millis(time))
 
     def recommend(self, learner, now=None) -> Optional[Recommendation]:
         """What the learner should do next, or None if the curriculum is empty."""
-        r = self._engine.recommend(learner, _millis(now))
+        r = self._engine.recommend(_id(learner, "learner"), _millis(now, "now"))
         if r is None:
             return None
         item, skill, reason, explanation, p_correct, alternatives = r
@@ -115,15 +178,21 @@ class Engine:
     def profile(self, learner):
         """The learner's profile document as a dict (skills with p_known, attempts, ...); a
         learner with nothing stored gets the fresh profile."""
-        return json.loads(self._engine.profile_json(learner))
+        return json.loads(self._engine.profile_json(_id(learner, "learner")))
 
     def mastery(self, learner, skill):
         """P(known) of one skill."""
-        return self.profile(learner)["skills"][skill]["p_known"]
+        skills = self.profile(learner)["skills"]
+        if not isinstance(skill, str) or skill not in skills:
+            raise UnknownSkillError("unknown skill %r" % (skill,), field="skill")
+        return skills[skill]["p_known"]
 
     def set_goals(self, learner, skills):
         """Sets the learner's target skills (empty: the whole curriculum)."""
-        self._engine.set_goals(learner, list(skills))
+        if isinstance(skills, (str, bytes)):
+            raise TypeError("skills is a list of skill ids, not one string")
+        self._engine.set_goals(_id(learner, "learner"),
+                               [_id(k, "skill") for k in skills])
 
     def class_summary(self):
         """Per-skill mastery over every stored learner, as a DataFrame indexed by skill
@@ -148,11 +217,11 @@ class Engine:
     def export(self, learner):
         """Everything held on the learner (profile and responses) as a dict; raises
         UnknownLearnerError if nothing is stored."""
-        return json.loads(self._engine.export_learner(learner))
+        return json.loads(self._engine.export_learner(_id(learner, "learner")))
 
     def erase(self, learner):
         """Removes the learner from the store; True if anything was held."""
-        return self._engine.erase_learner(learner)
+        return self._engine.erase_learner(_id(learner, "learner"))
 
 
 def synthetic_course():

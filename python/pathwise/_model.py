@@ -3,7 +3,7 @@
 import re
 
 from . import _native
-from ._errors import InvalidArgumentError
+from ._errors import InvalidArgumentError, ParseError
 
 try:  # numpy is optional: without it, fit, evaluate, save and load work from file paths
     import numpy as np
@@ -74,6 +74,8 @@ def _frame_log(df, mapping, read):
     """A data frame -> a native log, without a per-row Python loop: pandas.factorize codes and
     float columns go to a C++ builder that applies the readers' rules for bad rows."""
     _need_pandas("reading a DataFrame")
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError("data must be a pandas DataFrame, got %s" % type(df).__name__)
     names = {}
     for role in ("learner", "skill", "correct", "order", "item"):
         column = mapping.get(role)
@@ -94,7 +96,24 @@ def _frame_log(df, mapping, read):
         if column is None:
             return np.empty(0, np.int64), []
         c, uniques = pd.factorize(df[column], sort=False)
-        return c.astype(np.int64, copy=False), [str(u) for u in uniques]
+        out = [str(u) for u in uniques]
+        for k, u in enumerate(out):
+            try:
+                u.encode("utf-8")
+            except UnicodeEncodeError:
+                # The builder takes UTF-8; pybind11 would refuse the list with a TypeError that
+                # echoes it, learner ids included. The place is the first row with this value.
+                row = int(np.flatnonzero(c == k)[0]) + 1
+                raise ParseError("column '%s' holds a string that is not valid UTF-8 (a lone "
+                                 "surrogate)" % column, file="<DataFrame>", line=row,
+                                 field=column) from None
+        return c.astype(np.int64, copy=False), out
+
+    def numbers(column):
+        # to_numpy(float) refuses pandas' nullable dtypes (Int64, boolean) holding NA: NA -> NaN,
+        # which the builder treats as an empty cell.
+        v = pd.to_numeric(df[column], errors="coerce")
+        return v.to_numpy(dtype=np.float64, na_value=np.nan)
 
     lc, ln = codes(names["learner"])
     sc, sn = codes(names["skill"])
@@ -104,12 +123,11 @@ def _frame_log(df, mapping, read):
         raise InvalidArgumentError("multigs needs an item column: name it with "
                                    "defaults={'multigs': column}", file="<DataFrame>",
                                    field="multigs")
-    correct = pd.to_numeric(df[names["correct"]], errors="coerce").to_numpy(np.float64)
-    order = (pd.to_numeric(df[names["order"]], errors="coerce").to_numpy(np.float64)
-             if names["order"] else np.empty(0, np.float64))
+    correct = numbers(names["correct"])
+    order = numbers(names["order"]) if names["order"] else np.empty(0, np.float64)
     keep = np.empty(0, bool)
     if "original" in df.columns and not read.get("keep_scaffolding", False):
-        keep = (pd.to_numeric(df["original"], errors="coerce") != 0).to_numpy(bool)
+        keep = numbers("original") != 0
     sep = read.get("skill_separator", "default")
     separator = "~~" if sep == "default" else ("" if sep is None else sep)
     label_names = {k: (v or "") for k, v in names.items()}
@@ -149,7 +167,11 @@ def _skill_list(skills, names):
     if isinstance(skills, str):
         if skills == ".*":
             return None
-        pattern = re.compile(skills)
+        try:
+            pattern = re.compile(skills)
+        except re.error as e:
+            raise InvalidArgumentError("skills: not a valid regular expression: %s" % e,
+                                       field="skills") from None
         return [s for s in names if pattern.fullmatch(s)]
     return list(skills)
 
@@ -216,12 +238,23 @@ class Model:
         self.fit_report_ = None
         self.read_report_ = None
         self._set(kwargs)
+        self._constructed = {k: getattr(self, k) for k in self._PER_FIT}
 
     def __repr__(self):
         return "Model(seed=%r, num_fits=%r, parallel=%r, forgets=%r, multigs=%r)" % (
             self.seed, self.num_fits, self.parallel, self.forgets, self.multigs)
 
     # ---- arguments ---------------------------------------------------------------------------
+
+    # pyBKT's fit and crossvalidate take these afresh on each call: one left out goes back to
+    # the constructor's value (pyBKT: to its default), so fit(skills='A', forgets=True) followed
+    # by fit() fits every skill without forgetting. predict/evaluate use the last fit's.
+    _PER_FIT = ("skills", "forgets", "multigs", "defaults")
+
+    def _set_for_fit(self, kwargs):
+        for key, value in getattr(self, "_constructed", {}).items():
+            setattr(self, key, value)
+        self._set(kwargs)
 
     def _set(self, kwargs):
         for key, value in kwargs.items():
@@ -281,7 +314,7 @@ class Model:
         rows the reader skipped and why. Returns self.
         """
         fixed_from_coef = kwargs.pop("fixed", None) if kwargs.get("fixed") is True else None
-        self._set(kwargs)
+        self._set_for_fit(kwargs)
         log = self._log(data_path, data)
         options = self._fit_options(log.skill_names())
         init = self._init or {}
@@ -418,7 +451,7 @@ class Model:
         library's (those of the CLI's `crossvalidate`).
         """
         _need_pandas("crossvalidate")
-        self._set(kwargs)
+        self._set_for_fit(kwargs)
         names = metric if isinstance(metric, (list, tuple)) else [metric]
         for m in names:
             if not callable(m) and m not in _METRICS:

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <set>
@@ -45,7 +46,30 @@ std::optional<T> get(const py::dict& d, const char* key) {
   if (!d.contains(key)) return std::nullopt;
   py::object v = d[key];
   if (v.is_none()) return std::nullopt;
-  return v.cast<T>();
+  try {
+    return v.cast<T>();
+  } catch (const py::cast_error&) {
+    throw Error(ErrorCode::InvalidArgument,
+                std::string("option '") + key + "' has the wrong type (" +
+                    std::string(py::str(py::type::of(v).attr("__name__"))) + ")",
+                Location{"", 0, 0, key});
+  }
+}
+
+// Refuses a key the option dict does not know, so a misspelt option is not silently ignored.
+void only_keys(const py::dict& d, std::initializer_list<const char*> known, const char* what) {
+  for (const auto& kv : d) {
+    const std::string k = py::str(kv.first);
+    bool ok = false;
+    for (const char* n : known) ok = ok || k == n;
+    if (!ok) {
+      std::string list;
+      for (const char* n : known) list += (list.empty() ? "" : ", ") + std::string(n);
+      throw Error(ErrorCode::InvalidArgument,
+                  std::string(what) + ": unknown option '" + k + "'; expected " + list,
+                  Location{"", 0, 0, k});
+    }
+  }
 }
 
 LogFormat parse_format(const std::string& f) {
@@ -405,6 +429,10 @@ py::tuple recommendation_tuple(const Recommendation& r) {
 }
 
 PolicyConfig policy_config(const py::dict& d) {
+  only_keys(d, {"mastery_threshold", "review_threshold", "initial_half_life_days",
+                "half_life_growth", "wheel_spin_attempts", "conjunctive_update", "target_success",
+                "remediate_below", "challenge_above", "no_repeat_window",
+                "check_prerequisites_after", "alternatives", "seed"}, "policy");
   PolicyConfig c;
   if (auto v = get<double>(d, "mastery_threshold")) c.rules.mastery_threshold = *v;
   if (auto v = get<double>(d, "review_threshold")) c.rules.review_threshold = *v;
@@ -424,6 +452,8 @@ PolicyConfig policy_config(const py::dict& d) {
 }
 
 EngineOptions engine_options(const py::dict& d) {
+  only_keys(d, {"cache_learners", "reorder_tolerance_ms", "max_future_ms", "check_clock"},
+            "options");
   EngineOptions o;
   if (auto v = get<std::size_t>(d, "cache_learners")) o.cache_learners = *v;
   if (auto v = get<std::int64_t>(d, "reorder_tolerance_ms"))
@@ -435,6 +465,8 @@ EngineOptions engine_options(const py::dict& d) {
 }
 
 StoreOptions store_options(const py::dict& d) {
+  only_keys(d, {"keep_responses", "busy_timeout_ms", "sync_to_disk", "pool_size",
+                "synchronous_commit"}, "store_options");
   StoreOptions o;
   if (auto v = get<bool>(d, "keep_responses")) o.keep_responses = *v;
   if (auto v = get<int>(d, "busy_timeout_ms")) o.busy_timeout_ms = *v;

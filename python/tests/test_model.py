@@ -174,3 +174,23 @@ def test_fitting_releases_the_gil_so_other_python_threads_run_meanwhile():
     finally:
         sys.setswitchinterval(old)
     assert ran_during_fit > 0
+
+
+def test_fit_arguments_left_out_go_back_to_the_constructors_as_in_pybkt():
+    # Found in the user test: fit(skills=..., forgets=True) then fit() kept both, so the second
+    # fit fitted one skill with forgetting; pyBKT's fit takes them afresh on each call.
+    df = pathwise.simulate({"a": {"prior": .3, "learn": .2, "guess": .2, "slip": .1},
+                            "b": {"prior": .5, "learn": .1, "guess": .25, "slip": .1}},
+                           learners=60, opportunities=8, seed=3)
+    m = pathwise.Model(num_fits=1)
+    m.fit(data=df, skills=["a"], forgets=True)
+    assert list(m.coef_) == ["a"] and m.forgets is True
+    assert m.evaluate(data=df) == pytest.approx(m.evaluate(data=df[df.skill_name == "a"]))
+    m.fit(data=df)
+    assert sorted(m.coef_) == ["a", "b"] and m.forgets is False
+    assert all(float(v["forgets"][0]) == 0.0 for v in m.coef_.values())
+    # constructor values stay
+    c = pathwise.Model(num_fits=1, forgets=True, skills=["b"])
+    c.fit(data=df, skills=["a"])
+    c.fit(data=df)
+    assert list(c.coef_) == ["b"] and c.forgets is True
