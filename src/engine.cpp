@@ -276,8 +276,10 @@ void Engine::record(const Response& r) {
   }
   const EngineOptions& opt = impl_->options;
   if (opt.check_clock) {
-    const auto ahead = std::chrono::duration_cast<std::chrono::milliseconds>(
-        time - std::chrono::system_clock::now());
+    // In milliseconds since the epoch: both lie within ±kMaxMillis, so the difference cannot
+    // overflow, whereas the TimePoints' nanosecond difference can for times near the limits.
+    const auto ahead = std::chrono::milliseconds(to_millis(time) -
+                                                 to_millis(std::chrono::system_clock::now()));
     if (ahead > opt.max_future) {
       throw Error(ErrorCode::InvalidArgument,
                   "response time is " + std::to_string(ahead.count() / 1000) +

@@ -167,6 +167,18 @@ TEST_CASE("hardening: times out of range are refused, not overflowed", "[hardeni
   engine.record({"u", "c1", Outcome::Correct, TimePoint::max()});
   CHECK(engine.recommend("u", TimePoint::max()).has_value());
   CHECK(to_millis(*engine.profile("u").last_response) == kMaxMillis);
+
+  // With the clock check on (the default), the earliest representable time is checked against
+  // the clock without overflow (a 30-minute fuzz campaign found the nanosecond difference
+  // overflowing) and accepted: it lies in the past. The latest is refused as in the future.
+  Engine checked(fixtures::small_curriculum(), fixtures::small_model(), {},
+                 std::make_unique<InMemoryStore>());
+  checked.record({"v", "c1", Outcome::Correct, from_millis(-kMaxMillis)});
+  CHECK(to_millis(*checked.profile("v").last_response) == -kMaxMillis);
+  Error ahead =
+      error_from([&] { checked.record({"w", "c1", Outcome::Correct, from_millis(kMaxMillis)}); });
+  CHECK(ahead.code() == ErrorCode::InvalidArgument);
+  CHECK(ahead.location().field == "time");
 }
 
 TEST_CASE("hardening: review schedules stay representable for extreme settings",
