@@ -299,8 +299,9 @@ void Engine::record(const Response& r) {
     // them in commit order at the last response's time.
     TimePoint t = time;
     if (profile.last_response && t < *profile.last_response) {
+      // In milliseconds, as the clock check above: a nanosecond difference can overflow.
       const auto behind =
-          std::chrono::duration_cast<std::chrono::milliseconds>(*profile.last_response - t);
+          std::chrono::milliseconds(to_millis(*profile.last_response) - to_millis(t));
       if (behind > opt.reorder_tolerance) {
         throw Error(ErrorCode::InvalidArgument,
                     "response time is " + std::to_string(behind.count()) +

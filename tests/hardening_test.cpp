@@ -175,6 +175,15 @@ TEST_CASE("hardening: times out of range are refused, not overflowed", "[hardeni
                  std::make_unique<InMemoryStore>());
   checked.record({"v", "c1", Outcome::Correct, from_millis(-kMaxMillis)});
   CHECK(to_millis(*checked.profile("v").last_response) == -kMaxMillis);
+  // A learner's previous response at the latest time and this one at the earliest: the
+  // reordering check measures the gap without overflow and refuses it.
+  engine.record({"x", "c1", Outcome::Correct, TimePoint::max()});
+  Error behind =
+      error_from([&] { engine.record({"x", "c1", Outcome::Correct, from_millis(-kMaxMillis)}); });
+  CHECK(behind.code() == ErrorCode::InvalidArgument);
+  CHECK(behind.location().field == "time");
+  CHECK(std::string(behind.what()).find("before the learner's previous response") !=
+        std::string::npos);
   Error ahead =
       error_from([&] { checked.record({"w", "c1", Outcome::Correct, from_millis(kMaxMillis)}); });
   CHECK(ahead.code() == ErrorCode::InvalidArgument);
