@@ -51,6 +51,8 @@ struct Restart {
   // Per-item fits: guess and slip per item slot (slot 0 pools items shared with other skills).
   std::vector<double> item_guess, item_slip;
   double log_likelihood = -INFINITY;
+  /// log_likelihood plus the log prior density (equal to it with flat priors).
+  double log_posterior = -INFINITY;
   int iterations = 0;
   bool converged = false;
   std::vector<double> trace;
@@ -91,15 +93,56 @@ BktParams m_step(const detail::EStats& s, const BktParams& old, const FitOptions
   BktParams p = old;
   // A statistic with no mass (no sequence longer than one response, say) leaves its
   // parameter where it was rather than dividing by zero.
-  auto ratio = [](double num, double den, double keep) { return den > 0.0 ? num / den : keep; };
+  // With a Beta(alpha, beta) prior the maximum of (a + alpha - 1) log x + (b + beta - 1)
+  // log(1 - x) is the same ratio with the pseudo-counts added (MAP EM).
+  auto ratio = [](double num, double den, const BetaPrior& pr, double keep) {
+    num += pr.alpha - 1.0;
+    den += pr.alpha + pr.beta - 2.0;
+    return den > 0.0 ? num / den : keep;
+  };
   const BktBounds& b = o.bounds;
-  if (!o.fixed.prior) p.prior = clamp_to(ratio(s.init_known, s.sequences, old.prior), b.prior);
-  if (!o.fixed.learn) p.learn = clamp_to(ratio(s.learn_num, s.learn_den, old.learn), b.learn);
+  const BktPriors& pr = o.priors;
+  if (!o.fixed.prior)
+    p.prior = clamp_to(ratio(s.init_known, s.sequences, pr.prior, old.prior), b.prior);
+  if (!o.fixed.learn)
+    p.learn = clamp_to(ratio(s.learn_num, s.learn_den, pr.learn, old.learn), b.learn);
   if (o.forgetting && !o.fixed.forget)
-    p.forget = clamp_to(ratio(s.forget_num, s.forget_den, old.forget), b.forget);
-  if (!o.fixed.guess) p.guess = clamp_to(ratio(s.guess_num, s.guess_den, old.guess), b.guess);
-  if (!o.fixed.slip) p.slip = clamp_to(ratio(s.slip_num, s.slip_den, old.slip), b.slip);
+    p.forget = clamp_to(ratio(s.forget_num, s.forget_den, pr.forget, old.forget), b.forget);
+  if (!o.fixed.guess)
+    p.guess = clamp_to(ratio(s.guess_num, s.guess_den, pr.guess, old.guess), b.guess);
+  if (!o.fixed.slip)
+    p.slip = clamp_to(ratio(s.slip_num, s.slip_den, pr.slip, old.slip), b.slip);
   return p;
+}
+
+/// Log density (up to its constant) of `x` under a Beta prior; 0 for a flat one. A value at 0
+/// or 1 where the density vanishes gives -inf, as it should: MAP never returns it.
+double log_prior(double x, const BetaPrior& pr) {
+  if (pr.flat()) return 0.0;
+  double v = 0.0;
+  if (pr.alpha != 1.0) v += (pr.alpha - 1.0) * std::log(x);
+  if (pr.beta != 1.0) v += (pr.beta - 1.0) * std::log1p(-x);
+  return v;
+}
+
+/// The log prior density of a restart's free parameters (the item guess/slip included).
+double log_prior(const BktParams& p, const std::vector<double>& item_guess,
+                 const std::vector<double>& item_slip, const FitOptions& o) {
+  const BktPriors& pr = o.priors;
+  double v = 0.0;
+  if (!o.fixed.prior) v += log_prior(p.prior, pr.prior);
+  if (!o.fixed.learn) v += log_prior(p.learn, pr.learn);
+  if (o.forgetting && !o.fixed.forget) v += log_prior(p.forget, pr.forget);
+  if (item_guess.empty()) {
+    if (!o.fixed.guess) v += log_prior(p.guess, pr.guess);
+    if (!o.fixed.slip) v += log_prior(p.slip, pr.slip);
+  } else {
+    for (double g : item_guess)
+      if (!o.fixed.guess) v += log_prior(g, pr.guess);
+    for (double sl : item_slip)
+      if (!o.fixed.slip) v += log_prior(sl, pr.slip);
+  }
+  return v;
 }
 
 /// Starting guess and slip of every item slot: pyBKT's per-item draws, or the skill's start.
@@ -135,14 +178,19 @@ Restart run_em(const detail::SkillData& data, BktParams params, std::vector<doub
     r.item_guess = item_guess;
     r.item_slip = item_slip;
     r.log_likelihood = s.log_likelihood;
-    r.trace.push_back(s.log_likelihood);
+    // The objective EM climbs: the log-likelihood, plus the log prior density under MAP.
+    const double objective =
+        s.log_likelihood + log_prior(params, per_item ? item_guess : std::vector<double>{},
+                                     per_item ? item_slip : std::vector<double>{}, o);
+    r.log_posterior = objective;
+    r.trace.push_back(objective);
     // As pyBKT: the test starts at the third E-step and the returned parameters are the ones
     // whose likelihood was just computed.
-    if (it >= 3 && std::fabs(s.log_likelihood - previous) <= o.tolerance) {
+    if (it >= 3 && std::fabs(objective - previous) <= o.tolerance) {
       r.converged = true;
       break;
     }
-    previous = s.log_likelihood;
+    previous = objective;
     if (it == o.max_iterations) break;
     params = m_step(s, params, o);
     if (per_item) {
@@ -151,9 +199,15 @@ Restart run_em(const detail::SkillData& data, BktParams params, std::vector<doub
       const bool fg = o.fixed.guess.has_value(), fs = o.fixed.slip.has_value();
       for (std::size_t k = 0; k < item_guess.size(); ++k) {
         if (!fg && s.item_guess_den[k] > 0.0)
-          item_guess[k] = clamp_to(s.item_guess_num[k] / s.item_guess_den[k], o.bounds.guess);
+          item_guess[k] = clamp_to((s.item_guess_num[k] + o.priors.guess.alpha - 1.0) /
+                                       (s.item_guess_den[k] + o.priors.guess.alpha +
+                                        o.priors.guess.beta - 2.0),
+                                   o.bounds.guess);
         if (!fs && s.item_slip_den[k] > 0.0)
-          item_slip[k] = clamp_to(s.item_slip_num[k] / s.item_slip_den[k], o.bounds.slip);
+          item_slip[k] = clamp_to((s.item_slip_num[k] + o.priors.slip.alpha - 1.0) /
+                                      (s.item_slip_den[k] + o.priors.slip.alpha +
+                                       o.priors.slip.beta - 2.0),
+                                  o.bounds.slip);
       }
     }
   }
@@ -348,7 +402,7 @@ class RestartRunner {
 std::size_t best_restart(const Restart* restarts, std::size_t count) {
   std::size_t best = 0;
   for (std::size_t r = 1; r < count; ++r)
-    if (restarts[r].log_likelihood > restarts[best].log_likelihood) best = r;
+    if (restarts[r].log_posterior > restarts[best].log_posterior) best = r;
   return best;
 }
 
@@ -438,6 +492,27 @@ void FitOptions::validate() const {
   bounds.for_each(check_bounds);
   for (const auto& [name, p] : start) p.validate(Location{"", 0, 0, "start." + name});
   fixed.for_each(check_fixed);
+  priors.for_each([](const char* name, const BetaPrior& pr) {
+    auto ok = [](double v) { return std::isfinite(v) && v >= 1.0 && v <= 1e9; };
+    if (!ok(pr.alpha) || !ok(pr.beta)) {
+      throw Error(ErrorCode::InvalidArgument,
+                  std::string("prior of '") + name +
+                      "' must have alpha and beta in [1, 1e9] (Beta(1, 1) is flat), got Beta(" +
+                      std::to_string(pr.alpha) + ", " + std::to_string(pr.beta) +
+                      ")",
+                  Location{"", 0, 0, std::string("priors.") + name});
+    }
+  });
+}
+
+FitOptions FitOptions::calibrated() {
+  FitOptions o;
+  o.priors.prior = {2.0, 2.0};
+  o.priors.learn = {1.5, 6.0};
+  o.priors.forget = {1.0, 10.0};
+  o.priors.guess = {2.0, 5.0};
+  o.priors.slip = {2.0, 8.0};
+  return o;
 }
 
 FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {

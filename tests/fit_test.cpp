@@ -711,3 +711,104 @@ TEST_CASE("fit: with one restart and one E-step, fixed values and bounds shape t
   BktModel m = fit(log, o);
   CHECK(m.skill("a") == BktParams{0.5, 0.17, 0.0, 0.2, 0.05});
 }
+
+namespace {
+// Log density (up to its constant) of x under Beta(a, b), worked out here independently.
+double beta_log_density(double x, double a, double b) {
+  return (a - 1.0) * std::log(x) + (b - 1.0) * std::log(1.0 - x);
+}
+double log_posterior(const std::vector<std::vector<std::uint8_t>>& seqs, const BktParams& p,
+                     const BktPriors& pr) {
+  double v = beta_log_density(p.prior, pr.prior.alpha, pr.prior.beta) +
+             beta_log_density(p.learn, pr.learn.alpha, pr.learn.beta) +
+             beta_log_density(p.guess, pr.guess.alpha, pr.guess.beta) +
+             beta_log_density(p.slip, pr.slip.alpha, pr.slip.beta);
+  for (const auto& s : seqs) v += sequence_log_likelihood(p, s);
+  return v;
+}
+}  // namespace
+
+TEST_CASE("fit: MAP EM converges to a maximum of the log-posterior", "[fit][map]") {
+  // Nine short sequences: too few for maximum likelihood to stay inside (0, 1).
+  const std::vector<std::vector<std::uint8_t>> seqs = {
+      {1, 1, 1}, {0, 1, 1}, {1, 1}, {0, 0, 1, 1}, {1}, {1, 1, 1, 1}, {0, 1}, {1, 0, 1}, {1, 1}};
+  ResponseLog log = log_of(seqs);
+  FitOptions o = FitOptions::calibrated();
+  o.tolerance = 1e-12;
+  o.max_iterations = 100000;
+  o.restarts = 10;
+  FitResult r = fit_with_report(log, o);
+  const BktParams got = r.model.skill("s");
+  const double at = log_posterior(seqs, got, o.priors);
+  REQUIRE(r.report.skills.size() == 1);
+  // The trace is the log-posterior up to the constant, and MAP EM never lowered it.
+  const auto& tr = r.report.skills[0].trace;
+  CHECK_THAT(tr.back(), WithinAbs(at, 1e-9));
+  for (std::size_t i = 1; i < tr.size(); ++i) CHECK(tr[i] >= tr[i - 1] - 1e-12);
+  // No step of 1e-3 along any parameter raises the log-posterior computed by brute force.
+  for (double BktParams::*m : {&BktParams::prior, &BktParams::learn, &BktParams::guess,
+                               &BktParams::slip}) {
+    for (double step : {-1e-3, 1e-3}) {
+      BktParams q = got;
+      q.*m += step;
+      INFO("parameter offset " << step);
+      CHECK(log_posterior(seqs, q, o.priors) <= at + 1e-9);
+    }
+  }
+  // Every parameter strictly inside (0, 1), where maximum likelihood drives some to the edge.
+  for (double v : {got.prior, got.learn, got.guess, got.slip}) {
+    CHECK(v > 0.01);
+    CHECK(v < 0.99);
+  }
+  FitOptions ml = FitOptions::pybkt();
+  ml.tolerance = 1e-12;
+  ml.max_iterations = 100000;
+  ml.restarts = 10;
+  const BktParams edge = fit(log, ml).skill("s");
+  CHECK(std::min({edge.prior, edge.learn, edge.guess, edge.slip, 1.0 - edge.prior,
+                  1.0 - edge.guess, 1.0 - edge.slip}) < 1e-3);
+}
+
+TEST_CASE("fit: flat Beta(1, 1) priors are maximum likelihood, bit for bit", "[fit][map]") {
+  SimulateLogOptions so;
+  so.learners = 200;
+  so.opportunities = 12;
+  so.seed = 5;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  FitOptions flat;
+  flat.priors.guess = {1.0, 1.0};
+  CHECK(fit(log, flat) == fit(log, FitOptions::pybkt()));
+  CHECK(FitOptions::pybkt().priors == BktPriors{});
+}
+
+TEST_CASE("fit: calibrated priors leave a large log's parameters where the data put them",
+          "[fit][map]") {
+  BktModel truth = two_skill_truth();
+  SimulateLogOptions so;
+  so.learners = 5000;
+  so.opportunities = 25;
+  so.seed = 11;
+  BktModel got = fit(simulate_log(truth, so), FitOptions::calibrated());
+  for (const auto& name : truth.skill_names()) {
+    INFO("skill " << name);
+    CHECK_THAT(got.skill(name).prior, WithinAbs(truth.skill(name).prior, 0.02));
+    CHECK_THAT(got.skill(name).learn, WithinAbs(truth.skill(name).learn, 0.02));
+    CHECK_THAT(got.skill(name).guess, WithinAbs(truth.skill(name).guess, 0.02));
+    CHECK_THAT(got.skill(name).slip, WithinAbs(truth.skill(name).slip, 0.02));
+  }
+}
+
+TEST_CASE("fit: a prior that is not a proper Beta(>=1, >=1) is refused by name", "[fit][map]") {
+  for (BetaPrior bad : {BetaPrior{0.5, 2.0}, BetaPrior{2.0, std::nan("")},
+                        BetaPrior{2.0, INFINITY}, BetaPrior{-1.0, 1.0}}) {
+    FitOptions o;
+    o.priors.slip = bad;
+    try {
+      o.validate();
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::InvalidArgument);
+      CHECK(e.location().field == "priors.slip");
+    }
+  }
+}

@@ -79,6 +79,28 @@ using BktBounds = BktParamSet<ParamBounds>;
 /// The BKT parameters held at a value instead of fitted; empty ones are fitted. Default: none.
 using BktFixed = BktParamSet<std::optional<double>>;
 
+/// A Beta(alpha, beta) prior on one parameter, for maximum a posteriori (MAP) EM: the M-step
+/// adds alpha - 1 pseudo-successes and beta - 1 pseudo-failures to the expected counts, so a
+/// skill with few responses is pulled toward the prior's mode (alpha - 1) / (alpha + beta - 2)
+/// instead of to exactly 0 or 1 (Beck & Chang 2007). Beta(1, 1) is flat: maximum likelihood.
+/// Value type; thread-compatible.
+struct PATHWISE_EXPORT BetaPrior {
+  /// Pseudo-count of the parameter's event plus one; >= 1. Default: 1.
+  double alpha = 1.0;
+  /// Pseudo-count of its complement plus one; >= 1. Default: 1.
+  double beta = 1.0;
+
+  /// True for Beta(1, 1), which leaves the fit at maximum likelihood.
+  [[nodiscard]] bool flat() const noexcept { return alpha == 1.0 && beta == 1.0; }
+  friend bool operator==(const BetaPrior& a, const BetaPrior& b) {
+    return a.alpha == b.alpha && a.beta == b.beta;
+  }
+  friend bool operator!=(const BetaPrior& a, const BetaPrior& b) { return !(a == b); }
+};
+
+/// A Beta prior per BKT parameter. Default: flat on each (maximum likelihood).
+using BktPriors = BktParamSet<BetaPrior>;
+
 /// Options for fit(). The defaults follow pyBKT's standard model: 5 random restarts, at most
 /// 100 EM iterations, stop when the total log-likelihood changes by at most 1e-3, no forgetting.
 /// Thread-compatible.
@@ -114,6 +136,10 @@ struct PATHWISE_EXPORT FitOptions {
   /// Parameters held at a value instead of fitted (e.g. `fixed.slip = 0.1`); they win over the
   /// bounds and the start. Default: none.
   BktFixed fixed;
+  /// Beta priors per parameter: EM then maximises the log-posterior (log-likelihood plus the
+  /// log prior densities), which it never lowers, and restarts are compared by it. Per-item
+  /// guess/slip use the guess and slip priors. Default: flat (maximum likelihood, as pyBKT).
+  BktPriors priors;
   /// Skills with fewer responses than this are left out of the fit (and the model). Default: 1.
   std::size_t min_skill_responses = 1;
   /// Fit only the skills for which this returns true (all if empty).
@@ -124,8 +150,17 @@ struct PATHWISE_EXPORT FitOptions {
   std::function<void(std::size_t done, std::size_t total)> progress;
 
   /// Throws Error (InvalidArgument) naming the option if an option is out of range: the field
-  /// is the option's name, `bounds.<parameter>`, `fixed.<parameter>` or `start.<skill>`.
+  /// is the option's name, `bounds.<parameter>`, `fixed.<parameter>`, `priors.<parameter>` or
+  /// `start.<skill>`.
   void validate() const;
+
+  /// pyBKT's standard model: these defaults, maximum likelihood with flat priors. For parity
+  /// checks against pyBKT.
+  [[nodiscard]] static FitOptions pybkt() { return FitOptions{}; }
+  /// Calibrated standard BKT: weak Beta priors that keep every fitted parameter away from 0 and
+  /// 1 and pull small skills toward typical values (see docs/bkt.md, "Calibrated fits"):
+  /// prior Beta(2, 2), learn Beta(1.5, 6), forget Beta(1, 10), guess Beta(2, 5), slip Beta(2, 8).
+  [[nodiscard]] static FitOptions calibrated();
 };
 
 /// How the fit of one skill went. Value type; thread-compatible.
@@ -145,7 +180,9 @@ struct PATHWISE_EXPORT SkillFitReport {
   int restarts = 0;
   /// Which restart won (0-based).
   int best_restart = 0;
-  /// Log-likelihood after each E-step of the winning restart (EM never lowers it).
+  /// Log-likelihood after each E-step of the winning restart (EM never lowers it); with
+  /// FitOptions::priors, the log-posterior (log-likelihood plus log prior density), which MAP
+  /// EM never lowers.
   std::vector<double> trace;
   /// E-steps summed over all restarts.
   int total_iterations = 0;
