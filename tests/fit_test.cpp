@@ -1,5 +1,6 @@
 #include "pathwise/fit.hpp"
 
+#include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
 #include <cmath>
