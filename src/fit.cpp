@@ -86,46 +86,48 @@ BktParams initial_params(const FitOptions& o, const std::string& skill, int rest
   return p;
 }
 
+/// The M-step's estimate of one parameter from its expected counts `num` of `den`: with a
+/// Beta(alpha, beta) prior, the maximum of (num + alpha - 1) log x + (den - num + beta - 1)
+/// log(1 - x), i.e. the ratio with the pseudo-counts added (MAP EM; a flat prior gives num /
+/// den). A statistic with no mass (no sequence longer than one response, say) leaves the
+/// parameter at `keep` rather than dividing by zero.
+double map_ratio(double num, double den, const BetaPrior& pr, double keep) {
+  num += pr.alpha - 1.0;
+  den += pr.alpha + pr.beta - 2.0;
+  return den > 0.0 ? num / den : keep;
+}
+
 /// The M-step: each parameter's expected complete-data log-likelihood is a*log(x) +
 /// b*log(1-x), maximised at a/(a+b); clamping that to the bounds is the exact constrained
 /// maximum, so projected EM still never lowers the likelihood.
 BktParams m_step(const detail::EStats& s, const BktParams& old, const FitOptions& o) {
   BktParams p = old;
-  // A statistic with no mass (no sequence longer than one response, say) leaves its
-  // parameter where it was rather than dividing by zero.
-  // With a Beta(alpha, beta) prior the maximum of (a + alpha - 1) log x + (b + beta - 1)
-  // log(1 - x) is the same ratio with the pseudo-counts added (MAP EM).
-  auto ratio = [](double num, double den, const BetaPrior& pr, double keep) {
-    num += pr.alpha - 1.0;
-    den += pr.alpha + pr.beta - 2.0;
-    return den > 0.0 ? num / den : keep;
-  };
   const BktBounds& b = o.bounds;
   const BktPriors& pr = o.priors;
   if (!o.fixed.prior)
-    p.prior = clamp_to(ratio(s.init_known, s.sequences, pr.prior, old.prior), b.prior);
+    p.prior = clamp_to(map_ratio(s.init_known, s.sequences, pr.prior, old.prior), b.prior);
   if (!o.fixed.learn)
-    p.learn = clamp_to(ratio(s.learn_num, s.learn_den, pr.learn, old.learn), b.learn);
+    p.learn = clamp_to(map_ratio(s.learn_num, s.learn_den, pr.learn, old.learn), b.learn);
   if (o.forgetting && !o.fixed.forget)
-    p.forget = clamp_to(ratio(s.forget_num, s.forget_den, pr.forget, old.forget), b.forget);
+    p.forget = clamp_to(map_ratio(s.forget_num, s.forget_den, pr.forget, old.forget), b.forget);
   if (!o.fixed.guess)
-    p.guess = clamp_to(ratio(s.guess_num, s.guess_den, pr.guess, old.guess), b.guess);
+    p.guess = clamp_to(map_ratio(s.guess_num, s.guess_den, pr.guess, old.guess), b.guess);
   if (!o.fixed.slip)
-    p.slip = clamp_to(ratio(s.slip_num, s.slip_den, pr.slip, old.slip), b.slip);
+    p.slip = clamp_to(map_ratio(s.slip_num, s.slip_den, pr.slip, old.slip), b.slip);
   return p;
 }
 
 /// Log density (up to its constant) of `x` under a Beta prior; 0 for a flat one. A value at 0
 /// or 1 where the density vanishes gives -inf, as it should: MAP never returns it.
 double log_prior(double x, const BetaPrior& pr) {
-  if (pr.flat()) return 0.0;
   double v = 0.0;
   if (pr.alpha != 1.0) v += (pr.alpha - 1.0) * std::log(x);
   if (pr.beta != 1.0) v += (pr.beta - 1.0) * std::log1p(-x);
   return v;
 }
 
-/// The log prior density of a restart's free parameters (the item guess/slip included).
+/// The log prior density of a restart's free parameters: the skill's guess/slip when
+/// `item_guess` is empty, else every item slot's.
 double log_prior(const BktParams& p, const std::vector<double>& item_guess,
                  const std::vector<double>& item_slip, const FitOptions& o) {
   const BktPriors& pr = o.priors;
@@ -179,9 +181,7 @@ Restart run_em(const detail::SkillData& data, BktParams params, std::vector<doub
     r.item_slip = item_slip;
     r.log_likelihood = s.log_likelihood;
     // The objective EM climbs: the log-likelihood, plus the log prior density under MAP.
-    const double objective =
-        s.log_likelihood + log_prior(params, per_item ? item_guess : std::vector<double>{},
-                                     per_item ? item_slip : std::vector<double>{}, o);
+    const double objective = s.log_likelihood + log_prior(params, item_guess, item_slip, o);
     r.log_posterior = objective;
     r.trace.push_back(objective);
     // As pyBKT: the test starts at the third E-step and the returned parameters are the ones
@@ -199,14 +199,12 @@ Restart run_em(const detail::SkillData& data, BktParams params, std::vector<doub
       const bool fg = o.fixed.guess.has_value(), fs = o.fixed.slip.has_value();
       for (std::size_t k = 0; k < item_guess.size(); ++k) {
         if (!fg && s.item_guess_den[k] > 0.0)
-          item_guess[k] = clamp_to((s.item_guess_num[k] + o.priors.guess.alpha - 1.0) /
-                                       (s.item_guess_den[k] + o.priors.guess.alpha +
-                                        o.priors.guess.beta - 2.0),
+          item_guess[k] = clamp_to(map_ratio(s.item_guess_num[k], s.item_guess_den[k],
+                                             o.priors.guess, item_guess[k]),
                                    o.bounds.guess);
         if (!fs && s.item_slip_den[k] > 0.0)
-          item_slip[k] = clamp_to((s.item_slip_num[k] + o.priors.slip.alpha - 1.0) /
-                                      (s.item_slip_den[k] + o.priors.slip.alpha +
-                                       o.priors.slip.beta - 2.0),
+          item_slip[k] = clamp_to(map_ratio(s.item_slip_num[k], s.item_slip_den[k],
+                                            o.priors.slip, item_slip[k]),
                                   o.bounds.slip);
       }
     }

@@ -85,6 +85,15 @@ BktModel two_skill_truth() {
   return m;
 }
 
+// 5,000 learners x 25 opportunities on each skill of two_skill_truth(), seed 11.
+ResponseLog two_skill_log_250k() {
+  SimulateLogOptions so;
+  so.learners = 5000;
+  so.opportunities = 25;
+  so.seed = 11;
+  return simulate_log(two_skill_truth(), so);
+}
+
 }  // namespace
 
 TEST_CASE("fit: the E-step's expected counts equal brute-force enumeration over hidden paths",
@@ -170,11 +179,7 @@ TEST_CASE("fit: EM's log-likelihood never decreases", "[fit]") {
 
 TEST_CASE("fit: recovers known parameters within 0.02 from 250k simulated responses", "[fit]") {
   BktModel truth = two_skill_truth();
-  SimulateLogOptions so;
-  so.learners = 5000;
-  so.opportunities = 25;
-  so.seed = 11;
-  ResponseLog log = simulate_log(truth, so);
+  ResponseLog log = two_skill_log_250k();
   REQUIRE(log.size() == 250000);
   FitResult r = fit_with_report(log, {});
   for (const auto& name : truth.skill_names()) {
@@ -785,11 +790,7 @@ TEST_CASE("fit: flat Beta(1, 1) priors are maximum likelihood, bit for bit", "[f
 TEST_CASE("fit: calibrated priors leave a large log's parameters where the data put them",
           "[fit][map]") {
   BktModel truth = two_skill_truth();
-  SimulateLogOptions so;
-  so.learners = 5000;
-  so.opportunities = 25;
-  so.seed = 11;
-  BktModel got = fit(simulate_log(truth, so), FitOptions::calibrated());
+  BktModel got = fit(two_skill_log_250k(), FitOptions::calibrated());
   for (const auto& name : truth.skill_names()) {
     INFO("skill " << name);
     CHECK_THAT(got.skill(name).prior, WithinAbs(truth.skill(name).prior, 0.02));

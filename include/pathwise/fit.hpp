@@ -90,8 +90,6 @@ struct PATHWISE_EXPORT BetaPrior {
   /// Pseudo-count of its complement plus one; >= 1. Default: 1.
   double beta = 1.0;
 
-  /// True for Beta(1, 1), which leaves the fit at maximum likelihood.
-  [[nodiscard]] bool flat() const noexcept { return alpha == 1.0 && beta == 1.0; }
   friend bool operator==(const BetaPrior& a, const BetaPrior& b) {
     return a.alpha == b.alpha && a.beta == b.beta;
   }
