@@ -162,9 +162,13 @@ pathwise_status pathwise_erase_learner_n(pathwise_engine_t* engine, const char* 
  *   "skill_separator": "~~" or null, "strict", "keep_scaffolding" (true/false),
  *   "empty_skill_label": "nan" or null, "max_line_bytes", "max_fields_per_line",
  *   "max_input_bytes" (integers >= 1)}.
- * Fit options: FitOptions {"restarts", "max_iterations", "seed", "threads",
+ * Fit options: FitOptions {"preset": "bkt" (the default: calibrated, weak Beta priors and
+ *   guess + slip <= 0.95) | "pybkt" (pyBKT's maximum-likelihood fit), applied before the other
+ *   keys; "restarts", "max_iterations", "seed", "threads",
  *   "item_min_responses", "min_skill_responses" (integers), "tolerance" (number), "forgetting",
  *   "item_guess_slip" (true/false), "bounds": {"guess": [0, 0.3], ...}, "fixed": {"slip": 0.1},
+ *   "priors": {"guess": [2, 5], ...} (Beta(alpha, beta), alpha and beta >= 1),
+ *   "max_guess_plus_slip": 0.95 (in (0, 2], or null for no guard),
  *   "start": {skill: {"prior", "learn", "guess", "slip"}}, "skills": [names to fit]}, plus
  *   "read". Parameters: prior, learn, forget, guess, slip.
  * Evaluate and predict options: {"skip_unknown_skills": true/false, "read": {...}}.

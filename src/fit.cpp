@@ -58,6 +58,11 @@ struct Restart {
   std::vector<double> trace;
 };
 
+struct Coeffs;
+void guard_guess_slip(double& g, double& s, const Coeffs& cg, const Coeffs& cs,
+                      const FitOptions& o);
+void guard_start(double& g, double& s, const FitOptions& o);
+
 /// Starting point of one restart: pyBKT's standard draws (prior U(0,1), learn U(0,0.4),
 /// guess U(0,0.4), slip U(0,0.3), forget U(0,1) when fitted), projected onto the bounds.
 BktParams initial_params(const FitOptions& o, const std::string& skill, int restart) {
@@ -83,6 +88,7 @@ BktParams initial_params(const FitOptions& o, const std::string& skill, int rest
   p.forget = o.fixed.forget.value_or(p.forget);
   p.guess = o.fixed.guess.value_or(p.guess);
   p.slip = o.fixed.slip.value_or(p.slip);
+  guard_start(p.guess, p.slip, o);
   return p;
 }
 
@@ -97,9 +103,68 @@ double map_ratio(double num, double den, const BetaPrior& pr, double keep) {
   return den > 0.0 ? num / den : keep;
 }
 
+/// The coefficients of one parameter's M-step objective a log x + b log(1 - x): expected counts
+/// plus the prior's pseudo-counts.
+struct Coeffs {
+  double a = 0.0, b = 0.0;
+};
+Coeffs coeffs(double num, double den, const BetaPrior& pr) {
+  return {std::max(0.0, num + pr.alpha - 1.0), std::max(0.0, den - num + pr.beta - 1.0)};
+}
+
+/// d/dx of a log x + b log(1 - x), with a zero coefficient contributing nothing (not 0/0).
+double dlog(const Coeffs& c, double x) {
+  double d = 0.0;
+  if (c.a > 0.0) d += c.a / x;
+  if (c.b > 0.0) d -= c.b / (1.0 - x);
+  return d;
+}
+
+/// The identifiability guard: where the free M-step put guess + slip above the cap, the exact
+/// maximum of the (concave) objective g_a log g + g_b log(1 - g) + s_a log s + s_b log(1 - s)
+/// on the segment g + s = cap within the bounds, found by bisection on its derivative, which
+/// decreases along the segment. A fixed guess or slip moves only the other one. The constrained
+/// maximum is a valid M-step: EM's objective still never decreases.
+void guard_guess_slip(double& g, double& s, const Coeffs& cg, const Coeffs& cs,
+                      const FitOptions& o) {
+  if (!o.max_guess_plus_slip || g + s <= *o.max_guess_plus_slip) return;
+  const double cap = *o.max_guess_plus_slip;
+  const ParamBounds& bg = o.bounds.guess;
+  const ParamBounds& bs = o.bounds.slip;
+  if (o.fixed.guess && o.fixed.slip) return;
+  if (o.fixed.guess) {
+    s = std::max(bs.lo, std::min(s, cap - g));
+    return;
+  }
+  if (o.fixed.slip) {
+    g = std::max(bg.lo, std::min(g, cap - s));
+    return;
+  }
+  double lo = std::max(bg.lo, cap - bs.hi), hi = std::min(bg.hi, cap - bs.lo);
+  if (lo > hi) return;  // validate() rules this out
+  auto slope = [&](double x) { return dlog(cg, x) - dlog(cs, cap - x); };
+  for (int i = 0; i < 100 && hi - lo > 1e-15; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (slope(mid) > 0.0)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  g = 0.5 * (lo + hi);
+  s = std::max(bs.lo, std::min(bs.hi, cap - g));
+}
+
+/// A starting point past the guard is moved onto it, to the point of the segment nearest to it
+/// in Kullback-Leibler divergence (the guard with the start itself as the "counts"), so that
+/// EM's objective never decreases from the first step on.
+void guard_start(double& g, double& s, const FitOptions& o) {
+  guard_guess_slip(g, s, Coeffs{g, 1.0 - g}, Coeffs{s, 1.0 - s}, o);
+}
+
 /// The M-step: each parameter's expected complete-data log-likelihood is a*log(x) +
 /// b*log(1-x), maximised at a/(a+b); clamping that to the bounds is the exact constrained
-/// maximum, so projected EM still never lowers the likelihood.
+/// maximum, so projected EM still never lowers the likelihood. The guess + slip guard then
+/// moves the pair onto its cap where needed.
 BktParams m_step(const detail::EStats& s, const BktParams& old, const FitOptions& o) {
   BktParams p = old;
   const BktBounds& b = o.bounds;
@@ -114,6 +179,8 @@ BktParams m_step(const detail::EStats& s, const BktParams& old, const FitOptions
     p.guess = clamp_to(map_ratio(s.guess_num, s.guess_den, pr.guess, old.guess), b.guess);
   if (!o.fixed.slip)
     p.slip = clamp_to(map_ratio(s.slip_num, s.slip_den, pr.slip, old.slip), b.slip);
+  guard_guess_slip(p.guess, p.slip, coeffs(s.guess_num, s.guess_den, pr.guess),
+                   coeffs(s.slip_num, s.slip_den, pr.slip), o);
   return p;
 }
 
@@ -164,6 +231,7 @@ void initial_items(const FitOptions& o, const std::string& skill, int restart, s
     }
     guess[k] = o.fixed.guess.value_or(guess[k]);
     slip[k] = o.fixed.slip.value_or(slip[k]);
+    guard_start(guess[k], slip[k], o);
   }
 }
 
@@ -206,6 +274,9 @@ Restart run_em(const detail::SkillData& data, BktParams params, std::vector<doub
           item_slip[k] = clamp_to(map_ratio(s.item_slip_num[k], s.item_slip_den[k],
                                             o.priors.slip, item_slip[k]),
                                   o.bounds.slip);
+        guard_guess_slip(item_guess[k], item_slip[k],
+                         coeffs(s.item_guess_num[k], s.item_guess_den[k], o.priors.guess),
+                         coeffs(s.item_slip_num[k], s.item_slip_den[k], o.priors.slip), o);
       }
     }
   }
@@ -501,16 +572,53 @@ void FitOptions::validate() const {
                   Location{"", 0, 0, std::string("priors.") + name});
     }
   });
+  if (max_guess_plus_slip) {
+    const double cap = *max_guess_plus_slip;
+    const Location at{"", 0, 0, "max_guess_plus_slip"};
+    if (!std::isfinite(cap) || cap <= 0.0 || cap > 2.0) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "max_guess_plus_slip must be in (0, 2] (unset for no guard), got " +
+                      std::to_string(cap),
+                  at);
+    }
+    const double g = fixed.guess.value_or(bounds.guess.lo);
+    const double s = fixed.slip.value_or(bounds.slip.lo);
+    if (g + s > cap) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "max_guess_plus_slip " + std::to_string(cap) +
+                      " is below the smallest guess + slip the bounds and fixed values allow (" +
+                      std::to_string(g + s) + ")",
+                  at);
+    }
+  }
 }
 
-FitOptions FitOptions::calibrated() {
+BktPriors calibrated_priors() noexcept {
+  BktPriors pr;
+  pr.prior = {2.0, 2.0};
+  pr.learn = {1.5, 6.0};
+  pr.forget = {1.0, 10.0};
+  pr.guess = {2.0, 5.0};
+  pr.slip = {2.0, 8.0};
+  return pr;
+}
+
+FitOptions FitOptions::pybkt() {
   FitOptions o;
-  o.priors.prior = {2.0, 2.0};
-  o.priors.learn = {1.5, 6.0};
-  o.priors.forget = {1.0, 10.0};
-  o.priors.guess = {2.0, 5.0};
-  o.priors.slip = {2.0, 8.0};
+  o.priors = BktPriors{};
+  o.max_guess_plus_slip.reset();
   return o;
+}
+
+FitOptions FitOptions::bkt() { return FitOptions{}; }
+
+FitOptions FitOptions::preset(std::string_view name) {
+  if (name == "bkt") return bkt();
+  if (name == "pybkt") return pybkt();
+  const std::string shown = name.size() <= 40 ? "'" + std::string(name) + "'" : "a long name";
+  throw Error(ErrorCode::InvalidArgument,
+              "unknown preset " + shown + "; expected \"bkt\" or \"pybkt\"",
+              Location{"", 0, 0, "preset"});
 }
 
 FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {

@@ -152,6 +152,16 @@ void read_columns(Settings s, ColumnMapping& c) {
 }
 
 void read_fit(Settings s, FitOptions& o) {
+  // A preset replaces every option; the other fields then change it.
+  if (const nlohmann::json* v = s.find("preset")) {
+    if (!v->is_string())
+      s.fail("preset", "expected \"bkt\" or \"pybkt\", got " + detail::describe(*v));
+    try {
+      o = FitOptions::preset(v->get_ref<const std::string&>());
+    } catch (const Error& e) {
+      throw Error(e.code(), e.message(), Location{"", 0, 0, s.name("preset")});
+    }
+  }
   o.restarts = static_cast<int>(s.integer("restarts", o.restarts, 1, 10000));
   o.max_iterations = static_cast<int>(s.integer("max_iterations", o.max_iterations, 1, 10000000));
   o.tolerance = s.number("tolerance", o.tolerance);
@@ -189,6 +199,27 @@ void read_fit(Settings s, FitOptions& o) {
       *fixed.find(name) = v->get<double>();
     });
     f.finish();
+  }
+  {
+    Settings p = s.object("priors");
+    BktPriors& priors = o.priors;
+    priors.for_each([&](const char* name, const BetaPrior&) {
+      const nlohmann::json* v = p.find(name);
+      if (!v) return;
+      if (!v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number())
+        p.fail(name, "expected [alpha, beta], two numbers, got " + detail::describe(*v));
+      *priors.find(name) = BetaPrior{(*v)[0].get<double>(), (*v)[1].get<double>()};
+    });
+    p.finish();
+  }
+  if (const nlohmann::json* v = s.find("max_guess_plus_slip")) {
+    if (v->is_null()) {
+      o.max_guess_plus_slip.reset();
+    } else if (v->is_number()) {
+      o.max_guess_plus_slip = v->get<double>();
+    } else {
+      s.fail("max_guess_plus_slip", "expected a number or null, got " + detail::describe(*v));
+    }
   }
   if (const nlohmann::json* v = s.find("start")) {
     if (!v->is_object())

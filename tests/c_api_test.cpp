@@ -4,6 +4,8 @@
 
 #include "engine_fixtures.hpp"
 #include "pathwise.h"
+#include "pathwise/fit.hpp"
+#include "pathwise/response_log.hpp"
 
 using Catch::Matchers::Contains;
 
@@ -533,6 +535,15 @@ TEST_CASE("c_api: options are checked by name, in every nested object", "[c_api]
            {R"({"fixed": {"slip": "0.1"}})", PATHWISE_PARSE, "fixed.slip"},
            {R"({"fixed": {"slip": 1.5}})", PATHWISE_INVALID_ARGUMENT, "fixed.slip"},
            {R"({"start": {"add": {"prior": 0.2}}})", PATHWISE_PARSE, "start.add"},
+           {R"({"preset": "pyBKT"})", PATHWISE_INVALID_ARGUMENT, "preset"},
+           {R"({"preset": 1})", PATHWISE_PARSE, "preset"},
+           {R"({"priors": {"gues": [2, 2]}})", PATHWISE_INVALID_ARGUMENT, "priors.gues"},
+           {R"({"priors": {"guess": 2}})", PATHWISE_PARSE, "priors.guess"},
+           {R"({"priors": {"guess": [0.5, 2]}})", PATHWISE_INVALID_ARGUMENT, "priors.guess"},
+           {R"({"max_guess_plus_slip": "0.9"})", PATHWISE_PARSE, "max_guess_plus_slip"},
+           {R"({"max_guess_plus_slip": 3})", PATHWISE_INVALID_ARGUMENT, "max_guess_plus_slip"},
+           {R"({"fixed": {"guess": 0.6, "slip": 0.5}})", PATHWISE_INVALID_ARGUMENT,
+            "max_guess_plus_slip"},
            {R"({"skills": "add"})", PATHWISE_PARSE, "skills"},
            {R"({"threads": -1})", PATHWISE_INVALID_ARGUMENT, "threads"},
            {R"({"tolerance": "small"})", PATHWISE_PARSE, "tolerance"},
@@ -611,4 +622,33 @@ TEST_CASE("c_api: cross-validation by learner, with the fit options", "[c_api]")
   CHECK(pathwise_cross_validate_text(text.data(), text.size(), R"({"folds": 7})", &json, &err) ==
         PATHWISE_INVALID_ARGUMENT);
   take(err);
+}
+
+TEST_CASE("c_api: presets, priors and the guard reach the fit", "[c_api][map]") {
+  std::string text = "user_id,skill_name,correct\n";
+  for (int l = 0; l < 12; ++l)
+    for (int t = 0; t < 6; ++t)
+      text += "u" + std::to_string(l) + ",add," + std::to_string((l + t) % 3 ? 1 : 0) + "\n";
+  const pathwise::ResponseLog log = pathwise::ResponseLog::parse(text);
+  auto c_fit = [&](const char* options) {
+    return ok_json([&](char** o, char** e) {
+      return pathwise_fit_text(text.data(), text.size(), options, o, e);
+    });
+  };
+  auto cpp_fit = [&](const pathwise::FitOptions& o) {
+    return nlohmann::json::parse(pathwise::fit(log, o).to_json());
+  };
+  CHECK(c_fit(nullptr) == cpp_fit(pathwise::FitOptions{}));
+  CHECK(c_fit(R"({"preset": "bkt"})") == cpp_fit(pathwise::FitOptions::bkt()));
+  CHECK(c_fit(R"({"preset": "pybkt"})") == cpp_fit(pathwise::FitOptions::pybkt()));
+  CHECK(c_fit(R"({"preset": "pybkt"})") != c_fit(nullptr));
+  pathwise::FitOptions o = pathwise::FitOptions::pybkt();
+  o.priors.slip = {3.0, 12.0};
+  o.max_guess_plus_slip = 0.3;
+  // The preset comes first whatever the key order; the other keys change it.
+  CHECK(c_fit(R"({"max_guess_plus_slip": 0.3, "priors": {"slip": [3, 12]}, "preset": "pybkt"})") ==
+        cpp_fit(o));
+  o = pathwise::FitOptions{};
+  o.max_guess_plus_slip.reset();
+  CHECK(c_fit(R"({"max_guess_plus_slip": null})") == cpp_fit(o));
 }

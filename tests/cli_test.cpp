@@ -11,7 +11,9 @@
 
 #include "commands.hpp"
 #include "pathwise/bkt.hpp"
+#include "pathwise/fit.hpp"
 #include "pathwise/policy_sim.hpp"
+#include "pathwise/response_log.hpp"
 #include "pathwise/simulate.hpp"
 #include "pattern.hpp"
 
@@ -726,4 +728,51 @@ TEST_CASE("cli: --bound and --fix name the parameter they refuse", "[cli]") {
   Run value = run({"fit", "x.csv", "--fix", "forget=1.5"});
   CHECK(value.code == 2);
   CHECK_THAT(value.err, Contains("field 'fixed.forget'"));
+}
+
+TEST_CASE("cli: --preset, --prior and --max-guess-plus-slip set the fit", "[cli][map]") {
+  std::string data = write_log("preset.csv", kLog);
+  const pathwise::ResponseLog log = pathwise::ResponseLog::read_file(data);
+  auto cli_model = [&](std::vector<std::string> extra) {
+    std::string model = temp_path("preset-model.json");
+    std::vector<std::string> args = {"fit", data, "-o", model, "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Run r = run(args);
+    REQUIRE(r.code == 0);
+    return pathwise::BktModel::load(model);
+  };
+  CHECK(cli_model({}) == pathwise::fit(log, pathwise::FitOptions{}));
+  CHECK(cli_model({"--preset", "bkt"}) == pathwise::fit(log, pathwise::FitOptions::bkt()));
+  CHECK(cli_model({"--preset", "pybkt"}) == pathwise::fit(log, pathwise::FitOptions::pybkt()));
+  pathwise::FitOptions o = pathwise::FitOptions::pybkt();
+  o.priors.guess = {2.0, 5.0};
+  o.priors.slip = {1.5, 3.0};
+  o.max_guess_plus_slip = 0.5;
+  CHECK(cli_model({"--prior", "guess=2,5", "--preset", "pybkt", "--prior", "slip=1.5,3",
+                   "--max-guess-plus-slip", "0.5"}) == pathwise::fit(log, o));
+  o = pathwise::FitOptions{};
+  o.max_guess_plus_slip.reset();
+  CHECK(cli_model({"--max-guess-plus-slip", "none"}) == pathwise::fit(log, o));
+
+  Run bad = run({"fit", data, "--preset", "pyBKT"});
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Contains("--preset must be bkt or pybkt"));
+  Run form = run({"fit", data, "--prior", "guess=2"});
+  CHECK(form.code == 2);
+  CHECK_THAT(form.err, Contains("--prior takes P=A,B"));
+  Run name = run({"fit", data, "--prior", "gues=2,2"});
+  CHECK(name.code == 2);
+  CHECK_THAT(name.err, Contains("--prior: unknown parameter 'gues'"));
+  Run range = run({"fit", data, "--prior", "slip=0.5,2"});
+  CHECK(range.code == 2);
+  CHECK_THAT(range.err, Contains("field 'priors.slip'"));
+  Run cap = run({"crossvalidate", data, "--max-guess-plus-slip", "2.5"});
+  CHECK(cap.code == 2);
+  CHECK_THAT(cap.err, Contains("field 'max_guess_plus_slip'"));
+  Run fixed = run({"fit", data, "--fix", "guess=0.6", "--fix", "slip=0.5"});
+  CHECK(fixed.code == 2);
+  CHECK_THAT(fixed.err, Contains("max_guess_plus_slip"));
+  CHECK(run({"fit", data, "--quiet", "--preset", "pybkt", "--fix", "guess=0.6", "--fix",
+             "slip=0.5"})
+            .code == 0);
 }

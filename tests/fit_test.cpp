@@ -158,10 +158,16 @@ TEST_CASE("fit: EM's log-likelihood never decreases", "[fit]") {
   so.opportunities = 15;
   so.seed = 3;
   ResponseLog log = simulate_log(two_skill_truth(), so);
-  FitOptions variants[3];
+  // Maximum likelihood (the trace is the log-likelihood) and MAP (the log-posterior), each
+  // plain, with forgetting, and with binding bounds or a binding guess + slip guard: projected
+  // and guarded EM must stay monotone too.
+  FitOptions variants[6] = {FitOptions::pybkt(), FitOptions::pybkt(), FitOptions::pybkt(),
+                            FitOptions::bkt(),   FitOptions::bkt(),   FitOptions::bkt()};
   variants[1].forgetting = true;
-  variants[2].bounds.guess = {0.0, 0.1};  // binding bounds: projected EM must stay monotone
+  variants[2].bounds.guess = {0.0, 0.1};
   variants[2].bounds.slip = {0.0, 0.05};
+  variants[4].forgetting = true;
+  variants[5].max_guess_plus_slip = 0.2;  // the truth has 0.30 and 0.40
   for (auto& o : variants) {
     o.tolerance = 0.0;  // run every iteration
     o.max_iterations = 60;
@@ -172,7 +178,11 @@ TEST_CASE("fit: EM's log-likelihood never decreases", "[fit]") {
       for (std::size_t i = 1; i < s.trace.size(); ++i) {
         CHECK(s.trace[i] >= s.trace[i - 1] - 1e-9 * std::fabs(s.trace[i - 1]));
       }
-      CHECK(s.trace.back() == s.log_likelihood);
+      if (o.priors == BktPriors{}) CHECK(s.trace.back() == s.log_likelihood);
+      if (o.max_guess_plus_slip) {
+        const BktParams p = r.model.skill(s.skill);
+        CHECK(p.guess + p.slip <= *o.max_guess_plus_slip + 1e-12);
+      }
     }
   }
 }
@@ -276,7 +286,7 @@ TEST_CASE("fit: a degenerate fit is flagged in the report", "[fit]") {
   so.learners = 200;
   so.opportunities = 10;
   ResponseLog log = simulate_log(two_skill_truth(), so);
-  FitOptions o;
+  FitOptions o = FitOptions::pybkt();  // the default guard would refuse these fixed values
   o.fixed.guess = 0.6;
   o.fixed.slip = 0.5;
   FitResult r = fit_with_report(log, o);
@@ -739,7 +749,7 @@ TEST_CASE("fit: MAP EM converges to a maximum of the log-posterior", "[fit][map]
   const std::vector<std::vector<std::uint8_t>> seqs = {
       {1, 1, 1}, {0, 1, 1}, {1, 1}, {0, 0, 1, 1}, {1}, {1, 1, 1, 1}, {0, 1}, {1, 0, 1}, {1, 1}};
   ResponseLog log = log_of(seqs);
-  FitOptions o = FitOptions::calibrated();
+  FitOptions o = FitOptions::bkt();
   o.tolerance = 1e-12;
   o.max_iterations = 100000;
   o.restarts = 10;
@@ -781,16 +791,26 @@ TEST_CASE("fit: flat Beta(1, 1) priors are maximum likelihood, bit for bit", "[f
   so.opportunities = 12;
   so.seed = 5;
   ResponseLog log = simulate_log(two_skill_truth(), so);
+  // Beta(1, 1) on every parameter, through the MAP code path, and no guard.
   FitOptions flat;
-  flat.priors.guess = {1.0, 1.0};
+  flat.priors.for_each([&](const char* name, const BetaPrior&) {
+    *flat.priors.find(name) = BetaPrior{1.0, 1.0};
+  });
+  flat.max_guess_plus_slip.reset();
   CHECK(fit(log, flat) == fit(log, FitOptions::pybkt()));
   CHECK(FitOptions::pybkt().priors == BktPriors{});
+  CHECK_FALSE(FitOptions::pybkt().max_guess_plus_slip.has_value());
+  // The defaults are the calibrated preset, and differ from maximum likelihood.
+  CHECK(FitOptions{}.priors == calibrated_priors());
+  CHECK(FitOptions::bkt().priors == calibrated_priors());
+  CHECK(FitOptions{}.max_guess_plus_slip == std::optional<double>(0.95));
+  CHECK_FALSE(fit(log, FitOptions{}) == fit(log, FitOptions::pybkt()));
 }
 
 TEST_CASE("fit: calibrated priors leave a large log's parameters where the data put them",
           "[fit][map]") {
   BktModel truth = two_skill_truth();
-  BktModel got = fit(two_skill_log_250k(), FitOptions::calibrated());
+  BktModel got = fit(two_skill_log_250k(), FitOptions::bkt());
   for (const auto& name : truth.skill_names()) {
     INFO("skill " << name);
     CHECK_THAT(got.skill(name).prior, WithinAbs(truth.skill(name).prior, 0.02));
@@ -812,5 +832,111 @@ TEST_CASE("fit: a prior that is not a proper Beta(>=1, >=1) is refused by name",
       CHECK(e.code() == ErrorCode::InvalidArgument);
       CHECK(e.location().field == "priors.slip");
     }
+  }
+}
+
+TEST_CASE("fit: the guess + slip guard is a maximum of the log-posterior on its segment",
+          "[fit][map]") {
+  const std::vector<std::vector<std::uint8_t>> seqs = {
+      {1, 1, 1}, {0, 1, 1}, {1, 1}, {0, 0, 1, 1}, {1}, {1, 1, 1, 1}, {0, 1}, {1, 0, 1}, {1, 1},
+      {0, 0, 0}, {1, 0, 0}, {0, 1, 0}};
+  ResponseLog log = log_of(seqs);
+  FitOptions o = FitOptions::bkt();
+  o.tolerance = 1e-13;
+  o.max_iterations = 200000;
+  o.restarts = 10;
+  // Unguarded, this log's MAP fit has guess + slip well above 0.3.
+  FitOptions free = o;
+  free.max_guess_plus_slip.reset();
+  const BktParams unguarded = fit(log, free).skill("s");
+  REQUIRE(unguarded.guess + unguarded.slip > 0.35);
+
+  o.max_guess_plus_slip = 0.3;
+  FitResult r = fit_with_report(log, o);
+  const BktParams got = r.model.skill("s");
+  CHECK_THAT(got.guess + got.slip, WithinAbs(0.3, 1e-9));
+  const double at = log_posterior(seqs, got, o.priors);
+  CHECK_THAT(r.report.skills[0].trace.back(), WithinAbs(at, 1e-9));
+  // KKT by brute force: no feasible step raises the log-posterior: along prior and learn,
+  // along the segment (guess up, slip down and back), and inward (guess or slip down).
+  struct Step {
+    double prior, learn, guess, slip;
+  };
+  for (const Step& d : {Step{1e-4, 0, 0, 0}, Step{-1e-4, 0, 0, 0}, Step{0, 1e-4, 0, 0},
+                        Step{0, -1e-4, 0, 0}, Step{0, 0, 1e-4, -1e-4}, Step{0, 0, -1e-4, 1e-4},
+                        Step{0, 0, -1e-4, 0}, Step{0, 0, 0, -1e-4}}) {
+    BktParams q = got;
+    q.prior += d.prior;
+    q.learn += d.learn;
+    q.guess += d.guess;
+    q.slip += d.slip;
+    INFO("step " << d.prior << " " << d.learn << " " << d.guess << " " << d.slip);
+    CHECK(log_posterior(seqs, q, o.priors) <= at + 1e-9);
+  }
+  // Moving inward is a strict loss: the guard binds.
+  BktParams in = got;
+  in.guess -= 1e-3;
+  CHECK(log_posterior(seqs, in, o.priors) < at - 1e-7);
+}
+
+TEST_CASE("fit: the guard moves a start past it and keeps fixed values", "[fit][map]") {
+  SimulateLogOptions so;
+  so.learners = 100;
+  ResponseLog log = simulate_log(two_skill_truth(), so);
+  FitOptions o;
+  o.restarts = 1;
+  o.max_iterations = 1;  // one E-step: the start, as guarded, comes back
+  o.start["a"] = BktParams{0.42, 0.17, 0.0, 0.60, 0.50};
+  const BktParams a = fit(log, o).skill("a");
+  CHECK_THAT(a.guess + a.slip, WithinAbs(0.95, 1e-9));
+  CHECK(a.guess > a.slip);  // nearest in KL divergence keeps the order
+  CHECK(a.prior == 0.42);
+
+  // A fixed guess: only slip moves.
+  o.max_iterations = 50;
+  o.fixed.guess = 0.5;
+  o.max_guess_plus_slip = 0.6;
+  for (const auto& name : {"a", "b"}) {
+    const BktParams p = fit(log, o).skill(name);
+    CHECK(p.guess == 0.5);
+    CHECK(p.slip <= 0.1 + 1e-12);
+  }
+}
+
+TEST_CASE("fit: guard and preset options are validated", "[fit][map]") {
+  auto field_of = [](const FitOptions& o) {
+    try {
+      o.validate();
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::InvalidArgument);
+      return e.location().field;
+    }
+    return std::string("(accepted)");
+  };
+  FitOptions o;
+  for (double bad : {0.0, -0.1, 2.5, std::nan(""), double(INFINITY)}) {
+    o.max_guess_plus_slip = bad;
+    CHECK(field_of(o) == "max_guess_plus_slip");
+  }
+  o.max_guess_plus_slip = 2.0;
+  CHECK(field_of(o) == "(accepted)");
+  o = FitOptions{};
+  o.bounds.guess = {0.5, 1.0};
+  o.bounds.slip = {0.5, 1.0};
+  CHECK(field_of(o) == "max_guess_plus_slip");  // no feasible guess + slip
+  o.max_guess_plus_slip.reset();
+  CHECK(field_of(o) == "(accepted)");
+  o = FitOptions{};
+  o.fixed.guess = 0.6;
+  o.fixed.slip = 0.4;
+  CHECK(field_of(o) == "max_guess_plus_slip");
+  CHECK(FitOptions::preset("pybkt").priors == BktPriors{});
+  CHECK(FitOptions::preset("bkt").priors == calibrated_priors());
+  try {
+    (void)FitOptions::preset("pyBKT");
+    FAIL("accepted an unknown preset");
+  } catch (const Error& e) {
+    CHECK(e.location().field == "preset");
+    CHECK_THAT(e.message(), Contains("\"pybkt\""));
   }
 }

@@ -99,9 +99,15 @@ struct PATHWISE_EXPORT BetaPrior {
 /// A Beta prior per BKT parameter. Default: flat on each (maximum likelihood).
 using BktPriors = BktParamSet<BetaPrior>;
 
-/// Options for fit(). The defaults follow pyBKT's standard model: 5 random restarts, at most
-/// 100 EM iterations, stop when the total log-likelihood changes by at most 1e-3, no forgetting.
-/// Thread-compatible.
+/// The weak priors of calibrated fits (FitOptions' default, see docs/bkt.md "Calibrated
+/// fits"): prior Beta(2, 2), learn Beta(1.5, 6), forget Beta(1, 10), guess Beta(2, 5), slip
+/// Beta(2, 8).
+[[nodiscard]] PATHWISE_EXPORT BktPriors calibrated_priors() noexcept;
+
+/// Options for fit(). The defaults are the calibrated standard model: pyBKT's EM schedule (5
+/// random restarts, at most 100 EM iterations, stop when the objective changes by at most 1e-3,
+/// no forgetting), with the weak calibrated_priors() (MAP EM) and guess + slip kept at most
+/// 0.95. FitOptions::pybkt() is pyBKT's pure maximum-likelihood fit. Thread-compatible.
 struct PATHWISE_EXPORT FitOptions {
   /// EM restarts per skill from random starting points; the best log-likelihood wins. Default: 5.
   int restarts = 5;
@@ -136,8 +142,16 @@ struct PATHWISE_EXPORT FitOptions {
   BktFixed fixed;
   /// Beta priors per parameter: EM then maximises the log-posterior (log-likelihood plus the
   /// log prior densities), which it never lowers, and restarts are compared by it. Per-item
-  /// guess/slip use the guess and slip priors. Default: flat (maximum likelihood, as pyBKT).
-  BktPriors priors;
+  /// guess/slip use the guess and slip priors. Flat priors (BktPriors{}) are maximum
+  /// likelihood. Default: calibrated_priors().
+  BktPriors priors = calibrated_priors();
+  /// Identifiability guard: the M-step keeps guess + slip at most this (for the skill, and for
+  /// each item with item_guess_slip), by maximising the M-step's objective on that line when
+  /// the free maximum crosses it, so EM still never lowers its objective. Below 1, a correct
+  /// answer always raises P(known) and an incorrect one lowers it (guess + slip >= 1 is the
+  /// degenerate fit of Baker, Corbett & Aleven 2008). Fixed values win over it; bounds whose
+  /// lower ends sum past it are invalid. Unset: no guard (pyBKT). Range (0, 2]. Default: 0.95.
+  std::optional<double> max_guess_plus_slip = 0.95;
   /// Skills with fewer responses than this are left out of the fit (and the model). Default: 1.
   std::size_t min_skill_responses = 1;
   /// Fit only the skills for which this returns true (all if empty).
@@ -152,13 +166,15 @@ struct PATHWISE_EXPORT FitOptions {
   /// `start.<skill>`.
   void validate() const;
 
-  /// pyBKT's standard model: these defaults, maximum likelihood with flat priors. For parity
-  /// checks against pyBKT.
-  [[nodiscard]] static FitOptions pybkt() { return FitOptions{}; }
-  /// Calibrated standard BKT: weak Beta priors that keep every fitted parameter away from 0 and
-  /// 1 and pull small skills toward typical values (see docs/bkt.md, "Calibrated fits"):
-  /// prior Beta(2, 2), learn Beta(1.5, 6), forget Beta(1, 10), guess Beta(2, 5), slip Beta(2, 8).
-  [[nodiscard]] static FitOptions calibrated();
+  /// Preset "pybkt": pyBKT's standard model exactly, maximum likelihood with flat priors and no
+  /// guard. For parity checks against pyBKT.
+  [[nodiscard]] static FitOptions pybkt();
+  /// Preset "bkt": calibrated standard BKT, the weak calibrated_priors() and the guess + slip
+  /// guard (today's defaults).
+  [[nodiscard]] static FitOptions bkt();
+  /// The preset of that name ("bkt" or "pybkt"). Throws Error (InvalidArgument, field
+  /// "preset") for another name.
+  [[nodiscard]] static FitOptions preset(std::string_view name);
 };
 
 /// How the fit of one skill went. Value type; thread-compatible.

@@ -200,6 +200,11 @@ class Model:
     * empty_skill_label (None): rows without a skill are skipped and counted in the read
       report; "nan" keeps them as a skill named nan, as pyBKT does.
     * min_responses (1), item_min_responses (1), strict (False), keep_scaffolding (False).
+    * preset ("pybkt"): pyBKT's maximum-likelihood fit, as pyBKT. "bkt" is Pathwise's
+      calibrated fit (the CLI's default): weak Beta priors (MAP EM) and guess + slip <= 0.95,
+      so no parameter is driven to 0 or 1 (docs/bkt.md, "Calibrated fits").
+    * priors: {"guess": (2, 5), ...}, Beta(alpha, beta) priors per parameter on top of the
+      preset's.
 
     Differences from pyBKT: seed defaults to 42 (pyBKT draws one at random); the EM stops at
     1e-3 by default; cross-validation deals learners into folds (see crossvalidate); rows with
@@ -210,7 +215,7 @@ class Model:
     _ARGS = ("seed", "num_fits", "parallel", "forgets", "multigs", "defaults", "tolerance",
              "max_iterations", "threads", "bounds", "fixed", "skill_separator",
              "empty_skill_label", "min_responses", "item_min_responses", "strict",
-             "keep_scaffolding", "skills", "folds")
+             "keep_scaffolding", "skills", "folds", "preset", "priors")
 
     def __init__(self, **kwargs):
         self.seed = 42
@@ -232,6 +237,8 @@ class Model:
         self.keep_scaffolding = False
         self.skills = None
         self.folds = 5
+        self.preset = "pybkt"
+        self.priors = None
         self._model = None
         self._init = None
         self._init_fixed = False
@@ -285,7 +292,8 @@ class Model:
         return log
 
     def _fit_options(self, names, skills=None):
-        o = {"restarts": int(self.num_fits), "max_iterations": int(self.max_iterations),
+        o = {"preset": str(self.preset), "restarts": int(self.num_fits),
+             "max_iterations": int(self.max_iterations),
              "tolerance": float(self.tolerance), "seed": int(self.seed),
              "threads": int(self.threads) if self.parallel else 1,
              "forgetting": bool(self.forgets), "item_guess_slip": bool(self.multigs),
@@ -295,6 +303,8 @@ class Model:
             o["bounds"] = dict(self.bounds)
         if self.fixed:
             o["fixed"] = dict(self.fixed)
+        if self.priors:
+            o["priors"] = dict(self.priors)
         chosen = _skill_list(self.skills if skills is None else skills, names)
         if chosen is not None:
             o["skills"] = chosen

@@ -140,6 +140,8 @@ Error unknown_parameter(const std::string& where, const std::string& name) {
 
 FitOptions fit_options(const py::dict& d) {
   FitOptions o;
+  // A preset replaces every option; the other keys then change it.
+  if (auto v = get<std::string>(d, "preset")) o = FitOptions::preset(*v);
   if (auto v = get<int>(d, "restarts")) o.restarts = *v;
   if (auto v = get<int>(d, "max_iterations")) o.max_iterations = *v;
   if (auto v = get<double>(d, "tolerance")) o.tolerance = *v;
@@ -165,6 +167,22 @@ FitOptions fit_options(const py::dict& d) {
       if (!slot) throw unknown_parameter("fixed", name);
       *slot = kv.second.cast<double>();
     }
+  }
+  if (auto p = get<py::dict>(d, "priors")) {
+    for (auto kv : *p) {
+      const auto name = kv.first.cast<std::string>();
+      BetaPrior* slot = o.priors.find(name);
+      if (!slot) throw unknown_parameter("priors", name);
+      const auto ab = kv.second.cast<std::pair<double, double>>();
+      *slot = BetaPrior{ab.first, ab.second};
+    }
+  }
+  if (d.contains("max_guess_plus_slip")) {
+    py::object v = d["max_guess_plus_slip"];
+    if (v.is_none())
+      o.max_guess_plus_slip.reset();
+    else
+      o.max_guess_plus_slip = v.cast<double>();
   }
   if (auto s = get<py::dict>(d, "start")) {
     for (auto kv : *s) {

@@ -27,7 +27,7 @@ def assert_same_metrics(model, path_or_frame, cli_eval):
 
 def test_as_csv_fit_and_evaluate_equal_the_cli_from_the_path_and_from_a_data_frame(cli, tmp):
     path = data_file("as.csv")
-    cli_fit = cli("fit", path, "-o", str(tmp / "cli.json"))
+    cli_fit = cli("fit", "--preset", "pybkt", path, "-o", str(tmp / "cli.json"))
     cli_eval = cli("evaluate", "--model", str(tmp / "cli.json"), path)
 
     by_path = pathwise.Model().fit(data_path=path)
@@ -49,7 +49,7 @@ def test_as_csv_fit_and_evaluate_equal_the_cli_from_the_path_and_from_a_data_fra
 
 def test_as_csv_cross_validation_equals_the_cli(cli):
     path = data_file("as.csv")
-    cli_cv = cli("crossvalidate", "--folds", "5", path)
+    cli_cv = cli("crossvalidate", "--preset", "pybkt", "--folds", "5", path)
     got = pathwise.Model().crossvalidate(data_path=path, metric=["auc", "rmse"], by_skill=False)
     # the mean over folds, as the CLI's "auc"/"rmse" are
     assert got.loc["all", "auc"] == pytest.approx(cli_cv["auc"], abs=1e-15)
@@ -62,7 +62,7 @@ def test_the_knowledge_tracing_splits_fit_and_evaluate_as_the_cli(cli, tmp, spli
     folder, stem = split
     train = data_file(folder, stem + "_train.csv")
     test = data_file(folder, stem + "_test.csv")
-    cli_fit = cli("fit", train, "-o", str(tmp / "m.json"))
+    cli_fit = cli("fit", "--preset", "pybkt", train, "-o", str(tmp / "m.json"))
     cli_eval = cli("evaluate", "--model", str(tmp / "m.json"), test)
     model = pathwise.Model().fit(data_path=train)
     assert_same_params(model, cli_fit)
@@ -71,7 +71,7 @@ def test_the_knowledge_tracing_splits_fit_and_evaluate_as_the_cli(cli, tmp, spli
 
 def test_per_item_guess_and_slip_equal_the_clis_from_the_path_and_a_data_frame(cli, tmp):
     path = data_file("as.csv")
-    cli("fit", path, "--item-guess-slip", "-o", str(tmp / "idem.json"))
+    cli("fit", "--preset", "pybkt", path, "--item-guess-slip", "-o", str(tmp / "idem.json"))
     expected = pathwise.Model().load(str(tmp / "idem.json")).native
     by_path = pathwise.Model(multigs=True).fit(data_path=path)
     assert by_path.native == expected
@@ -87,7 +87,7 @@ def test_ct_csv_from_a_data_frame_equals_the_cli_with_and_without_pybkts_row_rul
                                                                                   pybkt_rows):
     path = data_file("ct.csv")
     extra = ["--skill-sep", "none", "--empty-skill-as", "nan"] if pybkt_rows else []
-    cli_fit = cli("fit", path, *extra, "-o", str(tmp / "ct.json"))
+    cli_fit = cli("fit", "--preset", "pybkt", path, *extra, "-o", str(tmp / "ct.json"))
     cli_eval = cli("evaluate", "--model", str(tmp / "ct.json"), path, *extra)
     kwargs = {"skill_separator": None, "empty_skill_label": "nan"} if pybkt_rows else {}
     frame = pd.read_csv(path, sep="\t", encoding="latin")
@@ -100,7 +100,7 @@ def test_ct_csv_from_a_data_frame_equals_the_cli_with_and_without_pybkts_row_rul
 def test_predict_gives_the_clis_predictions_row_by_row(cli, tmp):
     import subprocess
     path = data_file("as.csv")
-    cli("fit", path, "-o", str(tmp / "m.json"))
+    cli("fit", "--preset", "pybkt", path, "-o", str(tmp / "m.json"))
     subprocess.run([os.environ["PATHWISE_CLI"], "predict", "--model", str(tmp / "m.json"), path,
                     "-o", str(tmp / "p.csv"), "--quiet"], check=True, capture_output=True)
     expected = pd.read_csv(tmp / "p.csv").sort_values("row")
@@ -110,3 +110,29 @@ def test_predict_gives_the_clis_predictions_row_by_row(cli, tmp):
     diff = (got["correct_predictions"].to_numpy() - expected["p_correct"].to_numpy())
     assert abs(diff).max() <= 5e-7
     assert (got["correct"].to_numpy() == expected["correct"].to_numpy()).all()
+
+
+def test_preset_bkt_is_the_clis_default_fit_and_priors_reach_it(cli, tmp):
+    path = data_file("as.csv")
+    cli_fit = cli("fit", path, "-o", str(tmp / "cal.json"))
+    model = pathwise.Model(preset="bkt").fit(data_path=path)
+    assert_same_params(model, cli_fit)
+    # pyBKT's semantics stay the default and differ from the calibrated fit.
+    assert pathwise.Model().fit(data_path=path).native != model.native
+    # priors on top of a preset: the CLI's --prior gives the same fit.
+    cli_prior = cli("fit", "--preset", "pybkt", "--prior", "slip=3,12", path,
+                    "-o", str(tmp / "p.json"))
+    assert_same_params(pathwise.Model(priors={"slip": (3, 12)}).fit(data_path=path), cli_prior)
+
+
+def test_an_unknown_preset_or_prior_is_an_invalid_argument_naming_it():
+    path = data_file("as.csv")
+    with pytest.raises(pathwise.InvalidArgumentError) as e:
+        pathwise.Model(preset="pyBKT").fit(data_path=path)
+    assert e.value.field == "preset"
+    with pytest.raises(pathwise.InvalidArgumentError) as e:
+        pathwise.Model(priors={"slip": (0.5, 2)}).fit(data_path=path)
+    assert e.value.field == "priors.slip"
+    with pytest.raises(pathwise.InvalidArgumentError) as e:
+        pathwise.Model(priors={"slips": (2, 2)}).fit(data_path=path)
+    assert e.value.field == "priors"

@@ -61,7 +61,8 @@ def test_the_pybkt_quickstart_runs_and_agrees_with_the_cli(tmp, cli):
     shutil.copy(data_file("as.csv"), tmp / "as.csv")
     s = run_quickstart(tmp, QUICKSTART)
     # Independent figures: the CLI with one restart and seed 42.
-    cli("fit", str(tmp / "as.csv"), "--restarts", "1", "--seed", "42", "-o", str(tmp / "m.json"))
+    cli("fit", "--preset", "pybkt", str(tmp / "as.csv"), "--restarts", "1", "--seed", "42",
+        "-o", str(tmp / "m.json"))
     m = cli("evaluate", "--model", str(tmp / "m.json"), str(tmp / "as.csv"))
     assert s["training_rmse"] == m["rmse"]
     assert s["training_auc"] == m["auc"]

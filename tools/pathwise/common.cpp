@@ -40,7 +40,10 @@ const OptionGroup kReadGroup{
 
 const OptionGroup kFitGroup{
     "fit options",
-    {{"--restarts", "N", "random restarts per skill, best log-likelihood wins (default 5)"},
+    {{"--preset", "NAME",
+      "bkt: calibrated BKT, weak Beta priors (MAP EM) and guess + slip <= 0.95 (the default); "
+      "pybkt: pyBKT's maximum-likelihood fit exactly; the options below change the preset"},
+     {"--restarts", "N", "random restarts per skill, best log-posterior wins (default 5)"},
      {"--max-iter", "N", "maximum EM iterations per restart (default 100)"},
      {"--tol", "X", "stop when the log-likelihood changes by <= X (default 1e-3)"},
      {"--seed", "N", "seed of the random starting points (default 42)"},
@@ -53,6 +56,11 @@ const OptionGroup kFitGroup{
      {"--bound", "P=LO:HI",
       "keep parameter P (prior, learn, forget, guess, slip) in [LO, HI]; repeatable"},
      {"--fix", "P=V", "hold parameter P at V; repeatable"},
+     {"--prior", "P=A,B",
+      "Beta(A, B) prior on parameter P, A and B >= 1 (1,1 = flat); repeatable (defaults: "
+      "prior=2,2 learn=1.5,6 forget=1,10 guess=2,5 slip=2,8; pybkt: flat)"},
+     {"--max-guess-plus-slip", "X",
+      "keep guess + slip <= X, in (0, 2], or 'none' (default 0.95; pybkt: none)"},
      {"--skill", "NAME", "fit only the skill named NAME exactly; repeatable"},
      {"--skills", "REGEX",
       "fit only skills whose whole name matches REGEX: literals, escapes (\\d \\w \\s \\. ...), "
@@ -163,8 +171,33 @@ ReadOptions read_options(const Args& a) {
   return o;
 }
 
+namespace {
+
+/// --prior P=A,B as a Beta prior on P.
+void set_prior(FitOptions& o, const std::string& spec) {
+  auto eq = spec.find('='), comma = spec.find(',');
+  if (eq == std::string::npos || comma == std::string::npos || comma < eq) {
+    throw UsageError("--prior takes P=A,B, e.g. guess=2,5, got '" + spec + "'");
+  }
+  std::string name = spec.substr(0, eq);
+  BetaPrior* slot = o.priors.find(name);
+  if (!slot) {
+    throw UsageError("--prior: unknown parameter '" + name +
+                     "' (prior, learn, forget, guess, slip)");
+  }
+  *slot = BetaPrior{parse_double("--prior", spec.substr(eq + 1, comma - eq - 1)),
+                    parse_double("--prior", spec.substr(comma + 1))};
+}
+
+}  // namespace
+
 FitOptions fit_options(const Args& a) {
   FitOptions o;
+  if (auto v = a.value("--preset")) {
+    if (*v != "bkt" && *v != "pybkt")
+      throw UsageError("--preset must be bkt or pybkt, got '" + *v + "'");
+    o = FitOptions::preset(*v);
+  }
   if (auto v = a.value("--restarts"))
     o.restarts = static_cast<int>(parse_int("--restarts", *v, 1, 1000));
   if (auto v = a.value("--max-iter"))
@@ -194,6 +227,13 @@ FitOptions fit_options(const Args& a) {
                        "' to fix; expected prior, learn, forget, guess or slip");
     }
     *slot = value;
+  }
+  for (const auto& p : a.all("--prior")) set_prior(o, p);
+  if (auto v = a.value("--max-guess-plus-slip")) {
+    if (*v == "none")
+      o.max_guess_plus_slip.reset();
+    else
+      o.max_guess_plus_slip = parse_double("--max-guess-plus-slip", *v);
   }
   if (auto v = a.value("--min-responses"))
     o.min_skill_responses =
