@@ -6,6 +6,7 @@
 
 #include "detail/io.hpp"
 #include "detail/json_util.hpp"
+#include "detail/settings.hpp"
 #include "detail/text.hpp"
 #include "pathwise/json.hpp"
 
@@ -118,6 +119,19 @@ void BktModel::set_forget_per_day(const std::string& skill, double rate) {
   forget_per_day_[skill] = rate;
 }
 
+void BktModel::set_learner(LearnerLayer layer) {
+  layer.validate();
+  for (const auto& [name, w] : layer.skills) {
+    (void)w;
+    if (!find_skill(name)) {
+      throw Error(ErrorCode::UnknownSkill,
+                  "the learner layer has corrections for a skill the model lacks",
+                  Location{"", 0, 0, "learner.skills." + name});
+    }
+  }
+  learner_ = std::move(layer);
+}
+
 std::optional<double> BktModel::forget_per_day(std::string_view skill) const noexcept {
   auto it = forget_per_day_.find(skill);
   if (it == forget_per_day_.end()) return std::nullopt;
@@ -223,7 +237,7 @@ void from_json(const nlohmann::json& j, BktParams& p) {
 void to_json(nlohmann::json& j, const BktModel& model) {
   j = nlohmann::json::object();
   j["format"] = BktModel::kFormat;
-  j["version"] = BktModel::kVersion;
+  j["version"] = model.learner() ? BktModel::kVersionLearner : BktModel::kVersion;
   nlohmann::json skills = nlohmann::json::object();
   for (const auto& [name, p] : model.skills()) {
     skills[name] = p;
@@ -236,11 +250,66 @@ void to_json(nlohmann::json& j, const BktModel& model) {
       items[id] = {{"skill", ip.skill}, {"guess", ip.guess}, {"slip", ip.slip}};
     j["items"] = std::move(items);
   }
+  if (const LearnerLayer* L = model.learner()) {
+    nlohmann::json weights = nlohmann::json::object();
+    for (std::size_t t = 0; t < kLearnerTerms; ++t)
+      weights[to_string(static_cast<LearnerTerm>(t))] = L->weights[t];
+    nlohmann::json skills = nlohmann::json::object();
+    for (const auto& [name, w] : L->skills)
+      skills[name] = {{"bias", w.bias}, {"bkt", w.bkt}, {"ability", w.ability}};
+    j["learner"] = {{"pseudo_count", L->pseudo_count},
+                    {"decay_recent", L->decay_recent},
+                    {"decay_recent_slow", L->decay_recent_slow},
+                    {"weights", std::move(weights)},
+                    {"skills", std::move(skills)}};
+  }
 }
+
+namespace {
+
+double required_number(detail::Settings& s, const char* key) {
+  const nlohmann::json* v = s.find(key);
+  if (!v) {
+    throw Error(ErrorCode::Parse, std::string("missing required field '") + key + "'",
+                Location{"", 0, 0, s.name(key)});
+  }
+  if (!v->is_number()) s.fail(key, "expected a number, got " + detail::describe(*v));
+  return v->get<double>();
+}
+
+LearnerLayer read_learner(const nlohmann::json& j) {
+  detail::Settings s(j, "learner layer", "learner");
+  LearnerLayer L;
+  L.pseudo_count = required_number(s, "pseudo_count");
+  L.decay_recent = required_number(s, "decay_recent");
+  L.decay_recent_slow = required_number(s, "decay_recent_slow");
+  {
+    detail::Settings w = s.object("weights");
+    for (std::size_t t = 0; t < kLearnerTerms; ++t)
+      L.weights[t] = required_number(w, to_string(static_cast<LearnerTerm>(t)));
+    w.finish();
+  }
+  if (const nlohmann::json* sk = s.find("skills")) {
+    if (!sk->is_object()) s.fail("skills", "expected an object of skills, got " + detail::describe(*sk));
+    for (const auto& [name, obj] : sk->items()) {
+      detail::Settings one(obj, "skill's corrections", "learner.skills." + name);
+      LearnerSkillWeights w;
+      w.bias = required_number(one, "bias");
+      w.bkt = required_number(one, "bkt");
+      w.ability = required_number(one, "ability");
+      one.finish();
+      L.skills[name] = w;
+    }
+  }
+  s.finish();
+  return L;
+}
+
+}  // namespace
 
 void from_json(const nlohmann::json& j, BktModel& model) {
   if (!j.is_object()) throw Error(ErrorCode::Parse, "a model document must be a JSON object");
-  detail::check_format(j, BktModel::kFormat, 1);
+  detail::check_format(j, BktModel::kFormat, 1, 1);
   auto sit = j.find("skills");
   if (sit == j.end() || !sit->is_object()) {
     throw Error(ErrorCode::Parse, "missing \"skills\" object", Location{"", 0, 0, "skills"});
@@ -284,6 +353,7 @@ void from_json(const nlohmann::json& j, BktModel& model) {
       out.set_item(id, ip);
     }
   }
+  if (auto lit = j.find("learner"); lit != j.end()) out.set_learner(read_learner(*lit));
   model = std::move(out);
 }
 

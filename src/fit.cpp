@@ -11,8 +11,10 @@
 #include <thread>
 
 #include "detail/em_kernel.hpp"
+#include "detail/learner_layer.hpp"
 #include "detail/random.hpp"
 #include "pathwise/log.hpp"
+#include "pathwise/metrics.hpp"
 
 namespace pathwise {
 
@@ -572,6 +574,7 @@ void FitOptions::validate() const {
                   Location{"", 0, 0, std::string("priors.") + name});
     }
   });
+  learner.validate();
   if (max_guess_plus_slip) {
     const double cap = *max_guess_plus_slip;
     const Location at{"", 0, 0, "max_guess_plus_slip"};
@@ -645,6 +648,15 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
   }
   std::sort(out.report.skills.begin(), out.report.skills.end(),
             [](const SkillFitReport& a, const SkillFitReport& b) { return a.skill < b.skill; });
+  if (options.learner.enabled) {
+    // The layer is fitted on BKT's one-step-ahead predictions of the same log (responses of
+    // skills left out of the fit are passed over).
+    EvaluateOptions eo;
+    eo.skip_unknown_skills = true;
+    const std::vector<double> bkt = predict(out.model, log, eo);
+    out.model.set_learner(
+        detail::fit_learner_layer(log, bkt, options.learner, out.report.learner));
+  }
   out.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (degenerate > 0) {
     logger()->info("{} of {} skills have degenerate fits (see the fit report's warnings)",

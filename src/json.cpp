@@ -85,6 +85,18 @@ void to_json(nlohmann::json& j, const FitReport& r) {
        {"e_steps", r.e_steps},
        {"response_steps", r.response_steps},
        {"skills", r.skills}};
+  if (r.learner.fitted) j["learner"] = r.learner;
+}
+
+void to_json(nlohmann::json& j, const LearnerFitReport& r) {
+  j = {{"fitted", r.fitted},
+       {"responses", r.responses},
+       {"skills", r.skills},
+       {"iterations", r.iterations},
+       {"converged", r.converged},
+       {"log_loss_bkt", finite_or_null(r.log_loss_bkt)},
+       {"log_loss", finite_or_null(r.log_loss)},
+       {"seconds", r.seconds}};
 }
 
 void to_json(nlohmann::json& j, const CrossValidation& cv) {
@@ -95,6 +107,10 @@ void to_json(nlohmann::json& j, const Predictions& p) {
   j = {{"p_correct", doubles_or_null(p.correct)},
        {"p_known_before", doubles_or_null(p.known_before)},
        {"p_known_after", doubles_or_null(p.known_after)}};
+  if (!p.bkt_correct.empty()) {
+    j["p_correct_bkt"] = doubles_or_null(p.bkt_correct);
+    j["ability"] = doubles_or_null(p.ability);
+  }
 }
 
 void to_json(nlohmann::json& j, const ColumnMapping& c) {
@@ -211,6 +227,27 @@ void read_fit(Settings s, FitOptions& o) {
       *priors.find(name) = BetaPrior{(*v)[0].get<double>(), (*v)[1].get<double>()};
     });
     p.finish();
+  }
+  if (const nlohmann::json* v = s.find("learner")) {
+    // true / false, or an object of LearnerFitOptions (which turns the layer on).
+    if (v->is_boolean()) {
+      o.learner.enabled = v->get<bool>();
+    } else if (v->is_object()) {
+      Settings l(*v, "learner options", s.name("learner"));
+      LearnerFitOptions& L = o.learner;
+      L.enabled = l.boolean("enabled", true);
+      L.pseudo_count = l.number("pseudo_count", L.pseudo_count);
+      L.decay_recent = l.number("decay_recent", L.decay_recent);
+      L.decay_recent_slow = l.number("decay_recent_slow", L.decay_recent_slow);
+      L.l2 = l.number("l2", L.l2);
+      L.l2_skill = l.number("l2_skill", L.l2_skill);
+      L.max_iterations = static_cast<int>(l.integer("max_iterations", L.max_iterations, 1, 10000));
+      L.tolerance = l.number("tolerance", L.tolerance);
+      l.finish();
+    } else {
+      s.fail("learner", "expected true, false or an object of options, got " +
+                            detail::describe(*v));
+    }
   }
   if (const nlohmann::json* v = s.find("max_guess_plus_slip")) {
     if (v->is_null()) {

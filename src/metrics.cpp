@@ -1,5 +1,7 @@
 #include "pathwise/metrics.hpp"
 
+#include "detail/learner_layer.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -158,6 +160,7 @@ std::vector<double> predict(const BktModel& model, const ResponseLog& log,
                             const EvaluateOptions& options) {
   std::vector<double> out;
   forward_filter(model, log, options, out, nullptr, nullptr);
+  detail::apply_learner_layer(model, log, out, nullptr);
   return out;
 }
 
@@ -165,6 +168,10 @@ Predictions predict_states(const BktModel& model, const ResponseLog& log,
                            const EvaluateOptions& options) {
   Predictions p;
   forward_filter(model, log, options, p.correct, &p.known_before, &p.known_after);
+  if (model.learner()) {
+    p.bkt_correct = p.correct;
+    detail::apply_learner_layer(model, log, p.correct, &p.ability);
+  }
   return p;
 }
 

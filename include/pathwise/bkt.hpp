@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pathwise/export.hpp"
+#include "pathwise/learner.hpp"
 #include "pathwise/types.hpp"
 
 namespace pathwise {
@@ -89,16 +90,19 @@ struct PATHWISE_EXPORT ItemParams {
   }
 };
 
-/// A BKT model: parameters per skill, plus optional per-item guess/slip. What fit() returns is
-/// what the engine updates with. JSON: {"format": "pathwise-bkt-model", "version": "1.0",
-/// "skills": {"<name>": {"prior", "learn", "forget", "guess", "slip"}}, "items": {...}}.
+/// A BKT model: parameters per skill, plus optional per-item guess/slip and an optional learner
+/// layer. What fit() returns is what the engine updates with. JSON: {"format":
+/// "pathwise-bkt-model", "version": "1.0", "skills": {"<name>": {"prior", "learn", "forget",
+/// "guess", "slip"}}, "items": {...}}; version "1.1" adds "learner" (docs/bkt.md).
 /// Thread-compatible (concurrent const calls are fine; writes need external sync).
 class PATHWISE_EXPORT BktModel {
  public:
   /// Name written in the "format" field of the JSON document.
   static constexpr const char* kFormat = "pathwise-bkt-model";
-  /// Version written; readers accept any 1.x.
+  /// Version written for a model without a learner layer (readable by every 1.x reader).
   static constexpr const char* kVersion = "1.0";
+  /// Version written for a model with a learner layer; the newest this library reads.
+  static constexpr const char* kVersionLearner = "1.1";
 
   BktModel() = default;
 
@@ -125,6 +129,17 @@ class PATHWISE_EXPORT BktModel {
     return forget_per_day_;
   }
 
+  /// Sets the learner layer (learner.hpp). Throws Error (InvalidArgument) if it is invalid
+  /// (LearnerLayer::validate()), Error (UnknownSkill) if it has corrections for a skill the
+  /// model lacks.
+  void set_learner(LearnerLayer layer);
+  /// Removes the learner layer: predictions are BKT's alone.
+  void clear_learner() noexcept { learner_.reset(); }
+  /// The learner layer, or nullptr.
+  [[nodiscard]] const LearnerLayer* learner() const noexcept {
+    return learner_ ? &*learner_ : nullptr;
+  }
+
   /// The parameters of a skill. Throws Error (UnknownSkill) naming it if absent.
   [[nodiscard]] const BktParams& skill(std::string_view name) const;
   /// The parameters of a skill, or nullptr.
@@ -147,7 +162,7 @@ class PATHWISE_EXPORT BktModel {
   }
 
   /// Reads a model document. Throws Error (Parse) for malformed JSON or a wrong "format",
-  /// Error (Version) for a newer major version, Error (InvalidArgument) for a NaN or a value
+  /// Error (Version) for a version newer than 1.1, Error (InvalidArgument) for a NaN or a value
   /// outside [0, 1], Error (UnknownSkill) for an item naming a skill the model lacks; each
   /// names the field at fault.
   [[nodiscard]] static BktModel from_json(std::string_view text,
@@ -168,7 +183,8 @@ class PATHWISE_EXPORT BktModel {
   void save(const std::string& path) const;
 
   bool operator==(const BktModel& o) const {
-    return skills_ == o.skills_ && items_ == o.items_ && forget_per_day_ == o.forget_per_day_;
+    return skills_ == o.skills_ && items_ == o.items_ && forget_per_day_ == o.forget_per_day_ &&
+           learner_ == o.learner_;
   }
   bool operator!=(const BktModel& o) const { return !(*this == o); }
 
@@ -176,6 +192,7 @@ class PATHWISE_EXPORT BktModel {
   std::map<std::string, BktParams, std::less<>> skills_;
   std::map<std::string, ItemParams, std::less<>> items_;
   std::map<std::string, double, std::less<>> forget_per_day_;
+  std::optional<LearnerLayer> learner_;
 };
 
 }  // namespace pathwise

@@ -104,6 +104,46 @@ using BktPriors = BktParamSet<BetaPrior>;
 /// Beta(2, 8).
 [[nodiscard]] PATHWISE_EXPORT BktPriors calibrated_priors() noexcept;
 
+/// How fit() fits the learner layer (LearnerLayer, learner.hpp) after the skills' BKT
+/// parameters: by Newton's method on the log-likelihood of the responses given BKT's in-sample
+/// P(correct), with L2 penalties. Thread-compatible.
+struct PATHWISE_EXPORT LearnerFitOptions {
+  /// Fit the layer (the model gets a "learner" block, model JSON 1.1). Default: false.
+  bool enabled = false;
+  /// LearnerLayer's pseudo_count, decay_recent and decay_recent_slow. Defaults: 20, 0.9, 0.97.
+  double pseudo_count = 20.0;
+  double decay_recent = 0.9;
+  double decay_recent_slow = 0.97;
+  /// L2 penalty (lambda / 2) |w|^2 on the global weights, and on each skill's corrections.
+  /// >= 0. Defaults: 0.01 and 1.
+  double l2 = 0.01;
+  double l2_skill = 1.0;
+  /// Newton iterations at most, and the stop: the penalised log-likelihood changes by at most
+  /// tolerance x responses. Defaults: 50, 1e-10.
+  int max_iterations = 50;
+  double tolerance = 1e-10;
+
+  /// Throws Error (InvalidArgument) naming the field ("learner.l2", ...) if out of range.
+  void validate() const;
+};
+
+/// How the learner layer's fit went. Value type; thread-compatible.
+struct PATHWISE_EXPORT LearnerFitReport {
+  /// Whether a layer was fitted.
+  bool fitted = false;
+  /// Responses it was fitted on, skills with corrections of their own.
+  std::size_t responses = 0;
+  std::size_t skills = 0;
+  /// Newton iterations; whether the tolerance was met.
+  int iterations = 0;
+  bool converged = false;
+  /// Mean log-loss of BKT's in-sample predictions, and of the layer's.
+  double log_loss_bkt = 0.0;
+  double log_loss = 0.0;
+  /// Wall time of the layer's fit in seconds.
+  double seconds = 0.0;
+};
+
 /// Options for fit(). The defaults are the calibrated standard model: pyBKT's EM schedule (5
 /// random restarts, at most 100 EM iterations, stop when the objective changes by at most 1e-3,
 /// no forgetting), with the weak calibrated_priors() (MAP EM) and guess + slip kept at most
@@ -152,6 +192,8 @@ struct PATHWISE_EXPORT FitOptions {
   /// degenerate fit of Baker, Corbett & Aleven 2008). Fixed values win over it; bounds whose
   /// lower ends sum past it are invalid. Unset: no guard (pyBKT). Range (0, 2]. Default: 0.95.
   std::optional<double> max_guess_plus_slip = 0.95;
+  /// The learner layer: fitted after BKT when learner.enabled. Default: not fitted.
+  LearnerFitOptions learner;
   /// Skills with fewer responses than this are left out of the fit (and the model). Default: 1.
   std::size_t min_skill_responses = 1;
   /// Fit only the skills for which this returns true (all if empty).
@@ -217,6 +259,8 @@ struct PATHWISE_EXPORT FitReport {
   /// E-steps over all skills and restarts, and responses processed by them.
   std::uint64_t e_steps = 0;
   std::uint64_t response_steps = 0;
+  /// The learner layer's fit (fitted = false without FitOptions::learner).
+  LearnerFitReport learner;
 };
 
 /// A fitted model and the report of its fit. Value type; thread-compatible.

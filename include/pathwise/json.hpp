@@ -17,6 +17,7 @@ struct ClassSummary;
 struct PolicyResult;
 struct SkillFitReport;
 struct FitReport;
+struct LearnerFitReport;
 struct FitOptions;
 struct CrossValidation;
 struct CrossValidateOptions;
@@ -53,6 +54,9 @@ PATHWISE_EXPORT void to_json(nlohmann::json& j, const SkillFitReport& report);
 /// {"log_likelihood", "seconds", "threads", "e_steps", "response_steps",
 ///  "skills": [SkillFitReport, ...] sorted by skill}.
 PATHWISE_EXPORT void to_json(nlohmann::json& j, const FitReport& report);
+/// {"fitted", "responses", "skills", "iterations", "converged", "log_loss_bkt", "log_loss",
+///  "seconds"}; FitReport's JSON carries it as "learner" when a layer was fitted.
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const LearnerFitReport& report);
 
 /// {"folds": [Metrics, ...], "mean": Metrics, "sd": Metrics}.
 PATHWISE_EXPORT void to_json(nlohmann::json& j, const CrossValidation& cv);

@@ -55,7 +55,9 @@ struct PATHWISE_EXPORT EvaluateOptions {
 };
 
 /// P(correct) for every response of `log` (same order as log.outcomes()), each predicted from
-/// the responses before it in its sequence (one-step-ahead forward filtering). Responses of a
+/// the responses before it in its sequence (one-step-ahead forward filtering), and with the
+/// model's learner layer, from the learner's responses before it on every skill (in input
+/// order across skills; detail in docs/bkt.md). Responses of a
 /// skill the model lacks get NaN when skip_unknown_skills, else Error (UnknownSkill) is thrown.
 /// Thread-safe: reentrant.
 [[nodiscard]] PATHWISE_EXPORT std::vector<double> predict(const BktModel& model,
@@ -73,6 +75,10 @@ struct PATHWISE_EXPORT Predictions {
   /// P(known) after the response: the posterior given its outcome, then the learning step
   /// (what the engine holds after recording it).
   std::vector<double> known_after;
+  /// With a learner layer only (else empty): BKT's own P(correct), which the layer corrects
+  /// into `correct`, and the learner's ability before the response (LearnerLayer::ability).
+  std::vector<double> bkt_correct;
+  std::vector<double> ability;
 };
 
 /// predict() with the P(known) before and after each response. Throws like predict().

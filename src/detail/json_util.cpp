@@ -189,7 +189,8 @@ std::string dump(const nlohmann::ordered_json& v, int indent) {
   return v.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-void check_format(const nlohmann::json& j, const char* format, int supported_major) {
+void check_format(const nlohmann::json& j, const char* format, int supported_major,
+                  int supported_minor) {
   auto fit = j.find("format");
   if (fit == j.end() || !fit->is_string()) {
     throw Error(ErrorCode::Parse, std::string("missing \"format\": expected \"") + format + "\"",
@@ -218,6 +219,27 @@ void check_format(const nlohmann::json& j, const char* format, int supported_maj
                 "document version " + v + " is newer than this Pathwise reads (" +
                     std::to_string(supported_major) + ".x); upgrade Pathwise",
                 Location{"", 0, 0, "version"});
+  }
+  if (supported_minor >= 0 && major == supported_major && i < v.size()) {
+    // The minor version: digits after the dot (a long run is newer than any supported one).
+    std::size_t k = i + 1, digits = 0;
+    long minor = 0;
+    while (k < v.size() && v[k] >= '0' && v[k] <= '9') {
+      if (digits++ < 6) minor = minor * 10 + (v[k] - '0');
+      ++k;
+    }
+    if (digits == 0) {
+      throw Error(ErrorCode::Parse,
+                  "malformed version " + quoted_name(*vit) + ", expected \"major.minor\"",
+                  Location{"", 0, 0, "version"});
+    }
+    if (digits > 6 || minor > supported_minor) {
+      throw Error(ErrorCode::Version,
+                  "document version " + quoted_name(*vit) + " is newer than this Pathwise reads (" +
+                      std::to_string(supported_major) + "." + std::to_string(supported_minor) +
+                      "); upgrade Pathwise",
+                  Location{"", 0, 0, "version"});
+    }
   }
 }
 

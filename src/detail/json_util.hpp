@@ -34,9 +34,11 @@ std::string quoted_name(const nlohmann::json& v);
 std::string dump(const nlohmann::json& v, int indent = -1);
 std::string dump(const nlohmann::ordered_json& v, int indent = -1);
 
-/// Checks "format" == `format` and a "version" "major.minor" with major <= `supported_major`.
-/// Throws Error (Parse) or Error (Version) naming the field.
-void check_format(const nlohmann::json& j, const char* format, int supported_major);
+/// Checks "format" == `format` and a "version" "major.minor" with major <= `supported_major`
+/// and, when `supported_minor` >= 0 and the major is `supported_major`, minor <=
+/// `supported_minor`. Throws Error (Parse) or Error (Version) naming the field.
+void check_format(const nlohmann::json& j, const char* format, int supported_major,
+                  int supported_minor = -1);
 
 /// The member `key` of object `j`; Error (Parse) naming `path.key` if absent.
 const nlohmann::json& required(const nlohmann::json& j, const char* key, const std::string& path);

@@ -62,6 +62,13 @@ void print_fit_summary(std::ostream& err, const FitResult& r) {
       << " M responses/s per iteration)\n";
   if (unconverged) err << unconverged << " skills did not converge within the iteration limit\n";
   if (warned) err << warned << " skills have degenerate fits (see notes)\n";
+  if (r.report.learner.fitted) {
+    const LearnerFitReport& L = r.report.learner;
+    err << "learner layer fitted on " << L.responses << " responses in " << fixed(L.seconds, 3)
+        << " s (" << L.iterations << " Newton iterations" << (L.converged ? "" : ", not converged")
+        << "): in-sample log-loss " << fixed(L.log_loss_bkt, 4) << " (BKT) -> "
+        << fixed(L.log_loss, 4) << "\n";
+  }
 }
 
 int run_fit(const Args& a, Io& io) {
