@@ -198,8 +198,25 @@ TEST_CASE("bkt: model JSON reads the documented format, extra fields allowed", "
   CHECK(m.skill("fractions") == BktParams{0.3, 0.2, 0.0, 0.25, 0.1});
   // forget may be left out (standard BKT).
   BktModel m2 = BktModel::from_json(
-      R"({"format":"pathwise-bkt-model","version":"1.3","skills":{"a":{"prior":0.1,"learn":0.1,"guess":0.1,"slip":0.1}}})");
+      R"({"format":"pathwise-bkt-model","version":"1.1","skills":{"a":{"prior":0.1,"learn":0.1,"guess":0.1,"slip":0.1}}})");
   CHECK(m2.skill("a").forget == 0.0);
+  // A newer minor version may mean something this reader would silently get wrong (1.1 added
+  // the learner layer): refused with a Version error, as a newer major is.
+  for (const char* v : {"1.2", "1.10", "1.99999999", "2.0"}) {
+    INFO("version " << v);
+    try {
+      (void)BktModel::from_json(std::string(R"({"format":"pathwise-bkt-model","version":")") + v +
+                                R"(","skills":{"a":{"prior":0.1,"learn":0.1,"guess":0.1,"slip":0.1}}})");
+      FAIL("accepted a newer version");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::Version);
+      CHECK(e.location().field == "version");
+      CHECK_THAT(e.message(), Catch::Matchers::Contains("upgrade Pathwise"));
+    }
+  }
+  CHECK_THROWS_AS(BktModel::from_json(
+                      R"({"format":"pathwise-bkt-model","version":"1.","skills":{}})"),
+                  Error);
 }
 
 TEST_CASE("bkt: bad model documents give errors naming the field", "[bkt]") {

@@ -59,7 +59,7 @@ const OptionGroup kFitGroup{
      {"--prior", "P=A,B",
       "Beta(A, B) prior on parameter P, A and B >= 1 (1,1 = flat); repeatable (defaults: "
       "prior=2,2 learn=1.5,6 forget=1,10 guess=2,5 slip=2,8; pybkt: flat)"},
-     {"--learner", nullptr,
+     {"--learner-layer", nullptr,
       "fit the learner layer too: the learner's ability and recency across skills correct "
       "BKT's P(correct) (model JSON 1.1; docs/bkt.md)"},
      {"--max-guess-plus-slip", "X",
@@ -232,7 +232,7 @@ FitOptions fit_options(const Args& a) {
     *slot = value;
   }
   for (const auto& p : a.all("--prior")) set_prior(o, p);
-  if (a.flag("--learner")) o.learner.enabled = true;
+  if (a.flag("--learner-layer")) o.learner.enabled = true;
   if (auto v = a.value("--max-guess-plus-slip")) {
     if (*v == "none")
       o.max_guess_plus_slip.reset();
