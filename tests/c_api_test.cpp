@@ -541,6 +541,9 @@ TEST_CASE("c_api: options are checked by name, in every nested object", "[c_api]
            {R"({"priors": {"guess": 2}})", PATHWISE_PARSE, "priors.guess"},
            {R"({"priors": {"guess": [0.5, 2]}})", PATHWISE_INVALID_ARGUMENT, "priors.guess"},
            {R"({"max_guess_plus_slip": "0.9"})", PATHWISE_PARSE, "max_guess_plus_slip"},
+           {R"({"learner": 1})", PATHWISE_PARSE, "learner"},
+           {R"({"learner": {"l2": -1}})", PATHWISE_INVALID_ARGUMENT, "learner.l2"},
+           {R"({"learner": {"l2s": 1}})", PATHWISE_INVALID_ARGUMENT, "learner.l2s"},
            {R"({"max_guess_plus_slip": 3})", PATHWISE_INVALID_ARGUMENT, "max_guess_plus_slip"},
            {R"({"fixed": {"guess": 0.6, "slip": 0.5}})", PATHWISE_INVALID_ARGUMENT,
             "max_guess_plus_slip"},
@@ -651,4 +654,14 @@ TEST_CASE("c_api: presets, priors and the guard reach the fit", "[c_api][map]") 
   o = pathwise::FitOptions{};
   o.max_guess_plus_slip.reset();
   CHECK(c_fit(R"({"max_guess_plus_slip": null})") == cpp_fit(o));
+  // The learner layer: true, or an object of its options.
+  o = pathwise::FitOptions{};
+  o.learner.enabled = true;
+  const auto layered = c_fit(R"({"learner": true})");
+  CHECK(layered == cpp_fit(o));
+  CHECK(layered.at("version") == "1.1");
+  CHECK(layered.contains("learner"));
+  o.learner.l2_skill = 5.0;
+  CHECK(c_fit(R"({"learner": {"l2_skill": 5}})") == cpp_fit(o));
+  CHECK_FALSE(c_fit(R"({"learner": {"enabled": false, "l2_skill": 5}})").contains("learner"));
 }

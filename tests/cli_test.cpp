@@ -776,3 +776,26 @@ TEST_CASE("cli: --preset, --prior and --max-guess-plus-slip set the fit", "[cli]
              "slip=0.5"})
             .code == 0);
 }
+
+TEST_CASE("cli: --learner-layer fits the layer, and predict writes its columns", "[cli][learner]") {
+  std::string data = write_log("layer.csv", kLog);
+  std::string model = temp_path("layer-model.json");
+  Run f = run({"fit", data, "--learner-layer", "-o", model, "--quiet"});
+  REQUIRE(f.code == 0);
+  CHECK_THAT(f.err, Contains("learner layer fitted on 24 responses"));
+  pathwise::FitOptions o;
+  o.learner.enabled = true;
+  const pathwise::BktModel m = pathwise::BktModel::load(model);
+  REQUIRE(m.learner());
+  CHECK(m == pathwise::fit(pathwise::ResponseLog::read_file(data), o));
+  Run p = run({"predict", "--model", model, data, "--quiet"});
+  REQUIRE(p.code == 0);
+  CHECK_THAT(p.out, Contains("row,line,skill,item,correct,p_correct,p_correct_bkt,ability\n"));
+  Run plain = run({"predict", "--model", temp_path("model.json"), data, "--quiet"});
+  if (plain.code == 0) CHECK_THAT(plain.out, !Contains("ability"));
+  Run json = run({"fit", data, "--learner-layer", "--json", "--quiet"});
+  REQUIRE(json.code == 0);
+  const auto j = nlohmann::json::parse(json.out);
+  CHECK(j.at("learner").at("fitted") == true);
+  CHECK(j.at("learner").at("responses") == 24);
+}

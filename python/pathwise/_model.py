@@ -205,6 +205,9 @@ class Model:
       so no parameter is driven to 0 or 1 (docs/bkt.md, "Calibrated fits").
     * priors: {"guess": (2, 5), ...}, Beta(alpha, beta) priors per parameter on top of the
       preset's.
+    * learner (False): also fit the learner layer, in which the learner's ability and recency
+      across skills correct BKT's P(correct) (docs/bkt.md, "The learner layer"); True, or a
+      dict of its options ({"l2_skill": 1.0, ...}).
 
     Differences from pyBKT: seed defaults to 42 (pyBKT draws one at random); the EM stops at
     1e-3 by default; cross-validation deals learners into folds (see crossvalidate); rows with
@@ -215,7 +218,7 @@ class Model:
     _ARGS = ("seed", "num_fits", "parallel", "forgets", "multigs", "defaults", "tolerance",
              "max_iterations", "threads", "bounds", "fixed", "skill_separator",
              "empty_skill_label", "min_responses", "item_min_responses", "strict",
-             "keep_scaffolding", "skills", "folds", "preset", "priors")
+             "keep_scaffolding", "skills", "folds", "preset", "priors", "learner")
 
     def __init__(self, **kwargs):
         self.seed = 42
@@ -239,6 +242,7 @@ class Model:
         self.folds = 5
         self.preset = "pybkt"
         self.priors = None
+        self.learner = False
         self._model = None
         self._init = None
         self._init_fixed = False
@@ -305,6 +309,8 @@ class Model:
             o["fixed"] = dict(self.fixed)
         if self.priors:
             o["priors"] = dict(self.priors)
+        if self.learner:
+            o["learner"] = dict(self.learner) if isinstance(self.learner, dict) else True
         chosen = _skill_list(self.skills if skills is None else skills, names)
         if chosen is not None:
             o["skills"] = chosen

@@ -177,6 +177,23 @@ FitOptions fit_options(const py::dict& d) {
       *slot = BetaPrior{ab.first, ab.second};
     }
   }
+  if (d.contains("learner")) {
+    py::object v = d["learner"];
+    if (py::isinstance<py::bool_>(v)) {
+      o.learner.enabled = v.cast<bool>();
+    } else {
+      const auto l = v.cast<py::dict>();
+      o.learner.enabled = true;
+      if (auto x = get<bool>(l, "enabled")) o.learner.enabled = *x;
+      if (auto x = get<double>(l, "pseudo_count")) o.learner.pseudo_count = *x;
+      if (auto x = get<double>(l, "decay_recent")) o.learner.decay_recent = *x;
+      if (auto x = get<double>(l, "decay_recent_slow")) o.learner.decay_recent_slow = *x;
+      if (auto x = get<double>(l, "l2")) o.learner.l2 = *x;
+      if (auto x = get<double>(l, "l2_skill")) o.learner.l2_skill = *x;
+      if (auto x = get<int>(l, "max_iterations")) o.learner.max_iterations = *x;
+      if (auto x = get<double>(l, "tolerance")) o.learner.tolerance = *x;
+    }
+  }
   if (d.contains("max_guess_plus_slip")) {
     py::object v = d["max_guess_plus_slip"];
     if (v.is_none())

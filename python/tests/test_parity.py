@@ -136,3 +136,23 @@ def test_an_unknown_preset_or_prior_is_an_invalid_argument_naming_it():
     with pytest.raises(pathwise.InvalidArgumentError) as e:
         pathwise.Model(priors={"slips": (2, 2)}).fit(data_path=path)
     assert e.value.field == "priors"
+
+
+def test_the_learner_layer_is_the_clis_and_predicts_as_the_cli(cli, tmp):
+    import subprocess
+    path = data_file("as.csv")
+    cli_fit = cli("fit", "--preset", "bkt", "--learner-layer", path, "-o", str(tmp / "l.json"))
+    assert cli_fit["learner"]["fitted"] is True
+    model = pathwise.Model(preset="bkt", learner=True).fit(data_path=path)
+    assert model.native == pathwise.Model().load(str(tmp / "l.json")).native
+    subprocess.run([os.environ["PATHWISE_CLI"], "predict", "--model", str(tmp / "l.json"), path,
+                    "-o", str(tmp / "p.csv"), "--quiet"], check=True, capture_output=True)
+    expected = pd.read_csv(tmp / "p.csv").sort_values("row")
+    got = model.predict(data_path=path)
+    diff = got["correct_predictions"].to_numpy() - expected["p_correct"].to_numpy()
+    assert abs(diff).max() <= 5e-7
+    # the layer changes the predictions: they are not BKT's
+    assert abs(expected["p_correct"] - expected["p_correct_bkt"]).max() > 0.01
+    with pytest.raises(pathwise.InvalidArgumentError) as e:
+        pathwise.Model(learner={"l2": -1}).fit(data_path=path)
+    assert e.value.field == "learner.l2"

@@ -51,8 +51,9 @@ std::string csv_cell(const std::string& s) {
 }
 
 /// Writes one CSV line per predicted response, in input order; returns the responses left out.
-std::size_t write_predictions(std::ostream& dst, const ResponseLog& log,
-                              const std::vector<double>& p) {
+std::size_t write_predictions(std::ostream& dst, const ResponseLog& log, const Predictions& pr) {
+  const std::vector<double>& p = pr.correct;
+  const bool layer = !pr.bkt_correct.empty();
   std::vector<std::uint32_t> skill_of(log.size());
   for (const auto& s : log.sequences())
     for (auto i = s.begin; i < s.end; ++i) skill_of[i] = s.skill;
@@ -62,7 +63,8 @@ std::size_t write_predictions(std::ostream& dst, const ResponseLog& log,
   const auto& rows = log.rows();
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t x, std::size_t y) { return rows[x] < rows[y]; });
-  dst << "row,line,skill,item,correct,p_correct\n";
+  dst << "row,line,skill,item,correct,p_correct" << (layer ? ",p_correct_bkt,ability" : "")
+      << "\n";
   std::size_t skipped = 0;
   char buf[32];
   for (std::size_t i : order) {
@@ -75,14 +77,21 @@ std::size_t write_predictions(std::ostream& dst, const ResponseLog& log,
                            ? log.item_id(log.items()[i])
                            : std::string();
     dst << rows[i] << ',' << lines[i] << ',' << csv_cell(log.skill_name(skill_of[i])) << ','
-        << csv_cell(item) << ',' << int(log.outcomes()[i]) << ',' << buf << '\n';
+        << csv_cell(item) << ',' << int(log.outcomes()[i]) << ',' << buf;
+    if (layer) {
+      std::snprintf(buf, sizeof buf, "%.6f", pr.bkt_correct[i]);
+      dst << ',' << buf;
+      std::snprintf(buf, sizeof buf, "%.6f", pr.ability[i]);
+      dst << ',' << buf;
+    }
+    dst << '\n';
   }
   return skipped;
 }
 
 int run_predict(const Args& a, Io& io) {
   auto [model, log, eo] = model_and_log(a, io.err);
-  std::vector<double> p = predict(model, log, eo);
+  const Predictions p = predict_states(model, log, eo);
   std::ofstream file;
   std::ostream* dst = &io.out;
   if (auto path = a.value("--output")) {
@@ -126,7 +135,8 @@ const Command kPredictCommand{
     "write P(correct) for every response of a log as CSV",
     "predict --model M [options] DATA [-o predictions.csv]",
     "Writes P(correct) for every response, predicted from the learner's earlier responses on "
-    "the same skill, as CSV: row,line,skill,item,correct,p_correct, in input order ('row' is "
+    "the same skill, as CSV: row,line,skill,item,correct,p_correct (with a learner layer also "
+    "p_correct_bkt, BKT's own, and ability), in input order ('row' is "
     "the response's position in DATA, 'line' its line; a multi-skill row gives one output line "
     "per skill).",
     {&kPredictOwn, &kReadGroup},
