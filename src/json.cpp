@@ -243,6 +243,27 @@ void read_fit(Settings s, FitOptions& o) {
       L.l2_skill = l.number("l2_skill", L.l2_skill);
       L.max_iterations = static_cast<int>(l.integer("max_iterations", L.max_iterations, 1, 10000));
       L.tolerance = l.number("tolerance", L.tolerance);
+      if (const nlohmann::json* t = l.find("terms")) {
+        if (!t->is_array())
+          l.fail("terms", "expected an array of \"ability\", \"recency\", \"practice\", got " +
+                              detail::describe(*t));
+        L.ability = L.recency = L.practice = false;
+        for (const auto& g : *t) {
+          const std::string name = g.is_string() ? g.get<std::string>() : std::string();
+          if (name == "ability") {
+            L.ability = true;
+          } else if (name == "recency") {
+            L.recency = true;
+          } else if (name == "practice") {
+            L.practice = true;
+          } else {
+            throw Error(ErrorCode::InvalidArgument,
+                        "expected \"ability\", \"recency\" or \"practice\", got " +
+                            detail::quoted_name(g),
+                        Location{"", 0, 0, l.name("terms")});
+          }
+        }
+      }
       l.finish();
     } else {
       s.fail("learner", "expected true, false or an object of options, got " +

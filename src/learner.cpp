@@ -2,6 +2,8 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -316,7 +318,21 @@ LearnerLayer fit_learner_layer(const ResponseLog& log, const std::vector<double>
   std::vector<Row> rows;
   rows.reserve(log.size());
   const auto& outcomes = log.outcomes();
-  walk_learners(log, layer, bkt, [&](std::uint64_t i, std::uint32_t k, const LearnerFeatures& x) {
+  // Terms of the groups left out are zeroed: their weights then stay 0.
+  std::array<bool, kLearnerTerms> keep{};
+  keep.fill(true);
+  auto drop = [&](std::initializer_list<LearnerTerm> ts) {
+    for (LearnerTerm t : ts) keep[static_cast<std::size_t>(t)] = false;
+  };
+  if (!o.ability)
+    drop({LearnerTerm::Ability, LearnerTerm::AbilityFirst, LearnerTerm::AbilityOpportunities});
+  if (!o.recency)
+    drop({LearnerTerm::Recent, LearnerTerm::RecentSlow, LearnerTerm::Last, LearnerTerm::Gap});
+  if (!o.practice)
+    drop({LearnerTerm::First, LearnerTerm::Opportunities, LearnerTerm::BktOpportunities});
+  walk_learners(log, layer, bkt, [&](std::uint64_t i, std::uint32_t k, LearnerFeatures x) {
+    for (std::size_t t = 0; t < kLearnerTerms; ++t)
+      if (!keep[t]) x[t] = 0.0;
     rows.push_back(Row{k, outcomes[i] ? 1.0f : 0.0f, x});
   });
   const std::size_t K = log.skill_count();
@@ -357,9 +373,10 @@ LearnerLayer fit_learner_layer(const ResponseLog& log, const std::vector<double>
     // Gradient and Hessian: dense over the global weights, one 3x3 block per skill and the
     // coupling blocks between them.
     GVec gg = o.l2 * g;
-    GMat A = o.l2 * GMat::Identity();
+    // A tiny ridge keeps the system definite where a term is 0 on every response.
+    GMat A = (o.l2 + 1e-9) * GMat::Identity();
     for (std::size_t k = 0; k < K; ++k) {
-      D[k] = o.l2_skill * SMat::Identity();
+      D[k] = (o.l2_skill + 1e-9) * SMat::Identity();
       B[k].setZero();
       gd[k] = o.l2_skill * d[k];
     }

@@ -122,6 +122,13 @@ struct PATHWISE_EXPORT LearnerFitOptions {
   /// tolerance x responses. Defaults: 50, 1e-10.
   int max_iterations = 50;
   double tolerance = 1e-10;
+  /// Groups of terms fitted; the weights of a group left out stay 0 (for ablations). Bias and
+  /// Bkt are always fitted. "ability": Ability, AbilityFirst, AbilityOpportunities and the
+  /// skills' ability corrections; "recency": Recent, RecentSlow, Last, Gap; "practice": First,
+  /// Opportunities, BktOpportunities. Default: all three.
+  bool ability = true;
+  bool recency = true;
+  bool practice = true;
 
   /// Throws Error (InvalidArgument) naming the field ("learner.l2", ...) if out of range.
   void validate() const;

@@ -62,6 +62,9 @@ const OptionGroup kFitGroup{
      {"--learner-layer", nullptr,
       "fit the learner layer too: the learner's ability and recency across skills correct "
       "BKT's P(correct) (model JSON 1.1; docs/bkt.md)"},
+     {"--learner-terms", "LIST",
+      "with --learner-layer: the groups of terms fitted, comma-separated: ability, recency, "
+      "practice (default all three; for ablations)"},
      {"--max-guess-plus-slip", "X",
       "keep guess + slip <= X, in (0, 2], or 'none' (default 0.95; pybkt: none)"},
      {"--skill", "NAME", "fit only the skill named NAME exactly; repeatable"},
@@ -233,6 +236,28 @@ FitOptions fit_options(const Args& a) {
   }
   for (const auto& p : a.all("--prior")) set_prior(o, p);
   if (a.flag("--learner-layer")) o.learner.enabled = true;
+  if (auto v = a.value("--learner-terms")) {
+    if (!o.learner.enabled) throw UsageError("--learner-terms needs --learner-layer");
+    o.learner.ability = o.learner.recency = o.learner.practice = false;
+    std::size_t from = 0;
+    for (;;) {
+      const std::size_t comma = v->find(',', from);
+      const std::string g = v->substr(from, comma == std::string::npos ? std::string::npos
+                                                                       : comma - from);
+      if (g == "ability") {
+        o.learner.ability = true;
+      } else if (g == "recency") {
+        o.learner.recency = true;
+      } else if (g == "practice") {
+        o.learner.practice = true;
+      } else {
+        throw UsageError("--learner-terms: expected ability, recency or practice, got '" + g +
+                         "'");
+      }
+      if (comma == std::string::npos) break;
+      from = comma + 1;
+    }
+  }
   if (auto v = a.value("--max-guess-plus-slip")) {
     if (*v == "none")
       o.max_guess_plus_slip.reset();
