@@ -7,6 +7,7 @@
 #include "detail/em_kernel.hpp"
 #include "pathwise/fit.hpp"
 #include "pathwise/log.hpp"
+#include "pathwise/metrics.hpp"
 #include "pathwise/simulate.hpp"
 
 namespace {
@@ -60,7 +61,8 @@ void BM_Fit_EmOneSkill(benchmark::State& state) {
 BENCHMARK(BM_Fit_EmOneSkill)->Arg(5000)->Unit(benchmark::kMillisecond);
 
 // `pathwise fit` of a public log, as a user runs it: 5 restarts to convergence, all threads.
-void fit_file(benchmark::State& state, const char* relative) {
+void fit_file(benchmark::State& state, const char* relative,
+              const pathwise::FitOptions& options = {}) {
   pathwise::logger()->set_level(spdlog::level::off);  // degenerate-fit notes are not news here
   std::string path = std::string(PATHWISE_SHARED_DATA) + "/" + relative;
   if (!std::ifstream(path).good()) {
@@ -70,7 +72,7 @@ void fit_file(benchmark::State& state, const char* relative) {
   auto log = pathwise::ResponseLog::read_file(path);
   std::uint64_t steps = 0, iterations = 0;
   for (auto _ : state) {
-    auto r = pathwise::fit_with_report(log, {});
+    auto r = pathwise::fit_with_report(log, options);
     steps += r.report.response_steps;
     iterations += r.report.e_steps;
     benchmark::DoNotOptimize(r);
@@ -91,5 +93,43 @@ void BM_Fit_Assist2009(benchmark::State& state) {
 BENCHMARK(BM_Fit_Assist2009)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_Fit_Ct(benchmark::State& state) { fit_file(state, "ct.csv"); }
 BENCHMARK(BM_Fit_Ct)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same fits with pyBKT's maximum likelihood (--preset pybkt), and with the learner layer
+// (--learner-layer: BKT, then the layer's Newton fit).
+void BM_Fit_Assist2015_Pybkt(benchmark::State& state) {
+  fit_file(state, "assist2015/assist2015_train.csv", pathwise::FitOptions::pybkt());
+}
+BENCHMARK(BM_Fit_Assist2015_Pybkt)->Unit(benchmark::kMillisecond)->UseRealTime();
+pathwise::FitOptions with_layer() {
+  pathwise::FitOptions o;
+  o.learner.enabled = true;
+  return o;
+}
+void BM_Fit_Assist2015_Learner(benchmark::State& state) {
+  fit_file(state, "assist2015/assist2015_train.csv", with_layer());
+}
+BENCHMARK(BM_Fit_Assist2015_Learner)->Unit(benchmark::kMillisecond)->UseRealTime();
+void BM_Fit_Assist2009_Learner(benchmark::State& state) {
+  fit_file(state, "assist2009/assist2009_updated_train.csv", with_layer());
+}
+BENCHMARK(BM_Fit_Assist2009_Learner)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Offline prediction of the ASSIST2015 test split (200k responses) with and without the layer.
+void predict_file(benchmark::State& state, bool layer) {
+  const std::string dir = std::string(PATHWISE_SHARED_DATA) + "/assist2015/";
+  if (!std::ifstream(dir + "assist2015_train.csv").good()) {
+    state.SkipWithError("data file not found: assist2015_train.csv");
+    return;
+  }
+  auto model = pathwise::fit(pathwise::ResponseLog::read_file(dir + "assist2015_train.csv"),
+                             layer ? with_layer() : pathwise::FitOptions{});
+  auto test = pathwise::ResponseLog::read_file(dir + "assist2015_test.csv");
+  for (auto _ : state) benchmark::DoNotOptimize(pathwise::predict(model, test));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * test.size()));
+}
+void BM_Predict_Assist2015(benchmark::State& state) { predict_file(state, false); }
+BENCHMARK(BM_Predict_Assist2015)->Unit(benchmark::kMillisecond)->UseRealTime();
+void BM_Predict_Assist2015_Learner(benchmark::State& state) { predict_file(state, true); }
+BENCHMARK(BM_Predict_Assist2015_Learner)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
