@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "detail/conjunctive.hpp"
 #include "detail/em_kernel.hpp"
 #include "detail/learner_layer.hpp"
 #include "detail/random.hpp"
@@ -543,6 +544,62 @@ bool add_skill(FitResult& out, const ResponseLog& log, const FitOptions& o, std:
   return degenerate;
 }
 
+/// FitOptions::conjunctive: each skill that shares multi-skill rows is refitted by EM with the
+/// other skills' P(correct) on its shared responses held at their values under the current
+/// model, alternating over the skills. Each round's EM starts at the current parameters, so the
+/// per-skill fit is the first round's start.
+void refit_conjunctive(FitResult& out, const ResponseLog& log, const FitOptions& o) {
+  const detail::RowGroups groups = detail::row_groups(log);
+  out.report.multi_skill_responses = groups.shared;
+  if (groups.shared == 0) return;
+  std::vector<char> shares(log.skill_count(), 0);
+  std::vector<std::uint32_t> skill_of(log.size());
+  for (const auto& s : log.sequences())
+    for (auto i = s.begin; i < s.end; ++i) {
+      skill_of[i] = s.skill;
+      if (groups.next[i] != i) shares[s.skill] = 1;
+    }
+  std::vector<double> part, row, others(log.size(), 1.0);
+  for (int round = 1; round <= o.conjunctive_rounds; ++round) {
+    std::vector<const BktParams*> params(log.skill_count(), nullptr);
+    for (std::uint32_t k = 0; k < log.skill_count(); ++k)
+      params[k] = out.model.find_skill(log.skill_name(k));
+    detail::conjunctive_filter(log, groups, params, part, row, nullptr, nullptr);
+    for (std::uint64_t i = 0; i < log.size(); ++i) {
+      others[i] = 1.0;
+      for (std::uint64_t j = groups.next[i]; j != i; j = groups.next[j])
+        if (!std::isnan(part[j])) others[i] *= part[j];
+    }
+    std::vector<std::pair<std::string, BktParams>> updated;
+    for (SkillFitReport& rep : out.report.skills) {
+      const auto k = log.find_skill(rep.skill);
+      if (!k || !shares[*k]) continue;
+      const std::vector<std::uint32_t> seqs = log.skill_sequences(*k);
+      BktParams p = out.model.skill(rep.skill);
+      double previous = -INFINITY;
+      rep.trace.clear();
+      for (int it = 1; it <= o.max_iterations; ++it) {
+        const detail::EStats st = detail::e_step_conjunctive(log, seqs, p, others);
+        const double objective = st.log_likelihood + log_prior(p, {}, {}, o);
+        rep.trace.push_back(objective);
+        rep.log_likelihood = st.log_likelihood;
+        rep.iterations = it;
+        rep.converged = it >= 2 && std::fabs(objective - previous) <= o.tolerance;
+        if (rep.converged || it == o.max_iterations) break;
+        previous = objective;
+        p = m_step(st, p, o);
+      }
+      rep.warnings = degeneracy_warnings(p);
+      updated.emplace_back(rep.skill, p);
+    }
+    // The round's skills change together, from the same others.
+    for (const auto& [name, p] : updated) out.model.set_skill(name, p);
+    out.report.conjunctive_rounds = round;
+  }
+  out.report.log_likelihood = 0.0;
+  for (const auto& rep : out.report.skills) out.report.log_likelihood += rep.log_likelihood;
+}
+
 }  // namespace
 
 void FitOptions::validate() const {
@@ -575,6 +632,17 @@ void FitOptions::validate() const {
     }
   });
   learner.validate();
+  if (conjunctive && item_guess_slip) {
+    throw Error(ErrorCode::InvalidArgument,
+                "conjunctive fits do not support per-item guess/slip (item_guess_slip)",
+                Location{"", 0, 0, "conjunctive"});
+  }
+  if (conjunctive_rounds < 1 || conjunctive_rounds > 100) {
+    throw Error(ErrorCode::InvalidArgument,
+                "conjunctive_rounds must be from 1 to 100, got " +
+                    std::to_string(conjunctive_rounds),
+                Location{"", 0, 0, "conjunctive_rounds"});
+  }
   if (max_guess_plus_slip) {
     const double cap = *max_guess_plus_slip;
     const Location at{"", 0, 0, "max_guess_plus_slip"};
@@ -648,11 +716,13 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
   }
   std::sort(out.report.skills.begin(), out.report.skills.end(),
             [](const SkillFitReport& a, const SkillFitReport& b) { return a.skill < b.skill; });
+  if (options.conjunctive) refit_conjunctive(out, log, options);
   if (options.learner.enabled) {
     // The layer is fitted on BKT's one-step-ahead predictions of the same log (responses of
     // skills left out of the fit are passed over).
     EvaluateOptions eo;
     eo.skip_unknown_skills = true;
+    eo.conjunctive = options.conjunctive;
     const std::vector<double> bkt = predict(out.model, log, eo);
     out.model.set_learner(
         detail::fit_learner_layer(log, bkt, options.learner, out.report.learner));

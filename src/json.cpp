@@ -86,6 +86,10 @@ void to_json(nlohmann::json& j, const FitReport& r) {
        {"response_steps", r.response_steps},
        {"skills", r.skills}};
   if (r.learner.fitted) j["learner"] = r.learner;
+  if (r.conjunctive_rounds > 0) {
+    j["multi_skill_responses"] = r.multi_skill_responses;
+    j["conjunctive_rounds"] = r.conjunctive_rounds;
+  }
 }
 
 void to_json(nlohmann::json& j, const LearnerFitReport& r) {
@@ -185,6 +189,9 @@ void read_fit(Settings s, FitOptions& o) {
   o.threads = static_cast<unsigned>(s.integer("threads", o.threads, 0, 1024));
   o.forgetting = s.boolean("forgetting", o.forgetting);
   o.item_guess_slip = s.boolean("item_guess_slip", o.item_guess_slip);
+  o.conjunctive = s.boolean("conjunctive", o.conjunctive);
+  o.conjunctive_rounds =
+      static_cast<int>(s.integer("conjunctive_rounds", o.conjunctive_rounds, 1, 100));
   o.item_min_responses = static_cast<std::size_t>(
       s.unsigned_integer("item_min_responses", o.item_min_responses, 0, kMaxCount));
   o.min_skill_responses = static_cast<std::size_t>(
@@ -365,6 +372,7 @@ void from_json(const nlohmann::json& j, FitOptions& options) {
 void from_json(const nlohmann::json& j, EvaluateOptions& o) {
   Settings s(j, "evaluate options", "");
   o.skip_unknown_skills = s.boolean("skip_unknown_skills", o.skip_unknown_skills);
+  o.conjunctive = s.boolean("conjunctive", o.conjunctive);
   s.finish();
 }
 

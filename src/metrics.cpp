@@ -1,5 +1,6 @@
 #include "pathwise/metrics.hpp"
 
+#include "detail/conjunctive.hpp"
 #include "detail/learner_layer.hpp"
 
 #include <algorithm>
@@ -132,6 +133,12 @@ void forward_filter(const BktModel& model, const ResponseLog& log, const Evaluat
                       "--skip-unknown-skills)",
                   Location{log.report().source, 0, 0, "skill"});
     }
+  }
+  if (options.conjunctive) {
+    std::vector<double> part;
+    detail::conjunctive_filter(log, detail::row_groups(log), skill_params, part, out, before,
+                               after);
+    return;
   }
   for (const auto& s : log.sequences()) {
     const BktParams* base = skill_params[s.skill];
@@ -267,6 +274,7 @@ CrossValidation cross_validate(const ResponseLog& log, const CrossValidateOption
   CrossValidation cv;
   EvaluateOptions eval;
   eval.skip_unknown_skills = true;
+  eval.conjunctive = options.fit.conjunctive;  // evaluated as fitted
   for (int f = 0; f < folds; ++f) {
     std::vector<bool> train(learners), test(learners);
     for (std::size_t i = 0; i < learners; ++i) {

@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "pathwise/bkt.hpp"
 #include "pathwise/fit.hpp"
+#include "pathwise/metrics.hpp"
 #include "pathwise/policy_sim.hpp"
 #include "pathwise/response_log.hpp"
 #include "pathwise/simulate.hpp"
@@ -798,4 +799,32 @@ TEST_CASE("cli: --learner-layer fits the layer, and predict writes its columns",
   const auto j = nlohmann::json::parse(json.out);
   CHECK(j.at("learner").at("fitted") == true);
   CHECK(j.at("learner").at("responses") == 24);
+}
+
+TEST_CASE("cli: --conjunctive fits and evaluates multi-skill rows jointly", "[cli][conjunctive]") {
+  std::string text = "user_id,skill_name,correct,order_id\n";
+  int order = 0;
+  for (int l = 0; l < 8; ++l)
+    for (int t = 0; t < 6; ++t)
+      text += "u" + std::to_string(l) + "," + (t % 2 ? "add~~sub" : "add") + "," +
+              std::to_string((l + t) % 3 ? 1 : 0) + "," + std::to_string(++order) + "\n";
+  std::string data = write_log("conj.csv", text);
+  std::string model = temp_path("conj-model.json");
+  REQUIRE(run({"fit", data, "--preset", "bkt", "--conjunctive", "-o", model, "--quiet"}).code ==
+          0);
+  pathwise::FitOptions o = pathwise::FitOptions::bkt();
+  o.conjunctive = true;
+  const pathwise::ResponseLog log = pathwise::ResponseLog::read_file(data);
+  CHECK(pathwise::BktModel::load(model) == pathwise::fit(log, o));
+  CHECK_FALSE(pathwise::BktModel::load(model) == pathwise::fit(log, pathwise::FitOptions::bkt()));
+  Run e = run({"evaluate", "--model", model, data, "--conjunctive", "--json", "--quiet"});
+  REQUIRE(e.code == 0);
+  pathwise::EvaluateOptions eo;
+  eo.conjunctive = true;
+  const auto j = nlohmann::json::parse(e.out);
+  CHECK(j.at("log_loss").get<double>() ==
+        pathwise::evaluate(pathwise::BktModel::load(model), log, eo).log_loss);
+  Run refused = run({"fit", data, "--conjunctive", "--item-guess-slip"});
+  CHECK(refused.code == 2);
+  CHECK_THAT(refused.err, Contains("conjunctive"));
 }

@@ -199,8 +199,16 @@ struct PATHWISE_EXPORT FitOptions {
   /// degenerate fit of Baker, Corbett & Aleven 2008). Fixed values win over it; bounds whose
   /// lower ends sum past it are invalid. Unset: no guard (pyBKT). Range (0, 2]. Default: 0.95.
   std::optional<double> max_guess_plus_slip = 0.95;
-  /// The learner layer: fitted after BKT when learner.enabled. Default: not fitted.
+  /// The learner layer: fitted after BKT when learner.enabled.
   LearnerFitOptions learner;
+  /// Multi-skill rows explained jointly, as the engine updates them (conjunctive knowledge
+  /// tracing, Koedinger et al. 2011; EvaluateOptions::conjunctive): after the per-skill fit,
+  /// each skill that shares rows is refitted by EM with the other skills' P(correct) on its
+  /// shared responses held fixed, alternating over the skills `conjunctive_rounds` times. Not
+  /// with item_guess_slip. Default: false.
+  bool conjunctive = false;
+  /// Rounds of the alternation, 1 to 100. Default: 3.
+  int conjunctive_rounds = 3;
   /// Skills with fewer responses than this are left out of the fit (and the model). Default: 1.
   std::size_t min_skill_responses = 1;
   /// Fit only the skills for which this returns true (all if empty).
@@ -268,6 +276,10 @@ struct PATHWISE_EXPORT FitReport {
   std::uint64_t response_steps = 0;
   /// The learner layer's fit (fitted = false without FitOptions::learner).
   LearnerFitReport learner;
+  /// With FitOptions::conjunctive: responses in multi-skill rows (0: the fit is the per-skill
+  /// one), and the rounds run.
+  std::size_t multi_skill_responses = 0;
+  int conjunctive_rounds = 0;
 };
 
 /// A fitted model and the report of its fit. Value type; thread-compatible.

@@ -52,6 +52,13 @@ struct PATHWISE_EXPORT Metrics {
 struct PATHWISE_EXPORT EvaluateOptions {
   /// Leave out (and count) responses of skills the model lacks instead of throwing. Default: false.
   bool skip_unknown_skills = false;
+  /// Multi-skill rows (responses of one learner at one input position, e.g. a DataShop
+  /// "a~~b" KC cell) are predicted and filtered jointly, as the engine updates them: the row's
+  /// P(correct) is the product of its skills' and a wrong answer is blamed on each skill as far
+  /// as it is likely to have caused it (posterior_conjunctive()). Every response of the row gets
+  /// the row's P(correct). Per-item guess/slip are not applied. Default: false (each skill's
+  /// copy of the row is predicted on its own).
+  bool conjunctive = false;
 };
 
 /// P(correct) for every response of `log` (same order as log.outcomes()), each predicted from
@@ -106,7 +113,8 @@ struct PATHWISE_EXPORT CrossValidation {
 /// split fitted with FitOptions' defaults. Thread-compatible.
 struct PATHWISE_EXPORT CrossValidateOptions {
   /// How each training split is fitted (FitOptions::progress reports each split's skills).
-  /// Default: FitOptions{}.
+  /// With fit.conjunctive, the held-out folds are evaluated conjunctively too. Default:
+  /// FitOptions{}.
   FitOptions fit;
   /// Folds: learners are dealt into this many groups, and each group is predicted by a model
   /// fitted on the others. At least 2. Default: 5.

@@ -26,6 +26,7 @@ ModelAndLog model_and_log(const Args& a, std::ostream& err) {
   ResponseLog log = load_log(a, err);
   EvaluateOptions eo;
   eo.skip_unknown_skills = a.flag("--skip-unknown-skills");
+  eo.conjunctive = a.flag("--conjunctive");
   return {std::move(model), std::move(log), eo};
 }
 
@@ -110,14 +111,18 @@ const Option kModel{"--model", "FILE", "the model (JSON) written by 'pathwise fi
 const Option kSkipUnknown{"--skip-unknown-skills", nullptr,
                           "leave out (and count) skills the model lacks"};
 
+const Option kConjunctive{"--conjunctive", nullptr,
+                          "predict multi-skill rows jointly, as the engine updates them (the "
+                          "row is correct only if each skill's part is)"};
+
 const OptionGroup kEvaluateOwn{
-    nullptr, {kModel, {"--json", nullptr, "print one JSON object"}, kSkipUnknown}};
+    nullptr, {kModel, {"--json", nullptr, "print one JSON object"}, kSkipUnknown, kConjunctive}};
 
 const OptionGroup kPredictOwn{
     nullptr,
     {kModel,
      {"--output", "FILE", "write the CSV to FILE instead of standard output", "-o"},
-     kSkipUnknown}};
+     kSkipUnknown, kConjunctive}};
 
 }  // namespace
 

@@ -65,6 +65,9 @@ const OptionGroup kFitGroup{
      {"--learner-terms", "LIST",
       "with --learner-layer: the groups of terms fitted, comma-separated: ability, recency, "
       "practice (default all three; for ablations)"},
+     {"--conjunctive", nullptr,
+      "explain multi-skill rows (\"a~~b\") jointly, as the engine updates them: the row is "
+      "correct only if each skill's part is (crossvalidate evaluates the same way)"},
      {"--max-guess-plus-slip", "X",
       "keep guess + slip <= X, in (0, 2], or 'none' (default 0.95; pybkt: none)"},
      {"--skill", "NAME", "fit only the skill named NAME exactly; repeatable"},
@@ -235,6 +238,7 @@ FitOptions fit_options(const Args& a) {
     *slot = value;
   }
   for (const auto& p : a.all("--prior")) set_prior(o, p);
+  o.conjunctive = a.flag("--conjunctive");
   if (a.flag("--learner-layer")) o.learner.enabled = true;
   if (auto v = a.value("--learner-terms")) {
     if (!o.learner.enabled) throw UsageError("--learner-terms needs --learner-layer");
