@@ -216,6 +216,9 @@ py::dict report_dict(const ReadReport& r) {
       "source"_a = r.source, "format"_a = to_string(r.format), "encoding"_a = r.encoding,
       "rows"_a = r.rows, "rows_kept"_a = r.rows_kept, "rows_relabelled"_a = r.rows_relabelled,
       "rows_filtered"_a = r.rows_filtered, "multi_skill_rows"_a = r.multi_skill_rows,
+      "rows_without_time"_a = r.rows_without_time,
+      "first_time"_a = r.first_time == kNoTime ? py::object(py::none()) : py::int_(r.first_time),
+      "last_time"_a = r.last_time == kNoTime ? py::object(py::none()) : py::int_(r.last_time),
       "skipped_total"_a = r.skipped_total(), "skipped"_a = skipped, "first_place"_a = first_place,
       "first_message"_a = first_message, "columns"_a = columns, "summary"_a = r.summary());
 }
@@ -255,8 +258,13 @@ py::dict log_columns(const ResponseLog& log) {
   py::array_t<std::uint32_t> rows = log.rows().empty()
                                         ? py::array_t<std::uint32_t>(static_cast<py::ssize_t>(0))
                                         : to_array(log.rows());
+  // ms since the epoch per response (kNoTime = -2^63 where a cell was empty); empty if none.
+  py::array_t<std::int64_t> times = log.times().empty()
+                                        ? py::array_t<std::int64_t>(static_cast<py::ssize_t>(0))
+                                        : to_array(log.times());
   return py::dict("skill"_a = skill, "learner"_a = learner, "item"_a = item,
-                  "correct"_a = to_array(log.outcomes()), "row"_a = rows, "skills"_a = skills,
+                  "correct"_a = to_array(log.outcomes()), "row"_a = rows, "time"_a = times,
+                  "skills"_a = skills,
                   "learners"_a = learners, "items"_a = items);
 }
 
