@@ -218,6 +218,19 @@ TEST_CASE("log time: without an order column, responses within a learner sort by
     CHECK(test_util::error_from([&] { (void)ResponseLog::parse(text, named); }).code() ==
           ErrorCode::Parse);
   }
+  SECTION("a default time column named as the order column stays the order alone") {
+    ReadOptions o;
+    o.columns.order = "timestamp";
+    const ResponseLog ordered = ResponseLog::parse(
+        "user_id,skill_name,correct,timestamp\nu,s,1,20\nu,s,0,10\n", o);
+    CHECK(ordered.times().empty());
+    CHECK(ordered.outcomes() == std::vector<std::uint8_t>{0, 1});
+    CHECK(ordered.report().columns_used.order == "timestamp");
+    o.columns.time = "timestamp";  // named for both on purpose: an error, as for other roles
+    CHECK(test_util::error_from([&] {
+            (void)ResponseLog::parse("user_id,skill_name,correct,timestamp\nu,s,1,20\n", o);
+          }).code() == ErrorCode::InvalidArgument);
+  }
   SECTION("a log without a time column has no times() (no memory spent)") {
     const ResponseLog plain = ResponseLog::parse("user_id,skill_name,correct\nu,s,1\n");
     CHECK(plain.times().empty());

@@ -110,6 +110,12 @@ std::array<int, kRoles> resolve_columns(const std::vector<std::string>& header,
   std::array<int, kRoles> col{};
   for (int r = 0; r < kRoles; ++r) {
     col[r] = find_role(r, *wanted[r], header, source, header_line);
+    // A default time column already named for another role (--order-col timestamp, say) stays
+    // that role's alone: logs read before times were kept must read as they did.
+    if (r == kTime && wanted[r]->empty() && col[r] >= 0) {
+      for (int q = 0; q < r; ++q)
+        if (col[q] == col[r]) col[r] = -1;
+    }
     if (col[r] >= 0) *used_names[r] = header[static_cast<std::size_t>(col[r])];
   }
   for (int r = 0; r < kRoles; ++r) {
