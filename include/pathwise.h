@@ -156,12 +156,13 @@ pathwise_status pathwise_erase_learner_n(pathwise_engine_t* engine, const char* 
  * bytes would be; the text need not end in NUL; it may be NULL when text_len is 0). Options are a JSON object, or NULL for the
  * defaults; an unknown key anywhere is PATHWISE_INVALID_ARGUMENT naming it ("read.colums").
  *
- * "read" (every call): ReadOptions {"format": "auto"|"delimited"|"hmm"|"three-line",
+ * "read" (every call): ReadOptions {"format": "auto"|"delimited"|"hmm"|"three-line"|"xapi",
  *   "delimiter": "," (one character; "" detects), "columns": {"learner", "skill", "correct",
- *   "order", "item"} (header names; "" = the built-in candidates, "-" = none for order/item),
- *   "skill_separator": "~~" or null, "strict", "keep_scaffolding" (true/false),
- *   "empty_skill_label": "nan" or null, "max_line_bytes", "max_fields_per_line",
- *   "max_input_bytes" (integers >= 1)}.
+ *   "order", "item", "time"} (header names; "" = the built-in candidates, "-" = none for
+ *   order/item/time), "skill_separator": "~~" or null, "strict", "keep_scaffolding"
+ *   (true/false), "empty_skill_label": "nan" or null, "epoch_unit": "auto"|"seconds"|
+ *   "milliseconds", "skill_map" (xAPI: a file path), "skill_extension" (xAPI: an IRI),
+ *   "max_line_bytes", "max_fields_per_line", "max_input_bytes" (integers >= 1)}.
  * Fit options: FitOptions {"preset": "bkt" (the default: calibrated, weak Beta priors and
  *   guess + slip <= 0.95) | "pybkt" (pyBKT's maximum-likelihood fit), applied before the other
  *   keys; "restarts", "max_iterations", "seed", "threads",

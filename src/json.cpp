@@ -122,7 +122,8 @@ void to_json(nlohmann::json& j, const ColumnMapping& c) {
        {"skill", c.skill},
        {"correct", c.correct},
        {"order", c.order},
-       {"item", c.item}};
+       {"item", c.item},
+       {"time", c.time}};
 }
 
 void to_json(nlohmann::json& j, const ReadReport& r) {
@@ -150,6 +151,9 @@ void to_json(nlohmann::json& j, const ReadReport& r) {
        {"rows_relabelled", r.rows_relabelled},
        {"rows_filtered", r.rows_filtered},
        {"multi_skill_rows", r.multi_skill_rows},
+       {"rows_without_time", r.rows_without_time},
+       {"first_time", r.first_time == kNoTime ? nlohmann::json() : nlohmann::json(r.first_time)},
+       {"last_time", r.last_time == kNoTime ? nlohmann::json() : nlohmann::json(r.last_time)},
        {"skipped_total", r.skipped_total()},
        {"skipped", std::move(skipped)},
        {"first", std::move(first)}};
@@ -168,6 +172,7 @@ void read_columns(Settings s, ColumnMapping& c) {
   c.correct = s.string("correct", c.correct);
   c.order = s.string("order", c.order);
   c.item = s.string("item", c.item);
+  c.time = s.string("time", c.time);
   s.finish();
 }
 
@@ -337,9 +342,11 @@ void from_json(const nlohmann::json& j, ReadOptions& o) {
       o.format = LogFormat::Hmm;
     } else if (name == "three-line") {
       o.format = LogFormat::ThreeLine;
+    } else if (name == "xapi") {
+      o.format = LogFormat::Xapi;
     } else {
       throw Error(ErrorCode::InvalidArgument,
-                  "expected \"auto\", \"delimited\", \"hmm\" or \"three-line\", got " +
+                  "expected \"auto\", \"delimited\", \"hmm\", \"three-line\" or \"xapi\", got " +
                       detail::quoted_name(*v),
                   Location{"", 0, 0, "format"});
     }
@@ -356,6 +363,23 @@ void from_json(const nlohmann::json& j, ReadOptions& o) {
   o.strict = s.boolean("strict", o.strict);
   o.empty_skill_label = s.optional_string("empty_skill_label", o.empty_skill_label);
   o.keep_scaffolding = s.boolean("keep_scaffolding", o.keep_scaffolding);
+  if (const nlohmann::json* v = s.find("epoch_unit")) {
+    const std::string name = v->is_string() ? v->get<std::string>() : std::string();
+    if (name == "auto") {
+      o.epoch_unit = EpochUnit::Auto;
+    } else if (name == "seconds") {
+      o.epoch_unit = EpochUnit::Seconds;
+    } else if (name == "milliseconds") {
+      o.epoch_unit = EpochUnit::Milliseconds;
+    } else {
+      throw Error(ErrorCode::InvalidArgument,
+                  "expected \"auto\", \"seconds\" or \"milliseconds\", got " +
+                      detail::quoted_name(*v),
+                  Location{"", 0, 0, "epoch_unit"});
+    }
+  }
+  o.skill_map = s.string("skill_map", o.skill_map);
+  o.skill_extension = s.string("skill_extension", o.skill_extension);
   o.max_line_bytes = static_cast<std::size_t>(
       s.unsigned_integer("max_line_bytes", o.max_line_bytes, 1, kMaxCount));
   o.max_fields_per_line = static_cast<std::size_t>(

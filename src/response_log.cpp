@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "detail/io.hpp"
+#include "pathwise/time.hpp"
 #include "detail/text.hpp"
 #include "formats/formats.hpp"
 #include "formats/limits.hpp"
@@ -61,7 +62,10 @@ struct ResponseLog::Builder::Impl {
   std::vector<std::uint8_t> r_outcome;
   // long double holds every 64-bit integer exactly (nanosecond timestamps, large ids).
   std::vector<long double> r_order;
+  // Times in ms; kept only once some response has one (8 bytes a response), kNoTime elsewhere.
+  std::vector<std::int64_t> r_time;
   bool any_order = false, any_missing_order = false, any_item = false, any_line = false;
+  bool any_time = false, any_missing_time = false;
   // Whole sequences from add_sequence(), already in final layout.
   ResponseLog direct;
   std::unordered_set<std::uint64_t> direct_pairs;
@@ -79,7 +83,7 @@ std::size_t ResponseLog::Builder::size() const noexcept {
 void ResponseLog::Builder::add(std::string_view learner, std::string_view skill,
                                std::string_view item, Outcome outcome,
                                std::optional<long double> order, std::uint32_t line,
-                               std::uint32_t row) {
+                               std::uint32_t row, std::optional<std::int64_t> time) {
   Impl& m = *impl_;
   const Location where{"", line, 0, ""};
   if (learner.empty())
@@ -87,6 +91,12 @@ void ResponseLog::Builder::add(std::string_view learner, std::string_view skill,
   if (skill.empty()) throw Error(ErrorCode::InvalidArgument, "skill must not be empty", where);
   if (order && std::isnan(*order))
     throw Error(ErrorCode::InvalidArgument, "order must not be NaN", where);
+  if (time && (*time > kMaxMillis || *time < -kMaxMillis)) {
+    throw Error(ErrorCode::InvalidArgument,
+                "time " + std::to_string(*time) + " ms is outside the representable range (|ms| <= " +
+                    std::to_string(kMaxMillis) + ")",
+                Location{"", line, 0, "time"});
+  }
   // Ids end up in JSON documents, which must be UTF-8.
   if (!detail::is_valid_utf8(learner) || !detail::is_valid_utf8(skill) ||
       !detail::is_valid_utf8(item)) {
@@ -114,6 +124,14 @@ void ResponseLog::Builder::add(std::string_view learner, std::string_view skill,
     m.r_order.push_back(*order);
   } else {
     m.any_missing_order = true;
+  }
+  if (time) {
+    if (!m.any_time) m.r_time.assign(m.r_outcome.size() - 1, kNoTime);
+    m.any_time = true;
+    m.r_time.push_back(*time);
+  } else {
+    m.any_missing_time = true;
+    if (m.any_time) m.r_time.push_back(kNoTime);
   }
 }
 
@@ -163,6 +181,10 @@ ResponseLog ResponseLog::Builder::build(ReadReport report) {
     throw Error(ErrorCode::InvalidArgument,
                 "give an order for every response or for none (some responses have one)");
   }
+  if (m.any_time && !m.direct.outcomes_.empty()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "add_sequence() responses have no time; do not mix it with add() given times");
+  }
   ResponseLog log = std::move(m.direct);
   const std::size_t n = m.r_outcome.size();
   if (n > 0) {
@@ -202,10 +224,20 @@ ResponseLog ResponseLog::Builder::build(ReadReport report) {
         auto less = [&](std::uint32_t a, std::uint32_t c) { return m.r_order[a] < m.r_order[c]; };
         if (!std::is_sorted(b, e, less)) std::stable_sort(b, e, less);
       }
+    } else if (m.any_time && !m.any_missing_time) {
+      // No order key: a stable sort by time, so equal times keep the input order.
+      for (std::size_t p = 0; p < pairs; ++p) {
+        auto b = perm.begin() + static_cast<std::ptrdiff_t>(start[p]);
+        auto e = perm.begin() + static_cast<std::ptrdiff_t>(start[p + 1]);
+        auto less = [&](std::uint32_t a, std::uint32_t c) { return m.r_time[a] < m.r_time[c]; };
+        if (!std::is_sorted(b, e, less)) std::stable_sort(b, e, less);
+      }
     }
     const std::uint64_t base = log.outcomes_.size();
     const bool items = m.any_item || !log.items_.empty();
     const bool lines = m.any_line;
+    const bool times = m.any_time;
+    if (times) log.times_.reserve(n);
     log.outcomes_.reserve(base + n);
     if (items) {
       log.items_.resize(base, kNoItem);
@@ -221,6 +253,7 @@ ResponseLog ResponseLog::Builder::build(ReadReport report) {
       std::uint32_t i = perm[k];
       log.outcomes_.push_back(m.r_outcome[i]);
       if (items) log.items_.push_back(m.r_item[i]);
+      if (times) log.times_.push_back(m.r_time[i]);
       if (lines) {
         log.lines_.push_back(m.r_line[i]);
         log.rows_.push_back(m.r_row[i]);
@@ -321,6 +354,8 @@ ResponseLog ResponseLog::select_learners(const std::vector<bool>& keep) const {
       out.lines_.insert(out.lines_.end(), lines_.begin() + b, lines_.begin() + e);
       out.rows_.insert(out.rows_.end(), rows_.begin() + b, rows_.begin() + e);
     }
+    if (!times_.empty())
+      out.times_.insert(out.times_.end(), times_.begin() + b, times_.begin() + e);
     out.sequences_.push_back(
         {s.skill, s.learner, nb, static_cast<std::uint64_t>(out.outcomes_.size())});
   }
@@ -335,12 +370,14 @@ ResponseLog ResponseLog::parse(std::string_view text, const ReadOptions& options
   report.source = source;
   // A UTF-8 byte-order mark is not part of the first column's name.
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  detail::check_line_lengths(text, options.max_line_bytes, source);
-  // Latin-1 input is parsed as bytes (its delimiters, quotes and line ends are ASCII), so error
-  // columns count the file's bytes; ids are converted to UTF-8 one by one as they are stored.
-  const bool mixed = !detail::is_valid_utf8(text);
   LogFormat format =
       options.format == LogFormat::Auto ? detail::detect_format(text) : options.format;
+  // An LRS exports a JSON array on one line as often as not: for xAPI input the line limit
+  // applies to each statement instead (read_xapi).
+  if (format != LogFormat::Xapi) detail::check_line_lengths(text, options.max_line_bytes, source);
+  // Latin-1 input is parsed as bytes (its delimiters, quotes and line ends are ASCII), so error
+  // columns count the file's bytes; ids are converted to UTF-8 one by one as they are stored.
+  const bool mixed = format != LogFormat::Xapi && !detail::is_valid_utf8(text);
   report.format = format;
   ResponseLog::Builder builder;
   const detail::ReadInput input{text, options, source, mixed, report, builder};
@@ -350,6 +387,9 @@ ResponseLog ResponseLog::parse(std::string_view text, const ReadOptions& options
       break;
     case LogFormat::ThreeLine:
       detail::read_three_line(input);
+      break;
+    case LogFormat::Xapi:
+      detail::read_xapi(input);
       break;
     default:
       detail::read_delimited(input);

@@ -828,3 +828,79 @@ TEST_CASE("cli: --conjunctive fits and evaluates multi-skill rows jointly", "[cl
   CHECK(refused.code == 2);
   CHECK_THAT(refused.err, Contains("conjunctive"));
 }
+
+TEST_CASE("cli: inspect prints the time range read, and --time-column names the column",
+          "[cli]") {
+  const std::string data = write_log("times.csv",
+                                     "user_id,skill_name,correct,when,timestamp\n"
+                                     "SECRET-1,s,1,1161856318,x\n"
+                                     "SECRET-1,s,0,2006-10-26T10:51:58+01:00,x\n"
+                                     "SECRET-2,s,1,2006-10-27 09:51:58.0,x\n");
+  Run r = run({"inspect", data, "--time-column", "when"});
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("responses 3") && Contains("learners 2"));
+  CHECK_THAT(r.out, Contains("times 2006-10-26T09:51:58.000Z to 2006-10-27T09:51:58.000Z"));
+  CHECK_THAT(r.err, Contains("(column 'when')"));
+  CHECK_THAT(r.out + r.err, !Contains("SECRET"));
+
+  // The default column holds no time: every row is a bad_time, and --strict names the place.
+  Run bad = run({"inspect", data});
+  CHECK(bad.code == 1);  // no usable responses
+  CHECK_THAT(bad.err, Contains("bad_time"));
+  Run strict = run({"inspect", data, "--strict"});
+  CHECK(strict.code == 1);
+  CHECK_THAT(strict.err, Contains("times.csv:2:") && Contains("timestamp"));
+  CHECK_THAT(bad.err + strict.err, !Contains("SECRET"));
+
+  Run none = run({"inspect", data, "--time-column", "-", "--json"});
+  REQUIRE(none.code == 0);
+  const auto j = nlohmann::json::parse(none.out);
+  CHECK(j.at("times") == false);
+  CHECK(j.at("first_time").is_null());
+
+  Run ms = run({"inspect", data, "--time-column", "when", "--epoch-unit", "milliseconds",
+                "--json"});
+  REQUIRE(ms.code == 0);
+  CHECK(nlohmann::json::parse(ms.out).at("first_time") == 1161856318);
+  CHECK(run({"inspect", data, "--epoch-unit", "weeks"}).code == 2);
+}
+
+TEST_CASE("cli: xAPI statements read with --skill-map or --skill-extension", "[cli]") {
+  const std::string stmt1 =
+      R"({"actor": {"mbox": "mailto:SECRET@example.org"}, "object": {"id": "http://x/q1",)"
+      R"( "definition": {"extensions": {"http://x/skill": "add"}}}, "result": {"success": true},)"
+      R"( "timestamp": "2006-10-26T09:51:58Z"})";
+  const std::string stmt2 =
+      R"({"actor": {"mbox": "mailto:SECRET@example.org"}, "object": {"id": "http://x/q2",)"
+      R"( "definition": {"extensions": {"http://x/skill": "add"}}}, "result": {"success": false},)"
+      R"( "timestamp": "2006-10-26T09:41:58Z"})";
+  const std::string launched =
+      R"({"actor": {"mbox": "mailto:SECRET@example.org"}, "object": {"id": "http://x/q1"},)"
+      R"( "timestamp": "2006-10-26T09:41:58Z"})";
+  const std::string data =
+      write_log("lrs.jsonl", stmt1 + "\n" + stmt2 + "\n" + launched + "\n{broken\n");
+  Run r = run({"inspect", data, "--skill-extension", "http://x/skill"});
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("format xapi") && Contains("responses 2") && Contains("skills 1"));
+  CHECK_THAT(r.out, Contains("times 2006-10-26T09:41:58.000Z to 2006-10-26T09:51:58.000Z"));
+  CHECK_THAT(r.err, Contains("1 statements without result.success") &&
+                        Contains("bad_statement") && Contains("lrs.jsonl:4:"));
+  CHECK_THAT(r.out + r.err, !Contains("SECRET"));
+
+  const std::string map = write_log("map.csv", "item,skill\nhttp://x/q1,sub~~add\nhttp://x/q2,sub\n");
+  Run m = run({"inspect", data, "--format", "xapi", "--skill-map", map, "--json"});
+  REQUIRE(m.code == 0);
+  const auto j = nlohmann::json::parse(m.out);
+  CHECK(j.at("responses") == 3);
+  CHECK(j.at("skills") == 2);
+  CHECK(j.at("multi_skill_rows") == 1);
+
+  // fit reads the same options.
+  Run f = run({"fit", data, "--skill-map", map, "-o", temp_path("xapi-model.json")});
+  CHECK(f.code == 0);
+  // No skill source: bad input that says which option to give.
+  Run none = run({"inspect", data});
+  CHECK(none.code == 1);
+  CHECK_THAT(none.err, Contains("--skill-map") && Contains("--skill-extension"));
+  CHECK(run({"inspect", data, "--skill-map", ""}).code == 2);
+}

@@ -65,12 +65,13 @@ PATHWISE_EXPORT void to_json(nlohmann::json& j, const CrossValidation& cv);
 /// response in the order of the log's outcomes; NaN (a skipped unknown skill) is written as null.
 PATHWISE_EXPORT void to_json(nlohmann::json& j, const Predictions& predictions);
 
-/// {"learner", "skill", "correct", "order", "item"}: column names, "" where none.
+/// {"learner", "skill", "correct", "order", "item", "time"}: column names, "" where none.
 PATHWISE_EXPORT void to_json(nlohmann::json& j, const ColumnMapping& columns);
 
-/// {"source", "format" ("delimited", "hmm", "three-line"), "delimiter" (one character, or ""),
-///  "encoding", "latin1_fields", "columns_used": ColumnMapping, "rows", "rows_kept",
-///  "rows_relabelled", "rows_filtered", "multi_skill_rows", "skipped_total",
+/// {"source", "format" ("delimited", "hmm", "three-line", "xapi"), "delimiter" (one character,
+///  or ""), "encoding", "latin1_fields", "columns_used": ColumnMapping, "rows", "rows_kept",
+///  "rows_relabelled", "rows_filtered", "multi_skill_rows", "rows_without_time",
+///  "first_time", "last_time" (ms since the epoch, null if no time was read), "skipped_total",
 ///  "skipped": {problem: count} for every RowProblem (e.g. "bad_correct"),
 ///  "first": {problem: {"source", "line", "column", "field", "message"}} for each problem seen}.
 PATHWISE_EXPORT void to_json(nlohmann::json& j, const ReadReport& report);
@@ -80,13 +81,15 @@ PATHWISE_EXPORT void to_json(nlohmann::json& j, const ReadReport& report);
 // (Error InvalidArgument, field "key" or "outer.key"), a value of the wrong type (Error Parse)
 // or out of range (Error InvalidArgument), and ends with the options' validate().
 
-/// {"learner", "skill", "correct", "order", "item"}: strings ("" = the default candidates,
-/// "-" = none for order and item).
+/// {"learner", "skill", "correct", "order", "item", "time"}: strings ("" = the default
+/// candidates, "-" = none for order, item and time).
 PATHWISE_EXPORT void from_json(const nlohmann::json& j, ColumnMapping& columns);
 
-/// {"format": "auto" | "delimited" | "hmm" | "three-line", "delimiter": one character or ""
-///  (detect), "columns": ColumnMapping, "skill_separator": string or null (the format's
+/// {"format": "auto" | "delimited" | "hmm" | "three-line" | "xapi", "delimiter": one character
+///  or "" (detect), "columns": ColumnMapping, "skill_separator": string or null (the format's
 ///  default), "strict", "keep_scaffolding" (true/false), "empty_skill_label": string or null,
+///  "epoch_unit": "auto" | "seconds" | "milliseconds", "skill_map" (a file path),
+///  "skill_extension" (an IRI),
 ///  "max_line_bytes", "max_fields_per_line", "max_input_bytes" (integers >= 1)}.
 PATHWISE_EXPORT void from_json(const nlohmann::json& j, ReadOptions& options);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -21,9 +22,10 @@ enum class LogFormat {
   Delimited,  ///< text with a header row; comma, tab or semicolon detected from the header
   Hmm,        ///< hmm-scalable: no header; outcome (1 correct, 2 incorrect), student, step, skill
   ThreeLine,  ///< knowledge-tracing benchmarks: count / skill ids / 0-1 outcomes per learner
+  Xapi,       ///< xAPI statements: JSON lines (one statement a line) or one JSON array
 };
 
-/// Short name of a format: "auto", "delimited", "hmm", "three-line".
+/// Short name of a format: "auto", "delimited", "hmm", "three-line", "xapi".
 [[nodiscard]] PATHWISE_EXPORT const char* to_string(LogFormat format) noexcept;
 
 /// Which header column holds what, for LogFormat::Delimited. An empty name means "use the first
@@ -41,7 +43,20 @@ struct PATHWISE_EXPORT ColumnMapping {
   /// Item id (optional). Defaults: template_id, problem_id, Problem Name, item_id, item.
   /// "-" = none.
   std::string item;
+  /// Time of the response (optional; see ReadOptions::epoch_unit for the forms read).
+  /// Defaults: Step Start Time (DataShop), timestamp, start_time, time. "-" = none.
+  std::string time;
 };
+
+/// How a time cell that is a bare number (no date) is read.
+enum class EpochUnit : std::uint8_t {
+  Auto,          ///< |value| < 100,000,000,000 is seconds, larger is milliseconds
+  Seconds,       ///< seconds since the Unix epoch (a fraction is kept to the millisecond)
+  Milliseconds,  ///< milliseconds since the Unix epoch
+};
+
+/// Sentinel of ResponseLog::times() for a response whose time cell was empty.
+inline constexpr std::int64_t kNoTime = INT64_MIN;
 
 /// Options for reading a log. The defaults read the common public logs as they are.
 /// Thread-compatible.
@@ -65,6 +80,21 @@ struct PATHWISE_EXPORT ReadOptions {
   /// ASSISTments logs mark scaffolding responses with original = 0. Unless this is true they are
   /// left out, as pyBKT does, and counted in ReadReport::rows_filtered. Default: false.
   bool keep_scaffolding = false;
+  /// Unit of time cells that are bare numbers. ISO 8601 cells (2006-10-26T09:51:58Z,
+  /// 2006-10-26T11:51:58.250+02:00, or DataShop's 2006-10-26 09:51:58.0 with a space and no
+  /// zone, read as UTC) do not depend on it. Auto decides by magnitude: below 10^11 in absolute
+  /// value is seconds (up to the year 5138), else milliseconds (from 1973-03-03 on), so epoch
+  /// milliseconds before March 1973 need Milliseconds. Default: Auto.
+  EpochUnit epoch_unit = EpochUnit::Auto;
+  /// xAPI input: a file mapping item (activity) ids to skills, CSV or JSON. CSV: a header row,
+  /// then one "item,skill" row per pair (an item may have several rows, and a skill cell may
+  /// name several skills split by the skill separator, "~~" by default). JSON: an object
+  /// {"item id": "skill" or ["skill", ...]}. Empty: none. Default: empty.
+  std::string skill_map;
+  /// xAPI input: an extension IRI whose value names the skill(s), a string or an array of
+  /// strings, looked up in object.definition.extensions, then context.extensions. Used for items
+  /// the skill map does not name. Empty: none. Default: empty.
+  std::string skill_extension;
 
   // Limits. Each is checked before the memory it guards is spent, in strict and lenient mode
   // alike: input past a limit throws Error (Parse) with its place and the limit's name, since
@@ -97,8 +127,10 @@ enum class RowProblem : std::uint8_t {
   EmptySkill,    ///< no skill named (empty cell, or "." in hmm-scalable)
   EmptyLearner,  ///< no learner id
   BadRecord,     ///< three-line record whose count or lists do not agree
+  BadTime,       ///< the time is not ISO 8601 or an epoch number, or is outside ±kMaxMillis
+  BadStatement,  ///< xAPI statement that is not JSON, too deep, not UTF-8, or lacks its object
 };
-inline constexpr std::size_t kRowProblemCount = 7;
+inline constexpr std::size_t kRowProblemCount = 9;
 
 /// Short name of a row problem, e.g. "bad_correct".
 [[nodiscard]] PATHWISE_EXPORT const char* to_string(RowProblem problem) noexcept;
@@ -117,7 +149,7 @@ struct PATHWISE_EXPORT ReadReport {
   std::string encoding = "utf-8";
   /// Fields read as Latin-1.
   std::size_t latin1_fields = 0;
-  /// Header columns used for learner, skill, correct, order, item ("" where none).
+  /// Header columns used for learner, skill, correct, order, item, time ("" where none).
   ColumnMapping columns_used;
   /// Data rows (or three-line responses) seen.
   std::size_t rows = 0;
@@ -129,6 +161,12 @@ struct PATHWISE_EXPORT ReadReport {
   std::size_t rows_filtered = 0;
   /// Rows naming several skills (each becomes one response per skill).
   std::size_t multi_skill_rows = 0;
+  /// Rows kept whose time cell was empty (their times() entry is kNoTime), when the log has a
+  /// time column.
+  std::size_t rows_without_time = 0;
+  /// Earliest and latest time kept, in ms since the epoch (kNoTime if no time was read).
+  std::int64_t first_time = kNoTime;
+  std::int64_t last_time = kNoTime;
   /// Skipped rows per RowProblem.
   std::array<std::size_t, kRowProblemCount> skipped{};
   /// First place of each problem (line 0 if none).
@@ -150,6 +188,8 @@ class PATHWISE_EXPORT ResponseLog {
  public:
   /// Sentinel for "no item".
   static constexpr std::uint32_t kNoItem = 0xffffffffu;
+  /// Sentinel for "no time" in times().
+  static constexpr std::int64_t kNoTime = pathwise::kNoTime;
 
   /// Reads a log from a file; the format is detected unless `options.format` says otherwise.
   /// Throws Error (Io) if the file cannot be read, Error (Parse) for a bad header, a missing
@@ -204,6 +244,9 @@ class PATHWISE_EXPORT ResponseLog {
   [[nodiscard]] const std::vector<std::uint8_t>& outcomes() const noexcept { return outcomes_; }
   /// Item of every response (kNoItem where unknown); empty if the log has no item column.
   [[nodiscard]] const std::vector<std::uint32_t>& items() const noexcept { return items_; }
+  /// Time of every response in milliseconds since the Unix epoch (UTC), kNoTime where its cell
+  /// was empty; empty if the log has no time column (8 bytes a response only when it has).
+  [[nodiscard]] const std::vector<std::int64_t>& times() const noexcept { return times_; }
   /// Source line of every response (0 where not read from text); empty for built logs.
   [[nodiscard]] const std::vector<std::uint32_t>& lines() const noexcept { return lines_; }
   /// Position of every response in its input, 1-based: the data row of delimited and hmm input,
@@ -219,7 +262,8 @@ class PATHWISE_EXPORT ResponseLog {
   [[nodiscard]] ResponseLog select_learners(const std::vector<bool>& keep) const;
 
   /// Builds a log from code: responses of a (skill, learner) pair are kept in the order given,
-  /// or sorted by `order` when every response has one. Thread-compatible (one thread at a time).
+  /// sorted by `order` when every response has one, else by `time` when every response has
+  /// one (stable: ties keep the order of calls). Thread-compatible (one thread at a time).
   class Builder {
    public:
     /// An empty builder; movable, not copyable.
@@ -230,12 +274,15 @@ class PATHWISE_EXPORT ResponseLog {
 
     /// Adds one response. `item` may be empty. `order` sorts responses within a learner (ties
     /// keep the order of calls; integers up to 2^63 compare exactly); give it for all responses
-    /// or none. `line` and `row` are the source line and input position (0 = none).
-    /// Throws Error (InvalidArgument) for an empty learner or skill, ids that are not UTF-8, or
-    /// more than 4,294,967,294 responses.
+    /// or none. `line` and `row` are the source line and input position (0 = none). `time` is
+    /// milliseconds since the epoch (nullopt = none; the log has a times() column if any
+    /// response has a time).
+    /// Throws Error (InvalidArgument) for an empty learner or skill, ids that are not UTF-8, a
+    /// time beyond ±kMaxMillis, or more than 4,294,967,294 responses.
     void add(std::string_view learner, std::string_view skill, std::string_view item,
              Outcome outcome, std::optional<long double> order = std::nullopt,
-             std::uint32_t line = 0, std::uint32_t row = 0);
+             std::uint32_t line = 0, std::uint32_t row = 0,
+             std::optional<std::int64_t> time = std::nullopt);
     /// Adds a whole sequence of one learner on one skill (fast path for simulated data).
     /// `outcomes` holds 0/1 bytes; `items` is empty or has one id per outcome.
     /// Throws Error (InvalidArgument) for values other than 0/1 or mismatched sizes.
@@ -244,7 +291,9 @@ class PATHWISE_EXPORT ResponseLog {
                       const std::vector<std::string>& items = {});
     /// Number of responses added so far.
     [[nodiscard]] std::size_t size() const noexcept;
-    /// Finishes the log; the builder is left empty.
+    /// Finishes the log; the builder is left empty. Throws Error (InvalidArgument) if some
+    /// responses have an order and others not, or if add() gave times and add_sequence() was
+    /// used too (its responses have no time).
     [[nodiscard]] ResponseLog build(ReadReport report = {});
 
    private:
@@ -262,6 +311,7 @@ class PATHWISE_EXPORT ResponseLog {
   std::vector<std::uint32_t> items_;
   std::vector<std::uint32_t> lines_;
   std::vector<std::uint32_t> rows_;
+  std::vector<std::int64_t> times_;
   // CSR index of sequences by skill.
   std::vector<std::uint32_t> skill_seq_offsets_;
   std::vector<std::uint32_t> skill_seq_ids_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "pathwise/export.hpp"
 #include "pathwise/types.hpp"
@@ -32,6 +33,10 @@ inline constexpr std::int64_t kMaxMillis = 9223372036854LL;
 /// `t` plus `days` (fractional, may be negative), rounded to the millisecond and clamped to
 /// ±kMaxMillis; a NaN `days` gives `t`.
 [[nodiscard]] PATHWISE_EXPORT TimePoint plus_days(TimePoint t, double days) noexcept;
+
+/// `ms` milliseconds after the epoch as ISO 8601 UTC, e.g. "2006-10-26T09:51:58.000Z".
+/// `ms` beyond ±kMaxMillis is clamped to it. Thread-safe.
+[[nodiscard]] PATHWISE_EXPORT std::string to_iso8601(std::int64_t ms);
 
 /// Days from `from` to `to` (negative if `to` is earlier).
 [[nodiscard]] PATHWISE_EXPORT double days_between(TimePoint from, TimePoint to) noexcept;

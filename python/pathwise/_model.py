@@ -21,6 +21,7 @@ _MAPPING_KEYS = {
     "correct": "correct",
     "order_id": "order", "order": "order",
     "multigs": "item", "item": "item",
+    "time": "time",
 }
 # The reader's default candidates (include/pathwise/response_log.hpp, ColumnMapping).
 _CANDIDATES = {
@@ -35,7 +36,7 @@ _PARAM_NAMES = {"prior": "prior", "learns": "learn", "guesses": "guess", "slips"
 _METRICS = ("rmse", "auc", "accuracy", "log_loss")
 _READ_OPTIONS = ("format", "delimiter", "skill_separator", "empty_skill_label", "strict",
                  "keep_scaffolding", "max_line_bytes", "max_fields_per_line", "max_input_bytes",
-                 "item_guess_slip")
+                 "item_guess_slip", "epoch_unit", "skill_map", "skill_extension")
 
 
 def _need_numpy(what):
@@ -76,6 +77,9 @@ def _frame_log(df, mapping, read):
     _need_pandas("reading a DataFrame")
     if not isinstance(df, pd.DataFrame):
         raise TypeError("data must be a pandas DataFrame, got %s" % type(df).__name__)
+    if mapping.get("time") not in (None, "-"):
+        raise InvalidArgumentError("a time column is read from files only, not yet from a "
+                                   "DataFrame", field="time")
     names = {}
     for role in ("learner", "skill", "correct", "order", "item"):
         column = mapping.get(role)
@@ -139,10 +143,13 @@ def _frame_log(df, mapping, read):
 def read_log(data_path=None, data=None, defaults=None, **options):
     """Reads a log (a file, or a pandas DataFrame) into Pathwise's columnar form.
 
-    Options: format ("auto", "csv", "tsv", "hmm", "three-line"), skill_separator ("~~" by
-    default; None keeps a "~~"-joined label as one skill, as pyBKT does), empty_skill_label
+    Options: format ("auto", "csv", "tsv", "hmm", "three-line", "xapi"), skill_separator ("~~"
+    by default; None keeps a "~~"-joined label as one skill, as pyBKT does), empty_skill_label
     ("nan" reproduces pyBKT), strict, keep_scaffolding, max_line_bytes, max_fields_per_line,
-    max_input_bytes. Raises pathwise.Error (ParseError, IoError, ...) with the place.
+    max_input_bytes, epoch_unit ("auto", "seconds", "milliseconds": bare-number times),
+    skill_map (xAPI: a CSV or JSON file of item -> skills), skill_extension (xAPI: an IRI).
+    defaults={"time": NAME} names the time column of a file ("-" = none). Raises
+    pathwise.Error (ParseError, IoError, ...) with the place.
     Returns the native log; log.report() is the readers' bad-row report.
     """
     if (data_path is None) == (data is None):

@@ -77,8 +77,9 @@ LogFormat parse_format(const std::string& f) {
   if (f == "delimited" || f == "csv" || f == "tsv") return LogFormat::Delimited;
   if (f == "hmm") return LogFormat::Hmm;
   if (f == "three-line") return LogFormat::ThreeLine;
+  if (f == "xapi") return LogFormat::Xapi;
   throw Error(ErrorCode::InvalidArgument,
-              "format must be auto, csv, tsv, delimited, hmm or three-line, got '" + f + "'",
+              "format must be auto, csv, tsv, delimited, hmm, three-line or xapi, got '" + f + "'",
               Location{"", 0, 0, "format"});
 }
 
@@ -100,6 +101,22 @@ ReadOptions read_options(const py::dict& d) {
   if (auto v = get<std::string>(d, "correct")) o.columns.correct = *v;
   if (auto v = get<std::string>(d, "order")) o.columns.order = *v;
   if (auto v = get<std::string>(d, "item")) o.columns.item = *v;
+  if (auto v = get<std::string>(d, "time")) o.columns.time = *v;
+  if (auto v = get<std::string>(d, "epoch_unit")) {
+    if (*v == "auto") {
+      o.epoch_unit = EpochUnit::Auto;
+    } else if (*v == "seconds") {
+      o.epoch_unit = EpochUnit::Seconds;
+    } else if (*v == "milliseconds") {
+      o.epoch_unit = EpochUnit::Milliseconds;
+    } else {
+      throw Error(ErrorCode::InvalidArgument,
+                  "epoch_unit must be auto, seconds or milliseconds, got '" + *v + "'",
+                  Location{"", 0, 0, "epoch_unit"});
+    }
+  }
+  if (auto v = get<std::string>(d, "skill_map")) o.skill_map = *v;
+  if (auto v = get<std::string>(d, "skill_extension")) o.skill_extension = *v;
   if (d.contains("skill_separator")) {
     py::object v = d["skill_separator"];
     // The string "default" leaves the reader's choice; None keeps a cell as one label.
@@ -244,11 +261,14 @@ py::dict report_dict(const ReadReport& r) {
   }
   py::dict columns("learner"_a = r.columns_used.learner, "skill"_a = r.columns_used.skill,
                    "correct"_a = r.columns_used.correct, "order"_a = r.columns_used.order,
-                   "item"_a = r.columns_used.item);
+                   "item"_a = r.columns_used.item, "time"_a = r.columns_used.time);
   return py::dict(
       "source"_a = r.source, "format"_a = to_string(r.format), "encoding"_a = r.encoding,
       "rows"_a = r.rows, "rows_kept"_a = r.rows_kept, "rows_relabelled"_a = r.rows_relabelled,
       "rows_filtered"_a = r.rows_filtered, "multi_skill_rows"_a = r.multi_skill_rows,
+      "rows_without_time"_a = r.rows_without_time,
+      "first_time"_a = r.first_time == kNoTime ? py::object(py::none()) : py::int_(r.first_time),
+      "last_time"_a = r.last_time == kNoTime ? py::object(py::none()) : py::int_(r.last_time),
       "skipped_total"_a = r.skipped_total(), "skipped"_a = skipped, "first_place"_a = first_place,
       "first_message"_a = first_message, "columns"_a = columns, "summary"_a = r.summary());
 }
@@ -288,8 +308,13 @@ py::dict log_columns(const ResponseLog& log) {
   py::array_t<std::uint32_t> rows = log.rows().empty()
                                         ? py::array_t<std::uint32_t>(static_cast<py::ssize_t>(0))
                                         : to_array(log.rows());
+  // ms since the epoch per response (kNoTime = -2^63 where a cell was empty); empty if none.
+  py::array_t<std::int64_t> times = log.times().empty()
+                                        ? py::array_t<std::int64_t>(static_cast<py::ssize_t>(0))
+                                        : to_array(log.times());
   return py::dict("skill"_a = skill, "learner"_a = learner, "item"_a = item,
-                  "correct"_a = to_array(log.outcomes()), "row"_a = rows, "skills"_a = skills,
+                  "correct"_a = to_array(log.outcomes()), "row"_a = rows, "time"_a = times,
+                  "skills"_a = skills,
                   "learners"_a = learners, "items"_a = items);
 }
 

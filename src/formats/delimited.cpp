@@ -5,14 +5,15 @@
 
 #include "detail/text.hpp"
 #include "formats/formats.hpp"
+#include "formats/time_cell.hpp"
 #include "formats/tokenizer.hpp"
 
 namespace pathwise::detail {
 
 namespace {
 
-enum Role { kLearner, kSkill, kCorrect, kOrder, kItem, kRoles };
-const char* const kRoleNames[kRoles] = {"learner", "skill", "correct", "order", "item"};
+enum Role { kLearner, kSkill, kCorrect, kOrder, kItem, kTime, kRoles };
+const char* const kRoleNames[kRoles] = {"learner", "skill", "correct", "order", "item", "time"};
 
 // Default header names for each role, in order of preference.
 const std::vector<std::string>& candidates(int role) {
@@ -25,6 +26,8 @@ const std::vector<std::string>& candidates(int role) {
   static const std::vector<std::string> kOrderNames{"order_id", "Row"};
   static const std::vector<std::string> kItemNames{"template_id", "problem_id", "Problem Name",
                                                    "item_id", "item"};
+  static const std::vector<std::string> kTimeNames{"Step Start Time", "timestamp", "start_time",
+                                                   "time"};
   switch (role) {
     case kLearner:
       return kLearnerNames;
@@ -34,6 +37,8 @@ const std::vector<std::string>& candidates(int role) {
       return kCorrectNames;
     case kOrder:
       return kOrderNames;
+    case kTime:
+      return kTimeNames;
     default:
       return kItemNames;
   }
@@ -99,12 +104,18 @@ std::array<int, kRoles> resolve_columns(const std::vector<std::string>& header,
                                         const ColumnMapping& mapping, ColumnMapping& used,
                                         const std::string& source, std::size_t header_line) {
   const std::string* wanted[kRoles] = {&mapping.learner, &mapping.skill, &mapping.correct,
-                                       &mapping.order, &mapping.item};
-  std::string* used_names[kRoles] = {&used.learner, &used.skill, &used.correct, &used.order,
-                                     &used.item};
+                                       &mapping.order,   &mapping.item,  &mapping.time};
+  std::string* used_names[kRoles] = {&used.learner, &used.skill, &used.correct,
+                                     &used.order,   &used.item,  &used.time};
   std::array<int, kRoles> col{};
   for (int r = 0; r < kRoles; ++r) {
     col[r] = find_role(r, *wanted[r], header, source, header_line);
+    // A default time column already named for another role (--order-col timestamp, say) stays
+    // that role's alone: logs read before times were kept must read as they did.
+    if (r == kTime && wanted[r]->empty() && col[r] >= 0) {
+      for (int q = 0; q < r; ++q)
+        if (col[q] == col[r]) col[r] = -1;
+    }
     if (col[r] >= 0) *used_names[r] = header[static_cast<std::size_t>(col[r])];
   }
   for (int r = 0; r < kRoles; ++r) {
@@ -160,6 +171,7 @@ void read_delimited(const ReadInput& in) {
   const int original_col = opt.keep_scaffolding ? -1 : find_column(header, "original");
   const std::string no_skill = "column '" + name(kSkill) + "' names no skill";
   Problems& problems = sink.problems();
+  if (col[kTime] >= 0) sink.set_timed();
   const std::size_t width = header.size();
   while (reader.next(fields, source)) {
     const std::size_t line = reader.line();
@@ -207,6 +219,16 @@ void read_delimited(const ReadInput& in) {
         continue;
       }
       row.order = v;
+    }
+    if (col[kTime] >= 0 && !trim(cell(kTime)).empty()) {
+      std::int64_t ms = 0;
+      const TimeError bad = parse_time(cell(kTime), opt.epoch_unit, ms);
+      if (bad != TimeError::None) {
+        problems.add(RowProblem::BadTime, where(kTime),
+                     time_error_message(bad, "column '" + name(kTime) + "'", cell(kTime)));
+        continue;
+      }
+      row.time = ms;
     }
     row.skills = cell(kSkill);
     row.item = col[kItem] >= 0 ? trim(cell(kItem)) : std::string_view();

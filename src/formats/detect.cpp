@@ -16,6 +16,8 @@ const char* to_string(LogFormat f) noexcept {
       return "hmm";
     case LogFormat::ThreeLine:
       return "three-line";
+    case LogFormat::Xapi:
+      return "xapi";
   }
   return "unknown";
 }
@@ -39,6 +41,14 @@ bool all_digits(std::string_view s) {
 LogFormat detect_format(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size() && (text[pos] == '\n' || text[pos] == '\r')) ++pos;
+  {
+    // No header of a delimited log starts with a brace or bracket.
+    std::size_t j = pos;
+    while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' ||
+                               text[j] == '\r'))
+      ++j;
+    if (j < text.size() && (text[j] == '{' || text[j] == '[')) return LogFormat::Xapi;
+  }
   std::string_view l1 = trim(first_line(text, pos));
   // Three-line: a lone count, then comma-separated integers.
   if (all_digits(l1)) {

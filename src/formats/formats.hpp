@@ -20,8 +20,8 @@ struct ReadInput {
   ResponseLog::Builder& builder;
 };
 
-/// Three-line if the first line is a lone count followed by a comma list of integers,
-/// hmm-scalable if it has at least four tab-separated fields and starts with a number or '.',
+/// xAPI if the first byte that is not white space is '{' or '[', three-line if the first line
+/// is a lone count followed by a comma list of integers, hmm-scalable if it has at least four tab-separated fields and starts with a number or '.',
 /// else delimited with a header.
 LogFormat detect_format(std::string_view text);
 
@@ -31,6 +31,8 @@ void read_delimited(const ReadInput& in);
 void read_hmm(const ReadInput& in);
 /// The three-line format of the knowledge-tracing benchmarks.
 void read_three_line(const ReadInput& in);
+/// xAPI statements: JSON lines or one JSON array (xapi.cpp).
+void read_xapi(const ReadInput& in);
 
 /// The first line of `text` from `from`, without its line end.
 std::string_view first_line(std::string_view text, std::size_t from = 0);

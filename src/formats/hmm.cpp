@@ -9,7 +9,7 @@ void read_hmm(const ReadInput& in) {
   ReadReport& report = in.report;
   const std::string& source = in.source;
   report.delimiter = '\t';
-  report.columns_used = ColumnMapping{"student", "skill", "observation", "", "step"};
+  report.columns_used = ColumnMapping{"student", "skill", "observation", "", "step", ""};
   DelimitedReader reader(in.text, '\t', /*quoting=*/false, in.options.max_fields_per_line);
   std::vector<Field> fields;
   RowSink sink(in.builder, in.mixed, report, in.options, in.options.skill_separator.value_or("~"));

@@ -1,5 +1,7 @@
 #include "formats/report.hpp"
 
+#include "formats/time_cell.hpp"
+
 #include <algorithm>
 #include <numeric>
 
@@ -21,6 +23,10 @@ const char* to_string(RowProblem p) noexcept {
       return "empty_learner";
     case RowProblem::BadRecord:
       return "bad_record";
+    case RowProblem::BadTime:
+      return "bad_time";
+    case RowProblem::BadStatement:
+      return "bad_statement";
   }
   return "unknown";
 }
@@ -47,10 +53,20 @@ std::string ReadReport::summary() const {
          std::to_string(skipped_total()) + " skipped";
   if (multi_skill_rows > 0) out += ", " + std::to_string(multi_skill_rows) + " multi-skill";
   if (rows_filtered > 0) {
-    out += ", " + std::to_string(rows_filtered) + " scaffolding rows (original = 0) left out";
+    out += ", " + std::to_string(rows_filtered) +
+           (format == LogFormat::Xapi
+                ? " statements without result.success or about no activity left out"
+                : " scaffolding rows (original = 0) left out");
   }
   if (rows_relabelled > 0) {
     out += ", " + std::to_string(rows_relabelled) + " without a skill kept under a label";
+  }
+  if (first_time != kNoTime) {
+    out += "; times " + detail::format_time(first_time) + " to " + detail::format_time(last_time);
+    if (!columns_used.time.empty()) out += " (column '" + columns_used.time + "')";
+    if (rows_without_time > 0) out += ", " + std::to_string(rows_without_time) + " rows without a time";
+  } else if (!columns_used.time.empty()) {
+    out += "; no times read (column '" + columns_used.time + "' empty)";
   }
   out += "\n";
   for (std::size_t i = 0; i < kRowProblemCount; ++i) {

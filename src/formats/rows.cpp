@@ -79,7 +79,7 @@ std::string_view RowSink::utf8(std::string_view v, std::string& buf) {
 void RowSink::add(const Row& row, std::string_view skill) {
   builder_.add(utf8(row.learner, learner_buf_), utf8(skill, skill_buf_), utf8(row.item, item_buf_),
                row.outcome, row.order, static_cast<std::uint32_t>(row.line),
-               static_cast<std::uint32_t>(row.row));
+               static_cast<std::uint32_t>(row.row), row.time);
 }
 
 }  // namespace pathwise::detail

@@ -60,7 +60,7 @@ bool parse_count(std::string_view ct, std::uint64_t& count) {
 void read_three_line(const ReadInput& in) {
   ReadReport& report = in.report;
   const std::string& source = in.source;
-  report.columns_used = ColumnMapping{"(record number)", "(line 2)", "(line 3)", "", ""};
+  report.columns_used = ColumnMapping{"(record number)", "(line 2)", "(line 3)", "", "", ""};
   // The skill cell of a record is one id: no separator applies.
   RowSink sink(in.builder, in.mixed, report, in.options, "");
   Problems& problems = sink.problems();

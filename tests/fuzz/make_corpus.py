@@ -78,6 +78,20 @@ def log_seeds(data):
         ("assistments-scaffolding.csv",
          b"order_id,user_id,skill_name,correct,original,problem_id\n"
          b"2,u1,Area,1,1,p1\n1,u1,Area,0,0,p2\n3,u1,Area,1,1,p1\n", {"delimited"}),
+        ("times.csv",
+         b"user_id,skill_name,correct,timestamp\nu1,a,1,2006-10-26 09:51:58.0\n"
+         b"u1,a,0,2006-10-26T11:51:58.250+02:00\nu1,a,1,1161856318\nu2,a,0,1161856318000\n"
+         b"u2,a,1,\nu2,a,1,3000-01-01\n", {"delimited"}),
+        ("xapi-lines.jsonl", (ROOT / "examples" / "xapi" / "statements.jsonl").read_bytes(),
+         {"xapi"}),
+        ("xapi-array.json",
+         b'[{"actor":{"mbox":"mailto:a@x"},"object":{"id":"q1","definition":{"extensions":'
+         b'{"http://example.org/xapi/skill":["s1","s2"]}}},"result":{"success":true},'
+         b'"timestamp":"2006-10-26T09:51:58Z"},\n{"actor":{"openid":"http://o/b"},"object":'
+         b'{"id":"q2"},"context":{"extensions":{"http://example.org/xapi/skill":"s1"}},'
+         b'"result":{"success":false},"stored":"2006-10-26T09:50:00-01:00"},\n'
+         b'{"actor":{"mbox_sha1sum":"ab"},"object":{"objectType":"StatementRef","id":"x"}},'
+         b'{"actor":1},[1]]\n', {"xapi"}),
     ]
     if data:
         slices = [("as.csv", 25, "pybkt-as.csv", {"delimited"}),
@@ -97,7 +111,7 @@ def log_seeds(data):
 def write_logs(data):
     seeds = log_seeds(data)
     targets = {"log_auto": None, "log_delimited": "delimited", "log_hmm": "hmm",
-               "log_three_line": "three_line"}
+               "log_three_line": "three_line", "log_xapi": "xapi"}
     for target, fmt in targets.items():
         c = Corpus(target)
         for name, content, formats in seeds:

@@ -1,5 +1,6 @@
 // Fuzz target: ResponseLog::parse with one format option (PATHWISE_FUZZ_FORMAT, compiled once per
-// format) — every reader, and the format detection for LogFormat::Auto.
+// format) — every reader, and the format detection for LogFormat::Auto. xAPI input takes its
+// skills from the extension http://example.org/xapi/skill (examples/xapi uses it).
 //
 // Input: the log text. A first byte 0x01..0x08 is taken as read options instead (bit 0 strict,
 // bit 1 keep_scaffolding and an empty-skill label, bit 2 an empty skill separator).
@@ -10,6 +11,7 @@
 
 #include "fuzz_check.hpp"
 #include "pathwise/response_log.hpp"
+#include "pathwise/time.hpp"
 
 #ifndef PATHWISE_FUZZ_FORMAT
 #define PATHWISE_FUZZ_FORMAT Auto
@@ -48,6 +50,19 @@ void check_log(const ResponseLog& log, const pathwise::ReadOptions& options) {
     PATHWISE_FUZZ_CHECK(it == ResponseLog::kNoItem || it < log.item_count(), "item index");
   PATHWISE_FUZZ_CHECK(log.lines().empty() || log.lines().size() == n, "lines column size");
   PATHWISE_FUZZ_CHECK(log.rows().empty() || log.rows().size() == n, "rows column size");
+  PATHWISE_FUZZ_CHECK(log.times().empty() || log.times().size() == n, "times column size");
+  for (std::int64_t t : log.times()) {
+    PATHWISE_FUZZ_CHECK(t == pathwise::kNoTime || (t >= -pathwise::kMaxMillis &&
+                                                   t <= pathwise::kMaxMillis),
+                        "time out of range");
+  }
+  if (r.format == LogFormat::Xapi && n > 0) {
+    // Every kept statement has a time, and each sequence is in time order.
+    PATHWISE_FUZZ_CHECK(log.times().size() == n, "xAPI log without times");
+    for (const auto& s : log.sequences())
+      for (std::uint64_t i = s.begin + 1; i < s.end; ++i)
+        PATHWISE_FUZZ_CHECK(log.times()[i - 1] <= log.times()[i], "sequence not in time order");
+  }
   for (std::uint32_t k = 0; k < log.skill_count(); ++k)
     PATHWISE_FUZZ_CHECK(pathwise::fuzz::valid_utf8(log.skill_name(k)), "skill name not UTF-8");
   (void)r.summary();
@@ -58,6 +73,7 @@ void check_log(const ResponseLog& log, const pathwise::ReadOptions& options) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   pathwise::ReadOptions options;
   options.format = LogFormat::PATHWISE_FUZZ_FORMAT;
+  options.skill_extension = "http://example.org/xapi/skill";
   if (size > 0 && data[0] >= 0x01 && data[0] <= 0x08) {
     const unsigned bits = data[0] - 1u;
     options.strict = (bits & 1u) != 0;

@@ -12,7 +12,8 @@ namespace {
 /// Every command, in the order of 'pathwise --help'.
 const std::vector<const Command*>& commands() {
   static const std::vector<const Command*> all = {
-      &kFitCommand,     &kEvaluateCommand,  &kPredictCommand,      &kCrossvalidateCommand,
+      &kInspectCommand, &kFitCommand,       &kEvaluateCommand,     &kPredictCommand,
+      &kCrossvalidateCommand,
       &kRecordCommand,  &kRecommendCommand, &kProfileCommand,      &kExportCommand,
       &kEraseCommand,   &kGoalsCommand,     &kClassSummaryCommand, &kMigrateStoreCommand,
       &kSimulateCommand};

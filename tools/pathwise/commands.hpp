@@ -19,5 +19,6 @@ extern const Command kClassSummaryCommand;   // cmd_engine.cpp
 extern const Command kEraseCommand;          // cmd_store.cpp
 extern const Command kMigrateStoreCommand;   // cmd_store.cpp
 extern const Command kSimulateCommand;       // cmd_simulate.cpp
+extern const Command kInspectCommand;        // cmd_inspect.cpp
 
 }  // namespace pathwise::cli

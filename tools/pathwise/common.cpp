@@ -14,7 +14,7 @@ namespace pathwise::cli {
 
 const OptionGroup kReadGroup{
     "input options (every command that reads a log)",
-    {{"--format", "F", "auto (default), csv, tsv, hmm, three-line"},
+    {{"--format", "F", "auto (default), csv, tsv, hmm, three-line, xapi"},
      {"--learner-col", "NAME",
       "learner column (default: user_id, Anon Student Id, student_id, ...)"},
      {"--skill-col", "NAME", "skill column (default: skill_name, KC(Default), skill_id, ...)"},
@@ -24,6 +24,16 @@ const OptionGroup kReadGroup{
       "numeric sort key within a learner (default: order_id, Row; '-' = file order)"},
      {"--item-col", "NAME",
       "item column (default: template_id, problem_id, Problem Name, ...; '-' = none)"},
+     {"--time-column", "NAME",
+      "time column: ISO 8601 or epoch seconds/milliseconds (default: Step Start Time, timestamp, "
+      "start_time, time; '-' = none)"},
+     {"--epoch-unit", "U",
+      "unit of bare-number times: auto (default: below 1e11 is seconds), seconds, milliseconds"},
+     {"--skill-map", "FILE",
+      "xAPI: item (activity id) to skill(s), a CSV with a header (item,skill) or a JSON object"},
+     {"--skill-extension", "IRI",
+      "xAPI: extension naming the skill(s), in object.definition.extensions or "
+      "context.extensions"},
      {"--skill-sep", "SEP",
       "separator of multi-skill cells (default '~~', hmm-scalable '~'); 'none' keeps a cell as "
       "one skill label, as pyBKT does"},
@@ -149,8 +159,11 @@ ReadOptions read_options(const Args& a) {
       o.format = LogFormat::Hmm;
     } else if (*f == "three-line") {
       o.format = LogFormat::ThreeLine;
+    } else if (*f == "xapi") {
+      o.format = LogFormat::Xapi;
     } else {
-      throw UsageError("--format must be auto, csv, tsv, hmm or three-line, got '" + *f + "'");
+      throw UsageError("--format must be auto, csv, tsv, hmm, three-line or xapi, got '" + *f +
+                       "'");
     }
   }
   if (auto v = a.value("--learner-col")) o.columns.learner = *v;
@@ -158,6 +171,26 @@ ReadOptions read_options(const Args& a) {
   if (auto v = a.value("--correct-col")) o.columns.correct = *v;
   if (auto v = a.value("--order-col")) o.columns.order = *v;
   if (auto v = a.value("--item-col")) o.columns.item = *v;
+  if (auto v = a.value("--time-column")) o.columns.time = *v;
+  if (auto v = a.value("--epoch-unit")) {
+    if (*v == "auto") {
+      o.epoch_unit = EpochUnit::Auto;
+    } else if (*v == "seconds") {
+      o.epoch_unit = EpochUnit::Seconds;
+    } else if (*v == "milliseconds") {
+      o.epoch_unit = EpochUnit::Milliseconds;
+    } else {
+      throw UsageError("--epoch-unit must be auto, seconds or milliseconds, got '" + *v + "'");
+    }
+  }
+  if (auto v = a.value("--skill-map")) {
+    if (v->empty()) throw UsageError("--skill-map needs a file");
+    o.skill_map = *v;
+  }
+  if (auto v = a.value("--skill-extension")) {
+    if (v->empty()) throw UsageError("--skill-extension needs an IRI");
+    o.skill_extension = *v;
+  }
   if (auto v = a.value("--skill-sep")) o.skill_separator = (*v == "none") ? std::string() : *v;
   if (auto v = a.value("--empty-skill-as")) {
     if (v->empty()) throw UsageError("--empty-skill-as needs a non-empty label");
