@@ -12,6 +12,7 @@
 
 #include "detail/conjunctive.hpp"
 #include "detail/em_kernel.hpp"
+#include "detail/forget_time.hpp"
 #include "detail/learner_layer.hpp"
 #include "detail/random.hpp"
 #include "pathwise/log.hpp"
@@ -600,6 +601,49 @@ void refit_conjunctive(FitResult& out, const ResponseLog& log, const FitOptions&
   for (const auto& rep : out.report.skills) out.report.log_likelihood += rep.log_likelihood;
 }
 
+/// FitOptions::forget_per_day: each skill refitted by generalised EM with forgetting over the
+/// days between its responses, from the standard fit's parameters.
+void refit_forget_per_day(FitResult& out, const ResponseLog& log, const FitOptions& o) {
+  const std::vector<double> days = detail::gap_days(log);
+  if (days.empty()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "fitting forgetting per day needs the log's time column (none was read)",
+                Location{log.report().source, 0, 0, "forget_per_day"});
+  }
+  // The usual M-step for prior, guess and slip; learn and the daily rate by m_step_time.
+  FitOptions held = o;
+  for (SkillFitReport& rep : out.report.skills) {
+    const auto k = log.find_skill(rep.skill);
+    if (!k) continue;
+    const std::vector<std::uint32_t> seqs = log.skill_sequences(*k);
+    BktParams p = out.model.skill(rep.skill);
+    double d = 0.01;
+    double previous = -INFINITY;
+    rep.trace.clear();
+    for (int it = 1; it <= o.max_iterations; ++it) {
+      const detail::TimeStats ts = detail::e_step_time(log, seqs, p, d, days);
+      const double objective = ts.base.log_likelihood + log_prior(p, {}, {}, o);
+      rep.trace.push_back(objective);
+      rep.log_likelihood = ts.base.log_likelihood;
+      rep.iterations = it;
+      rep.converged = it >= 2 && std::fabs(objective - previous) <= o.tolerance;
+      if (rep.converged || it == o.max_iterations) break;
+      previous = objective;
+      held.fixed.learn = p.learn;
+      held.fixed.forget = p.forget;
+      const double learn = p.learn;
+      p = m_step(ts.base, p, held);
+      p.learn = learn;
+      detail::m_step_time(ts.gaps, p, d, o, !o.fixed.learn.has_value());
+    }
+    rep.warnings = degeneracy_warnings(p);
+    out.model.set_skill(rep.skill, p);
+    out.model.set_forget_per_day(rep.skill, std::min(d, 0.999));
+  }
+  out.report.log_likelihood = 0.0;
+  for (const auto& rep : out.report.skills) out.report.log_likelihood += rep.log_likelihood;
+}
+
 }  // namespace
 
 void FitOptions::validate() const {
@@ -636,6 +680,11 @@ void FitOptions::validate() const {
     throw Error(ErrorCode::InvalidArgument,
                 "conjunctive fits do not support per-item guess/slip (item_guess_slip)",
                 Location{"", 0, 0, "conjunctive"});
+  }
+  if (forget_per_day && (conjunctive || item_guess_slip)) {
+    throw Error(ErrorCode::InvalidArgument,
+                "forget_per_day is not fitted together with conjunctive or item_guess_slip",
+                Location{"", 0, 0, "forget_per_day"});
   }
   if (conjunctive_rounds < 1 || conjunctive_rounds > 100) {
     throw Error(ErrorCode::InvalidArgument,
@@ -717,6 +766,7 @@ FitResult fit_with_report(const ResponseLog& log, const FitOptions& options) {
   std::sort(out.report.skills.begin(), out.report.skills.end(),
             [](const SkillFitReport& a, const SkillFitReport& b) { return a.skill < b.skill; });
   if (options.conjunctive) refit_conjunctive(out, log, options);
+  if (options.forget_per_day) refit_forget_per_day(out, log, options);
   if (options.learner.enabled) {
     // The layer is fitted on BKT's one-step-ahead predictions of the same log (responses of
     // skills left out of the fit are passed over).

@@ -195,6 +195,7 @@ void read_fit(Settings s, FitOptions& o) {
   o.forgetting = s.boolean("forgetting", o.forgetting);
   o.item_guess_slip = s.boolean("item_guess_slip", o.item_guess_slip);
   o.conjunctive = s.boolean("conjunctive", o.conjunctive);
+  o.forget_per_day = s.boolean("forget_per_day", o.forget_per_day);
   o.conjunctive_rounds =
       static_cast<int>(s.integer("conjunctive_rounds", o.conjunctive_rounds, 1, 100));
   o.item_min_responses = static_cast<std::size_t>(

@@ -1,6 +1,7 @@
 #include "pathwise/metrics.hpp"
 
 #include "detail/conjunctive.hpp"
+#include "detail/forget_time.hpp"
 #include "detail/learner_layer.hpp"
 
 #include <algorithm>
@@ -140,11 +141,19 @@ void forward_filter(const BktModel& model, const ResponseLog& log, const Evaluat
                                after);
     return;
   }
+  // Forgetting per day, where the model has a rate and the log has times: P(known) decays by
+  // (1 - rate)^days between a skill's responses, as the engine applies it.
+  const std::vector<double> days =
+      model.forget_per_day().empty() ? std::vector<double>() : detail::gap_days(log);
   for (const auto& s : log.sequences()) {
     const BktParams* base = skill_params[s.skill];
     if (!base) continue;
+    double rate = 0.0;
+    if (!days.empty())
+      rate = model.forget_per_day(log.skill_name(s.skill)).value_or(0.0);
     double known = base->prior;
     for (std::uint64_t i = s.begin; i < s.end; ++i) {
+      if (rate > 0.0 && i > s.begin) known *= detail::retained(rate, days[i]);
       BktParams p = *base;
       if (!item_params.empty() && items[i] != ResponseLog::kNoItem) {
         const ItemParams* ip = item_params[items[i]];

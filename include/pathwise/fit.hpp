@@ -209,6 +209,12 @@ struct PATHWISE_EXPORT FitOptions {
   bool conjunctive = false;
   /// Rounds of the alternation, 1 to 100. Default: 3.
   int conjunctive_rounds = 3;
+  /// Fit each skill's forgetting per day (BktModel::set_forget_per_day; Qiu et al. 2011) from
+  /// the times between a learner's responses on it: between two responses, P(known) after the
+  /// learning step is multiplied by (1 - rate)^days, as the engine does. Needs the log's time
+  /// column (ResponseLog::times()); generalised EM from the standard fit. Not with
+  /// item_guess_slip or conjunctive. Default: false.
+  bool forget_per_day = false;
   /// Skills with fewer responses than this are left out of the fit (and the model). Default: 1.
   std::size_t min_skill_responses = 1;
   /// Fit only the skills for which this returns true (all if empty).

@@ -75,6 +75,9 @@ const OptionGroup kFitGroup{
      {"--learner-terms", "LIST",
       "with --learner-layer: the groups of terms fitted, comma-separated: ability, recency, "
       "practice (default all three; for ablations)"},
+     {"--daily-forgetting", nullptr,
+      "fit each skill's forgetting per day from the times between responses (needs a time "
+      "column; the engine's reviews then follow it)"},
      {"--conjunctive", nullptr,
       "explain multi-skill rows (\"a~~b\") jointly, as the engine updates them: the row is "
       "correct only if each skill's part is (crossvalidate evaluates the same way)"},
@@ -272,6 +275,7 @@ FitOptions fit_options(const Args& a) {
   }
   for (const auto& p : a.all("--prior")) set_prior(o, p);
   o.conjunctive = a.flag("--conjunctive");
+  o.forget_per_day = a.flag("--daily-forgetting");
   if (a.flag("--learner-layer")) o.learner.enabled = true;
   if (auto v = a.value("--learner-terms")) {
     if (!o.learner.enabled) throw UsageError("--learner-terms needs --learner-layer");
