@@ -613,18 +613,16 @@ TEST_CASE("c_api: cross-validation by learner, with the fit options", "[c_api]")
   take(err);
 }
 
-TEST_CASE("c_api: xAPI statements and a time column are read through the read options",
-          "[c_api]") {
+TEST_CASE("c_api: xAPI statements and a time column are read through the read options", "[c_api]") {
   char* json = nullptr;
   char* err = nullptr;
   // The same two responses as kTwoResponses, as xAPI statements given in reverse time order.
-  const std::string text =
-      R"({"actor": {"mbox": "mailto:u1@example.org"}, "object": {"id": "q2"},)"
-      R"( "result": {"success": false}, "timestamp": "2006-10-26T09:52:58Z"})"
-      "\n"
-      R"({"actor": {"mbox": "mailto:u1@example.org"}, "object": {"id": "q1"},)"
-      R"( "result": {"success": true}, "timestamp": "2006-10-26T09:51:58Z"})"
-      "\n";
+  const std::string text = R"({"actor": {"mbox": "mailto:u1@example.org"}, "object": {"id": "q2"},)"
+                           R"( "result": {"success": false}, "timestamp": "2006-10-26T09:52:58Z"})"
+                           "\n"
+                           R"({"actor": {"mbox": "mailto:u1@example.org"}, "object": {"id": "q1"},)"
+                           R"( "result": {"success": true}, "timestamp": "2006-10-26T09:51:58Z"})"
+                           "\n";
   const char* options = R"({"read": {"format": "xapi", "skill_map": "", "skill_extension": "",
                                       "empty_skill_label": "addition"}})";
   auto x = ok_json([&](char** o, char** e) {
@@ -649,7 +647,7 @@ TEST_CASE("c_api: xAPI statements and a time column are read through the read op
   CHECK(t.at("read").at("skipped").at("bad_time") == 1);
   CHECK(t.at("read").at("first").at("bad_time").at("line") == 2);
   CHECK(pathwise_evaluate_text(kModel, text.data(), text.size(),
-                               R"({"read": {"epoch_unit": "days"}})", &json, &err) ==
-        PATHWISE_INVALID_ARGUMENT);
+                               R"({"read": {"epoch_unit": "days"}})", &json,
+                               &err) == PATHWISE_INVALID_ARGUMENT);
   CHECK_THAT(take(err), Contains("epoch_unit"));
 }
