@@ -73,9 +73,9 @@ std::string xapi_lines(std::size_t n) {
            "\"object\":{\"objectType\":\"Activity\",\"id\":\"https://lms.example.org/items/" +
            std::to_string(item) +
            "\",\"definition\":{\"extensions\":{\"http://example.org/xapi/skill\":\"skill-" +
-           std::to_string(item % 20) + "\"}}},\"result\":{\"success\":" +
-           ((i * 2654435761u) % 10 < 7 ? "true" : "false") + "},\"timestamp\":\"" + stamp +
-           "\"}\n";
+           std::to_string(item % 20) +
+           "\"}}},\"result\":{\"success\":" + ((i * 2654435761u) % 10 < 7 ? "true" : "false") +
+           "},\"timestamp\":\"" + stamp + "\"}\n";
   }
   return out;
 }

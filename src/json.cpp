@@ -118,12 +118,8 @@ void to_json(nlohmann::json& j, const Predictions& p) {
 }
 
 void to_json(nlohmann::json& j, const ColumnMapping& c) {
-  j = {{"learner", c.learner},
-       {"skill", c.skill},
-       {"correct", c.correct},
-       {"order", c.order},
-       {"item", c.item},
-       {"time", c.time}};
+  j = {{"learner", c.learner}, {"skill", c.skill}, {"correct", c.correct},
+       {"order", c.order},     {"item", c.item},   {"time", c.time}};
 }
 
 void to_json(nlohmann::json& j, const ReadReport& r) {
@@ -373,10 +369,10 @@ void from_json(const nlohmann::json& j, ReadOptions& o) {
     } else if (name == "milliseconds") {
       o.epoch_unit = EpochUnit::Milliseconds;
     } else {
-      throw Error(ErrorCode::InvalidArgument,
-                  "expected \"auto\", \"seconds\" or \"milliseconds\", got " +
-                      detail::quoted_name(*v),
-                  Location{"", 0, 0, "epoch_unit"});
+      throw Error(
+          ErrorCode::InvalidArgument,
+          "expected \"auto\", \"seconds\" or \"milliseconds\", got " + detail::quoted_name(*v),
+          Location{"", 0, 0, "epoch_unit"});
     }
   }
   o.skill_map = s.string("skill_map", o.skill_map);

@@ -7,10 +7,10 @@
 #include <unordered_set>
 
 #include "detail/io.hpp"
-#include "pathwise/time.hpp"
 #include "detail/text.hpp"
 #include "formats/formats.hpp"
 #include "formats/limits.hpp"
+#include "pathwise/time.hpp"
 
 namespace pathwise {
 
@@ -92,10 +92,11 @@ void ResponseLog::Builder::add(std::string_view learner, std::string_view skill,
   if (order && std::isnan(*order))
     throw Error(ErrorCode::InvalidArgument, "order must not be NaN", where);
   if (time && (*time > kMaxMillis || *time < -kMaxMillis)) {
-    throw Error(ErrorCode::InvalidArgument,
-                "time " + std::to_string(*time) + " ms is outside the representable range (|ms| <= " +
-                    std::to_string(kMaxMillis) + ")",
-                Location{"", line, 0, "time"});
+    throw Error(
+        ErrorCode::InvalidArgument,
+        "time " + std::to_string(*time) +
+            " ms is outside the representable range (|ms| <= " + std::to_string(kMaxMillis) + ")",
+        Location{"", line, 0, "time"});
   }
   // Ids end up in JSON documents, which must be UTF-8.
   if (!detail::is_valid_utf8(learner) || !detail::is_valid_utf8(skill) ||

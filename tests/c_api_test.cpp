@@ -665,3 +665,42 @@ TEST_CASE("c_api: presets, priors and the guard reach the fit", "[c_api][map]") 
   CHECK(c_fit(R"({"learner": {"l2_skill": 5}})") == cpp_fit(o));
   CHECK_FALSE(c_fit(R"({"learner": {"enabled": false, "l2_skill": 5}})").contains("learner"));
 }
+
+TEST_CASE("c_api: xAPI statements and a time column are read through the read options", "[c_api]") {
+  char* json = nullptr;
+  char* err = nullptr;
+  // The same two responses as kTwoResponses, as xAPI statements given in reverse time order.
+  const std::string text = R"({"actor": {"mbox": "mailto:u1@example.org"}, "object": {"id": "q2"},)"
+                           R"( "result": {"success": false}, "timestamp": "2006-10-26T09:52:58Z"})"
+                           "\n"
+                           R"({"actor": {"mbox": "mailto:u1@example.org"}, "object": {"id": "q1"},)"
+                           R"( "result": {"success": true}, "timestamp": "2006-10-26T09:51:58Z"})"
+                           "\n";
+  const char* options = R"({"read": {"format": "xapi", "skill_map": "", "skill_extension": "",
+                                      "empty_skill_label": "addition"}})";
+  auto x = ok_json([&](char** o, char** e) {
+    return pathwise_evaluate_text(kModel, text.data(), text.size(), options, o, e);
+  });
+  auto c = ok_json([&](char** o, char** e) {
+    return pathwise_evaluate_text(kModel, kTwoResponses.data(), kTwoResponses.size(), nullptr, o,
+                                  e);
+  });
+  CHECK(x.at("read").at("format") == "xapi");
+  CHECK(x.at("read").at("first_time") == 1161856318000);
+  CHECK(x.at("read").at("last_time") == 1161856378000);
+  CHECK(x.at("read").at("columns_used").at("time") == "timestamp");
+  // Sorted by timestamp, the statements give the CSV's responses, so the same metrics.
+  CHECK(x.at("metrics") == c.at("metrics"));
+  // A bad time is a bad row in the report; an unknown epoch unit is refused by name.
+  const std::string timed = "user_id,skill_name,correct,timestamp\nu1,addition,0,x\n";
+  auto t = ok_json([&](char** o, char** e) {
+    const std::string two = timed + "u1,addition,1,1161856318\n";
+    return pathwise_evaluate_text(kModel, two.data(), two.size(), nullptr, o, e);
+  });
+  CHECK(t.at("read").at("skipped").at("bad_time") == 1);
+  CHECK(t.at("read").at("first").at("bad_time").at("line") == 2);
+  CHECK(pathwise_evaluate_text(kModel, text.data(), text.size(),
+                               R"({"read": {"epoch_unit": "days"}})", &json,
+                               &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("epoch_unit"));
+}

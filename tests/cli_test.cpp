@@ -858,8 +858,8 @@ TEST_CASE("cli: inspect prints the time range read, and --time-column names the 
   CHECK(j.at("times") == false);
   CHECK(j.at("first_time").is_null());
 
-  Run ms = run({"inspect", data, "--time-column", "when", "--epoch-unit", "milliseconds",
-                "--json"});
+  Run ms =
+      run({"inspect", data, "--time-column", "when", "--epoch-unit", "milliseconds", "--json"});
   REQUIRE(ms.code == 0);
   CHECK(nlohmann::json::parse(ms.out).at("first_time") == 1161856318);
   CHECK(run({"inspect", data, "--epoch-unit", "weeks"}).code == 2);
@@ -883,11 +883,12 @@ TEST_CASE("cli: xAPI statements read with --skill-map or --skill-extension", "[c
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Contains("format xapi") && Contains("responses 2") && Contains("skills 1"));
   CHECK_THAT(r.out, Contains("times 2006-10-26T09:41:58.000Z to 2006-10-26T09:51:58.000Z"));
-  CHECK_THAT(r.err, Contains("1 statements without result.success") &&
-                        Contains("bad_statement") && Contains("lrs.jsonl:4:"));
+  CHECK_THAT(r.err, Contains("1 statements without result.success") && Contains("bad_statement") &&
+                        Contains("lrs.jsonl:4:"));
   CHECK_THAT(r.out + r.err, !Contains("SECRET"));
 
-  const std::string map = write_log("map.csv", "item,skill\nhttp://x/q1,sub~~add\nhttp://x/q2,sub\n");
+  const std::string map =
+      write_log("map.csv", "item,skill\nhttp://x/q1,sub~~add\nhttp://x/q2,sub\n");
   Run m = run({"inspect", data, "--format", "xapi", "--skill-map", map, "--json"});
   REQUIRE(m.code == 0);
   const auto j = nlohmann::json::parse(m.out);

@@ -67,7 +67,7 @@ TEST_CASE("log time: ISO 8601 forms read to epoch milliseconds", "[log_time]") {
   CHECK(time_of("2006-10-26T04:21:58-05:30") == kCtFirst);
   CHECK(time_of("2006-10-26T09:51:58.25Z") == kCtFirst + 250);
   CHECK(time_of("\"2006-10-26T09:51:58,250Z\"") == kCtFirst + 250);  // quoted: a comma
-  CHECK(time_of("2006-10-26T09:51:58.123999Z") == kCtFirst + 123);  // rounded down
+  CHECK(time_of("2006-10-26T09:51:58.123999Z") == kCtFirst + 123);   // rounded down
   CHECK(time_of("2006-10-26T09:51Z") == kCtFirst - 58000);
   CHECK(time_of("2006-10-26") == kCtFirst - (9 * 3600 + 51 * 60 + 58) * 1000LL);
   CHECK(time_of("  2006-10-26T09:51:58Z  ") == kCtFirst);
@@ -98,10 +98,11 @@ TEST_CASE("log time: epoch seconds and milliseconds, by magnitude or by option",
 }
 
 TEST_CASE("log time: malformed and out-of-range times are bad rows", "[log_time]") {
-  for (const char* cell : {"yesterday", "2006-13-01", "2006-02-29", "2006-10-32", "2006-10-26T24:00",
-                           "2006-10-26T09:60", "2006-10-26T09:51:60", "2006-10-26T09:51:58+2",
-                           "2006-10-26T09:51:58+02:", "2006-10-26T09:51:58.Z", "2006-10-26X",
-                           "1e9", "12:30", "0x10", ".", "-", "2006-1-26"}) {
+  for (const char* cell :
+       {"yesterday", "2006-13-01", "2006-02-29", "2006-10-32", "2006-10-26T24:00",
+        "2006-10-26T09:60", "2006-10-26T09:51:60", "2006-10-26T09:51:58+2",
+        "2006-10-26T09:51:58+02:", "2006-10-26T09:51:58.Z", "2006-10-26X", "1e9", "12:30", "0x10",
+        ".", "-", "2006-1-26"}) {
     INFO(cell);
     CHECK(bad_time(cell));
   }
@@ -160,10 +161,10 @@ TEST_CASE("log time: without an order column, responses within a learner sort by
           "[log_time]") {
   const std::string text =
       "user_id,skill_name,correct,timestamp\n"
-      "a,s,1,2006-10-26T10:00:00Z\n"   // 3rd
-      "a,s,0,2006-10-26T08:00:00Z\n"   // 1st
-      "b,s,1,1161856318\n"             // b's only
-      "a,s,0,2006-10-26T09:00:00Z\n"   // 2nd (tie with the next: input order kept)
+      "a,s,1,2006-10-26T10:00:00Z\n"  // 3rd
+      "a,s,0,2006-10-26T08:00:00Z\n"  // 1st
+      "b,s,1,1161856318\n"            // b's only
+      "a,s,0,2006-10-26T09:00:00Z\n"  // 2nd (tie with the next: input order kept)
       "a,s,1,2006-10-26T10:00:00+01:00\n";
   const ResponseLog log = ResponseLog::parse(text);
   REQUIRE(log.sequence_count() == 2);
@@ -221,8 +222,8 @@ TEST_CASE("log time: without an order column, responses within a learner sort by
   SECTION("a default time column named as the order column stays the order alone") {
     ReadOptions o;
     o.columns.order = "timestamp";
-    const ResponseLog ordered = ResponseLog::parse(
-        "user_id,skill_name,correct,timestamp\nu,s,1,20\nu,s,0,10\n", o);
+    const ResponseLog ordered =
+        ResponseLog::parse("user_id,skill_name,correct,timestamp\nu,s,1,20\nu,s,0,10\n", o);
     CHECK(ordered.times().empty());
     CHECK(ordered.outcomes() == std::vector<std::uint8_t>{0, 1});
     CHECK(ordered.report().columns_used.order == "timestamp");
@@ -283,9 +284,10 @@ TEST_CASE("log time: read options and reports carry the time settings in JSON", 
   CHECK(o.format == pathwise::LogFormat::Xapi);
   CHECK(o.skill_map == "m.csv");
   CHECK(o.skill_extension == "http://x/s");
-  CHECK(test_util::error_from([] {
-          (void)nlohmann::json::parse(R"({"epoch_unit": "minutes"})").get<ReadOptions>();
-        }).location().field == "epoch_unit");
+  CHECK(test_util::error_from(
+            [] { (void)nlohmann::json::parse(R"({"epoch_unit": "minutes"})").get<ReadOptions>(); })
+            .location()
+            .field == "epoch_unit");
   const ResponseLog log =
       ResponseLog::parse("user_id,skill_name,correct,timestamp\nu,s,1,1161856318\nu,s,1,x\n");
   const nlohmann::json r = log.report();

@@ -37,18 +37,17 @@ const std::string& first_message(const ResponseLog& log, RowProblem p) {
 /// One statement as one line: an account actor, an activity, a result and a timestamp.
 std::string statement(const std::string& learner, const std::string& item, bool success,
                       const std::string& timestamp, const std::string& skill = "fractions") {
-  nlohmann::json j = {
-      {"id", "6690e6c9-3ef0-4ed3-8b37-7f3964730bee"},
-      {"actor",
-       {{"objectType", "Agent"},
-        {"account", {{"homePage", "https://lms.example.org"}, {"name", learner}}}}},
-      {"verb", {{"id", "http://adlnet.gov/expapi/verbs/answered"}}},
-      {"object",
-       {{"objectType", "Activity"},
-        {"id", item},
-        {"definition", {{"extensions", {{kSkillIri, skill}}}}}}},
-      {"result", {{"success", success}}},
-      {"timestamp", timestamp}};
+  nlohmann::json j = {{"id", "6690e6c9-3ef0-4ed3-8b37-7f3964730bee"},
+                      {"actor",
+                       {{"objectType", "Agent"},
+                        {"account", {{"homePage", "https://lms.example.org"}, {"name", learner}}}}},
+                      {"verb", {{"id", "http://adlnet.gov/expapi/verbs/answered"}}},
+                      {"object",
+                       {{"objectType", "Activity"},
+                        {"id", item},
+                        {"definition", {{"extensions", {{kSkillIri, skill}}}}}}},
+                      {"result", {{"success", success}}},
+                      {"timestamp", timestamp}};
   return j.dump();
 }
 
@@ -72,11 +71,10 @@ std::vector<std::uint8_t> outcomes_of(const ResponseLog& log, const ResponseLog:
 }  // namespace
 
 TEST_CASE("xapi: JSON lines are read, each learner's responses in timestamp order", "[xapi]") {
-  const std::string text = statement("ann", "http://x/q2", true, "2006-10-26T10:00:00Z") + "\n" +
-                           statement("bob", "http://x/q1", false, "2006-10-26T09:51:58Z") +
-                           "\r\n\n" +
-                           statement("ann", "http://x/q1", false, "2006-10-26T11:51:58+02:00") +
-                           "\n";
+  const std::string text =
+      statement("ann", "http://x/q2", true, "2006-10-26T10:00:00Z") + "\n" +
+      statement("bob", "http://x/q1", false, "2006-10-26T09:51:58Z") + "\r\n\n" +
+      statement("ann", "http://x/q1", false, "2006-10-26T11:51:58+02:00") + "\n";
   const ResponseLog log = ResponseLog::parse(text, by_extension(), "lrs.jsonl");
   const auto& r = log.report();
   CHECK(r.format == LogFormat::Xapi);  // detected from the '{'
@@ -102,7 +100,8 @@ TEST_CASE("xapi: one JSON array reads as its JSON lines do", "[xapi]") {
   const std::string a = statement("ann", "q1", true, "2006-10-26T10:00:00Z");
   const std::string b = statement("ann", "q2", false, "2006-10-26T09:00:00Z");
   const ResponseLog lines = ResponseLog::parse(a + "\n" + b + "\n", by_extension());
-  const ResponseLog array = ResponseLog::parse(" [\n  " + a + ",\n  " + b + "\n]\n", by_extension());
+  const ResponseLog array =
+      ResponseLog::parse(" [\n  " + a + ",\n  " + b + "\n]\n", by_extension());
   CHECK(array.report().format == LogFormat::Xapi);
   CHECK(array.outcomes() == lines.outcomes());
   CHECK(array.times() == lines.times());
@@ -150,8 +149,10 @@ TEST_CASE("xapi: skills come from a skill map (CSV or JSON) or an extension", "[
   // q3 names its skills in the context, as an array.
   text += R"({"actor": {"mbox": "mailto:a@x"}, "object": {"id": "q3"},)"
           R"( "context": {"extensions": {")" +
-          kSkillIri + R"(": ["ctx-a", "ctx-b", "ctx-a"]}},)"
-          R"( "result": {"success": true}, "timestamp": "2006-10-26T11:00:00Z"})" "\n";
+          kSkillIri +
+          R"(": ["ctx-a", "ctx-b", "ctx-a"]}},)"
+          R"( "result": {"success": true}, "timestamp": "2006-10-26T11:00:00Z"})"
+          "\n";
   auto skills_of = [](const ResponseLog& log) {
     std::vector<std::string> out;
     for (const auto& s : log.sequences()) out.push_back(log.skill_name(s.skill));
@@ -223,20 +224,20 @@ TEST_CASE("xapi: bad statements are counted with their line, never a crash", "[x
   std::string deep(150, '[');
   deep += std::string(150, ']');
   const std::string text =
-      statement("ann", "q1", true, "2006-10-26T09:00:00Z") + "\n" +       // 1 ok
+      statement("ann", "q1", true, "2006-10-26T09:00:00Z") + "\n" +                 // 1 ok
       R"({"actor": {"mbox": "mailto:SECRET@x"}, "object": {"id": "q1"},)" + "\n" +  // 2 cut off
       R"({"actor": {"mbox": "mailto:a@x"}, "object": {"id": "q1"}, "result": {"success": true}, "timestamp": "2006-10-26T09:00:00Z", "x": )" +
-      deep + "}\n" +                                                         // 3 too deep
+      deep + "}\n" +  // 3 too deep
       "{\"actor\": {\"mbox\": \"mailto:\xff\xfe@x\"}, \"object\": {\"id\": \"q1\"}}\n" +  // 4
-      R"({"object": {"id": "q1"}, "result": {"success": true}})" + "\n" +     // 5 no actor
+      R"({"object": {"id": "q1"}, "result": {"success": true}})" + "\n" +           // 5 no actor
       R"({"actor": {"mbox": "mailto:a@x"}, "result": {"success": true}})" + "\n" +  // 6 no object
       R"({"actor": {"mbox": "mailto:a@x"}, "object": {"id": "q1"}, "result": {"success": "yes"}, "timestamp": "2006-10-26T09:00:00Z"})" +
-      "\n" +                                                                 // 7 bad success
+      "\n" +  // 7 bad success
       R"({"actor": {"mbox": "mailto:a@x"}, "object": {"id": "q1"}, "result": {"success": true}, "timestamp": "SECRET"})" +
-      "\n" +                                                                 // 8 bad time
+      "\n" +  // 8 bad time
       R"({"actor": {"mbox": "mailto:a@x"}, "object": {"id": "q1"}, "result": {"success": true}, "stored": "2006-10-26T09:00:00Z"})" +
-      "\n" +                                                                 // 9 ok (stored)
-      "[1, 2]\n";                                                            // 10 not an object
+      "\n" +       // 9 ok (stored)
+      "[1, 2]\n";  // 10 not an object
   ReadOptions o = by_extension();
   o.format = LogFormat::Xapi;
   o.empty_skill_label = "none";
@@ -287,8 +288,8 @@ TEST_CASE("xapi: a bad element of an array is reported by its index and line", "
   CHECK_THAT(first_message(log, RowProblem::EmptyLearner),
              Catch::Matchers::StartsWith("statement [1]"));
   // A broken element inside an array that still closes: that element only.
-  const ResponseLog broken = ResponseLog::parse("[" + good + ", {\"a\": tru}, " + good + "]",
-                                                by_extension());
+  const ResponseLog broken =
+      ResponseLog::parse("[" + good + ", {\"a\": tru}, " + good + "]", by_extension());
   CHECK(broken.size() == 2);
   CHECK(skipped(broken, RowProblem::BadStatement) == 1);
   CHECK_THAT(first_message(broken, RowProblem::BadStatement),
@@ -315,10 +316,9 @@ TEST_CASE("xapi: the readers' limits apply to each statement", "[xapi]") {
   CHECK(ResponseLog::parse("[" + good + "," + good + "]", o).size() == 2);
   ReadOptions few = by_extension();
   few.max_fields_per_line = 5;
-  CHECK_THAT(std::string(test_util::error_from([&] {
-                           (void)ResponseLog::parse(good, few);
-                         }).what()),
-             Catch::Matchers::Contains("max_fields_per_line"));
+  CHECK_THAT(
+      std::string(test_util::error_from([&] { (void)ResponseLog::parse(good, few); }).what()),
+      Catch::Matchers::Contains("max_fields_per_line"));
 }
 
 TEST_CASE("xapi: a log written out as xAPI statements reads back the same", "[xapi]") {

@@ -314,8 +314,7 @@ py::dict log_columns(const ResponseLog& log) {
                                         : to_array(log.times());
   return py::dict("skill"_a = skill, "learner"_a = learner, "item"_a = item,
                   "correct"_a = to_array(log.outcomes()), "row"_a = rows, "time"_a = times,
-                  "skills"_a = skills,
-                  "learners"_a = learners, "items"_a = items);
+                  "skills"_a = skills, "learners"_a = learners, "items"_a = items);
 }
 
 std::vector<std::string> split_label(const std::string& label, const std::string& sep) {

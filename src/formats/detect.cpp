@@ -44,8 +44,8 @@ LogFormat detect_format(std::string_view text) {
   {
     // No header of a delimited log starts with a brace or bracket.
     std::size_t j = pos;
-    while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' ||
-                               text[j] == '\r'))
+    while (j < text.size() &&
+           (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'))
       ++j;
     if (j < text.size() && (text[j] == '{' || text[j] == '[')) return LogFormat::Xapi;
   }

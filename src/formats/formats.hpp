@@ -21,8 +21,8 @@ struct ReadInput {
 };
 
 /// xAPI if the first byte that is not white space is '{' or '[', three-line if the first line
-/// is a lone count followed by a comma list of integers, hmm-scalable if it has at least four tab-separated fields and starts with a number or '.',
-/// else delimited with a header.
+/// is a lone count followed by a comma list of integers, hmm-scalable if it has at least four
+/// tab-separated fields and starts with a number or '.', else delimited with a header.
 LogFormat detect_format(std::string_view text);
 
 /// Delimited text with a header row.

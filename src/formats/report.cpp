@@ -1,9 +1,9 @@
 #include "formats/report.hpp"
 
-#include "formats/time_cell.hpp"
-
 #include <algorithm>
 #include <numeric>
+
+#include "formats/time_cell.hpp"
 
 namespace pathwise {
 
@@ -64,7 +64,8 @@ std::string ReadReport::summary() const {
   if (first_time != kNoTime) {
     out += "; times " + detail::format_time(first_time) + " to " + detail::format_time(last_time);
     if (!columns_used.time.empty()) out += " (column '" + columns_used.time + "')";
-    if (rows_without_time > 0) out += ", " + std::to_string(rows_without_time) + " rows without a time";
+    if (rows_without_time > 0)
+      out += ", " + std::to_string(rows_without_time) + " rows without a time";
   } else if (!columns_used.time.empty()) {
     out += "; no times read (column '" + columns_used.time + "' empty)";
   }

@@ -32,8 +32,8 @@ struct Row {
   Outcome outcome = Outcome::Incorrect;
   std::optional<long double> order;
   std::optional<std::int64_t> time;  ///< ms since the epoch; none if the cell was empty
-  std::size_t line = 0;  ///< source line the response points back to
-  std::size_t row = 0;   ///< input position (ResponseLog::rows())
+  std::size_t line = 0;              ///< source line the response points back to
+  std::size_t row = 0;               ///< input position (ResponseLog::rows())
 };
 
 /// Where readers put rows. In a file that is not all UTF-8, each field is decided on its own:
@@ -69,8 +69,8 @@ class RowSink {
   /// emit() for a reader that names the skills itself (row.skills is not read): each of
   /// `skills`, trimmed, empty and repeated ones dropped.
   template <class Place>
-  void emit_skills(const Row& row, const std::vector<std::string_view>& skills,
-                   Place&& skill_place, const std::string& no_skill) {
+  void emit_skills(const Row& row, const std::vector<std::string_view>& skills, Place&& skill_place,
+                   const std::string& no_skill) {
     skills_.clear();
     for (std::string_view s : skills) {
       s = trim(s);

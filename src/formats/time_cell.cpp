@@ -18,9 +18,9 @@ constexpr std::int64_t kMillisPerDay = 86400000;
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
   y -= m <= 2 ? 1 : 0;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);                // [0, 399]
+  const auto yoe = static_cast<unsigned>(y - era * 400);                 // [0, 399]
   const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365]
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           // [0, 146096]
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            // [0, 146096]
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
@@ -149,8 +149,8 @@ TimeError parse_epoch(std::string_view s, EpochUnit unit, std::int64_t& ms) noex
   if (digits == 0 && frac_digits == 0) return TimeError::Form;
   if (p != s.size()) return TimeError::Form;
   if (huge) return TimeError::Range;
-  const bool seconds = unit == EpochUnit::Seconds ||
-                       (unit == EpochUnit::Auto && whole < 100000000000LL);
+  const bool seconds =
+      unit == EpochUnit::Seconds || (unit == EpochUnit::Auto && whole < 100000000000LL);
   std::int64_t t;
   bool below = false;  // a part below the millisecond was dropped
   if (seconds) {

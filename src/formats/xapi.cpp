@@ -104,8 +104,7 @@ SkillMap load_skill_map(const std::string& path, const ReadOptions& options,
 
 /// The statements of the text: the elements of a top-level array, else its non-blank lines.
 /// Throws Error (Parse) for an array that never closes or has text after it.
-std::vector<Span> split_statements(std::string_view text, const std::string& source,
-                                   bool& array) {
+std::vector<Span> split_statements(std::string_view text, const std::string& source, bool& array) {
   std::vector<Span> out;
   array = false;
   std::size_t p = 0, line = 1, line_start = 0;
@@ -284,8 +283,9 @@ void read_xapi(const ReadInput& in) {
   ReadReport& report = in.report;
   report.delimiter = '\0';
   report.columns_used =
-      ColumnMapping{"actor", opt.skill_map.empty() ? "extension" : "skill map",
-                    "result.success", "", "object.id", "timestamp"};
+      ColumnMapping{"actor",          opt.skill_map.empty() ? "extension" : "skill map",
+                    "result.success", "",
+                    "object.id",      "timestamp"};
   if (opt.skill_map.empty() && opt.skill_extension.empty() && !opt.empty_skill_label) {
     throw Error(ErrorCode::InvalidArgument,
                 "xAPI statements name no skill: give a skill map (ReadOptions::skill_map; CLI "
@@ -305,8 +305,8 @@ void read_xapi(const ReadInput& in) {
   std::string learner;
   for (const Span& st : statements) {
     ++report.rows;
-    const std::string label = array ? "statement [" + std::to_string(st.index) + "]"
-                                    : std::string("statement");
+    const std::string label =
+        array ? "statement [" + std::to_string(st.index) + "]" : std::string("statement");
     auto at = [&](const char* field) { return Location{source, st.line, st.column, field}; };
     auto bad = [&](RowProblem problem, const char* field, const std::string& what) {
       problems.add(problem, at(field), label + ": " + what);
@@ -335,8 +335,8 @@ void read_xapi(const ReadInput& in) {
       // parse_json counts from the statement's start; place it in the file.
       const Location& w = e.location();
       const std::size_t line = st.line + (w.line > 0 ? w.line - 1 : 0);
-      const std::size_t column = w.line <= 1 ? st.column + (w.column > 0 ? w.column - 1 : 0)
-                                             : w.column;
+      const std::size_t column =
+          w.line <= 1 ? st.column + (w.column > 0 ? w.column - 1 : 0) : w.column;
       problems.add(RowProblem::BadStatement, Location{source, line, column, ""},
                    label + ": " + e.message());
       continue;
@@ -396,9 +396,9 @@ void read_xapi(const ReadInput& in) {
       continue;
     }
     std::int64_t ms = 0;
-    const TimeError terr = stamp->is_string()
-                               ? parse_time(stamp->get_ref<const std::string&>(), opt.epoch_unit, ms)
-                               : TimeError::Form;
+    const TimeError terr =
+        stamp->is_string() ? parse_time(stamp->get_ref<const std::string&>(), opt.epoch_unit, ms)
+                           : TimeError::Form;
     if (terr != TimeError::None) {
       bad(RowProblem::BadTime, time_field,
           stamp->is_string()

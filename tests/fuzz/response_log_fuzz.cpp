@@ -52,9 +52,9 @@ void check_log(const ResponseLog& log, const pathwise::ReadOptions& options) {
   PATHWISE_FUZZ_CHECK(log.rows().empty() || log.rows().size() == n, "rows column size");
   PATHWISE_FUZZ_CHECK(log.times().empty() || log.times().size() == n, "times column size");
   for (std::int64_t t : log.times()) {
-    PATHWISE_FUZZ_CHECK(t == pathwise::kNoTime || (t >= -pathwise::kMaxMillis &&
-                                                   t <= pathwise::kMaxMillis),
-                        "time out of range");
+    PATHWISE_FUZZ_CHECK(
+        t == pathwise::kNoTime || (t >= -pathwise::kMaxMillis && t <= pathwise::kMaxMillis),
+        "time out of range");
   }
   if (r.format == LogFormat::Xapi && n > 0) {
     // Every kept statement has a time, and each sequence is in time order.

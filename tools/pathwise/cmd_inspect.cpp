@@ -33,8 +33,7 @@ int run_inspect(const Args& a, Io& io) {
   if (log.times().empty()) {
     io.out << "times none\n";
   } else {
-    io.out << "times " << to_iso8601(r.first_time) << " to "
-           << to_iso8601(r.last_time);
+    io.out << "times " << to_iso8601(r.first_time) << " to " << to_iso8601(r.last_time);
     if (r.rows_without_time > 0) io.out << " (" << r.rows_without_time << " rows without)";
     io.out << "\n";
   }
