@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "detail/learner_layer.hpp"
+#include "detail/scalar_hmm.hpp"
 
 namespace pathwise::detail {
 
@@ -94,16 +95,12 @@ EStats e_step_conjunctive(const ResponseLog& log, const std::vector<std::uint32_
   EStats st;
   const auto& seqs = log.sequences();
   const auto& outcomes = log.outcomes();
-  // Hidden states: 0 unknown, 1 known. T[a][b] = P(b next | a now).
-  const double T[2][2] = {{1.0 - p.learn, p.learn}, {p.forget, 1.0 - p.forget}};
-  std::vector<double> a0, a1, c, e0, e1;  // scaled forward, scales, emissions
+  std::vector<double> e0, e1;
+  ScalarHmmScratch w;
   for (std::uint32_t q : sequences) {
     const auto& s = seqs[q];
     const std::size_t n = s.size();
     if (n == 0) continue;
-    a0.resize(n);
-    a1.resize(n);
-    c.resize(n);
     e0.resize(n);
     e1.resize(n);
     for (std::size_t t = 0; t < n; ++t) {
@@ -112,46 +109,31 @@ EStats e_step_conjunctive(const ResponseLog& log, const std::vector<std::uint32_
       e0[t] = y ? p.guess * O : 1.0 - p.guess * O;
       e1[t] = y ? (1.0 - p.slip) * O : 1.0 - (1.0 - p.slip) * O;
     }
-    double u = (1.0 - p.prior) * e0[0], k = p.prior * e1[0];
-    for (std::size_t t = 0;; ++t) {
-      c[t] = u + k;
-      a0[t] = u / c[t];
-      a1[t] = k / c[t];
-      st.log_likelihood += std::log(c[t]);
-      if (t + 1 == n) break;
-      u = (a0[t] * T[0][0] + a1[t] * T[1][0]) * e0[t + 1];
-      k = (a0[t] * T[0][1] + a1[t] * T[1][1]) * e1[t + 1];
-    }
-    // Backward, scaled by the same c; gamma and xi as they are formed.
-    double b0 = 1.0, b1 = 1.0;
     st.sequences += 1.0;
-    for (std::size_t t = n; t-- > 0;) {
-      const double g0 = a0[t] * b0, g1 = a1[t] * b1;
-      const double O = others[s.begin + t];
-      const bool y = outcomes[s.begin + t] != 0;
-      // Emission counts: the skill's part was correct on a correct answer; on an incorrect one
-      // with probability P(part correct, others wrong) / P(answer wrong).
-      const double part_ok_u = y ? 1.0 : (e0[t] > 0.0 ? p.guess * (1.0 - O) / e0[t] : 0.0);
-      const double part_ok_k = y ? 1.0 : (e1[t] > 0.0 ? (1.0 - p.slip) * (1.0 - O) / e1[t] : 0.0);
-      st.guess_num += g0 * part_ok_u;
-      st.guess_den += g0;
-      st.slip_num += g1 * (1.0 - part_ok_k);
-      st.slip_den += g1;
-      if (t == 0) {
-        st.init_known += g1;
-        break;
-      }
-      // xi between t-1 and t, with the backward values at t.
-      const double w0 = e0[t] * b0 / c[t], w1 = e1[t] * b1 / c[t];
-      st.learn_num += a0[t - 1] * T[0][1] * w1;
-      st.learn_den += a0[t - 1] * (T[0][0] * w0 + T[0][1] * w1);
-      st.forget_num += a1[t - 1] * T[1][0] * w0;
-      st.forget_den += a1[t - 1] * (T[1][0] * w0 + T[1][1] * w1);
-      const double nb0 = T[0][0] * w0 + T[0][1] * w1;
-      const double nb1 = T[1][0] * w0 + T[1][1] * w1;
-      b0 = nb0;
-      b1 = nb1;
-    }
+    st.log_likelihood += scalar_forward_backward(
+        n, p.prior, e0, e1,
+        [&](std::size_t, int from) { return from == 0 ? p.learn : 1.0 - p.forget; },
+        [&](std::size_t t, double g0, double g1) {
+          const double O = others[s.begin + t];
+          const bool y = outcomes[s.begin + t] != 0;
+          // The skill's part was correct on a correct answer; on an incorrect one with
+          // probability P(part correct, others wrong) / P(answer wrong).
+          const double ok_u = y ? 1.0 : (e0[t] > 0.0 ? p.guess * (1.0 - O) / e0[t] : 0.0);
+          const double ok_k =
+              y ? 1.0 : (e1[t] > 0.0 ? (1.0 - p.slip) * (1.0 - O) / e1[t] : 0.0);
+          st.guess_num += g0 * ok_u;
+          st.guess_den += g0;
+          st.slip_num += g1 * (1.0 - ok_k);
+          st.slip_den += g1;
+          if (t == 0) st.init_known += g1;
+        },
+        [&](std::size_t, double x00, double x01, double x10, double x11) {
+          st.learn_num += x01;
+          st.learn_den += x00 + x01;
+          st.forget_num += x10;
+          st.forget_den += x10 + x11;
+        },
+        w);
   }
   return st;
 }

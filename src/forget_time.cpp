@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "detail/scalar_hmm.hpp"
+
 namespace pathwise::detail {
 
 std::vector<double> gap_days(const ResponseLog& log) {
@@ -30,14 +32,12 @@ TimeStats e_step_time(const ResponseLog& log, const std::vector<std::uint32_t>& 
   EStats& st = ts.base;
   const auto& seqs = log.sequences();
   const auto& outcomes = log.outcomes();
-  std::vector<double> a0, a1, c, e0, e1, keep;
+  std::vector<double> e0, e1, keep;
+  ScalarHmmScratch w;
   for (std::uint32_t q : sequences) {
     const auto& s = seqs[q];
     const std::size_t n = s.size();
     if (n == 0) continue;
-    a0.resize(n);
-    a1.resize(n);
-    c.resize(n);
     e0.resize(n);
     e1.resize(n);
     keep.resize(n);
@@ -47,43 +47,25 @@ TimeStats e_step_time(const ResponseLog& log, const std::vector<std::uint32_t>& 
       e1[t] = y ? 1.0 - p.slip : p.slip;
       keep[t] = t == 0 ? 1.0 : retained(d, days[s.begin + t]);
     }
-    // Transition into response t: learn step, then the time decay keep[t].
-    auto A = [&](std::size_t t, int from, int to) {
-      const double toK = from == 0 ? p.learn * keep[t] : (1.0 - p.forget) * keep[t];
-      return to == 1 ? toK : 1.0 - toK;
-    };
-    double u = (1.0 - p.prior) * e0[0], k = p.prior * e1[0];
-    for (std::size_t t = 0;; ++t) {
-      c[t] = u + k;
-      a0[t] = u / c[t];
-      a1[t] = k / c[t];
-      st.log_likelihood += std::log(c[t]);
-      if (t + 1 == n) break;
-      u = (a0[t] * A(t + 1, 0, 0) + a1[t] * A(t + 1, 1, 0)) * e0[t + 1];
-      k = (a0[t] * A(t + 1, 0, 1) + a1[t] * A(t + 1, 1, 1)) * e1[t + 1];
-    }
-    double b0 = 1.0, b1 = 1.0;
     st.sequences += 1.0;
-    for (std::size_t t = n; t-- > 0;) {
-      const double g0 = a0[t] * b0, g1 = a1[t] * b1;
-      const bool y = outcomes[s.begin + t] != 0;
-      st.guess_num += y ? g0 : 0.0;
-      st.guess_den += g0;
-      st.slip_num += y ? 0.0 : g1;
-      st.slip_den += g1;
-      if (t == 0) {
-        st.init_known += g1;
-        break;
-      }
-      const double w0 = e0[t] * b0 / c[t], w1 = e1[t] * b1 / c[t];
-      Gap g{days[s.begin + t], a0[t - 1] * A(t, 0, 0) * w0, a0[t - 1] * A(t, 0, 1) * w1,
-            a1[t - 1] * A(t, 1, 0) * w0, a1[t - 1] * A(t, 1, 1) * w1};
-      ts.gaps.push_back(g);
-      const double nb0 = A(t, 0, 0) * w0 + A(t, 0, 1) * w1;
-      const double nb1 = A(t, 1, 0) * w0 + A(t, 1, 1) * w1;
-      b0 = nb0;
-      b1 = nb1;
-    }
+    // Into response t: the learn/forget step, then the decay over the days since t - 1.
+    st.log_likelihood += scalar_forward_backward(
+        n, p.prior, e0, e1,
+        [&](std::size_t t, int from) {
+          return (from == 0 ? p.learn : 1.0 - p.forget) * keep[t];
+        },
+        [&](std::size_t t, double g0, double g1) {
+          const bool y = outcomes[s.begin + t] != 0;
+          st.guess_num += y ? g0 : 0.0;
+          st.guess_den += g0;
+          st.slip_num += y ? 0.0 : g1;
+          st.slip_den += g1;
+          if (t == 0) st.init_known += g1;
+        },
+        [&](std::size_t t, double x00, double x01, double x10, double x11) {
+          ts.gaps.push_back(Gap{days[s.begin + t], x00, x01, x10, x11});
+        },
+        w);
   }
   return ts;
 }

@@ -89,13 +89,22 @@ void LearnerLayer::update(LearnerState& s, std::string_view skill, double bkt_co
   it->second.last_seen = s.responses;
 }
 
-void LearnerLayer::validate() const {
+namespace {
+
+/// The hyperparameters a layer and its fit options share.
+void check_hyper(double pseudo_count, double decay_recent, double decay_recent_slow) {
   check_finite(pseudo_count, 1e-9, 1e9, "learner.pseudo_count",
                "pseudo_count must be a number in (0, 1e9]");
   check_finite(decay_recent, 0.0, 1.0 - 1e-12, "learner.decay_recent",
                "decay_recent must be in [0, 1)");
   check_finite(decay_recent_slow, 0.0, 1.0 - 1e-12, "learner.decay_recent_slow",
                "decay_recent_slow must be in [0, 1)");
+}
+
+}  // namespace
+
+void LearnerLayer::validate() const {
+  check_hyper(pseudo_count, decay_recent, decay_recent_slow);
   for (std::size_t t = 0; t < kLearnerTerms; ++t)
     check_finite(weights[t], -kMaxWeight, kMaxWeight,
                  std::string("learner.weights.") + kTermNames[t],
@@ -110,12 +119,7 @@ void LearnerLayer::validate() const {
 }
 
 void LearnerFitOptions::validate() const {
-  check_finite(pseudo_count, 1e-9, 1e9, "learner.pseudo_count",
-               "pseudo_count must be a number in (0, 1e9]");
-  check_finite(decay_recent, 0.0, 1.0 - 1e-12, "learner.decay_recent",
-               "decay_recent must be in [0, 1)");
-  check_finite(decay_recent_slow, 0.0, 1.0 - 1e-12, "learner.decay_recent_slow",
-               "decay_recent_slow must be in [0, 1)");
+  check_hyper(pseudo_count, decay_recent, decay_recent_slow);
   check_finite(l2, 0.0, 1e12, "learner.l2", "l2 must be a number >= 0");
   check_finite(l2_skill, 0.0, 1e12, "learner.l2_skill", "l2_skill must be a number >= 0");
   if (max_iterations < 1 || max_iterations > 10000) {
