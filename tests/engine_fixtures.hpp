@@ -35,6 +35,18 @@ inline pathwise::BktModel small_model() {
   return m;
 }
 
+/// small_model() with a learner layer: every weight set (none 0), corrections for one skill.
+inline pathwise::BktModel layered_model() {
+  pathwise::BktModel m = small_model();
+  pathwise::LearnerLayer L;
+  const double w[pathwise::kLearnerTerms] = {0.1,  0.95, 3.0, 0.8,  -0.4, 0.2,
+                                             -0.2, 0.5,  -0.04, 0.1, 0.05, -0.08};
+  for (std::size_t t = 0; t < pathwise::kLearnerTerms; ++t) L.weights[t] = w[t];
+  L.skills["addition"] = pathwise::LearnerSkillWeights{0.15, -0.1, 1.2};
+  m.set_learner(L);
+  return m;
+}
+
 /// A stored-looking profile with every field of one skill set, for store round trips.
 inline pathwise::LearnerProfile sample_profile(const std::string& learner) {
   using pathwise::from_millis;
