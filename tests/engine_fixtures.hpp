@@ -68,6 +68,23 @@ inline pathwise::LearnerProfile sample_profile(const std::string& learner) {
   return p;
 }
 
+/// sample_profile() with a learner-layer state on two skills (values not exact in binary, so a
+/// store must keep them bit for bit).
+inline pathwise::LearnerProfile layered_profile(const std::string& learner) {
+  pathwise::LearnerProfile p = sample_profile(learner);
+  pathwise::LearnerState s;
+  s.responses = 3;
+  s.residual_sum = 0.1 + 0.2 - 0.7;
+  s.recent = -0.1 / 3.0;
+  s.recent_slow = 0.01 / 7.0;
+  s.last = -1;
+  s.skills["counting"] = {2, 3};
+  s.skills["addition"] = {1, 1};
+  p.learner_state = s;
+  p.learner_ability = s.residual_sum / 23.0;
+  return p;
+}
+
 inline std::string temp_path(const std::string& name) {
   return std::string(PATHWISE_TEST_TMP) + "/" + name;
 }
