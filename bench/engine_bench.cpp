@@ -35,6 +35,24 @@ BktModel big_model() {
   return m;
 }
 
+// big_model() with a learner layer: every weight set, and corrections for every skill (as a
+// fit gives them), so predictions look up both the skill's weights and its state.
+BktModel layer_model() {
+  BktModel m = big_model();
+  LearnerLayer L;
+  const double w[kLearnerTerms] = {0.1, 0.95, 3.0, 0.8, -0.4, 0.2, -0.2, 0.5, -0.04, 0.1, 0.05, -0.08};
+  for (std::size_t t = 0; t < kLearnerTerms; ++t) L.weights[t] = w[t];
+  for (int k = 0; k < 100; ++k)
+    L.skills["skill-" + std::to_string(k)] = LearnerSkillWeights{0.01 * (k % 7), -0.02, 0.3};
+  m.set_learner(L);
+  return m;
+}
+
+// Arg 0: the plain model; 1: with the learner layer.
+BktModel model_for(const benchmark::State& state) {
+  return state.range(0) ? layer_model() : big_model();
+}
+
 std::vector<std::string> item_ids(const Curriculum& c) {
   std::vector<std::string> out;
   for (const auto& it : c.items()) out.push_back(it.id);
@@ -42,7 +60,7 @@ std::vector<std::string> item_ids(const Curriculum& c) {
 }
 
 void BM_Engine_Record(benchmark::State& state) {
-  Engine engine(big_curriculum(), big_model());
+  Engine engine(big_curriculum(), model_for(state));
   auto items = item_ids(engine.curriculum());
   std::vector<std::string> learners;
   for (int l = 0; l < 1000; ++l) learners.push_back("learner-" + std::to_string(l));
@@ -55,10 +73,10 @@ void BM_Engine_Record(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
-BENCHMARK(BM_Engine_Record)->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK(BM_Engine_Record)->Arg(0)->Arg(1)->Repetitions(5)->ReportAggregatesOnly(true);
 
 void BM_Engine_Recommend(benchmark::State& state) {
-  Engine engine(big_curriculum(), big_model());
+  Engine engine(big_curriculum(), model_for(state));
   auto items = item_ids(engine.curriculum());
   TimePoint t = from_millis(1700000000000);
   // A learner part-way through: mastered the first skills of each chain.
@@ -73,7 +91,7 @@ void BM_Engine_Recommend(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(engine.recommend("learner", t));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
-BENCHMARK(BM_Engine_Recommend)->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK(BM_Engine_Recommend)->Arg(0)->Arg(1)->Repetitions(5)->ReportAggregatesOnly(true);
 
 // Durable records on SQLite: each record is one committed transaction (WAL,
 // synchronous=NORMAL: survives a crash of the process).
@@ -83,7 +101,8 @@ void BM_Engine_RecordSqlite(benchmark::State& state) {
   {
     SqliteOptions o;
     o.sync_to_disk = state.range(0) != 0;
-    Engine engine(big_curriculum(), big_model(), PolicyConfig{}, SqliteStore::open(path, o));
+    Engine engine(big_curriculum(), state.range(1) ? layer_model() : big_model(), PolicyConfig{},
+                  SqliteStore::open(path, o));
     auto items = item_ids(engine.curriculum());
     TimePoint t = from_millis(1700000000000);
     std::size_t i = 0;
@@ -96,6 +115,12 @@ void BM_Engine_RecordSqlite(benchmark::State& state) {
   }
   for (const char* s : {"", "-wal", "-shm"}) std::remove((path + s).c_str());
 }
-BENCHMARK(BM_Engine_RecordSqlite)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+// Args: sync_to_disk, learner layer.
+BENCHMARK(BM_Engine_RecordSqlite)
+    ->Args({0, 0})
+    ->Args({0, 1})
+    ->Args({1, 0})
+    ->Args({1, 1})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

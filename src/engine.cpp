@@ -324,7 +324,8 @@ void Engine::record(const Response& r) {
     for (std::size_t k = 0; k < skills.size(); ++k) st[k] = s.states[skills[k]];
     detail::apply_checked(profile, st, impl_->item_params[*item].data(),
                           impl_->item_forget_per_day[*item].data(), skills.size(),
-                          impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, t);
+                          impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, t,
+                          impl_->model.learner(), impl_->item_skill_ids[*item].data());
     return ProfileWrite{ProfileWrite::Kind::Response, ResponseRecord{r.item, r.outcome, t},
                         &impl_->item_skill_ids[*item]};
   });
@@ -337,6 +338,8 @@ std::optional<Recommendation> Engine::recommend(std::string_view learner, TimePo
     if (s) {
       PolicyContext ctx = impl_->context();
       ctx.skill_states = s->states.data();
+      const auto& state = s->cache.profile->learner_state;
+      ctx.learner_state = state ? &*state : nullptr;
       return impl_->policy->recommend(ctx, *s->cache.profile, now);
     }
     LearnerProfile fresh = new_profile(id, impl_->curriculum, impl_->model);

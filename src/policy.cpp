@@ -94,17 +94,23 @@ double item_p_correct(const PolicyContext& ctx, std::uint32_t item, std::uint32_
   const Item& it = ctx.curriculum.items()[item];
   const std::string& sid = ctx.curriculum.skills()[skill].id;
   BktParams p = ctx.model.skill(sid);
+  double pc;
   if (const ItemParams* ip = ctx.model.find_item(it.id); ip && ip->skill == sid) {
     p.guess = ip->guess;
     p.slip = ip->slip;
-    return predict_correct(p, p_known);
+    pc = predict_correct(p, p_known);
+  } else {
+    pc = predict_correct(p, p_known);
+    if (it.difficulty && *it.difficulty != 0.5) {
+      // Difficulty moves P(correct) on the logit scale: 0 is easier, 1 harder, 0.5 neutral.
+      double q = std::min(std::max(pc, 1e-9), 1.0 - 1e-9);
+      double logit = std::log(q / (1.0 - q)) + 2.0 * (0.5 - *it.difficulty);
+      pc = 1.0 / (1.0 + std::exp(-logit));
+    }
   }
-  double pc = predict_correct(p, p_known);
-  if (it.difficulty && *it.difficulty != 0.5) {
-    // Difficulty moves P(correct) on the logit scale: 0 is easier, 1 harder, 0.5 neutral.
-    double q = std::min(std::max(pc, 1e-9), 1.0 - 1e-9);
-    double logit = std::log(q / (1.0 - q)) + 2.0 * (0.5 - *it.difficulty);
-    pc = 1.0 / (1.0 + std::exp(-logit));
+  if (const LearnerLayer* layer = ctx.model.learner()) {
+    static const LearnerState kNoResponses;
+    pc = layer->predict(ctx.learner_state ? *ctx.learner_state : kNoResponses, sid, pc);
   }
   return pc;
 }

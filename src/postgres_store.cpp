@@ -85,7 +85,7 @@ struct PostgresStore::Impl {
     StoredProfile out;
     LearnerProfile& p = out.profile;
     p.learner = learner;
-    learner_from(*l, 0, 0, p);
+    learner_from(*l, 0, 0, 5, p);
     out.version = kCheck.count64(l->integer(0, 4), "version");
     auto k = run(c, "pw_skills", key);
     for (int i = 0; i < k->rows(); ++i) {
@@ -169,11 +169,12 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
       Params q;
       q.text(learner).integer(static_cast<std::int64_t>(p.responses)).time(p.last_response);
       if (stored) {
-        q.text(detail::dump(nlohmann::json(p.recent_items)));
+        q.text(detail::dump(nlohmann::json(p.recent_items))).learner_state(p);
         v = run(c, "pw_update_progress", q);
       } else {
         q.text(detail::dump(nlohmann::json(p.goals)))
-            .text(detail::dump(nlohmann::json(p.recent_items)));
+            .text(detail::dump(nlohmann::json(p.recent_items)))
+            .learner_state(p);
         v = run(c, "pw_insert_learner", q);
       }
       for (const auto& skill : *w.changed) {
@@ -185,7 +186,8 @@ void PostgresStore::update(const std::string& learner, CachedProfile& cache, con
       Params q;
       q.text(learner).integer(static_cast<std::int64_t>(p.responses)).time(p.last_response);
       q.text(detail::dump(nlohmann::json(p.goals)))
-          .text(detail::dump(nlohmann::json(p.recent_items)));
+          .text(detail::dump(nlohmann::json(p.recent_items)))
+          .learner_state(p);
       // A new learner is inserted: two creators of one learner meet on the primary key, and
       // the second is retried (it then finds the row and locks it).
       v = run(c, stored ? "pw_update_learner" : "pw_insert_learner", q);
@@ -217,7 +219,7 @@ void PostgresStore::import(const LearnerProfile& profile,
     Params q;
     q.text(profile.learner).integer(static_cast<std::int64_t>(profile.responses));
     q.time(profile.last_response).text(detail::dump(nlohmann::json(profile.goals)));
-    q.text(detail::dump(nlohmann::json(profile.recent_items)));
+    q.text(detail::dump(nlohmann::json(profile.recent_items))).learner_state(profile);
     run(c, "pw_insert_learner", q);
     for (const auto& [skill, st] : profile.skills) {
       run(c, "pw_upsert_skill", skill_params(profile.learner, skill, st));
@@ -275,7 +277,7 @@ std::size_t PostgresStore::for_each(const std::function<void(const LearnerProfil
         try {
           LearnerProfile p;
           p.learner = l->text(i, 0);
-          learner_from(*l, i, 1, p);
+          learner_from(*l, i, 1, 5, p);
           out[at] = std::move(p);
         } catch (const Error& e) {
           if (e.code() != ErrorCode::Corrupt) throw;

@@ -21,7 +21,8 @@ bool SkillState::operator==(const SkillState& o) const {
 bool LearnerProfile::operator==(const LearnerProfile& o) const {
   return learner == o.learner && skills == o.skills && goals == o.goals &&
          recent_items == o.recent_items && responses == o.responses &&
-         last_response == o.last_response;
+         last_response == o.last_response && learner_state == o.learner_state &&
+         learner_ability == o.learner_ability;
 }
 
 const SkillState* LearnerProfile::find(std::string_view skill) const noexcept {
@@ -86,7 +87,8 @@ void check_response(const LearnerProfile& profile, std::size_t item_count, std::
 
 void apply_checked(LearnerProfile& profile, SkillState* const* states, const BktParams* params,
                    const double* forget_per_day, std::size_t skills, const std::string& item_id,
-                   const ProfileRules& rules, Outcome outcome, TimePoint time) {
+                   const ProfileRules& rules, Outcome outcome, TimePoint time,
+                   const LearnerLayer* layer, const std::string* skill_ids) {
   const bool correct = outcome == Outcome::Correct;
   auto rate = [&](std::size_t k) {
     return forget_per_day ? forget_per_day[k] : std::numeric_limits<double>::quiet_NaN();
@@ -99,6 +101,15 @@ void apply_checked(LearnerProfile& profile, SkillState* const* states, const Bkt
     if (d > 0.0 && st.last_practice) {
       st.p_known *= std::pow(1.0 - d, std::max(0.0, days_between(*st.last_practice, time)));
     }
+  }
+  // The learner layer sees BKT's P(correct) of each skill as the offline walk does: after
+  // forgetting, before this answer, one record per skill in the item's order.
+  if (layer) {
+    if (!profile.learner_state) profile.learner_state.emplace();
+    LearnerState& ls = *profile.learner_state;
+    for (std::size_t k = 0; k < skills; ++k)
+      layer->update(ls, skill_ids[k], predict_correct(params[k], states[k]->p_known), outcome);
+    profile.learner_ability = layer->ability(ls);
   }
   // Posteriors first, from the beliefs before this answer: under the conjunctive update each
   // skill's depends on the others' P(correct).
@@ -172,6 +183,21 @@ void apply_checked(LearnerProfile& profile, SkillState* const* states, const Bkt
   }
 }
 
+nlohmann::ordered_json learner_state_json(const LearnerState& state, double ability) {
+  nlohmann::ordered_json j;
+  j["responses"] = state.responses;
+  j["residual_sum"] = state.residual_sum;
+  j["recent"] = state.recent;
+  j["recent_slow"] = state.recent_slow;
+  j["last"] = state.last;
+  j["ability"] = ability;
+  nlohmann::ordered_json sk = nlohmann::ordered_json::object();
+  for (const auto& [id, s] : state.skills)
+    sk[id] = {{"opportunities", s.opportunities}, {"last_seen", s.last_seen}};
+  j["skills"] = std::move(sk);
+  return j;
+}
+
 }  // namespace detail
 
 std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculum& curriculum,
@@ -193,7 +219,7 @@ std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculu
     changed.push_back(id);
   }
   detail::apply_checked(profile, states.data(), params.data(), forget.data(), states.size(), it.id,
-                        rules, outcome, time);
+                        rules, outcome, time, model.learner(), changed.data());
   return changed;
 }
 
@@ -252,10 +278,61 @@ void check_schema_version(const nlohmann::json& j) {
 
 }  // namespace
 
+namespace detail {
+
+void read_learner_state(const nlohmann::json& o, const std::string& path, LearnerState& state,
+                        double& ability) {
+  if (!o.is_object()) throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, path});
+  auto out_of_range = [&](const std::string& field, const char* what) {
+    throw Error(ErrorCode::InvalidArgument, what, Location{"", 0, 0, field});
+  };
+  LearnerState s;
+  s.responses = read_count(o, "responses", path);
+  const double n = static_cast<double>(s.responses);
+  s.residual_sum = get_number(o, "residual_sum", path);
+  // Each residual lies in [-1, 1], so the sum of n of them in [-n, n].
+  if (!(std::fabs(s.residual_sum) <= n))
+    out_of_range(field_path(path, "residual_sum"), "residual_sum must be within [-responses, responses]");
+  // Averages of residuals in [-1, 1] (with a margin for rounding).
+  s.recent = get_number(o, "recent", path);
+  if (!(std::fabs(s.recent) <= 1.0 + 1e-9))
+    out_of_range(field_path(path, "recent"), "recent must be in [-1, 1]");
+  s.recent_slow = get_number(o, "recent_slow", path);
+  if (!(std::fabs(s.recent_slow) <= 1.0 + 1e-9))
+    out_of_range(field_path(path, "recent_slow"), "recent_slow must be in [-1, 1]");
+  const auto& last = required(o, "last", path);
+  if (!last.is_number_integer() || last.get<std::int64_t>() < -1 || last.get<std::int64_t>() > 1 ||
+      (last.is_number_unsigned() && last.get<std::uint64_t>() > 1)) {
+    throw Error(ErrorCode::Parse, "expected -1, 0 or 1, got " + describe(last),
+                Location{"", 0, 0, field_path(path, "last")});
+  }
+  s.last = static_cast<int>(last.get<std::int64_t>());
+  if ((s.last == 0) != (s.responses == 0))
+    out_of_range(field_path(path, "last"), "last must be 0 exactly when no response is recorded");
+  const double a = o.contains("ability") ? get_number(o, "ability", path) : 0.0;
+  const auto& sk = required(o, "skills", path);
+  if (!sk.is_object())
+    throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, field_path(path, "skills")});
+  for (const auto& [id, v] : sk.items()) {
+    const std::string at = field_path(path, "skills") + "." + id;
+    if (!v.is_object()) throw Error(ErrorCode::Parse, "expected an object", Location{"", 0, 0, at});
+    LearnerState::Skill k;
+    k.opportunities = read_count(v, "opportunities", at, s.responses);
+    k.last_seen = read_count(v, "last_seen", at, s.responses);
+    if (k.opportunities == 0 || k.last_seen == 0)
+      out_of_range(at, "a skill in the learner state has at least one response");
+    s.skills.emplace(id, k);
+  }
+  state = std::move(s);
+  ability = a;
+}
+
+}  // namespace detail
+
 std::string LearnerProfile::to_json(int indent) const {
   nlohmann::ordered_json j;
   j["format"] = kFormat;
-  j["version"] = kVersion;
+  j["version"] = learner_state ? kVersionWithLearner : kVersion;
   j["learner"] = learner;
   j["responses"] = responses;
   j["last_response"] = time_or_null(last_response);
@@ -275,6 +352,7 @@ std::string LearnerProfile::to_json(int indent) const {
               {"wheel_spinning", s.wheel_spinning}};
   }
   j["skills"] = std::move(sk);
+  if (learner_state) j["learner_state"] = detail::learner_state_json(*learner_state, learner_ability);
   return detail::dump(j, indent);
 }
 
@@ -288,7 +366,7 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
                   Location{"", 0, 0, "format"});
     }
     // "version" as every document has it; "schema_version" as profiles had it before.
-    if (j.contains("version") || !j.contains("schema_version")) detail::check_format(j, kFormat, 1);
+    if (j.contains("version") || !j.contains("schema_version")) detail::check_format(j, kFormat, 1, 1);
     if (j.contains("schema_version")) check_schema_version(j);
     LearnerProfile p;
     p.learner = detail::get_string(j, "learner", "");
@@ -332,6 +410,11 @@ LearnerProfile LearnerProfile::from_json(std::string_view text, const std::strin
         s.wheel_spinning = w->get<bool>();
       }
       p.skills.emplace(id, s);
+    }
+    if (auto ls = j.find("learner_state"); ls != j.end() && !ls->is_null()) {
+      LearnerState state;
+      detail::read_learner_state(*ls, "learner_state", state, p.learner_ability);
+      p.learner_state = std::move(state);
     }
     return p;
   } catch (const Error& e) {

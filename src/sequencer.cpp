@@ -362,6 +362,11 @@ Recommendation Stages::practise_skill(std::uint32_t s) const {
                          "target%s",
                          name(s), pk, pc, cfg_.target_success, among);
   }
+  if (const LearnerLayer* layer = ctx_.model.learner()) {
+    // The learner layer's ability entered P(correct): say how far it moved this learner.
+    text += fmt(", learner ability %+.2f",
+                ctx_.learner_state ? layer->ability(*ctx_.learner_state) : 0.0);
+  }
   return build(s, why, std::move(text), ranked);
 }
 
@@ -420,7 +425,11 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
                                                    const LearnerProfile& profile,
                                                    TimePoint now) const {
   if (ctx.curriculum.skills().empty()) return std::nullopt;
-  const Stages stages(ctx, profile, now);
+  // The learner-layer state from the profile, unless the caller gave one.
+  PolicyContext with_state = ctx;
+  if (!with_state.learner_state && profile.learner_state)
+    with_state.learner_state = &*profile.learner_state;
+  const Stages stages(with_state, profile, now);
   if (auto r = stages.review()) return r;
   if (auto r = stages.prerequisite_check()) return r;
   if (auto r = stages.help()) return r;

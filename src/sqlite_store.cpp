@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "detail/json_util.hpp"
+#include "detail/stored_values.hpp"
 #include "pathwise/log.hpp"
 #include "pathwise/store.hpp"
 
@@ -138,6 +139,7 @@ struct SqliteStore::Impl {
     bind_text(s, 4, detail::dump(nlohmann::json(p.goals)));
     bind_text(s, 5, detail::dump(nlohmann::json(p.recent_items)));
     sqlite3_bind_int64(s, 6, static_cast<sqlite3_int64>(version));
+    bind_learner_state(s, 7, p);
     step_done(upsert_learner);
   }
   // The learner row after a response to a stored learner: counters, recent items, version.
@@ -148,7 +150,16 @@ struct SqliteStore::Impl {
     bind_time(s, 3, p.last_response);
     bind_text(s, 4, detail::dump(nlohmann::json(p.recent_items)));
     sqlite3_bind_int64(s, 5, static_cast<sqlite3_int64>(version));
+    bind_learner_state(s, 6, p);
     step_done(update_progress);
+  }
+  /// The learner_state column: the state's JSON text, or NULL for a profile without one.
+  static void bind_learner_state(sqlite3_stmt* s, int i, const LearnerProfile& p) {
+    if (p.learner_state) {
+      bind_text(s, i, detail::learner_state_text(p));
+    } else {
+      sqlite3_bind_null(s, i);
+    }
   }
   /// One row of the responses table: the learner's `seq`-th response.
   void write_response(const std::string& learner, std::int64_t seq, const ResponseRecord& r) {
@@ -232,6 +243,10 @@ struct SqliteStore::Impl {
       p.goals = check.string_list(column_text(s, 2), "goals");
       p.recent_items = check.string_list(column_text(s, 3), "recent_items");
       out.version = check.count64(column_integer(check, s, 4, "version"), "version");
+      if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
+        if (sqlite3_column_type(s, 5) != SQLITE_TEXT) check.fail("learner_state");
+        check.learner_state(column_text(s, 5), "learner_state", p);
+      }
     }
     sqlite3_stmt* k = get_skills.get();
     ResetGuard reset(k);
@@ -325,15 +340,16 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
   impl->rollback = Stmt(db, "ROLLBACK");
   impl->upsert_learner =
       Stmt(db,
-           "INSERT INTO learners (learner, responses, last_response, goals, recent_items, version) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (learner) DO UPDATE SET "
+           "INSERT INTO learners (learner, responses, last_response, goals, recent_items, version, "
+           "learner_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (learner) DO UPDATE SET "
            "responses = excluded.responses, last_response = excluded.last_response, "
            "goals = excluded.goals, recent_items = excluded.recent_items, "
-           "version = excluded.version");
+           "version = excluded.version, learner_state = excluded.learner_state");
   // What a response changes in the learner row (goals do not change).
   impl->update_progress = Stmt(db,
                                "UPDATE learners SET responses = ?2, last_response = ?3, "
-                               "recent_items = ?4, version = ?5 WHERE learner = ?1");
+                               "recent_items = ?4, version = ?5, learner_state = ?6 "
+                               "WHERE learner = ?1");
   impl->upsert_skill =
       Stmt(db,
            "INSERT INTO skill_states (learner, skill, p_known, attempts, correct, streak, "
@@ -348,8 +364,8 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
       db, "INSERT INTO responses (learner, seq, item, outcome, time) VALUES (?1, ?2, ?3, ?4, ?5)");
   impl->get_learner =
       Stmt(db,
-           "SELECT responses, last_response, goals, recent_items, version FROM learners "
-           "WHERE learner = ?1");
+           "SELECT responses, last_response, goals, recent_items, version, learner_state "
+           "FROM learners WHERE learner = ?1");
   impl->get_version = Stmt(db, "SELECT version FROM learners WHERE learner = ?1");
   impl->next_version = Stmt(db,
                             "UPDATE pathwise_meta SET value = value + 1 WHERE key = 'version' "

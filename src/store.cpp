@@ -48,6 +48,29 @@ void InMemoryStore::update(const std::string& learner, CachedProfile& cache, con
     }
     q.responses = p.responses;
     q.last_response = p.last_response;
+    // The learner state: its counters, and the entries of the item's skills only.
+    if (p.learner_state && q.learner_state) {
+      LearnerState& to = *q.learner_state;
+      const LearnerState& from = *p.learner_state;
+      to.responses = from.responses;
+      to.residual_sum = from.residual_sum;
+      to.recent = from.recent;
+      to.recent_slow = from.recent_slow;
+      to.last = from.last;
+      for (const auto& s : *w.changed) {
+        auto src = from.skills.find(s);
+        if (src == from.skills.end()) continue;
+        auto dst = to.skills.find(s);
+        if (dst != to.skills.end()) {
+          dst->second = src->second;
+        } else {
+          to.skills.emplace(s, src->second);
+        }
+      }
+    } else {
+      q.learner_state = p.learner_state;
+    }
+    q.learner_ability = p.learner_ability;
     // The newest item joins, the oldest may leave: no copy of the whole list.
     auto& r = q.recent_items;
     const auto& n = p.recent_items;

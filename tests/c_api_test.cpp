@@ -704,3 +704,29 @@ TEST_CASE("c_api: xAPI statements and a time column are read through the read op
                                &err) == PATHWISE_INVALID_ARGUMENT);
   CHECK_THAT(take(err), Contains("epoch_unit"));
 }
+
+TEST_CASE("c_api: under a layer model the profile shows the learner state and its ability",
+          "[c_api][learner]") {
+  const std::string model = fixtures::layered_model().to_json();
+  pathwise_engine_t* e = nullptr;
+  char* err = nullptr;
+  REQUIRE(pathwise_engine_create(kCurriculum, model.c_str(), R"({"engine": {"check_clock": false}})",
+                                 nullptr, &e, &err) == PATHWISE_OK);
+  REQUIRE(pathwise_record(e, "u1", "c1", 1, 1700000000000, nullptr) == PATHWISE_OK);
+  char* json = nullptr;
+  REQUIRE(pathwise_profile(e, "u1", &json, nullptr) == PATHWISE_OK);
+  const auto p = nlohmann::json::parse(take(json));
+  CHECK(p.at("version") == "1.1");
+  const auto& s = p.at("learner_state");
+  CHECK(s.at("responses") == 1);
+  CHECK(s.at("last") == 1);
+  // counting: P(correct) 0.5 * 0.9 + 0.5 * 0.2 = 0.55, so the residual is 0.45; ability
+  // 0.45 / (1 + 20).
+  CHECK(std::abs(s.at("residual_sum").get<double>() - 0.45) < 1e-15);
+  CHECK(std::abs(s.at("ability").get<double>() - 0.45 / 21.0) < 1e-15);
+  CHECK(s.at("skills").at("counting").at("opportunities") == 1);
+  REQUIRE(pathwise_recommend(e, "u1", 1700000001000, &json, nullptr) == PATHWISE_OK);
+  CHECK_THAT(nlohmann::json::parse(take(json)).at("explanation").get<std::string>(),
+             Contains("learner ability +0.02"));
+  pathwise_engine_destroy(e);
+}

@@ -35,6 +35,18 @@ inline pathwise::BktModel small_model() {
   return m;
 }
 
+/// small_model() with a learner layer: every weight set (none 0), corrections for one skill.
+inline pathwise::BktModel layered_model() {
+  pathwise::BktModel m = small_model();
+  pathwise::LearnerLayer L;
+  const double w[pathwise::kLearnerTerms] = {0.1,  0.95, 3.0, 0.8,  -0.4, 0.2,
+                                             -0.2, 0.5,  -0.04, 0.1, 0.05, -0.08};
+  for (std::size_t t = 0; t < pathwise::kLearnerTerms; ++t) L.weights[t] = w[t];
+  L.skills["addition"] = pathwise::LearnerSkillWeights{0.15, -0.1, 1.2};
+  m.set_learner(L);
+  return m;
+}
+
 /// A stored-looking profile with every field of one skill set, for store round trips.
 inline pathwise::LearnerProfile sample_profile(const std::string& learner) {
   using pathwise::from_millis;
@@ -53,6 +65,23 @@ inline pathwise::LearnerProfile sample_profile(const std::string& learner) {
   c.half_life_days = 4.0;
   c.reviews = 1;
   c.next_review = from_millis(1700100000000);
+  return p;
+}
+
+/// sample_profile() with a learner-layer state on two skills (values not exact in binary, so a
+/// store must keep them bit for bit).
+inline pathwise::LearnerProfile layered_profile(const std::string& learner) {
+  pathwise::LearnerProfile p = sample_profile(learner);
+  pathwise::LearnerState s;
+  s.responses = 3;
+  s.residual_sum = 0.1 + 0.2 - 0.7;
+  s.recent = -0.1 / 3.0;
+  s.recent_slow = 0.01 / 7.0;
+  s.last = -1;
+  s.skills["counting"] = {2, 3};
+  s.skills["addition"] = {1, 1};
+  p.learner_state = s;
+  p.learner_ability = s.residual_sum / 23.0;
   return p;
 }
 

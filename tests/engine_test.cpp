@@ -3,10 +3,14 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <map>
+#include <random>
 #include <thread>
 
 #include "engine_fixtures.hpp"
+#include "pathwise/fit.hpp"
 #include "pathwise/metrics.hpp"
+#include "pathwise/response_log.hpp"
 
 using namespace pathwise;
 using Catch::Matchers::Contains;
@@ -329,4 +333,180 @@ TEST_CASE("engine: an engine moves with its learners and store", "[engine]") {
   b.record({"u", "c1", Outcome::Correct, from_millis(1700000001000)});
   CHECK(b.profile("u").responses == 2);
   static_assert(std::is_nothrow_move_constructible_v<Engine>);
+}
+
+namespace {
+
+/// Three skills with two single-skill items each, no difficulty hints.
+Curriculum three_skill_course() {
+  return Curriculum::from_json(R"({
+    "format": "pathwise-curriculum", "version": "1.0",
+    "skills": [{"id": "s0"}, {"id": "s1"}, {"id": "s2"}],
+    "items": [
+      {"id": "s0-a", "skills": ["s0"]}, {"id": "s0-b", "skills": ["s0"]},
+      {"id": "s1-a", "skills": ["s1"]}, {"id": "s1-b", "skills": ["s1"]},
+      {"id": "s2-a", "skills": ["s2"]}, {"id": "s2-b", "skills": ["s2"]}]})");
+}
+
+/// Learners answering the three skills interleaved at random, each with an ability of their own
+/// (a shift of the logit of BKT's P(correct), what the layer is there to find). Rows are in
+/// time order: row r is answered r seconds after kT0.
+ResponseLog interleaved_log(int learners, int per_learner, std::uint32_t seed) {
+  BktModel truth;
+  truth.set_skill("s0", {0.35, 0.15, 0.0, 0.2, 0.1});
+  truth.set_skill("s1", {0.2, 0.2, 0.0, 0.25, 0.12});
+  truth.set_skill("s2", {0.5, 0.1, 0.0, 0.15, 0.08});
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::normal_distribution<double> spread(0.0, 1.0);
+  const char* skills[] = {"s0", "s1", "s2"};
+  ResponseLog::Builder b;
+  std::uint32_t row = 0;
+  for (int l = 0; l < learners; ++l) {
+    const double ability = spread(rng);
+    bool known[3];
+    for (int k = 0; k < 3; ++k) known[k] = u(rng) < truth.skill(skills[k]).prior;
+    for (int t = 0; t < per_learner; ++t) {
+      const int k = static_cast<int>(u(rng) * 3.0) % 3;
+      const BktParams& p = truth.skill(skills[k]);
+      const double pc = known[k] ? 1.0 - p.slip : p.guess;
+      const double z = std::log(pc / (1.0 - pc)) + ability;
+      const bool ok = u(rng) < 1.0 / (1.0 + std::exp(-z));
+      if (!known[k] && u(rng) < p.learn) known[k] = true;
+      ++row;
+      const std::string item = std::string(skills[k]) + (u(rng) < 0.5 ? "-a" : "-b");
+      b.add("learner-" + std::to_string(l), skills[k], item,
+            ok ? Outcome::Correct : Outcome::Incorrect, static_cast<long double>(row), row, row);
+    }
+  }
+  return b.build();
+}
+
+}  // namespace
+
+TEST_CASE("engine: with a fitted learner layer, online P(correct) equals offline predict, "
+          "response by response, and so does the learner state",
+          "[engine][learner]") {
+  const ResponseLog log = interleaved_log(40, 40, 11);
+  FitOptions fo;
+  fo.learner.enabled = true;
+  const BktModel model = fit(log, fo);
+  REQUIRE(model.learner());
+  const LearnerLayer& layer = *model.learner();
+  const std::vector<double> offline = predict(model, log);
+  const Predictions states = predict_states(model, log);
+  REQUIRE(offline.size() == 1600);
+  // The layer moves predictions well beyond the tolerance: the comparison below can tell.
+  double moved = 0.0;
+  for (std::size_t i = 0; i < offline.size(); ++i)
+    moved = std::max(moved, std::fabs(offline[i] - states.bkt_correct[i]));
+  CHECK(moved > 0.1);
+
+  EngineOptions synthetic;
+  synthetic.check_clock = false;
+  Engine engine(three_skill_course(), model, PolicyConfig{}, std::make_unique<InMemoryStore>(),
+                synthetic);
+  const Curriculum& cur = engine.curriculum();
+  // The responses in row order, with their learner and skill.
+  std::vector<std::uint64_t> by_row(log.size());
+  std::vector<std::uint32_t> skill_of(log.size()), learner_of(log.size());
+  for (const auto& sq : log.sequences())
+    for (auto i = sq.begin; i < sq.end; ++i) {
+      by_row[log.rows()[i] - 1] = i;
+      skill_of[i] = sq.skill;
+      learner_of[i] = sq.learner;
+    }
+  // The offline walk of the layer's state: LearnerLayer::update with BKT's offline P(correct).
+  std::map<std::string, LearnerState> walk;
+  std::size_t checked = 0, recommendations = 0;
+  for (std::uint64_t i : by_row) {
+    const std::string learner = log.learner_id(learner_of[i]);
+    const std::string& skill = log.skill_name(skill_of[i]);
+    const std::string& item = log.item_id(log.items()[i]);
+    const Outcome out = log.outcomes()[i] ? Outcome::Correct : Outcome::Incorrect;
+    const LearnerProfile before = engine.profile(learner);
+    PolicyContext ctx{cur, engine.model(), engine.config()};
+    ctx.learner_state = before.learner_state ? &*before.learner_state : nullptr;
+    const double online =
+        item_p_correct(ctx, *cur.item_index(item), *cur.skill_index(skill), before.mastery(skill));
+    INFO("response " << checked << " (row " << log.rows()[i] << ")");
+    CHECK_THAT(online, WithinAbs(offline[i], 1e-12));
+    if (checked % 5 == 0) {
+      // The engine's own recommendation predicts with the same state.
+      const auto r = engine.recommend(learner, kT0 + std::chrono::seconds(log.rows()[i]));
+      if (r && !r->item.empty()) {
+        const std::uint32_t ri = *cur.item_index(r->item), rs = *cur.skill_index(r->skill);
+        CHECK(r->p_correct == item_p_correct(ctx, ri, rs, before.mastery(r->skill)));
+        if (r->reason == Reason::Practice || r->reason == Reason::Remediate ||
+            r->reason == Reason::Challenge) {
+          CHECK_THAT(r->explanation, Contains("learner ability"));
+        }
+        ++recommendations;
+      }
+    }
+    engine.record({learner, item, out, kT0 + std::chrono::seconds(log.rows()[i])});
+    layer.update(walk[learner], skill, states.bkt_correct[i], out);
+    ++checked;
+  }
+  CHECK(checked == 1600);
+  CHECK(recommendations > 100);
+  for (const auto& [learner, expected] : walk) {
+    INFO(learner);
+    const LearnerProfile p = engine.profile(learner);
+    REQUIRE(p.learner_state);
+    const LearnerState& got = *p.learner_state;
+    CHECK(got.responses == expected.responses);
+    CHECK(got.last == expected.last);
+    CHECK(got.skills == expected.skills);
+    CHECK_THAT(got.residual_sum, WithinAbs(expected.residual_sum, 1e-12));
+    CHECK_THAT(got.recent, WithinAbs(expected.recent, 1e-12));
+    CHECK_THAT(got.recent_slow, WithinAbs(expected.recent_slow, 1e-12));
+    CHECK(p.learner_ability == layer.ability(got));
+    CHECK_THAT(p.learner_ability, WithinAbs(layer.ability(expected), 1e-12));
+  }
+}
+
+TEST_CASE("engine: a model without a layer keeps no learner state, and its profiles stay 1.0",
+          "[engine][learner]") {
+  Engine engine = make_engine();
+  engine.record({"u1", "a1", Outcome::Correct, kT0});
+  engine.record({"u1", "a2", Outcome::Incorrect, kT0 + std::chrono::seconds(3)});
+  const LearnerProfile p = engine.profile("u1");
+  CHECK(!p.learner_state);
+  CHECK(p.learner_ability == 0.0);
+  const auto j = nlohmann::json::parse(p.to_json());
+  CHECK(j.at("version") == "1.0");
+  CHECK(!j.contains("learner_state"));
+  const auto r = engine.recommend("u1", kT0 + std::chrono::seconds(4));
+  REQUIRE(r);
+  CHECK_THAT(r->explanation, !Contains("ability"));
+}
+
+TEST_CASE("engine: with a layer, a two-skill item records the state once per skill, in order",
+          "[engine][learner]") {
+  Engine engine(fixtures::small_curriculum(), fixtures::layered_model());
+  // a2 is [addition, counting]: BKT's P(correct) 0.3 * 0.9 + 0.7 * 0.25 = 0.445 and
+  // 0.5 * 0.9 + 0.5 * 0.2 = 0.55 before the answer; correct, so residuals 0.555 and 0.45.
+  const auto now = std::chrono::system_clock::now();
+  engine.record({"u1", "a2", Outcome::Correct, now});
+  const LearnerProfile p = engine.profile("u1");
+  REQUIRE(p.learner_state);
+  const LearnerState& s = *p.learner_state;
+  CHECK(s.responses == 2);
+  CHECK(s.last == 1);
+  CHECK_THAT(s.residual_sum, WithinAbs(0.555 + 0.45, 1e-15));
+  // Recent: 0.1 * 0.555 first, then 0.9 of that + 0.1 * 0.45.
+  CHECK_THAT(s.recent, WithinAbs(0.9 * 0.1 * 0.555 + 0.1 * 0.45, 1e-15));
+  CHECK(s.skills.at("addition").last_seen == 1);
+  CHECK(s.skills.at("counting").last_seen == 2);
+  CHECK(s.skills.at("addition").opportunities == 1);
+  CHECK_THAT(p.learner_ability, WithinAbs(1.005 / 22.0, 1e-15));
+  // The explanation cites the ability the policy used.
+  const auto r = engine.recommend("u1", now);
+  REQUIRE(r);
+  CHECK_THAT(r->explanation, Contains("learner ability +0.05"));
+  const auto j = nlohmann::json::parse(p.to_json());
+  CHECK(j.at("version") == "1.1");
+  CHECK(j.at("learner_state").at("responses") == 2);
+  CHECK(j.at("learner_state").at("ability") == p.learner_ability);
 }

@@ -44,7 +44,13 @@ struct LoadOptions {
   std::function<void()> meanwhile;
   // Errors of kind Busy (server restarting) are expected; any other error still fails.
   bool allow_busy = false;
+  // Engines run fixtures::layered_model() (a learner layer) instead of small_model().
+  bool learner_layer = false;
 };
+
+inline pathwise::BktModel model_of(const LoadOptions& o) {
+  return o.learner_layer ? fixtures::layered_model() : fixtures::small_model();
+}
 
 /// One child's work. Writes "learner item outcome\n" per acknowledged record to `acks`, and
 /// "error <code> <message>\n" to `errors` per Error the engine returned. Never returns.
@@ -60,8 +66,8 @@ struct LoadOptions {
   const bool long_lived = index % 2 == 0;
   std::unique_ptr<Engine> engine;
   auto build = [&] {
-    return std::make_unique<Engine>(fixtures::small_curriculum(), fixtures::small_model(),
-                                    PolicyConfig{}, make_store());
+    return std::make_unique<Engine>(fixtures::small_curriculum(), model_of(o), PolicyConfig{},
+                                    make_store());
   };
   const std::vector<std::vector<std::string>> goal_sets = {
       {}, {"addition"}, {"fractions"}, {"counting", "fractions"}};
@@ -133,13 +139,14 @@ inline pathwise::LearnerProfile complete(pathwise::LearnerProfile p) {
 /// The profile a single engine computes from `responses`, in order, with `goals`.
 inline pathwise::LearnerProfile replay(const std::string& learner,
                                        const std::vector<pathwise::ResponseRecord>& responses,
-                                       const std::vector<std::string>& goals) {
+                                       const std::vector<std::string>& goals,
+                                       const pathwise::BktModel& model = fixtures::small_model()) {
   using namespace pathwise;
   EngineOptions synthetic;
   synthetic.check_clock = false;
   synthetic.reorder_tolerance = std::chrono::milliseconds(0);
-  Engine e(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
-           std::make_unique<InMemoryStore>(), synthetic);
+  Engine e(fixtures::small_curriculum(), model, PolicyConfig{}, std::make_unique<InMemoryStore>(),
+           synthetic);
   for (const auto& r : responses) e.record({learner, r.item, r.outcome, r.time});
   e.set_goals(learner, goals);
   return e.profile(learner);
@@ -229,17 +236,28 @@ inline void run_and_check(const StoreFactory& make_store, const LoadOptions& o,
     for (std::size_t i = 1; i < responses.size(); ++i) {
       CHECK(responses[i].time >= responses[i - 1].time);  // applied in commit order
     }
-    CHECK(replay(name, responses, stored->profile.goals) == complete(stored->profile));
+    CHECK(replay(name, responses, stored->profile.goals, model_of(o)) ==
+          complete(stored->profile));
+    if (o.learner_layer) {
+      // The layer records each response once per skill of its item (a2 has two).
+      std::uint64_t skill_records = 0;
+      for (const auto& r : responses) skill_records += r.item == "a2" ? 2 : 1;
+      REQUIRE(stored->profile.learner_state);
+      CHECK(stored->profile.learner_state->responses == skill_records);
+    } else {
+      CHECK(!stored->profile.learner_state);
+    }
     total += responses.size();
   }
   if (auto churn = store->load(kChurn)) {
     const auto responses = store->responses(kChurn);
     CHECK(churn->profile.responses == responses.size());
-    CHECK(replay(kChurn, responses, churn->profile.goals) == complete(churn->profile));
+    CHECK(replay(kChurn, responses, churn->profile.goals, model_of(o)) ==
+          complete(churn->profile));
   }
   CHECK(total > static_cast<std::size_t>(o.processes) * 10);
   // The store still takes writes after the load (no lock left behind by a killed process).
-  Engine after(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{}, make_store());
+  Engine after(fixtures::small_curriculum(), model_of(o), PolicyConfig{}, make_store());
   const auto before = after.profile(learner_name(0)).responses;
   after.record({learner_name(0), "c1", Outcome::Correct, std::chrono::system_clock::now()});
   CHECK(after.profile(learner_name(0)).responses == before + 1);

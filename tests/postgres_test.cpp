@@ -1,4 +1,7 @@
 // PostgresStore against a throw-away server started by the test itself.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <iostream>
@@ -286,4 +289,165 @@ TEST_CASE("postgres: an erase waits for a creation of the learner still in fligh
   CHECK(erased);  // it waited, and found the learner the creator committed
   CHECK_FALSE(store->load("racer"));
   CHECK(store->responses("racer").empty());
+}
+
+// ---- the learner layer's state ----
+
+TEST_CASE("postgres: the learner state round-trips, whole and by response", "[postgres][learner]") {
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_layer");
+  auto s = PostgresStore::open(url);
+  const LearnerProfile p = fixtures::layered_profile("u1");
+  s->save(p);
+  auto back = s->load("u1");
+  REQUIRE(back);
+  CHECK(back->profile == p);
+  // A response writes the state with the learner row.
+  const std::vector<std::string> changed = {"addition"};
+  CachedProfile cache{p, back->version};
+  LearnerProfile expected = p;
+  s->update("u1", cache, [&](std::optional<LearnerProfile>& q, bool) {
+    q->learner_state->responses += 1;
+    q->learner_state->residual_sum += 0.3;
+    q->learner_state->last = 1;
+    q->learner_state->skills["addition"] = {2, 4};
+    q->learner_ability = q->learner_state->residual_sum / 24.0;
+    q->responses += 1;
+    q->recent_items.push_back("a1");
+    expected = *q;
+    return ProfileWrite{ProfileWrite::Kind::Response,
+                        ResponseRecord{"a1", Outcome::Correct, from_millis(1700000009000)},
+                        &changed};
+  });
+  CHECK(PostgresStore::open(url)->load("u1")->profile == expected);
+  std::size_t n = 0;
+  s->for_each([&](const LearnerProfile& q) {
+    ++n;
+    CHECK(q == expected);
+  });
+  CHECK(n == 1);
+  // Without a state: NULL, read back without one.
+  s->save(fixtures::sample_profile("u2"));
+  CHECK(!s->load("u2")->profile.learner_state);
+  // Copied from SQLite (import), then carried on by an engine exactly as on SQLite.
+  const std::string db = fixtures::temp_path("pg-layer-src.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+  EngineOptions synthetic;
+  synthetic.check_clock = false;
+  Engine src(fixtures::small_curriculum(), fixtures::layered_model(), PolicyConfig{},
+             SqliteStore::open(db), synthetic);
+  for (int i = 0; i < 12; ++i) {
+    src.record({"m", i % 3 ? "c1" : "a2", i % 4 ? Outcome::Correct : Outcome::Incorrect,
+                from_millis(1700000000000 + 60000 * i)});
+  }
+  auto from = SqliteStore::open(db);
+  s->import(from->load("m")->profile, from->responses("m"));
+  CHECK(s->load("m")->profile == from->load("m")->profile);
+  Engine pg(fixtures::small_curriculum(), fixtures::layered_model(), PolicyConfig{},
+            PostgresStore::open(url), synthetic);
+  const Response next{"m", "f1", Outcome::Correct, from_millis(1700002000000)};
+  pg.record(next);
+  src.record(next);
+  CHECK(pg.profile("m") == src.profile("m"));
+  CHECK(pg.profile("m").learner_state->responses == 17);  // 12 responses, 4 of them on a2, + 1
+}
+
+TEST_CASE("postgres: a schema-1 database migrates in place while processes open it at once",
+          "[postgres][learner][multiprocess]") {
+  if (!have_server()) return;
+  const std::string name = "pw_schema1";
+  const std::string url = fresh_database(name);
+  // The schema PostgresStore wrote before the learner layer, with one learner.
+  REQUIRE(server().psql(
+              "CREATE TABLE pathwise_schema (version integer NOT NULL);"
+              "INSERT INTO pathwise_schema (version) VALUES (1);"
+              "CREATE TABLE pathwise_learners ("
+              "  learner text PRIMARY KEY, responses bigint NOT NULL, last_response bigint,"
+              "  goals text NOT NULL, recent_items text NOT NULL, version bigint NOT NULL);"
+              "CREATE TABLE pathwise_skill_states ("
+              "  learner text NOT NULL, skill text NOT NULL, p_known double precision NOT NULL,"
+              "  attempts bigint NOT NULL, correct bigint NOT NULL, streak bigint NOT NULL,"
+              "  last_practice bigint, mastered_at bigint, half_life_days double precision NOT "
+              "NULL, reviews bigint NOT NULL, next_review bigint, wheel_spinning boolean NOT NULL,"
+              "  PRIMARY KEY (learner, skill));"
+              "CREATE TABLE pathwise_responses ("
+              "  learner text NOT NULL, seq bigint NOT NULL, item text NOT NULL,"
+              "  outcome smallint NOT NULL, time bigint NOT NULL, PRIMARY KEY (learner, seq));"
+              "CREATE SEQUENCE pathwise_version;"
+              "INSERT INTO pathwise_learners VALUES ('old', 1, 1700000000000, '[]', '[]', "
+              "  nextval('pathwise_version'));"
+              "INSERT INTO pathwise_skill_states VALUES ('old', 'counting', 0.8, 1, 1, 1, "
+              "  1700000000000, NULL, 0, 0, NULL, false);"
+              "INSERT INTO pathwise_responses VALUES ('old', 1, 'c1', 1, 1700000000000);",
+              name) == 0);
+  constexpr int kProcs = 6, kEach = 15;
+  std::vector<pid_t> kids;
+  for (int c = 0; c < kProcs; ++c) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int bad = 0;
+      try {
+        Engine e(fixtures::small_curriculum(), fixtures::layered_model(), PolicyConfig{},
+                 PostgresStore::open(url));
+        for (int k = 0; k < kEach; ++k)
+          e.record({"old", k % 2 ? "c1" : "f1", Outcome::Correct, std::chrono::system_clock::now()});
+      } catch (const Error&) {
+        ++bad;
+      }
+      _exit(bad == 0 ? 0 : 1);
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t pid : kids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  auto s = PostgresStore::open(url);
+  auto p = s->load("old");
+  REQUIRE(p);
+  CHECK(p->profile.responses == 1 + kProcs * kEach);
+  REQUIRE(p->profile.learner_state);
+  CHECK(p->profile.learner_state->responses == kProcs * kEach);
+  CHECK(s->responses("old").size() == 1 + kProcs * kEach);
+  // Migrated once, to the current schema.
+  CHECK(server().psql("DO 'BEGIN IF (SELECT version FROM pathwise_schema) <> " +
+                          std::to_string(PostgresStore::kSchemaVersion) +
+                          " OR (SELECT count(*) FROM pathwise_schema) <> 1 THEN "
+                          "RAISE EXCEPTION ''schema''; END IF; END'",
+                      name) == 0);
+}
+
+TEST_CASE("postgres: 8 processes with a layer model keep the state whole",
+          "[postgres][learner][multiprocess]") {
+  if (!have_server()) return;
+  const std::string url = fresh_database("pw_layer_load");
+  multiprocess::LoadOptions o;
+  o.learner_layer = true;
+  multiprocess::run_and_check([url] { return PostgresStore::open(url); }, o,
+                              temp_dir("mp-pg-layer"));
+}
+
+TEST_CASE("postgres: a damaged learner_state is Corrupt, naming the column",
+          "[postgres][learner]") {
+  if (!have_server()) return;
+  const std::string name = "pw_layer_damaged";
+  const std::string url = fresh_database(name);
+  for (const char* v : {"'not json'", "'[1, 2]'", "'{}'"}) {
+    CAPTURE(v);
+    {
+      Engine engine(fixtures::small_curriculum(), fixtures::layered_model(), PolicyConfig{},
+                    PostgresStore::open(url));
+      engine.record({"u", "c1", Outcome::Correct, std::chrono::system_clock::now()});
+    }
+    REQUIRE(server().psql(std::string("UPDATE pathwise_learners SET learner_state = ") + v, name) ==
+            0);
+    auto s = PostgresStore::open(url);
+    Error e = test_util::error_from([&] { (void)s->load("u"); });
+    CHECK(e.code() == ErrorCode::Corrupt);
+    CHECK(e.location().field == "learner_state");
+    CHECK(s->for_each([](const LearnerProfile&) {}) == 1);
+    CHECK(s->erase("u"));
+  }
 }

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -641,4 +642,159 @@ TEST_CASE("profile: documents written with schema_version are still read", "[pro
   j["version"] = "2.0";
   CHECK(error_from([&] { (void)LearnerProfile::from_json(j.dump()); }).code() ==
         ErrorCode::Version);
+}
+
+// ---- the learner layer's state ----
+
+namespace {
+
+/// make_model() with a learner layer (weights need only be valid: the state's numbers do not
+/// depend on them).
+BktModel layered_model() {
+  BktModel m = make_model();
+  LearnerLayer L;
+  L.pseudo_count = 10.0;
+  for (std::size_t t = 0; t < kLearnerTerms; ++t) L.weights[t] = 0.1 * static_cast<double>(t);
+  m.set_learner(L);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("profile: under a layer, apply_response records BKT's P(correct) after forgetting, "
+          "once per skill in the item's order",
+          "[profile][learner]") {
+  const Curriculum c = make_curriculum();
+  BktModel m = layered_model();
+  m.set_forget_per_day("fractions", 0.1);
+  LearnerProfile p = new_profile(kLearner, c, m);
+  REQUIRE(!p.learner_state);
+  // fd is [fractions, decimals]; fractions takes fd's own guess 0.4 / slip 0.05:
+  // P(correct) 0.3 * 0.95 + 0.7 * 0.4 = 0.565, decimals 0.4 * 0.85 + 0.6 * 0.2 = 0.46.
+  (void)apply_response(p, c, m, ProfileRules{}, kFD, Outcome::Correct, kT0);
+  REQUIRE(p.learner_state);
+  const LearnerState& s = *p.learner_state;
+  CHECK(s.responses == 2);
+  CHECK(s.last == 1);
+  CHECK_THAT(s.residual_sum, WithinAbs(0.435 + 0.54, 1e-15));
+  CHECK(s.skills.at("fractions").last_seen == 1);
+  CHECK(s.skills.at("decimals").last_seen == 2);
+  CHECK_THAT(p.learner_ability, WithinAbs(0.975 / 12.0, 1e-15));
+  // Two days later, f1 (fractions' own guess 0.25 / slip 0.1). After fd: posterior
+  // 0.285 / 0.565, learning 0.2, then two days of forgetting at 0.1 a day: x 0.81.
+  const double post = 0.285 / 0.565;
+  const double known = (post + (1 - post) * 0.2) * 0.81;
+  const double pc = known * 0.9 + (1 - known) * 0.25;
+  (void)apply_response(p, c, m, ProfileRules{}, kF1, Outcome::Incorrect, at_days(2));
+  CHECK(s.responses == 3);
+  CHECK(s.last == -1);
+  CHECK_THAT(s.residual_sum, WithinAbs(0.975 - pc, 1e-12));
+  CHECK(s.skills.at("fractions").opportunities == 2);
+  CHECK(s.skills.at("fractions").last_seen == 3);
+  CHECK_THAT(p.learner_ability, WithinAbs((0.975 - pc) / 13.0, 1e-12));
+  // A model without the layer leaves the state as it was.
+  LearnerProfile q = p;
+  (void)apply_response(q, c, make_model(), ProfileRules{}, kD1, Outcome::Correct, at_days(3));
+  CHECK(q.learner_state == p.learner_state);
+  CHECK(q.learner_ability == p.learner_ability);
+}
+
+TEST_CASE("profile: a learner state round-trips as profile JSON 1.1; 1.2 is refused",
+          "[profile][learner]") {
+  const Curriculum c = make_curriculum();
+  const BktModel m = layered_model();
+  LearnerProfile p = new_profile(kLearner, c, m);
+  for (int k = 0; k < 7; ++k) {
+    (void)apply_response(p, c, m, ProfileRules{}, static_cast<std::uint32_t>(k % 4),
+                         k % 3 ? Outcome::Correct : Outcome::Incorrect, at_seconds(k * 30.0));
+  }
+  REQUIRE(p.learner_state);
+  const std::string text = p.to_json();
+  const nlohmann::json j = nlohmann::json::parse(text);
+  CHECK(j.at("version") == "1.1");
+  const auto& ls = j.at("learner_state");
+  CHECK(ls.at("responses") == p.learner_state->responses);
+  CHECK(ls.at("ability") == p.learner_ability);
+  CHECK(ls.at("skills").at("decimals").at("opportunities") ==
+        p.learner_state->skills.at("decimals").opportunities);
+  CHECK(LearnerProfile::from_json(text) == p);
+  CHECK(LearnerProfile::from_json(p.to_json(2)) == p);
+  SECTION("equality sees the state and the ability") {
+    LearnerProfile q = p;
+    q.learner_state->recent += 1e-3;
+    CHECK(q != p);
+    q = p;
+    q.learner_ability = 0.5;
+    CHECK(q != p);
+    q = p;
+    q.learner_state.reset();
+    CHECK(q != p);
+  }
+  SECTION("a newer minor version is a Version error") {
+    nlohmann::json k = j;
+    k["version"] = "1.2";
+    const Error e = error_from([&] { (void)LearnerProfile::from_json(k.dump(), "p.json"); });
+    CHECK(e.code() == ErrorCode::Version);
+    CHECK(e.location().field == "version");
+    CHECK_THAT(std::string(e.what()), !Contains(kLearner));
+  }
+  SECTION("a 1.0 document, without a state, is still read and written as 1.0") {
+    LearnerProfile q = p;
+    q.learner_state.reset();
+    q.learner_ability = 0.0;
+    nlohmann::json k = j;
+    k.erase("learner_state");
+    k["version"] = "1.0";
+    const LearnerProfile back = LearnerProfile::from_json(k.dump());
+    CHECK(back == q);
+    CHECK(nlohmann::json::parse(back.to_json()).at("version") == "1.0");
+  }
+}
+
+TEST_CASE("profile: a bad learner_state is refused, naming the field", "[profile][learner]") {
+  const Curriculum c = make_curriculum();
+  const BktModel m = layered_model();
+  LearnerProfile p = new_profile(kLearner, c, m);
+  (void)apply_response(p, c, m, ProfileRules{}, kF1, Outcome::Correct, kT0);
+  (void)apply_response(p, c, m, ProfileRules{}, kD1, Outcome::Correct, kT0);
+  const nlohmann::json good = nlohmann::json::parse(p.to_json());
+  struct Case {
+    std::function<void(nlohmann::json&)> edit;
+    ErrorCode code;
+    const char* field;
+  };
+  const Case cases[] = {
+      {[](nlohmann::json& s) { s = 3; }, ErrorCode::Parse, "learner_state"},
+      {[](nlohmann::json& s) { s["responses"] = -1; }, ErrorCode::Parse, "learner_state.responses"},
+      {[](nlohmann::json& s) { s.erase("responses"); }, ErrorCode::Parse,
+       "learner_state.responses"},
+      {[](nlohmann::json& s) { s["residual_sum"] = 5.0; }, ErrorCode::InvalidArgument,
+       "learner_state.residual_sum"},
+      {[](nlohmann::json& s) { s["recent"] = 1.5; }, ErrorCode::InvalidArgument,
+       "learner_state.recent"},
+      {[](nlohmann::json& s) { s["recent_slow"] = "x"; }, ErrorCode::Parse,
+       "learner_state.recent_slow"},
+      {[](nlohmann::json& s) { s["last"] = 2; }, ErrorCode::Parse, "learner_state.last"},
+      {[](nlohmann::json& s) { s["last"] = 0; }, ErrorCode::InvalidArgument, "learner_state.last"},
+      {[](nlohmann::json& s) { s["ability"] = "high"; }, ErrorCode::Parse,
+       "learner_state.ability"},
+      {[](nlohmann::json& s) { s.erase("skills"); }, ErrorCode::Parse, "learner_state.skills"},
+      {[](nlohmann::json& s) { s["skills"]["fractions"]["last_seen"] = 9; }, ErrorCode::Parse,
+       "learner_state.skills.fractions.last_seen"},
+      {[](nlohmann::json& s) { s["skills"]["fractions"]["opportunities"] = 0; },
+       ErrorCode::InvalidArgument, "learner_state.skills.fractions"},
+      {[](nlohmann::json& s) { s["skills"]["fractions"] = nullptr; }, ErrorCode::Parse,
+       "learner_state.skills.fractions"},
+  };
+  int n = 0;
+  for (const Case& k : cases) {
+    CAPTURE(n++);
+    nlohmann::json j = good;
+    k.edit(j["learner_state"]);
+    const Error e = error_from([&] { (void)LearnerProfile::from_json(j.dump(), "p.json"); });
+    CHECK(e.code() == k.code);
+    CHECK(e.location().field == k.field);
+    CHECK(e.location().source == "p.json");
+    CHECK_THAT(std::string(e.what()), !Contains(kLearner));
+  }
 }

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -646,4 +647,210 @@ TEST_CASE("store: a half-life beyond the cap, as earlier versions could store, r
   auto p = store->load("u");
   REQUIRE(p);
   CHECK(p->profile.skills.at("counting").half_life_days == kMaxHalfLifeDays);
+}
+
+// ---- the learner layer's state ----
+
+namespace {
+
+// A layered profile after one more response on addition: the counters, the addition entry and a
+// new fractions entry change (the item's skills), the rest stays.
+LearnerProfile after_response(LearnerProfile p) {
+  LearnerState& s = *p.learner_state;
+  s.responses += 2;
+  s.residual_sum += 0.3;
+  s.recent = 0.9 * s.recent + 0.1 * 0.3;
+  s.recent_slow = 0.97 * s.recent_slow + 0.03 * 0.3;
+  s.last = 1;
+  s.skills["addition"] = {2, 4};
+  s.skills["fractions"] = {1, 5};
+  p.learner_ability = s.residual_sum / 25.0;
+  p.responses += 1;
+  p.recent_items.push_back("a1");
+  p.skills["addition"].p_known = 0.6;
+  return p;
+}
+
+// Runs `sql` on the SQLite file.
+void sqlite_exec(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  char* msg = nullptr;
+  const int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &msg);
+  INFO((msg ? msg : ""));
+  sqlite3_free(msg);
+  sqlite3_close(h);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+int sqlite_user_version(const std::string& db) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, nullptr);
+  const int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+// The schema SqliteStore wrote before the learner layer (user_version 2), as it wrote it, with
+// one learner who answered c1 once.
+void create_schema_2(const std::string& db) {
+  sqlite_exec(db,
+              "CREATE TABLE learners ("
+              "  learner TEXT PRIMARY KEY, responses INTEGER NOT NULL, last_response INTEGER,"
+              "  goals TEXT NOT NULL, recent_items TEXT NOT NULL) WITHOUT ROWID;"
+              "CREATE TABLE skill_states ("
+              "  learner TEXT NOT NULL, skill TEXT NOT NULL, p_known REAL NOT NULL,"
+              "  attempts INTEGER NOT NULL, correct INTEGER NOT NULL, streak INTEGER NOT NULL,"
+              "  last_practice INTEGER, mastered_at INTEGER, half_life_days REAL NOT NULL,"
+              "  reviews INTEGER NOT NULL, next_review INTEGER, wheel_spinning INTEGER NOT NULL,"
+              "  PRIMARY KEY (learner, skill)) WITHOUT ROWID;"
+              "CREATE TABLE responses ("
+              "  learner TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL,"
+              "  outcome INTEGER NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (learner, seq)) "
+              "WITHOUT ROWID;"
+              "ALTER TABLE learners ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+              "CREATE TABLE pathwise_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) "
+              "WITHOUT ROWID;"
+              "INSERT INTO pathwise_meta (key, value) VALUES ('version', 1);"
+              "INSERT INTO learners VALUES ('old', 1, 1700000000000, '[]', '[\"c1\"]', "
+              "  4294967297);"
+              "INSERT INTO skill_states VALUES ('old', 'counting', 0.8, 1, 1, 1, 1700000000000,"
+              "  NULL, 0.0, 0, NULL, 0);"
+              "INSERT INTO responses VALUES ('old', 1, 'c1', 1, 1700000000000);"
+              "PRAGMA user_version = 2;"
+              "PRAGMA application_id = 1348564072;");
+}
+
+}  // namespace
+
+TEST_CASE("store: the learner state round-trips through the in-memory and SQLite stores",
+          "[store][learner]") {
+  const LearnerProfile p = fixtures::layered_profile("u1");
+  const LearnerProfile q = after_response(p);
+  const std::vector<std::string> changed = {"addition", "fractions"};
+  const ResponseRecord r{"a1", Outcome::Correct, from_millis(1700000009000)};
+  SECTION("in memory: whole, then one response (only the item's entries copied)") {
+    InMemoryStore s;
+    s.save(p);
+    CHECK(s.load("u1")->profile == p);
+    store_response(s, q, r, changed);
+    CHECK(s.load("u1")->profile == q);
+  }
+  SECTION("SQLite: whole, then one response, across reopening") {
+    const std::string db = fresh_db("layer-roundtrip.db");
+    {
+      auto s = SqliteStore::open(db);
+      s->save(p);
+      CHECK(s->load("u1")->profile == p);
+      store_response(*s, q, r, changed);
+    }
+    auto s = SqliteStore::open(db);
+    CHECK(s->load("u1")->profile == q);
+    // A profile without a state writes NULL and reads back without one.
+    LearnerProfile plain = fixtures::sample_profile("u2");
+    s->save(plain);
+    CHECK(!s->load("u2")->profile.learner_state);
+    CHECK(s->load("u2")->profile == plain);
+    // Import (a store-to-store copy) carries it.
+    InMemoryStore mem;
+    mem.import(s->load("u1")->profile, s->responses("u1"));
+    CHECK(mem.load("u1")->profile == q);
+    const std::string db2 = fresh_db("layer-import.db");
+    auto s2 = SqliteStore::open(db2);
+    s2->import(q, {r});
+    CHECK(s2->load("u1")->profile == q);
+  }
+  SECTION("the engine's export carries the state") {
+    Engine engine(fixtures::small_curriculum(), fixtures::layered_model(), PolicyConfig{},
+                  std::make_unique<InMemoryStore>(true));
+    engine.record({"u1", "c1", Outcome::Correct, std::chrono::system_clock::now()});
+    const auto j = nlohmann::json::parse(engine.export_learner("u1"));
+    CHECK(j.at("profile").at("version") == "1.1");
+    CHECK(j.at("profile").at("learner_state").at("responses") == 1);
+  }
+}
+
+TEST_CASE("store: a schema-2 SQLite file migrates in place, also when processes open it at once",
+          "[store][learner][multiprocess]") {
+  const std::string db = fresh_db("schema2.db");
+  create_schema_2(db);
+  constexpr int kProcs = 6, kEach = 20;
+  std::vector<pid_t> kids;
+  for (int c = 0; c < kProcs; ++c) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int bad = 0;
+      try {
+        Engine e(fixtures::small_curriculum(), fixtures::layered_model(), PolicyConfig{},
+                 SqliteStore::open(db));
+        for (int k = 0; k < kEach; ++k)
+          e.record({"old", k % 2 ? "c1" : "f1", Outcome::Correct, std::chrono::system_clock::now()});
+      } catch (const Error&) {
+        ++bad;
+      }
+      _exit(bad == 0 ? 0 : 1);
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t pid : kids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  CHECK(sqlite_user_version(db) == SqliteStore::kSchemaVersion);
+  auto s = SqliteStore::open(db);
+  auto p = s->load("old");
+  REQUIRE(p);
+  // The response from before the migration counts in the profile; the state starts with the
+  // first response under the layer.
+  CHECK(p->profile.responses == 1 + kProcs * kEach);
+  REQUIRE(p->profile.learner_state);
+  CHECK(p->profile.learner_state->responses == kProcs * kEach);
+  CHECK(p->profile.learner_state->skills.at("counting").opportunities == kProcs * kEach / 2);
+  CHECK(p->profile.skills.at("counting").attempts == 1 + kProcs * kEach / 2);
+  CHECK(s->responses("old").size() == 1 + kProcs * kEach);
+}
+
+TEST_CASE("store: 8 processes with a layer model on one SQLite file keep the state whole",
+          "[store][learner][multiprocess]") {
+  std::string db = fresh_db("mp-layer.db");
+  std::string dir = temp_path("mp-sqlite-layer");
+  std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  multiprocess::LoadOptions o;
+  o.learner_layer = true;
+  multiprocess::run_and_check([db] { return SqliteStore::open(db); }, o, dir);
+}
+
+TEST_CASE("store: a damaged learner_state is Corrupt, naming the column", "[store][learner]") {
+  const char* values[] = {
+      "'not json'",
+      "42",
+      "'[1, 2]'",
+      "'{\"responses\": -1, \"residual_sum\": 0, \"recent\": 0, \"recent_slow\": 0, \"last\": 0, "
+      "\"skills\": {}}'",
+      "'{\"responses\": 1, \"residual_sum\": 3, \"recent\": 0, \"recent_slow\": 0, \"last\": 1, "
+      "\"skills\": {}}'",
+      "'{\"responses\": 1}'",
+  };
+  for (const char* v : values) {
+    CAPTURE(v);
+    const std::string db = fresh_db("layer-damaged.db");
+    {
+      Engine engine(fixtures::small_curriculum(), fixtures::layered_model(), PolicyConfig{},
+                    SqliteStore::open(db));
+      engine.record({"u", "c1", Outcome::Correct, std::chrono::system_clock::now()});
+    }
+    sqlite_exec(db, std::string("UPDATE learners SET learner_state = ") + v);
+    auto store = SqliteStore::open(db);
+    Error e = test_util::error_from([&] { (void)store->load("u"); });
+    CHECK(e.code() == ErrorCode::Corrupt);
+    CHECK(e.location().field == "learner_state");
+    CHECK(std::string(e.what()).find("'u'") == std::string::npos);
+    CHECK(store->for_each([](const LearnerProfile&) {}) == 1);
+    CHECK(store->erase("u"));
+  }
 }

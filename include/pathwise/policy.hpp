@@ -115,6 +115,11 @@ struct PATHWISE_EXPORT PolicyContext {
   /// Optional: the profile's skill states by curriculum skill index (nullptr where the profile
   /// lacks the skill), so a policy need not look skills up by name. The engine provides it.
   const SkillState* const* skill_states = nullptr;
+  /// Optional: the learner's learner-layer state (LearnerProfile::learner_state). With a model
+  /// that has a layer, item_p_correct() corrects BKT's P(correct) by it; null there means a
+  /// learner with no response yet. The engine provides it; the Sequencer takes the profile's
+  /// when it is null.
+  const LearnerState* learner_state = nullptr;
 };
 
 /// A sequencing policy. Implement it to plug a custom one into the Engine.
@@ -149,7 +154,8 @@ class PATHWISE_EXPORT Sequencer final : public Policy {
 
 /// Predicted P(correct) on an item for a learner whose P(known) of `skill` is `p_known`: BKT
 /// with the item's guess/slip where the model has them, else the skill's, shifted by the item's
-/// difficulty (see Item::difficulty).
+/// difficulty (see Item::difficulty); then, when the model has a learner layer, the layer's
+/// LearnerLayer::predict on that for the context's learner_state (an empty state if null).
 [[nodiscard]] PATHWISE_EXPORT double item_p_correct(const PolicyContext& context,
                                                     std::uint32_t item, std::uint32_t skill,
                                                     double p_known);

@@ -12,6 +12,7 @@
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
 #include "pathwise/export.hpp"
+#include "pathwise/learner.hpp"
 #include "pathwise/time.hpp"
 #include "pathwise/types.hpp"
 
@@ -80,11 +81,14 @@ struct PATHWISE_EXPORT ProfileRules {
 /// Everything Pathwise holds on one learner. JSON: {"format": "pathwise-learner-profile",
 /// "version": "1.0", ...}, the convention of every Pathwise document (documents written before
 /// it, with "schema_version": 1 instead, are read too); times are milliseconds since the Unix
-/// epoch.
+/// epoch. A profile with a learner-layer state is written as version "1.1" with a
+/// "learner_state" object (docs/engine.md); one without it stays "1.0", as before.
 /// Value type; thread-compatible.
 struct PATHWISE_EXPORT LearnerProfile {
   static constexpr const char* kFormat = "pathwise-learner-profile";
   static constexpr const char* kVersion = "1.0";
+  /// Version written when the profile holds a learner_state; the newest this library reads.
+  static constexpr const char* kVersionWithLearner = "1.1";
   /// The "schema_version" older documents carry in place of "version" (read, never written).
   static constexpr int kSchemaVersion = 1;
 
@@ -99,6 +103,15 @@ struct PATHWISE_EXPORT LearnerProfile {
   /// Responses recorded, and the time of the last one.
   std::uint64_t responses = 0;
   std::optional<TimePoint> last_response;
+  /// The learner layer's running numbers (LearnerState, learner.hpp): set by the first
+  /// response recorded under a model with a layer (BktModel::learner()), updated by every later
+  /// one under such a model, left as it is under a model without one. Unset: no such response.
+  std::optional<LearnerState> learner_state;
+  /// The layer's ability estimate for `learner_state` (LearnerLayer::ability under the model
+  /// that recorded the last response), kept with it for teachers' views: informational only.
+  /// Predictions recompute the ability from the state with the model at hand. 0 while
+  /// learner_state is unset.
+  double learner_ability = 0.0;
 
   /// P(known) of a skill. Throws Error (UnknownSkill) if the profile does not track it.
   [[nodiscard]] double mastery(std::string_view skill) const;
@@ -133,6 +146,10 @@ struct PATHWISE_EXPORT LearnerProfile {
 /// Applies one response to `profile`: the BKT update of every skill of the item (each skill is
 /// updated independently with the same outcome, exactly as an offline log with the row listed
 /// under each skill), counters, streaks, mastery time, review schedule and wheel-spinning flags.
+/// Under a model with a learner layer, the profile's learner_state records the response once
+/// per skill of the item, in the item's skill order, with BKT's P(correct) of the skill (after
+/// time-based forgetting, before the update) as LearnerLayer::update takes it; learner_ability
+/// is then the layer's ability of the new state.
 /// Returns the ids of the skills changed. Throws Error (InvalidArgument) if `time` is before the
 /// profile's last response or the outcome is not 0/1, Error (UnknownItem) for an item index out
 /// of range.

@@ -179,7 +179,7 @@ struct PATHWISE_EXPORT SqliteOptions {
 class PATHWISE_EXPORT SqliteStore final : public ProfileStore {
  public:
   /// Schema version this build writes; older databases are migrated on open.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   /// The SQLite application id Pathwise marks its files with ("Path"); open() refuses a file
   /// marked otherwise, or one holding another application's tables.
   static constexpr std::int32_t kApplicationId = 0x50617468;
@@ -236,7 +236,7 @@ struct PATHWISE_EXPORT PostgresOptions {
 class PATHWISE_EXPORT PostgresStore final : public ProfileStore {
  public:
   /// Schema version this build writes; older databases are migrated on open.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   /// Connects and creates or migrates the schema. Throws Error (Busy) if the server cannot be
   /// reached, Error (Io) for a refused login or a failed migration, Error (Version) for a newer

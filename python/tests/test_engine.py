@@ -107,3 +107,29 @@ def test_times_are_aware_datetimes_naive_ones_as_utc_or_seconds_since_the_epoch(
         assert e.export(learner)["responses"][0]["time"] == expected_ms
     with pytest.raises(pathwise.InvalidArgumentError):
         e.record("d", item, True, "2026-12-01")
+
+
+def test_a_learner_layer_model_keeps_the_state_in_the_profile():
+    curriculum, truth = pathwise.synthetic_course()
+    data = pathwise.simulate(truth, learners=200, opportunities=10, seed=4)
+    model = pathwise.Model(learner=True).fit(data=data)
+    e = pathwise.Engine(curriculum, model, options={"check_clock": False})
+    item = first_item(curriculum)
+    skills = curriculum["items"][0]["skills"]
+    e.record("l1", item, True, T0)
+    e.record("l1", item, False, T0 + dt.timedelta(seconds=5))
+    p = e.profile("l1")
+    assert p["version"] == "1.1"
+    state = p["learner_state"]
+    assert state["responses"] == 2 * len(skills)  # once per skill of the item
+    assert state["last"] == -1
+    assert set(state["skills"]) == set(skills)
+    assert isinstance(state["ability"], float)
+    r = e.recommend("l1", T0 + dt.timedelta(seconds=6))
+    if r.reason in {"practice", "remediate", "challenge"}:
+        assert "learner ability" in r.explanation
+    # A model without the layer: profiles as before.
+    plain, _, _ = engine()
+    plain.record("l1", item, True, T0)
+    assert plain.profile("l1")["version"] == "1.0"
+    assert "learner_state" not in plain.profile("l1")

@@ -36,6 +36,9 @@ inline constexpr const char* kMigrations[] = {
     "  learner text NOT NULL, seq bigint NOT NULL, item text NOT NULL,"
     "  outcome smallint NOT NULL, time bigint NOT NULL, PRIMARY KEY (learner, seq));"
     "CREATE SEQUENCE pathwise_version;",
+    // 1 -> 2: the learner layer's state (LearnerProfile::learner_state) as JSON text, NULL for a
+    // learner without one (a nullable column: no row is rewritten).
+    "ALTER TABLE pathwise_learners ADD COLUMN IF NOT EXISTS learner_state text;",
 };
 inline constexpr int kMigrationCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == PostgresStore::kSchemaVersion, "one migration per version");
@@ -52,8 +55,8 @@ inline const Statement kStatements[] = {
     {"pw_txid_status", "SELECT txid_status($1)"},
     {"pw_lock", "SELECT version FROM pathwise_learners WHERE learner = $1 FOR UPDATE"},
     {"pw_learner",
-     "SELECT responses, last_response, goals, recent_items, version FROM pathwise_learners "
-     "WHERE learner = $1"},
+     "SELECT responses, last_response, goals, recent_items, version, learner_state "
+     "FROM pathwise_learners WHERE learner = $1"},
     {"pw_skills",
      "SELECT skill, p_known, attempts, correct, streak, last_practice, mastered_at, "
      "half_life_days, reviews, next_review, wheel_spinning FROM pathwise_skill_states "
@@ -68,15 +71,15 @@ inline const Statement kStatements[] = {
      "pathwise_learners.version RETURNING (xmax = 0)"},
     {"pw_insert_learner",
      "INSERT INTO pathwise_learners (learner, responses, last_response, goals, recent_items, "
-     "version) VALUES ($1, $2, $3, $4, $5, nextval('pathwise_version')) "
+     "learner_state, version) VALUES ($1, $2, $3, $4, $5, $6, nextval('pathwise_version')) "
      "RETURNING version, txid_current()"},
     {"pw_update_learner",
      "UPDATE pathwise_learners SET responses = $2, last_response = $3, goals = $4, "
-     "recent_items = $5, version = nextval('pathwise_version') WHERE learner = $1 "
-     "RETURNING version, txid_current()"},
+     "recent_items = $5, learner_state = $6, version = nextval('pathwise_version') "
+     "WHERE learner = $1 RETURNING version, txid_current()"},
     {"pw_update_progress",
      "UPDATE pathwise_learners SET responses = $2, last_response = $3, recent_items = $4, "
-     "version = nextval('pathwise_version') WHERE learner = $1 "
+     "learner_state = $5, version = nextval('pathwise_version') WHERE learner = $1 "
      "RETURNING version, txid_current()"},
     {"pw_upsert_skill",
      "INSERT INTO pathwise_skill_states (learner, skill, p_known, attempts, correct, streak, "
@@ -97,8 +100,8 @@ inline const Statement kStatements[] = {
     {"pw_delete_responses", "DELETE FROM pathwise_responses WHERE learner = $1"},
     // for_each() reads learners in pages, in key order, so memory stays bounded.
     {"pw_learners_page",
-     "SELECT learner, responses, last_response, goals, recent_items FROM pathwise_learners "
-     "WHERE learner > $1 ORDER BY learner LIMIT 500"},
+     "SELECT learner, responses, last_response, goals, recent_items, learner_state "
+     "FROM pathwise_learners WHERE learner > $1 ORDER BY learner LIMIT 500"},
     {"pw_skills_range",
      "SELECT learner, skill, p_known, attempts, correct, streak, last_practice, mastered_at, "
      "half_life_days, reviews, next_review, wheel_spinning FROM pathwise_skill_states "
@@ -147,6 +150,14 @@ class Params {
     return *this;
   }
   Params& boolean(bool b) { return text(b ? "t" : "f"); }
+  Params& null() {
+    values_.emplace_back(std::nullopt);
+    return *this;
+  }
+  /// The learner_state column: the state's JSON text, or NULL for a profile without one.
+  Params& learner_state(const LearnerProfile& p) {
+    return p.learner_state ? text(learner_state_text(p)) : null();
+  }
   std::vector<const char*> pointers() const {
     std::vector<const char*> p;
     for (const auto& v : values_) p.push_back(v ? v->c_str() : nullptr);
@@ -188,12 +199,14 @@ inline SkillState skill_from(const PgResult& r, int row, int first) {
   return st;
 }
 
-/// The learner row's columns from `first` (responses, last_response, goals, recent_items).
-inline void learner_from(const PgResult& r, int row, int first, LearnerProfile& p) {
+/// The learner row's columns from `first` (responses, last_response, goals, recent_items), and
+/// learner_state at `state_col`.
+inline void learner_from(const PgResult& r, int row, int first, int state_col, LearnerProfile& p) {
   p.responses = kCheck.count64(r.integer(row, first), "responses");
   p.last_response = stored_time(r, row, first + 1, "last_response");
   p.goals = kCheck.string_list(r.text(row, first + 2), "goals");
   p.recent_items = kCheck.string_list(r.text(row, first + 3), "recent_items");
+  if (!r.null(row, state_col)) kCheck.learner_state(r.text(row, state_col), "learner_state", p);
 }
 
 

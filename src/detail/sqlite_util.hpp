@@ -120,6 +120,9 @@ inline constexpr const char* kMigrations[] = {
     "ALTER TABLE learners ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
     "CREATE TABLE pathwise_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
     "INSERT INTO pathwise_meta (key, value) VALUES ('version', 1);",
+    // 2 -> 3: the learner layer's state (LearnerProfile::learner_state) as JSON text, NULL for a
+    // learner without one. Adding a nullable column rewrites no row.
+    "ALTER TABLE learners ADD COLUMN learner_state TEXT;",
 };
 inline constexpr int kMigrationCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == SqliteStore::kSchemaVersion, "one migration per schema version");

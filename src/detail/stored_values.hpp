@@ -15,6 +15,11 @@
 
 namespace pathwise::detail {
 
+/// The JSON text a store keeps for the profile's learner-layer state (the profile must have one).
+inline std::string learner_state_text(const LearnerProfile& p) {
+  return dump(learner_state_json(*p.learner_state, p.learner_ability));
+}
+
 /// Throws Error (Corrupt): the value in `column` of the store at `source` is damaged. The message
 /// names the column, never the value (it may hold a learner id).
 [[noreturn]] inline void damaged(const std::string& source, const char* column) {
@@ -77,6 +82,19 @@ class StoredValues {
       damaged(source_, column);
     }
     return out;
+  }
+  /// A learner-layer state as the stores keep it: the "learner_state" object of a profile
+  /// document, as JSON text; anything else, or a value out of its domain, is damaged.
+  void learner_state(const std::string& json, const char* column, LearnerProfile& p) const {
+    try {
+      LearnerState state;
+      double ability = 0.0;
+      read_learner_state(parse_json(json, source_), "", state, ability);
+      p.learner_state = std::move(state);
+      p.learner_ability = ability;
+    } catch (const Error&) {
+      damaged(source_, column);
+    }
   }
 
  private:
