@@ -162,9 +162,11 @@ pathwise_status pathwise_erase_learner_n(pathwise_engine_t* engine, const char* 
  *   "skill_separator": "~~" or null, "strict", "keep_scaffolding" (true/false),
  *   "empty_skill_label": "nan" or null, "max_line_bytes", "max_fields_per_line",
  *   "max_input_bytes" (integers >= 1)}.
- * Fit options: FitOptions {"preset": "bkt" (the default: calibrated, weak Beta priors and
+ * Fit options: FitOptions {"preset": "bkt" (calibrated standard BKT: weak Beta priors and
  *   guess + slip <= 0.95) | "pybkt" (pyBKT's maximum-likelihood fit), applied before the other
- *   keys; "restarts", "max_iterations", "seed", "threads",
+ *   keys (no preset: "bkt" with the learner layer); "learner": true/false or {"l2", "l2_skill",
+ *   "pseudo_count", "decay_recent", "decay_recent_slow", "max_iterations", "tolerance",
+ *   "terms": ["ability", "recency", "practice"]}; "restarts", "max_iterations", "seed", "threads",
  *   "item_min_responses", "min_skill_responses" (integers), "tolerance" (number), "forgetting",
  *   "item_guess_slip" (true/false), "bounds": {"guess": [0, 0.3], ...}, "fixed": {"slip": 0.1},
  *   "priors": {"guess": [2, 5], ...} (Beta(alpha, beta), alpha and beta >= 1),
