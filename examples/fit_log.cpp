@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     pathwise::ResponseLog log = pathwise::ResponseLog::read_file(argv[1]);  // format detected
     std::fputs(log.report().summary().c_str(), stderr);  // skipped rows, by reason
 
-    pathwise::FitOptions options;      // calibrated BKT: weak priors, 5 restarts, tolerance 1e-3
+    pathwise::FitOptions options;      // calibrated BKT with the learner layer (docs/bkt.md)
     options.bounds.slip = {0.0, 0.3};  // hmm-scalable-style bounds keep fits interpretable
     options.bounds.guess = {0.0, 0.3};
     pathwise::BktModel model = pathwise::fit(log, options);

@@ -153,16 +153,20 @@ pathwise_status pathwise_erase_learner_n(pathwise_engine_t* engine, const char* 
  *   (true/false), "empty_skill_label": "nan" or null, "epoch_unit": "auto"|"seconds"|
  *   "milliseconds", "skill_map" (xAPI: a file path), "skill_extension" (xAPI: an IRI),
  *   "max_line_bytes", "max_fields_per_line", "max_input_bytes" (integers >= 1)}.
- * Fit options: FitOptions {"preset": "bkt" (the default: calibrated, weak Beta priors and
+ * Fit options: FitOptions {"preset": "bkt" (calibrated standard BKT: weak Beta priors and
  *   guess + slip <= 0.95) | "pybkt" (pyBKT's maximum-likelihood fit), applied before the other
- *   keys; "restarts", "max_iterations", "seed", "threads",
+ *   keys (no preset: "bkt" with the learner layer); "learner": true/false or {"l2", "l2_skill",
+ *   "pseudo_count", "decay_recent", "decay_recent_slow", "max_iterations", "tolerance",
+ *   "terms": ["ability", "recency", "practice"]}; "restarts", "max_iterations", "seed", "threads",
  *   "item_min_responses", "min_skill_responses" (integers), "tolerance" (number), "forgetting",
  *   "item_guess_slip" (true/false), "bounds": {"guess": [0, 0.3], ...}, "fixed": {"slip": 0.1},
  *   "priors": {"guess": [2, 5], ...} (Beta(alpha, beta), alpha and beta >= 1),
  *   "max_guess_plus_slip": 0.95 (in (0, 2], or null for no guard),
  *   "start": {skill: {"prior", "learn", "guess", "slip"}}, "skills": [names to fit]}, plus
  *   "read". Parameters: prior, learn, forget, guess, slip.
- * Evaluate and predict options: {"skip_unknown_skills": true/false, "read": {...}}.
+ *   Also "conjunctive" (multi-skill rows jointly), "conjunctive_rounds", "forget_per_day"
+ *   (fit daily forgetting from the log's times).
+ * Evaluate and predict options: {"skip_unknown_skills", "conjunctive" (true/false), "read"}.
  * Cross-validation options: {"folds", "seed" (integers), "fit": {fit options without "read"},
  *   "read": {...}}.
  *

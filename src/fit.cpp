@@ -727,10 +727,15 @@ FitOptions FitOptions::pybkt() {
   FitOptions o;
   o.priors = BktPriors{};
   o.max_guess_plus_slip.reset();
+  o.learner.enabled = false;
   return o;
 }
 
-FitOptions FitOptions::bkt() { return FitOptions{}; }
+FitOptions FitOptions::bkt() {
+  FitOptions o;
+  o.learner.enabled = false;
+  return o;
+}
 
 FitOptions FitOptions::preset(std::string_view name) {
   if (name == "bkt") return bkt();

@@ -227,7 +227,8 @@ constexpr double kKnown1 = 0.6853932584269663, kKnown2 = 0.3800738007380074;
 constexpr double kLogLikelihood = -1.9987836386623812;
 constexpr double kRmse = 0.6291871997419779, kLogLoss = 0.9993918193311906;
 const char* kFixedAddition =
-    R"({"fixed": {"prior": 0.3, "learn": 0.2, "guess": 0.25, "slip": 0.1}, "restarts": 1})";
+    R"({"preset": "bkt", "fixed": {"prior": 0.3, "learn": 0.2, "guess": 0.25, "slip": 0.1},
+        "restarts": 1})";
 
 /// Runs `call(&out, &err)`, requires PATHWISE_OK and parses the output.
 template <typename F>

@@ -74,7 +74,8 @@ TEST_CASE("cli: fit writes a model that evaluate and predict read", "[cli]") {
   std::string header, first;
   std::getline(lines, header);
   std::getline(lines, first);
-  CHECK(header == "row,line,skill,item,correct,p_correct");
+  // The default model has the learner layer: BKT's own P(correct) and the ability follow.
+  CHECK(header == "row,line,skill,item,correct,p_correct,p_correct_bkt,ability");
   CHECK(first.rfind("1,2,add,,0,", 0) == 0);  // data row 1 is on file line 2
   std::size_t rows = 1;
   for (std::string l; std::getline(lines, l);) ++rows;
@@ -792,8 +793,12 @@ TEST_CASE("cli: --learner-layer fits the layer, and predict writes its columns",
   Run p = run({"predict", "--model", model, data, "--quiet"});
   REQUIRE(p.code == 0);
   CHECK_THAT(p.out, Contains("row,line,skill,item,correct,p_correct,p_correct_bkt,ability\n"));
-  Run plain = run({"predict", "--model", temp_path("model.json"), data, "--quiet"});
-  if (plain.code == 0) CHECK_THAT(plain.out, !Contains("ability"));
+  std::string bkt_model = temp_path("layer-bkt.json");
+  REQUIRE(run({"fit", data, "--preset", "bkt", "-o", bkt_model, "--quiet"}).code == 0);
+  Run plain = run({"predict", "--model", bkt_model, data, "--quiet"});
+  REQUIRE(plain.code == 0);
+  CHECK_THAT(plain.out, Contains("row,line,skill,item,correct,p_correct\n"));
+  CHECK_THAT(plain.out, !Contains("ability"));
   Run json = run({"fit", data, "--learner-layer", "--json", "--quiet"});
   REQUIRE(json.code == 0);
   const auto j = nlohmann::json::parse(json.out);

@@ -797,6 +797,7 @@ TEST_CASE("fit: flat Beta(1, 1) priors are maximum likelihood, bit for bit", "[f
     *flat.priors.find(name) = BetaPrior{1.0, 1.0};
   });
   flat.max_guess_plus_slip.reset();
+  flat.learner.enabled = false;
   CHECK(fit(log, flat) == fit(log, FitOptions::pybkt()));
   CHECK(FitOptions::pybkt().priors == BktPriors{});
   CHECK_FALSE(FitOptions::pybkt().max_guess_plus_slip.has_value());
@@ -804,6 +805,10 @@ TEST_CASE("fit: flat Beta(1, 1) priors are maximum likelihood, bit for bit", "[f
   CHECK(FitOptions{}.priors == calibrated_priors());
   CHECK(FitOptions::bkt().priors == calibrated_priors());
   CHECK(FitOptions{}.max_guess_plus_slip == std::optional<double>(0.95));
+  // The default fits the learner layer too; the presets are standard BKT.
+  CHECK(FitOptions{}.learner.enabled);
+  CHECK_FALSE(FitOptions::bkt().learner.enabled);
+  CHECK_FALSE(FitOptions::pybkt().learner.enabled);
   CHECK_FALSE(fit(log, FitOptions{}) == fit(log, FitOptions::pybkt()));
 }
 

@@ -108,8 +108,9 @@ using BktPriors = BktParamSet<BetaPrior>;
 /// parameters: by Newton's method on the log-likelihood of the responses given BKT's in-sample
 /// P(correct), with L2 penalties. Thread-compatible.
 struct PATHWISE_EXPORT LearnerFitOptions {
-  /// Fit the layer (the model gets a "learner" block, model JSON 1.1). Default: false.
-  bool enabled = false;
+  /// Fit the layer (the model gets a "learner" block, model JSON 1.1). Default: true (the
+  /// presets bkt and pybkt turn it off).
+  bool enabled = true;
   /// LearnerLayer's pseudo_count, decay_recent and decay_recent_slow. Defaults: 20, 0.9, 0.97.
   double pseudo_count = 20.0;
   double decay_recent = 0.9;
@@ -151,7 +152,8 @@ struct PATHWISE_EXPORT LearnerFitReport {
   double seconds = 0.0;
 };
 
-/// Options for fit(). The defaults are the calibrated standard model: pyBKT's EM schedule (5
+/// Options for fit(). The defaults are the calibrated model with the learner layer (learner.hpp):
+/// pyBKT's EM schedule (5
 /// random restarts, at most 100 EM iterations, stop when the objective changes by at most 1e-3,
 /// no forgetting), with the weak calibrated_priors() (MAP EM) and guess + slip kept at most
 /// 0.95. FitOptions::pybkt() is pyBKT's pure maximum-likelihood fit. Thread-compatible.
@@ -232,7 +234,8 @@ struct PATHWISE_EXPORT FitOptions {
   /// Preset "pybkt": pyBKT's standard model exactly, maximum likelihood with flat priors and no
   /// guard. For parity checks against pyBKT.
   [[nodiscard]] static FitOptions pybkt();
-  /// Preset "bkt": calibrated standard BKT, the weak calibrated_priors() and the guess + slip
+  /// Preset "bkt": calibrated standard BKT (no learner layer), the weak calibrated_priors() and
+/// the guess + slip
   /// guard (today's defaults).
   [[nodiscard]] static FitOptions bkt();
   /// The preset of that name ("bkt" or "pybkt"). Throws Error (InvalidArgument, field

@@ -112,9 +112,9 @@ def test_predict_gives_the_clis_predictions_row_by_row(cli, tmp):
     assert (got["correct"].to_numpy() == expected["correct"].to_numpy()).all()
 
 
-def test_preset_bkt_is_the_clis_default_fit_and_priors_reach_it(cli, tmp):
+def test_preset_bkt_is_the_clis_and_priors_reach_it(cli, tmp):
     path = data_file("as.csv")
-    cli_fit = cli("fit", path, "-o", str(tmp / "cal.json"))
+    cli_fit = cli("fit", "--preset", "bkt", path, "-o", str(tmp / "cal.json"))
     model = pathwise.Model(preset="bkt").fit(data_path=path)
     assert_same_params(model, cli_fit)
     # pyBKT's semantics stay the default and differ from the calibrated fit.

@@ -51,8 +51,9 @@ const OptionGroup kReadGroup{
 const OptionGroup kFitGroup{
     "fit options",
     {{"--preset", "NAME",
-      "bkt: calibrated BKT, weak Beta priors (MAP EM) and guess + slip <= 0.95 (the default); "
-      "pybkt: pyBKT's maximum-likelihood fit exactly; the options below change the preset"},
+      "bkt: calibrated standard BKT, weak Beta priors (MAP EM) and guess + slip <= 0.95; "
+      "pybkt: pyBKT's maximum-likelihood fit exactly; the options below change the preset "
+      "(default, no preset: calibrated BKT with the learner layer)"},
      {"--restarts", "N", "random restarts per skill, best log-posterior wins (default 5)"},
      {"--max-iter", "N", "maximum EM iterations per restart (default 100)"},
      {"--tol", "X", "stop when the log-likelihood changes by <= X (default 1e-3)"},
@@ -70,8 +71,9 @@ const OptionGroup kFitGroup{
       "Beta(A, B) prior on parameter P, A and B >= 1 (1,1 = flat); repeatable (defaults: "
       "prior=2,2 learn=1.5,6 forget=1,10 guess=2,5 slip=2,8; pybkt: flat)"},
      {"--learner-layer", nullptr,
-      "fit the learner layer too: the learner's ability and recency across skills correct "
-      "BKT's P(correct) (model JSON 1.1; docs/bkt.md)"},
+      "fit the learner layer (the default without --preset): the learner's ability and "
+      "recency across skills correct BKT's P(correct) (model JSON 1.1; docs/bkt.md)"},
+     {"--no-learner-layer", nullptr, "fit BKT alone (as --preset bkt)"},
      {"--learner-terms", "LIST",
       "with --learner-layer: the groups of terms fitted, comma-separated: ability, recency, "
       "practice (default all three; for ablations)"},
@@ -276,7 +278,10 @@ FitOptions fit_options(const Args& a) {
   for (const auto& p : a.all("--prior")) set_prior(o, p);
   o.conjunctive = a.flag("--conjunctive");
   o.forget_per_day = a.flag("--daily-forgetting");
+  if (a.flag("--learner-layer") && a.flag("--no-learner-layer"))
+    throw UsageError("--learner-layer and --no-learner-layer exclude each other");
   if (a.flag("--learner-layer")) o.learner.enabled = true;
+  if (a.flag("--no-learner-layer")) o.learner.enabled = false;
   if (auto v = a.value("--learner-terms")) {
     if (!o.learner.enabled) throw UsageError("--learner-terms needs --learner-layer");
     o.learner.ability = o.learner.recency = o.learner.practice = false;
