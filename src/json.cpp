@@ -256,21 +256,16 @@ void read_fit(Settings s, FitOptions& o) {
         if (!t->is_array())
           l.fail("terms", "expected an array of \"ability\", \"recency\", \"practice\", got " +
                               detail::describe(*t));
-        L.ability = L.recency = L.practice = false;
+        std::vector<std::string> groups;
         for (const auto& g : *t) {
-          const std::string name = g.is_string() ? g.get<std::string>() : std::string();
-          if (name == "ability") {
-            L.ability = true;
-          } else if (name == "recency") {
-            L.recency = true;
-          } else if (name == "practice") {
-            L.practice = true;
-          } else {
-            throw Error(ErrorCode::InvalidArgument,
-                        "expected \"ability\", \"recency\" or \"practice\", got " +
-                            detail::quoted_name(g),
-                        Location{"", 0, 0, l.name("terms")});
-          }
+          if (!g.is_string())
+            l.fail("terms", "expected names of groups, got " + detail::describe(g));
+          groups.push_back(g.get<std::string>());
+        }
+        try {
+          L.set_terms(groups);
+        } catch (const Error& e) {
+          throw Error(e.code(), e.message(), Location{"", 0, 0, l.name("terms")});
         }
       }
       l.finish();

@@ -118,6 +118,27 @@ void LearnerLayer::validate() const {
   }
 }
 
+void LearnerFitOptions::set_terms(const std::vector<std::string>& groups) {
+  bool a = false, r = false, p = false;
+  for (const std::string& g : groups) {
+    if (g == "ability") {
+      a = true;
+    } else if (g == "recency") {
+      r = true;
+    } else if (g == "practice") {
+      p = true;
+    } else {
+      const std::string shown = g.size() <= 40 ? "'" + g + "'" : std::string("a long name");
+      throw Error(ErrorCode::InvalidArgument,
+                  "expected ability, recency or practice, got " + shown,
+                  Location{"", 0, 0, "learner.terms"});
+    }
+  }
+  ability = a;
+  recency = r;
+  practice = p;
+}
+
 void LearnerFitOptions::validate() const {
   check_hyper(pseudo_count, decay_recent, decay_recent_slow);
   check_finite(l2, 0.0, 1e12, "learner.l2", "l2 must be a number >= 0");

@@ -799,6 +799,16 @@ TEST_CASE("cli: --learner-layer fits the layer, and predict writes its columns",
   REQUIRE(plain.code == 0);
   CHECK_THAT(plain.out, Contains("row,line,skill,item,correct,p_correct\n"));
   CHECK_THAT(plain.out, !Contains("ability"));
+  Run terms = run({"fit", data, "--learner-terms", "ability,recent"});
+  CHECK(terms.code == 2);
+  CHECK_THAT(terms.err, Contains("--learner-terms: expected ability, recency or practice"));
+  const pathwise::BktModel only = [&] {
+    std::string m = temp_path("layer-terms.json");
+    REQUIRE(run({"fit", data, "--learner-terms", "recency", "-o", m, "--quiet"}).code == 0);
+    return pathwise::BktModel::load(m);
+  }();
+  REQUIRE(only.learner());
+  CHECK(only.learner()->weights[static_cast<std::size_t>(pathwise::LearnerTerm::Ability)] == 0.0);
   Run json = run({"fit", data, "--learner-layer", "--json", "--quiet"});
   REQUIRE(json.code == 0);
   const auto j = nlohmann::json::parse(json.out);

@@ -361,6 +361,18 @@ TEST_CASE("learner: fit options of the layer are validated by name", "[learner]"
   o = FitOptions{};
   o.learner.max_iterations = 0;
   CHECK(field_of(o) == "learner.max_iterations");
+  // Groups of terms by name: exactly those named; an unknown name changes nothing.
+  LearnerFitOptions l;
+  l.set_terms({"recency"});
+  CHECK((!l.ability && l.recency && !l.practice));
+  try {
+    l.set_terms({"ability", "recent"});
+    FAIL("accepted an unknown group");
+  } catch (const Error& e) {
+    CHECK(e.location().field == "learner.terms");
+    CHECK_THAT(e.message(), Contains("'recent'"));
+  }
+  CHECK((!l.ability && l.recency && !l.practice));
 }
 
 TEST_CASE("learner: responses of skills the model lacks leave the learner's state alone",

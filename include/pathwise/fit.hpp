@@ -131,6 +131,11 @@ struct PATHWISE_EXPORT LearnerFitOptions {
   bool recency = true;
   bool practice = true;
 
+  /// Fits exactly the named groups ("ability", "recency", "practice"; the JSON and CLI form of
+  /// the three flags above). Throws Error (InvalidArgument, field "learner.terms") for another
+  /// name, leaving the options unchanged.
+  void set_terms(const std::vector<std::string>& groups);
+
   /// Throws Error (InvalidArgument) naming the field ("learner.l2", ...) if out of range.
   void validate() const;
 };

@@ -209,21 +209,7 @@ FitOptions fit_options(const py::dict& d) {
       if (auto x = get<double>(l, "l2_skill")) o.learner.l2_skill = *x;
       if (auto x = get<int>(l, "max_iterations")) o.learner.max_iterations = *x;
       if (auto x = get<double>(l, "tolerance")) o.learner.tolerance = *x;
-      if (auto terms = get<std::vector<std::string>>(l, "terms")) {
-        o.learner.ability = o.learner.recency = o.learner.practice = false;
-        for (const auto& t : *terms) {
-          if (t == "ability")
-            o.learner.ability = true;
-          else if (t == "recency")
-            o.learner.recency = true;
-          else if (t == "practice")
-            o.learner.practice = true;
-          else
-            throw Error(ErrorCode::InvalidArgument,
-                        "expected \"ability\", \"recency\" or \"practice\"",
-                        Location{"", 0, 0, "learner.terms"});
-        }
-      }
+      if (auto terms = get<std::vector<std::string>>(l, "terms")) o.learner.set_terms(*terms);
     }
   }
   if (d.contains("max_guess_plus_slip")) {

@@ -284,24 +284,18 @@ FitOptions fit_options(const Args& a) {
   if (a.flag("--no-learner-layer")) o.learner.enabled = false;
   if (auto v = a.value("--learner-terms")) {
     if (!o.learner.enabled) throw UsageError("--learner-terms needs --learner-layer");
-    o.learner.ability = o.learner.recency = o.learner.practice = false;
-    std::size_t from = 0;
-    for (;;) {
+    std::vector<std::string> groups;
+    for (std::size_t from = 0;;) {
       const std::size_t comma = v->find(',', from);
-      const std::string g = v->substr(from, comma == std::string::npos ? std::string::npos
-                                                                       : comma - from);
-      if (g == "ability") {
-        o.learner.ability = true;
-      } else if (g == "recency") {
-        o.learner.recency = true;
-      } else if (g == "practice") {
-        o.learner.practice = true;
-      } else {
-        throw UsageError("--learner-terms: expected ability, recency or practice, got '" + g +
-                         "'");
-      }
+      groups.push_back(v->substr(from, comma == std::string::npos ? std::string::npos
+                                                                    : comma - from));
       if (comma == std::string::npos) break;
       from = comma + 1;
+    }
+    try {
+      o.learner.set_terms(groups);
+    } catch (const Error& e) {
+      throw UsageError("--learner-terms: " + e.message());
     }
   }
   if (auto v = a.value("--max-guess-plus-slip")) {
