@@ -12,14 +12,15 @@ RowGroups row_groups(const ResponseLog& log) {
   RowGroups g;
   g.next.resize(log.size());
   for (std::uint64_t i = 0; i < log.size(); ++i) g.next[i] = i;
+  // learner_order() merges a learner's sequences by input position, so the members of a row
+  // come out next to one another.
+  g.order = learner_order(log);
   const auto& rows = log.rows();
   if (rows.empty()) return g;
   std::vector<std::uint32_t> learner_of(log.size());
   for (const auto& s : log.sequences())
     for (auto i = s.begin; i < s.end; ++i) learner_of[i] = s.learner;
-  // learner_order() merges a learner's sequences by input position, so the members of a row
-  // come out next to one another.
-  const std::vector<std::uint64_t> order = learner_order(log);
+  const std::vector<std::uint64_t>& order = g.order;
   std::size_t k = 0;
   while (k < order.size()) {
     std::size_t e = k + 1;
@@ -54,7 +55,7 @@ void conjunctive_filter(const ResponseLog& log, const RowGroups& groups,
   const auto& outcomes = log.outcomes();
   std::vector<std::uint64_t> members;
   std::vector<char> done(log.size(), 0);
-  for (std::uint64_t first : learner_order(log)) {
+  for (std::uint64_t first : groups.order) {
     if (done[first]) continue;
     members.clear();
     std::uint64_t i = first;

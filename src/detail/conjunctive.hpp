@@ -16,8 +16,10 @@ namespace pathwise::detail {
 /// The responses that are one multi-skill row: those of one learner with the same input
 /// position (ResponseLog::rows()). `next[i]` is the next member of i's row, circularly (i itself
 /// for a single-skill response). `shared` counts the responses in rows of two or more.
+/// `order` is learner_order(log), which found them and which the filter walks.
 struct RowGroups {
   std::vector<std::uint64_t> next;
+  std::vector<std::uint64_t> order;
   std::size_t shared = 0;
 };
 RowGroups row_groups(const ResponseLog& log);
