@@ -357,18 +357,14 @@ void from_json(const nlohmann::json& j, ReadOptions& o) {
   o.keep_scaffolding = s.boolean("keep_scaffolding", o.keep_scaffolding);
   if (const nlohmann::json* v = s.find("epoch_unit")) {
     const std::string name = v->is_string() ? v->get<std::string>() : std::string();
-    if (name == "auto") {
-      o.epoch_unit = EpochUnit::Auto;
-    } else if (name == "seconds") {
-      o.epoch_unit = EpochUnit::Seconds;
-    } else if (name == "milliseconds") {
-      o.epoch_unit = EpochUnit::Milliseconds;
-    } else {
+    const std::optional<EpochUnit> unit = epoch_unit_named(name);
+    if (!unit) {
       throw Error(
           ErrorCode::InvalidArgument,
           "expected \"auto\", \"seconds\" or \"milliseconds\", got " + detail::quoted_name(*v),
           Location{"", 0, 0, "epoch_unit"});
     }
+    o.epoch_unit = *unit;
   }
   o.skill_map = s.string("skill_map", o.skill_map);
   o.skill_extension = s.string("skill_extension", o.skill_extension);

@@ -55,6 +55,11 @@ enum class EpochUnit : std::uint8_t {
   Milliseconds,  ///< milliseconds since the Unix epoch
 };
 
+/// The unit named "auto", "seconds" or "milliseconds" (the JSON, CLI and Python form), or
+/// nullopt for another name.
+[[nodiscard]] PATHWISE_EXPORT std::optional<EpochUnit> epoch_unit_named(
+    std::string_view name) noexcept;
+
 /// Sentinel of ResponseLog::times() for a response whose time cell was empty.
 inline constexpr std::int64_t kNoTime = INT64_MIN;
 

@@ -103,17 +103,13 @@ ReadOptions read_options(const py::dict& d) {
   if (auto v = get<std::string>(d, "item")) o.columns.item = *v;
   if (auto v = get<std::string>(d, "time")) o.columns.time = *v;
   if (auto v = get<std::string>(d, "epoch_unit")) {
-    if (*v == "auto") {
-      o.epoch_unit = EpochUnit::Auto;
-    } else if (*v == "seconds") {
-      o.epoch_unit = EpochUnit::Seconds;
-    } else if (*v == "milliseconds") {
-      o.epoch_unit = EpochUnit::Milliseconds;
-    } else {
+    const std::optional<EpochUnit> unit = epoch_unit_named(*v);
+    if (!unit) {
       throw Error(ErrorCode::InvalidArgument,
                   "epoch_unit must be auto, seconds or milliseconds, got '" + *v + "'",
                   Location{"", 0, 0, "epoch_unit"});
     }
+    o.epoch_unit = *unit;
   }
   if (auto v = get<std::string>(d, "skill_map")) o.skill_map = *v;
   if (auto v = get<std::string>(d, "skill_extension")) o.skill_extension = *v;

@@ -22,6 +22,13 @@ const char* to_string(LogFormat f) noexcept {
   return "unknown";
 }
 
+std::optional<EpochUnit> epoch_unit_named(std::string_view name) noexcept {
+  if (name == "auto") return EpochUnit::Auto;
+  if (name == "seconds") return EpochUnit::Seconds;
+  if (name == "milliseconds") return EpochUnit::Milliseconds;
+  return std::nullopt;
+}
+
 namespace detail {
 
 std::string_view first_line(std::string_view text, std::size_t from) {

@@ -178,15 +178,10 @@ ReadOptions read_options(const Args& a) {
   if (auto v = a.value("--item-col")) o.columns.item = *v;
   if (auto v = a.value("--time-column")) o.columns.time = *v;
   if (auto v = a.value("--epoch-unit")) {
-    if (*v == "auto") {
-      o.epoch_unit = EpochUnit::Auto;
-    } else if (*v == "seconds") {
-      o.epoch_unit = EpochUnit::Seconds;
-    } else if (*v == "milliseconds") {
-      o.epoch_unit = EpochUnit::Milliseconds;
-    } else {
+    const std::optional<EpochUnit> unit = epoch_unit_named(*v);
+    if (!unit)
       throw UsageError("--epoch-unit must be auto, seconds or milliseconds, got '" + *v + "'");
-    }
+    o.epoch_unit = *unit;
   }
   if (auto v = a.value("--skill-map")) {
     if (v->empty()) throw UsageError("--skill-map needs a file");
