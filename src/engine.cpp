@@ -12,6 +12,7 @@
 #include "detail/json_util.hpp"
 #include "detail/profile_update.hpp"
 #include "detail/text.hpp"
+#include "detail/write_hints.hpp"
 #include "pathwise/json.hpp"
 
 namespace pathwise {
@@ -29,6 +30,9 @@ struct Slot {
   // The profile's skill states by curriculum skill index (map nodes do not move), so a record
   // does no string lookups.
   std::vector<SkillState*> states;
+  // Likewise the entries of the profile's learner_state.skills, filled as responses reach them
+  // (null: not looked up yet, or not there).
+  std::vector<LearnerState::Skill*> learner_skills;
 };
 
 std::string id_of(std::string_view learner) {
@@ -127,7 +131,9 @@ struct Engine::Impl {
   // stored profile lacks at their prior.
   void index_states(Slot& s) const {
     s.states.clear();
+    s.learner_skills.clear();
     if (!s.cache.profile) return;
+    s.learner_skills.assign(curriculum.skills().size(), nullptr);
     for (const Skill& sk : curriculum.skills()) {
       auto [it, inserted] = s.cache.profile->skills.try_emplace(sk.id);
       if (inserted) it->second.p_known = model.skill(sk.id).prior;
@@ -139,6 +145,7 @@ struct Engine::Impl {
     s.loaded = false;
     s.cache = CachedProfile{};
     s.states.clear();
+    s.learner_skills.clear();
   }
   // Caller holds s.mu. Replaces the cache with what the store holds.
   void reload(Slot& s, std::optional<StoredProfile> stored) const {
@@ -289,6 +296,13 @@ void Engine::record(const Response& r) {
                   Location{"", 0, 0, "time"});
     }
   }
+  // What the store may use in place of lookups by name. The store reads it after the update
+  // function has returned: it and the arrays it points to live here.
+  detail::WriteHints hints;
+  SkillState* states[16];
+  LearnerState::Skill* learner_entries[16];
+  std::vector<SkillState*> many;
+  std::vector<LearnerState::Skill*> many_learner;
   impl_->write(learner, [&](Slot& s, std::optional<LearnerProfile>& p) {
     if (!p) {
       p = new_profile(learner, impl_->curriculum, impl_->model);
@@ -313,21 +327,35 @@ void Engine::record(const Response& r) {
     }
     detail::check_response(profile, impl_->curriculum.items().size(), *item, r.outcome, t);
     // Checked: from here nothing throws until the store is asked to keep it.
-    SkillState* states[16];
-    std::vector<SkillState*> many;
     const auto& skills = impl_->curriculum.item_skills(*item);
+    const std::size_t n = skills.size();
     SkillState** st = states;
-    if (skills.size() > 16) {
-      many.resize(skills.size());
+    LearnerState::Skill** ls = learner_entries;
+    if (n > 16) {
+      many.resize(n);
+      many_learner.resize(n);
       st = many.data();
+      ls = many_learner.data();
     }
-    for (std::size_t k = 0; k < skills.size(); ++k) st[k] = s.states[skills[k]];
+    for (std::size_t k = 0; k < n; ++k) {
+      st[k] = s.states[skills[k]];
+      ls[k] = s.learner_skills[skills[k]];
+    }
+    const LearnerLayer* layer = impl_->model.learner();
     detail::apply_checked(profile, st, impl_->item_params[*item].data(),
-                          impl_->item_forget_per_day[*item].data(), skills.size(),
-                          impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, t,
-                          impl_->model.learner(), impl_->item_skill_ids[*item].data());
-    return ProfileWrite{ProfileWrite::Kind::Response, ResponseRecord{r.item, r.outcome, t},
-                        &impl_->item_skill_ids[*item]};
+                          impl_->item_forget_per_day[*item].data(), n,
+                          impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, t, layer,
+                          impl_->item_skill_ids[*item].data(), ls);
+    for (std::size_t k = 0; k < n; ++k) s.learner_skills[skills[k]] = ls[k];
+    hints.numbering = impl_.get();
+    hints.count = s.states.size();
+    hints.numbers = skills.data();
+    hints.states = st;
+    hints.learner_skills = layer ? ls : nullptr;
+    ProfileWrite w{ProfileWrite::Kind::Response, ResponseRecord{r.item, r.outcome, t},
+                   &impl_->item_skill_ids[*item]};
+    w.hints = &hints;
+    return w;
   });
 }
 

@@ -76,18 +76,27 @@ double LearnerLayer::predict(const LearnerState& s, std::string_view skill,
 
 void LearnerLayer::update(LearnerState& s, std::string_view skill, double bkt_correct,
                           Outcome outcome) const {
+  auto it = s.skills.find(skill);
+  if (it == s.skills.end()) it = s.skills.emplace(std::string(skill), LearnerState::Skill{}).first;
+  detail::learner_record(*this, s, it->second, bkt_correct, outcome);
+}
+
+namespace detail {
+
+void learner_record(const LearnerLayer& layer, LearnerState& s, LearnerState::Skill& entry,
+                    double bkt_correct, Outcome outcome) noexcept {
   const double y = outcome == Outcome::Correct ? 1.0 : 0.0;
   const double d = y - bkt_correct;
   s.residual_sum += d;
-  s.recent = decay_recent * s.recent + (1.0 - decay_recent) * d;
-  s.recent_slow = decay_recent_slow * s.recent_slow + (1.0 - decay_recent_slow) * d;
+  s.recent = layer.decay_recent * s.recent + (1.0 - layer.decay_recent) * d;
+  s.recent_slow = layer.decay_recent_slow * s.recent_slow + (1.0 - layer.decay_recent_slow) * d;
   s.last = outcome == Outcome::Correct ? 1 : -1;
   s.responses += 1;
-  auto it = s.skills.find(skill);
-  if (it == s.skills.end()) it = s.skills.emplace(std::string(skill), LearnerState::Skill{}).first;
-  it->second.opportunities += 1;
-  it->second.last_seen = s.responses;
+  entry.opportunities += 1;
+  entry.last_seen = s.responses;
 }
+
+}  // namespace detail
 
 namespace {
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "detail/json_util.hpp"
+#include "detail/learner_layer.hpp"
 #include "detail/profile_update.hpp"
 
 namespace pathwise {
@@ -88,7 +89,8 @@ void check_response(const LearnerProfile& profile, std::size_t item_count, std::
 void apply_checked(LearnerProfile& profile, SkillState* const* states, const BktParams* params,
                    const double* forget_per_day, std::size_t skills, const std::string& item_id,
                    const ProfileRules& rules, Outcome outcome, TimePoint time,
-                   const LearnerLayer* layer, const std::string* skill_ids) {
+                   const LearnerLayer* layer, const std::string* skill_ids,
+                   LearnerState::Skill** learner_skills) {
   const bool correct = outcome == Outcome::Correct;
   auto rate = [&](std::size_t k) {
     return forget_per_day ? forget_per_day[k] : std::numeric_limits<double>::quiet_NaN();
@@ -107,8 +109,14 @@ void apply_checked(LearnerProfile& profile, SkillState* const* states, const Bkt
   if (layer) {
     if (!profile.learner_state) profile.learner_state.emplace();
     LearnerState& ls = *profile.learner_state;
-    for (std::size_t k = 0; k < skills; ++k)
-      layer->update(ls, skill_ids[k], predict_correct(params[k], states[k]->p_known), outcome);
+    for (std::size_t k = 0; k < skills; ++k) {
+      LearnerState::Skill* entry = learner_skills ? learner_skills[k] : nullptr;
+      if (!entry) {
+        entry = &ls.skills[skill_ids[k]];
+        if (learner_skills) learner_skills[k] = entry;
+      }
+      learner_record(*layer, ls, *entry, predict_correct(params[k], states[k]->p_known), outcome);
+    }
     profile.learner_ability = layer->ability(ls);
   }
   // Posteriors first, from the beliefs before this answer: under the conjunctive update each

@@ -1,6 +1,9 @@
 #include "pathwise/store.hpp"
 
+#include <algorithm>
 #include <cctype>
+
+#include "detail/write_hints.hpp"
 
 namespace pathwise {
 
@@ -27,6 +30,88 @@ std::uint64_t InMemoryStore::version(const std::string& learner) {
   return it == profiles_.end() ? 0 : it->second.stored.version;
 }
 
+namespace {
+
+using detail::LearnerSkillNode;
+using detail::SkillNode;
+
+/// The node of skill `id` in `map`, through `index[number]` when it holds one for that id (and
+/// into it when found or created): the index spares the lookup by name.
+template <typename Node, typename Map>
+Node& node_of(Map& map, const std::string& id, std::vector<void*>* index, std::uint32_t number) {
+  if (index) {
+    if (auto* n = static_cast<Node*>((*index)[number]); n && n->first == id) return *n;
+  }
+  auto [it, inserted] = map.try_emplace(id);
+  (void)inserted;
+  Node& n = *it;
+  if (index) (*index)[number] = &n;
+  return n;
+}
+
+}  // namespace
+
+void InMemoryStore::copy_response(Entry& e, const LearnerProfile& p,
+                                  const std::vector<std::string>& changed,
+                                  const detail::WriteHints* h) {
+  LearnerProfile& q = e.stored.profile;
+  if (h && (e.numbering != h->numbering || e.skill_nodes.size() != h->count)) {
+    e.numbering = h->numbering;
+    e.skill_nodes.assign(h->count, nullptr);
+    e.learner_nodes.assign(h->count, nullptr);
+  }
+  for (std::size_t k = 0; k < changed.size(); ++k) {
+    const std::string& s = changed[k];
+    const SkillState* src = h ? h->states[k] : nullptr;
+    if (!src) {
+      auto f = p.skills.find(s);
+      if (f == p.skills.end()) continue;
+      src = &f->second;
+    }
+    node_of<SkillNode>(q.skills, s, h ? &e.skill_nodes : nullptr, h ? h->numbers[k] : 0).second =
+        *src;
+  }
+  q.responses = p.responses;
+  q.last_response = p.last_response;
+  // The learner state: its counters, and the entries of the item's skills only.
+  if (p.learner_state && q.learner_state) {
+    LearnerState& to = *q.learner_state;
+    const LearnerState& from = *p.learner_state;
+    to.responses = from.responses;
+    to.residual_sum = from.residual_sum;
+    to.recent = from.recent;
+    to.recent_slow = from.recent_slow;
+    to.last = from.last;
+    for (std::size_t k = 0; k < changed.size(); ++k) {
+      const std::string& s = changed[k];
+      const LearnerState::Skill* src = h && h->learner_skills ? h->learner_skills[k] : nullptr;
+      if (!src) {
+        auto f = from.skills.find(s);
+        if (f == from.skills.end()) continue;
+        src = &f->second;
+      }
+      node_of<LearnerSkillNode>(to.skills, s, h ? &e.learner_nodes : nullptr,
+                                h ? h->numbers[k] : 0)
+          .second = *src;
+    }
+  } else {
+    q.learner_state = p.learner_state;
+    std::fill(e.learner_nodes.begin(), e.learner_nodes.end(), nullptr);
+  }
+  q.learner_ability = p.learner_ability;
+  // The newest item joins, the oldest may leave: no copy of the whole list.
+  auto& r = q.recent_items;
+  const auto& n = p.recent_items;
+  if (!n.empty() && n.size() == r.size() + 1) {
+    r.push_back(n.back());
+  } else if (!n.empty() && n.size() == r.size()) {
+    r.erase(r.begin());
+    r.push_back(n.back());
+  } else {
+    r = n;
+  }
+}
+
 void InMemoryStore::update(const std::string& learner, CachedProfile& cache, const UpdateFn& fn) {
   std::scoped_lock lock(mu_);
   auto it = profiles_.find(learner);
@@ -38,52 +123,14 @@ void InMemoryStore::update(const std::string& learner, CachedProfile& cache, con
   if (!cache.profile) throw Error(ErrorCode::Internal, "a store write without a profile");
   const LearnerProfile& p = *cache.profile;
   // The copies may throw (memory): take the new version only once the entry holds the profile.
-  Entry& e = profiles_[learner];
+  Entry& e = it != profiles_.end() ? it->second : profiles_[learner];
   if (w.kind == ProfileWrite::Kind::Response && w.changed && stored != 0) {
     // The entry equals the cache before fn ran: copy only what a response changes.
-    LearnerProfile& q = e.stored.profile;
-    for (const auto& s : *w.changed) {
-      auto src = p.skills.find(s);
-      if (src != p.skills.end()) q.skills[s] = src->second;
-    }
-    q.responses = p.responses;
-    q.last_response = p.last_response;
-    // The learner state: its counters, and the entries of the item's skills only.
-    if (p.learner_state && q.learner_state) {
-      LearnerState& to = *q.learner_state;
-      const LearnerState& from = *p.learner_state;
-      to.responses = from.responses;
-      to.residual_sum = from.residual_sum;
-      to.recent = from.recent;
-      to.recent_slow = from.recent_slow;
-      to.last = from.last;
-      for (const auto& s : *w.changed) {
-        auto src = from.skills.find(s);
-        if (src == from.skills.end()) continue;
-        auto dst = to.skills.find(s);
-        if (dst != to.skills.end()) {
-          dst->second = src->second;
-        } else {
-          to.skills.emplace(s, src->second);
-        }
-      }
-    } else {
-      q.learner_state = p.learner_state;
-    }
-    q.learner_ability = p.learner_ability;
-    // The newest item joins, the oldest may leave: no copy of the whole list.
-    auto& r = q.recent_items;
-    const auto& n = p.recent_items;
-    if (!n.empty() && n.size() == r.size() + 1) {
-      r.push_back(n.back());
-    } else if (!n.empty() && n.size() == r.size()) {
-      r.erase(r.begin());
-      r.push_back(n.back());
-    } else {
-      r = n;
-    }
+    copy_response(e, p, *w.changed, w.hints);
   } else {
     e.stored.profile = p;
+    e.skill_nodes.clear();
+    e.learner_nodes.clear();
   }
   e.stored.version = next_version_++;
   if (w.kind == ProfileWrite::Kind::Response && keep_responses_) e.responses.push_back(w.response);

@@ -510,3 +510,93 @@ TEST_CASE("engine: with a layer, a two-skill item records the state once per ski
   CHECK(j.at("learner_state").at("responses") == 2);
   CHECK(j.at("learner_state").at("ability") == p.learner_ability);
 }
+
+namespace {
+
+// One InMemoryStore shared by several engines of one process, as hosts may do.
+class SharedStore final : public ProfileStore {
+ public:
+  explicit SharedStore(std::shared_ptr<InMemoryStore> s) : s_(std::move(s)) {}
+  std::optional<StoredProfile> load(const std::string& l) override { return s_->load(l); }
+  std::uint64_t version(const std::string& l) override { return s_->version(l); }
+  void update(const std::string& l, CachedProfile& c, const UpdateFn& fn) override {
+    s_->update(l, c, fn);
+  }
+  bool erase(const std::string& l) override { return s_->erase(l); }
+  std::size_t for_each(const std::function<void(const LearnerProfile&)>& fn) override {
+    return s_->for_each(fn);
+  }
+  void import(const LearnerProfile& p, const std::vector<ResponseRecord>& r) override {
+    s_->import(p, r);
+  }
+
+ private:
+  std::shared_ptr<InMemoryStore> s_;
+};
+
+}  // namespace
+
+TEST_CASE("engine: engines numbering skills differently share one in-memory store exactly",
+          "[engine][learner]") {
+  // The store copies only what a response changes, through an index by the engine's skill
+  // numbers: two engines with the skills in other orders, goal changes and an erasure in between
+  // must leave it holding what applying the responses one by one gives.
+  const Curriculum a = fixtures::small_curriculum();
+  const Curriculum b = Curriculum::from_json(R"({
+    "format": "pathwise-curriculum", "version": "1.0",
+    "skills": [
+      {"id": "fractions", "name": "Fractions", "prerequisites": ["addition"]},
+      {"id": "addition", "name": "Addition", "prerequisites": ["counting"]},
+      {"id": "counting", "name": "Counting"}
+    ],
+    "items": [
+      {"id": "f2", "skills": ["fractions"], "difficulty": 0.9},
+      {"id": "a2", "skills": ["addition", "counting"]},
+      {"id": "c1", "skills": ["counting"], "difficulty": 0.3},
+      {"id": "f1", "skills": ["fractions"]},
+      {"id": "a1", "skills": ["addition"]},
+      {"id": "c2", "skills": ["counting"], "difficulty": 0.7}
+    ]})");
+  for (const bool layered : {false, true}) {
+    const BktModel model = layered ? fixtures::layered_model() : fixtures::small_model();
+    auto shared = std::make_shared<InMemoryStore>();
+    Engine ea(a, model, {}, std::make_unique<SharedStore>(shared));
+    Engine eb(b, model, {}, std::make_unique<SharedStore>(shared));
+    const ProfileRules rules = PolicyConfig{}.profile_rules();
+    std::map<std::string, LearnerProfile> offline;
+    std::mt19937 rng(7);
+    const std::vector<std::string> learners = {"u1", "u2", "u3"};
+    // Whole milliseconds, as the stores keep them.
+    TimePoint t = from_millis(to_millis(std::chrono::system_clock::now()) - 86400000);
+    for (int i = 0; i < 400; ++i) {
+      const std::string& l = learners[rng() % learners.size()];
+      Engine& e = rng() % 2 ? ea : eb;
+      t += std::chrono::seconds(1 + rng() % 100);
+      if (i % 97 == 50) {
+        const std::vector<std::string> goals = {i % 2 ? "fractions" : "addition"};
+        e.set_goals(l, goals);
+        if (!offline.count(l)) offline.emplace(l, new_profile(l, a, model));
+        offline.at(l).goals = goals;
+        continue;
+      }
+      if (i == 233) {
+        e.erase_learner(l);
+        offline.erase(l);
+        continue;
+      }
+      const std::uint32_t item = static_cast<std::uint32_t>(rng() % a.items().size());
+      const Outcome o = rng() % 3 ? Outcome::Correct : Outcome::Incorrect;
+      e.record({l, a.items()[item].id, o, t});
+      if (!offline.count(l)) offline.emplace(l, new_profile(l, a, model));
+      apply_response(offline.at(l), a, model, rules, item, o, t);
+    }
+    for (const auto& [l, want] : offline) {
+      INFO("layer " << layered << ", learner " << l);
+      const auto held = shared->load(l);
+      REQUIRE(held);
+      CHECK(held->profile.to_json(1) == want.to_json(1));
+      CHECK(ea.profile(l) == want);
+      CHECK(eb.profile(l) == want);
+    }
+  }
+}

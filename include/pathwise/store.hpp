@@ -16,6 +16,10 @@
 
 namespace pathwise {
 
+namespace detail {
+struct WriteHints;
+}
+
 /// One recorded response, as the engine hands it to a store. Value type; thread-compatible.
 struct PATHWISE_EXPORT ResponseRecord {
   /// Item id.
@@ -56,6 +60,9 @@ struct PATHWISE_EXPORT ProfileWrite {
   ResponseRecord response;
   /// Kind::Response: the skills the response updated (not owned; may be null for "all").
   const std::vector<std::string>* changed = nullptr;
+  /// Internal: what the engine knows of the `changed` skills, for the built-in stores; other
+  /// stores ignore it, and other callers leave it null.
+  const detail::WriteHints* hints = nullptr;
 };
 
 /// Storage of learner profiles, shared by every process and server that opens the same database.
@@ -149,7 +156,15 @@ class PATHWISE_EXPORT InMemoryStore final : public ProfileStore {
   struct Entry {
     StoredProfile stored;
     std::vector<ResponseRecord> responses;
+    // The stored profile's skill and learner-state nodes by the engine's skill numbers
+    // (detail::WriteHints), filled as responses arrive, emptied when the profile is replaced.
+    const void* numbering = nullptr;
+    std::vector<void*> skill_nodes;
+    std::vector<void*> learner_nodes;
   };
+  static void copy_response(Entry& e, const LearnerProfile& p,
+                            const std::vector<std::string>& changed,
+                            const detail::WriteHints* hints);
   bool keep_responses_;
   std::mutex mu_;  // guards profiles_ and next_version_
   std::unordered_map<std::string, Entry> profiles_;

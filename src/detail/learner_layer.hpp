@@ -21,6 +21,10 @@ LearnerFeatures learner_terms(const LearnerLayer& layer, std::uint64_t responses
                               std::uint64_t opportunities, std::uint64_t since_last,
                               double bkt_correct) noexcept;
 
+/// LearnerLayer::update with the skill's entry of `state` already in hand (`entry`).
+void learner_record(const LearnerLayer& layer, LearnerState& state, LearnerState::Skill& entry,
+                    double bkt_correct, Outcome outcome) noexcept;
+
 /// The linear predictor's value with the skill's corrections (`skill` may be null).
 double learner_logit(const LearnerLayer& layer, const LearnerSkillWeights* skill,
                      const LearnerFeatures& x) noexcept;

@@ -29,11 +29,14 @@ void check_response(const LearnerProfile& profile, std::size_t item_count, std::
 /// `params[k]` its BKT parameters for this item and `forget_per_day[k]` its forgetting per day
 /// (NaN: unset; a null pointer: unset for every skill). With a learner `layer`, `skill_ids[k]`
 /// is the k-th skill's id and the profile's learner_state records the response (see
-/// apply_response()); a null layer leaves learner_state alone.
+/// apply_response()); a null layer leaves learner_state alone. `learner_skills`, if given, holds
+/// for each skill its entry in learner_state.skills, or null: a null one is looked up (created if
+/// missing) and written back, so a caller can keep them.
 void apply_checked(LearnerProfile& profile, SkillState* const* states, const BktParams* params,
                    const double* forget_per_day, std::size_t skills, const std::string& item_id,
                    const ProfileRules& rules, Outcome outcome, TimePoint time,
-                   const LearnerLayer* layer = nullptr, const std::string* skill_ids = nullptr);
+                   const LearnerLayer* layer = nullptr, const std::string* skill_ids = nullptr,
+                   LearnerState::Skill** learner_skills = nullptr);
 
 /// The "learner_state" object of a profile document (also what the stores keep in their
 /// learner_state column): {"responses", "residual_sum", "recent", "recent_slow", "last",
