@@ -188,13 +188,23 @@ struct Engine::Impl {
 
   /// One store transaction for the learner: `fn(slot, reloaded)` changes the slot's profile
   /// (nullopt: nothing stored) and says what to write.
+  /// `touch`, if given: the curriculum skills `fn` will change, whose cached states are fetched
+  /// into the processor's cache while the store looks the learner up.
   void write(const std::string& learner,
-             const std::function<ProfileWrite(Slot&, std::optional<LearnerProfile>&)>& fn) {
+             const std::function<ProfileWrite(Slot&, std::optional<LearnerProfile>&)>& fn,
+             const std::vector<std::uint32_t>* touch = nullptr) {
     for (;;) {
       std::shared_ptr<Slot> s = slot(learner, true);
       std::scoped_lock lock(s->mu);
       if (s->dead) continue;
       if (!s->loaded) discard(*s);  // version 0: the store sends what it holds, if anything
+      if (touch && s->loaded && s->cache.profile) {
+        for (std::uint32_t k : *touch) {
+          if (k < s->states.size()) detail::prefetch(s->states[k]);
+          if (k < s->learner_skills.size()) detail::prefetch(s->learner_skills[k]);
+        }
+        detail::prefetch(s->cache.profile->recent_items.data());
+      }
       try {
         store->update(learner, s->cache, [&](std::optional<LearnerProfile>& p, bool reloaded) {
           if (reloaded) index_states(*s);
@@ -356,7 +366,7 @@ void Engine::record(const Response& r) {
                    &impl_->item_skill_ids[*item]};
     w.hints = &hints;
     return w;
-  });
+  }, &impl_->curriculum.item_skills(*item));
 }
 
 std::optional<Recommendation> Engine::recommend(std::string_view learner, TimePoint now) const {

@@ -60,6 +60,14 @@ void InMemoryStore::copy_response(Entry& e, const LearnerProfile& p,
     e.skill_nodes.assign(h->count, nullptr);
     e.learner_nodes.assign(h->count, nullptr);
   }
+  if (h) {
+    // Every node this copy writes, fetched at once rather than one miss after another.
+    for (std::size_t k = 0; k < changed.size(); ++k) {
+      detail::prefetch(e.skill_nodes[h->numbers[k]]);
+      detail::prefetch(e.learner_nodes[h->numbers[k]]);
+    }
+    detail::prefetch(q.recent_items.data());
+  }
   for (std::size_t k = 0; k < changed.size(); ++k) {
     const std::string& s = changed[k];
     const SkillState* src = h ? h->states[k] : nullptr;

@@ -26,6 +26,16 @@ struct WriteHints {
   const LearnerState::Skill* const* learner_skills = nullptr;
 };
 
+/// Asks the processor to fetch what `p` points to (nothing if null): for data a call is about to
+/// touch, while it waits on something else.
+inline void prefetch(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  if (p) __builtin_prefetch(p, 1);
+#else
+  (void)p;
+#endif
+}
+
 /// A map node's key and value, as a store's index by skill number keeps them: the key lets the
 /// index check that a number still names the skill it was filled for.
 using SkillNode = std::pair<const std::string, SkillState>;
