@@ -622,7 +622,8 @@ void refit_forget_per_day(FitResult& out, const ResponseLog& log, const FitOptio
     rep.trace.clear();
     for (int it = 1; it <= o.max_iterations; ++it) {
       const detail::TimeStats ts = detail::e_step_time(log, seqs, p, d, days);
-      const double objective = ts.base.log_likelihood + log_prior(p, {}, {}, o);
+      const double objective = ts.base.log_likelihood + log_prior(p, {}, {}, o) +
+                               log_prior(d, o.forget_per_day_prior);
       rep.trace.push_back(objective);
       rep.log_likelihood = ts.base.log_likelihood;
       rep.iterations = it;
@@ -664,7 +665,7 @@ void FitOptions::validate() const {
   bounds.for_each(check_bounds);
   for (const auto& [name, p] : start) p.validate(Location{"", 0, 0, "start." + name});
   fixed.for_each(check_fixed);
-  priors.for_each([](const char* name, const BetaPrior& pr) {
+  auto check_prior = [](const char* name, const BetaPrior& pr) {
     auto ok = [](double v) { return std::isfinite(v) && v >= 1.0 && v <= 1e9; };
     if (!ok(pr.alpha) || !ok(pr.beta)) {
       throw Error(ErrorCode::InvalidArgument,
@@ -674,7 +675,9 @@ void FitOptions::validate() const {
                       ")",
                   Location{"", 0, 0, std::string("priors.") + name});
     }
-  });
+  };
+  priors.for_each(check_prior);
+  check_prior("forget_per_day", forget_per_day_prior);
   learner.validate();
   if (conjunctive && item_guess_slip) {
     throw Error(ErrorCode::InvalidArgument,
@@ -723,9 +726,15 @@ BktPriors calibrated_priors() noexcept {
   return pr;
 }
 
+BetaPrior* FitOptions::find_prior(std::string_view name) noexcept {
+  if (name == "forget_per_day") return &forget_per_day_prior;
+  return priors.find(name);
+}
+
 FitOptions FitOptions::pybkt() {
   FitOptions o;
   o.priors = BktPriors{};
+  o.forget_per_day_prior = BetaPrior{};
   o.max_guess_plus_slip.reset();
   o.learner.enabled = false;
   return o;

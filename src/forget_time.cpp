@@ -123,21 +123,23 @@ double golden(F&& f, double lo, double hi, double start) {
 
 void m_step_time(const std::vector<Gap>& gaps, BktParams& p, double& d, const FitOptions& o,
                  bool fit_learn) {
-  const BetaPrior& lp = o.priors.learn;
-  auto learn_prior = [&](double l) {
+  auto log_density = [](const BetaPrior& pr, double x) {
     double v = 0.0;
-    if (lp.alpha != 1.0) v += (lp.alpha - 1.0) * safe_log(l);
-    if (lp.beta != 1.0) v += (lp.beta - 1.0) * safe_log(1.0 - l);
+    if (pr.alpha != 1.0) v += (pr.alpha - 1.0) * safe_log(x);
+    if (pr.beta != 1.0) v += (pr.beta - 1.0) * safe_log(1.0 - x);
     return v;
   };
+  auto learn_prior = [&](double l) { return log_density(o.priors.learn, l); };
+  auto rate_prior = [&](double x) { return log_density(o.forget_per_day_prior, x); };
   for (int round = 0; round < 4; ++round) {
     if (fit_learn) {
       p.learn = golden(
           [&](double l) { return transition_objective(gaps, l, p.forget, d) + learn_prior(l); },
           o.bounds.learn.lo, o.bounds.learn.hi, p.learn);
     }
-    d = golden([&](double x) { return transition_objective(gaps, p.learn, p.forget, x); }, 0.0,
-               0.999, d);
+    d = golden(
+        [&](double x) { return transition_objective(gaps, p.learn, p.forget, x) + rate_prior(x); },
+        0.0, 0.999, d);
   }
 }
 

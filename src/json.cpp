@@ -227,14 +227,15 @@ void read_fit(Settings s, FitOptions& o) {
   }
   {
     Settings p = s.object("priors");
-    BktPriors& priors = o.priors;
-    priors.for_each([&](const char* name, const BetaPrior&) {
+    auto read = [&](const char* name) {
       const nlohmann::json* v = p.find(name);
       if (!v) return;
       if (!v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number())
         p.fail(name, "expected [alpha, beta], two numbers, got " + detail::describe(*v));
-      *priors.find(name) = BetaPrior{(*v)[0].get<double>(), (*v)[1].get<double>()};
-    });
+      *o.find_prior(name) = BetaPrior{(*v)[0].get<double>(), (*v)[1].get<double>()};
+    };
+    o.priors.for_each([&](const char* name, const BetaPrior&) { read(name); });
+    read("forget_per_day");
     p.finish();
   }
   if (const nlohmann::json* v = s.find("learner")) {

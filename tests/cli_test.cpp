@@ -768,6 +768,9 @@ TEST_CASE("cli: --preset, --prior and --max-guess-plus-slip set the fit", "[cli]
   Run range = run({"fit", data, "--prior", "slip=0.5,2"});
   CHECK(range.code == 2);
   CHECK_THAT(range.err, Contains("field 'priors.slip'"));
+  Run rate = run({"fit", data, "--prior", "forget_per_day=0.5,2"});
+  CHECK(rate.code == 2);
+  CHECK_THAT(rate.err, Contains("field 'priors.forget_per_day'"));
   Run cap = run({"crossvalidate", data, "--max-guess-plus-slip", "2.5"});
   CHECK(cap.code == 2);
   CHECK_THAT(cap.err, Contains("field 'max_guess_plus_slip'"));

@@ -184,3 +184,40 @@ TEST_CASE("forget per day: a log without times is refused, naming the option",
   o.conjunctive = true;
   CHECK_THROWS_AS(o.validate(), Error);
 }
+
+TEST_CASE("forget per day: the rate's prior pulls a skill with little evidence toward no "
+          "forgetting, by the hand-worked MAP value",
+          "[forget_time][fit]") {
+  // Known before every gap of one day, with forget 0: the objective in d is
+  //   kk log(1 - d) + ku log d + (beta - 1) log(1 - d) + (alpha - 1) log d,
+  // maximised at d = (ku + alpha - 1) / (ku + kk + alpha + beta - 2).
+  const std::vector<detail::Gap> gaps = {{1.0, 0.0, 0.0, 2.0, 0.5}, {1.0, 0.0, 0.0, 1.0, 0.5}};
+  const double ku = 3.0, kk = 1.0;
+  BktParams p{0.3, 0.2, 0.0, 0.2, 0.1};
+  FitOptions o = FitOptions::bkt();
+  REQUIRE(o.forget_per_day_prior == BetaPrior{1.0, 20.0});
+  double d = 0.01;
+  detail::m_step_time(gaps, p, d, o, false);
+  CHECK_THAT(d, WithinAbs(ku / (ku + kk + 19.0), 1e-6));
+  o.forget_per_day_prior = BetaPrior{2.0, 5.0};
+  d = 0.01;
+  detail::m_step_time(gaps, p, d, o, false);
+  CHECK_THAT(d, WithinAbs((ku + 1.0) / (ku + kk + 5.0), 1e-6));
+  // Flat (the pybkt preset's): maximum likelihood, ku / (ku + kk).
+  o = FitOptions::pybkt();
+  CHECK(o.forget_per_day_prior == BetaPrior{});
+  d = 0.01;
+  detail::m_step_time(gaps, p, d, o, false);
+  CHECK_THAT(d, WithinAbs(ku / (ku + kk), 1e-6));
+  // Reachable by name from every front end, and checked like the others.
+  REQUIRE(o.find_prior("forget_per_day") == &o.forget_per_day_prior);
+  CHECK(o.find_prior("learn") == &o.priors.learn);
+  CHECK(o.find_prior("rate") == nullptr);
+  o.forget_per_day_prior = BetaPrior{0.5, 2.0};
+  try {
+    o.validate();
+    FAIL("a prior below 1 was accepted");
+  } catch (const Error& e) {
+    CHECK(e.location().field == "priors.forget_per_day");
+  }
+}

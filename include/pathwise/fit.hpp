@@ -222,6 +222,14 @@ struct PATHWISE_EXPORT FitOptions {
   /// column (ResponseLog::times()); generalised EM from the standard fit. Not with
   /// item_guess_slip or conjunctive. Default: false.
   bool forget_per_day = false;
+  /// The Beta prior on each skill's daily rate under forget_per_day (MAP, as `priors`): its
+  /// beta - 1 pseudo-days on which a known skill stays known pull a skill with little evidence
+  /// toward no forgetting, instead of to a rate near 1 that forgets everything in a day.
+  /// Default: Beta(1, 20) (calibrated fits); flat, Beta(1, 1), in the pybkt preset.
+  BetaPrior forget_per_day_prior{1.0, 20.0};
+  /// The prior named `name`: a BKT parameter's in `priors` ("prior", "learn", "forget",
+  /// "guess", "slip") or "forget_per_day" (forget_per_day_prior); null for any other name.
+  [[nodiscard]] BetaPrior* find_prior(std::string_view name) noexcept;
   /// Skills with fewer responses than this are left out of the fit (and the model). Default: 1.
   std::size_t min_skill_responses = 1;
   /// Fit only the skills for which this returns true (all if empty).

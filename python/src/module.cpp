@@ -184,7 +184,7 @@ FitOptions fit_options(const py::dict& d) {
   if (auto p = get<py::dict>(d, "priors")) {
     for (auto kv : *p) {
       const auto name = kv.first.cast<std::string>();
-      BetaPrior* slot = o.priors.find(name);
+      BetaPrior* slot = o.find_prior(name);
       if (!slot) throw unknown_parameter("priors", name);
       const auto ab = kv.second.cast<std::pair<double, double>>();
       *slot = BetaPrior{ab.first, ab.second};

@@ -44,8 +44,8 @@ TimeStats e_step_time(const ResponseLog& log, const std::vector<std::uint32_t>& 
 double transition_objective(const std::vector<Gap>& gaps, double learn, double forget, double d);
 
 /// The M-step of learn and d (forget per opportunity held): coordinate-wise golden-section
-/// search on the concave objective plus the learn prior's log density, never below the current
-/// value. `fit_learn` false holds learn.
+/// search on the concave objective plus the log densities of learn's prior and of the rate's
+/// (FitOptions::forget_per_day_prior), never below the current value. `fit_learn` false holds learn.
 void m_step_time(const std::vector<Gap>& gaps, BktParams& p, double& d, const FitOptions& o,
                  bool fit_learn);
 

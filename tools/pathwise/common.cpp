@@ -69,7 +69,8 @@ const OptionGroup kFitGroup{
      {"--fix", "P=V", "hold parameter P at V; repeatable"},
      {"--prior", "P=A,B",
       "Beta(A, B) prior on parameter P, A and B >= 1 (1,1 = flat); repeatable (defaults: "
-      "prior=2,2 learn=1.5,6 forget=1,10 guess=2,5 slip=2,8; pybkt: flat)"},
+      "prior=2,2 learn=1.5,6 forget=1,10 guess=2,5 slip=2,8, and forget_per_day=1,20 on the "
+      "daily rate; pybkt: flat)"},
      {"--learner-layer", nullptr,
       "fit the learner layer (the default without --preset): the learner's ability and "
       "recency across skills correct BKT's P(correct) (model JSON 1.1; docs/bkt.md)"},
@@ -222,10 +223,10 @@ void set_prior(FitOptions& o, const std::string& spec) {
     throw UsageError("--prior takes P=A,B, e.g. guess=2,5, got '" + spec + "'");
   }
   std::string name = spec.substr(0, eq);
-  BetaPrior* slot = o.priors.find(name);
+  BetaPrior* slot = o.find_prior(name);
   if (!slot) {
     throw UsageError("--prior: unknown parameter '" + name +
-                     "' (prior, learn, forget, guess, slip)");
+                     "' (prior, learn, forget, guess, slip, forget_per_day)");
   }
   *slot = BetaPrior{parse_double("--prior", spec.substr(eq + 1, comma - eq - 1)),
                     parse_double("--prior", spec.substr(comma + 1))};
