@@ -63,6 +63,16 @@ enum class EpochUnit : std::uint8_t {
 /// Sentinel of ResponseLog::times() for a response whose time cell was empty.
 inline constexpr std::int64_t kNoTime = INT64_MIN;
 
+/// Reads one time as the readers read a time cell: ISO 8601 (2006-10-26T09:51:58Z, with an
+/// offset or none for UTC), DataShop's 2006-10-26 09:51:58.0, or a bare decimal number per
+/// `unit` (see ReadOptions::epoch_unit); spaces around are allowed. Returns milliseconds since
+/// the Unix epoch. Throws Error (Parse) for anything else, with the readers' message naming
+/// `column` (in the Location's field too), Error (InvalidArgument) for a time beyond
+/// ±kMaxMillis. For hosts and bindings that hold times as text (a data frame's column).
+[[nodiscard]] PATHWISE_EXPORT std::int64_t parse_time_cell(std::string_view cell,
+                                                           EpochUnit unit = EpochUnit::Auto,
+                                                           const std::string& column = "time");
+
 /// Options for reading a log. The defaults read the common public logs as they are.
 /// Thread-compatible.
 struct PATHWISE_EXPORT ReadOptions {

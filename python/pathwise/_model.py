@@ -30,6 +30,7 @@ _CANDIDATES = {
     "correct": ["correct", "Correct First Attempt", "outcome"],
     "order": ["order_id", "Row"],
     "item": ["template_id", "problem_id", "Problem Name", "item_id", "item"],
+    "time": ["Step Start Time", "timestamp", "start_time", "time"],
 }
 _PARAM_NAMES = {"prior": "prior", "learns": "learn", "guesses": "guess", "slips": "slip",
                 "forgets": "forget"}
@@ -77,9 +78,6 @@ def _frame_log(df, mapping, read):
     _need_pandas("reading a DataFrame")
     if not isinstance(df, pd.DataFrame):
         raise TypeError("data must be a pandas DataFrame, got %s" % type(df).__name__)
-    if mapping.get("time") not in (None, "-"):
-        raise InvalidArgumentError("a time column is read from files only, not yet from a "
-                                   "DataFrame", field="time")
     names = {}
     for role in ("learner", "skill", "correct", "order", "item"):
         column = mapping.get(role)
@@ -95,6 +93,19 @@ def _frame_log(df, mapping, read):
                 "no %s column: none of %s is in the DataFrame; name it in defaults"
                 % (role, ", ".join(_CANDIDATES[role])), file="<DataFrame>", field=role)
         names[role] = column
+    # The time column: named, or the first default name no other role uses (as the file
+    # readers choose it); "-" reads none.
+    time_column = mapping.get("time")
+    if time_column is None:
+        taken = set(v for v in names.values() if v is not None)
+        time_column = next((c for c in _CANDIDATES["time"] if c in df.columns and c not in taken),
+                           None)
+    elif time_column != "-" and time_column not in df.columns:
+        raise InvalidArgumentError("column '%s' (time) is not in the DataFrame" % time_column,
+                                   file="<DataFrame>", field=time_column)
+    if time_column == "-":
+        time_column = None
+    names["time"] = time_column
 
     def codes(column):
         if column is None:
@@ -132,12 +143,36 @@ def _frame_log(df, mapping, read):
     keep = np.empty(0, bool)
     if "original" in df.columns and not read.get("keep_scaffolding", False):
         keep = numbers("original") != 0
+    tc, tn = _time_codes(df[time_column]) if time_column else (np.empty(0, np.int64), [])
     sep = read.get("skill_separator", "default")
     separator = "~~" if sep == "default" else ("" if sep is None else sep)
     label_names = {k: (v or "") for k, v in names.items()}
     return _native.log_from_columns(lc, ln, sc, sn, ic, inames, correct, order, keep,
                                     "<DataFrame>", label_names, separator,
-                                    read.get("empty_skill_label"), bool(read.get("strict")))
+                                    read.get("empty_skill_label"), bool(read.get("strict")),
+                                    tc, tn, read.get("epoch_unit", "auto"))
+
+
+def _time_text(value):
+    """One distinct time cell as the text the readers parse: datetimes in ISO 8601 (naive ones
+    are UTC, as the readers take a time without a zone), whole numbers without a fraction."""
+    if hasattr(value, "isoformat"):  # datetime, date, pandas Timestamp
+        return value.isoformat()
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)  # not a time: reported as a bad time, row by row
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return str(int(f)) if f.is_integer() and abs(f) < 2 ** 63 else repr(f)
+    return str(value)
+
+
+def _time_codes(column):
+    """A time column -> (codes, the text of each distinct cell); missing cells (None, NaN,
+    NaT) get code -1. Each distinct value is converted once."""
+    c, uniques = pd.factorize(column, sort=False)
+    return c.astype(np.int64, copy=False), [_time_text(u) for u in uniques]
 
 
 def read_log(data_path=None, data=None, defaults=None, **options):
@@ -148,7 +183,10 @@ def read_log(data_path=None, data=None, defaults=None, **options):
     ("nan" reproduces pyBKT), strict, keep_scaffolding, max_line_bytes, max_fields_per_line,
     max_input_bytes, epoch_unit ("auto", "seconds", "milliseconds": bare-number times),
     skill_map (xAPI: a CSV or JSON file of item -> skills), skill_extension (xAPI: an IRI).
-    defaults={"time": NAME} names the time column of a file ("-" = none). Raises
+    defaults={"time": NAME} names the time column of a file or a DataFrame ("-" = none; by
+    default the first of Step Start Time, timestamp, start_time, time that no other role uses).
+    A DataFrame's time column may hold datetimes (naive ones are UTC), ISO 8601 text or epoch
+    numbers; a cell that is not a time is a BadTime row, as in a file. Raises
     pathwise.Error (ParseError, IoError, ...) with the place.
     Returns the native log; log.report() is the readers' bad-row report.
     """

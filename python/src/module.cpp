@@ -322,10 +322,16 @@ struct Frame {
   std::vector<std::string> learner_names, skill_names, item_names;
   py::array_t<double> correct, order;
   py::array_t<bool> keep;
+  // The time column as codes into its distinct cells' text (empty: no time column).
+  py::array_t<std::int64_t> time_codes;
+  std::vector<std::string> time_names;
+  EpochUnit epoch_unit = EpochUnit::Auto;
 };
 
 // Builds a log from a data frame's columns: pandas.factorize codes (-1 = missing) with their
-// names, correct and order as float64 (NaN = missing), and a row mask (pyBKT's original == 1).
+// names, correct and order as float64 (NaN = missing), a row mask (pyBKT's original == 1), and
+// the time column's codes with the text of each distinct cell, read as the file readers read
+// a time cell (parse_time_cell).
 // Bad rows are skipped and counted as the file readers do (strict: the first throws). The
 // place of a row is its 1-based position in the frame, reported as its line.
 LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dict& names,
@@ -343,9 +349,12 @@ LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dic
   check(f.item_codes.size(), "item");
   check(f.order.size(), "order");
   check(f.keep.size(), "keep");
+  check(f.time_codes.size(), "time");
   const auto col = [&](const char* role) { return names[role].cast<std::string>(); };
   const std::string learner_col = col("learner"), skill_col = col("skill"),
                     correct_col = col("correct"), order_col = col("order");
+  const bool timed = f.time_codes.size() > 0;
+  const std::string time_col = timed ? col("time") : "";
 
   ReadReport report;
   report.source = source;
@@ -355,6 +364,18 @@ LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dic
   report.columns_used.correct = correct_col;
   report.columns_used.order = f.order.size() ? order_col : "";
   report.columns_used.item = f.item_codes.size() ? col("item") : "";
+  report.columns_used.time = time_col;
+  // Each distinct time cell read once: its milliseconds, or why it is not a time.
+  std::vector<std::int64_t> time_ms(f.time_names.size(), 0);
+  std::vector<std::string> time_error(f.time_names.size());
+  for (std::size_t k = 0; k < f.time_names.size(); ++k) {
+    try {
+      time_ms[k] = parse_time_cell(f.time_names[k], f.epoch_unit, time_col);
+    } catch (const Error& e) {
+      time_error[k] = e.what();
+      if (time_error[k].empty()) time_error[k] = "column '" + time_col + "' is not a time";
+    }
+  }
   const std::string sep = separator.value_or("~~");
   std::vector<std::vector<std::string>> parts;
   parts.reserve(f.skill_names.size());
@@ -366,6 +387,7 @@ LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dic
   const auto* cv = f.correct.data();
   const auto* ov = f.order.size() ? f.order.data() : nullptr;
   const auto* kv = f.keep.size() ? f.keep.data() : nullptr;
+  const auto* tv = timed ? f.time_codes.data() : nullptr;
   const std::vector<std::string> empty_label_parts =
       empty_label ? std::vector<std::string>{*empty_label} : std::vector<std::string>{};
 
@@ -383,6 +405,7 @@ LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dic
   check_codes(f.learner_codes, f.learner_names.size(), "learner");
   check_codes(f.skill_codes, f.skill_names.size(), "skill");
   check_codes(f.item_codes, f.item_names.size(), "item");
+  check_codes(f.time_codes, f.time_names.size(), "time");
 
   ResponseLog::Builder builder;
   {
@@ -434,15 +457,30 @@ LogPtr log_from_columns(const Frame& f, const std::string& source, const py::dic
         }
         order = static_cast<long double>(ov[r]);
       }
+      std::optional<std::int64_t> time;
+      if (tv && tv[r] >= 0) {
+        const auto k = static_cast<std::size_t>(tv[r]);
+        if (!time_error[k].empty()) {
+          bad(RowProblem::BadTime, r, time_col, time_error[k]);
+          continue;
+        }
+        time = time_ms[k];
+      }
       const std::string& learner = f.learner_names[static_cast<std::size_t>(lc[r])];
       const std::string_view item =
           ic && ic[r] >= 0 ? std::string_view(f.item_names[static_cast<std::size_t>(ic[r])])
                            : std::string_view();
       for (const auto& skill : *skills) {
         builder.add(learner, skill, item, c == 1.0 ? Outcome::Correct : Outcome::Incorrect, order,
-                    static_cast<std::uint32_t>(r + 1), static_cast<std::uint32_t>(r + 1));
+                    static_cast<std::uint32_t>(r + 1), static_cast<std::uint32_t>(r + 1), time);
       }
       ++report.rows_kept;
+      if (time) {
+        if (report.first_time == kNoTime || *time < report.first_time) report.first_time = *time;
+        if (report.last_time == kNoTime || *time > report.last_time) report.last_time = *time;
+      } else if (timed) {
+        ++report.rows_without_time;
+      }
       report.rows_relabelled += relabelled;
       report.multi_skill_rows += skills->size() > 1;
     }
@@ -591,17 +629,28 @@ PYBIND11_MODULE(_native, m) {
          py::array_t<double, py::array::c_style | py::array::forcecast> order,
          py::array_t<bool, py::array::c_style | py::array::forcecast> keep,
          const std::string& source, const py::dict& names, std::optional<std::string> separator,
-         std::optional<std::string> empty_label, bool strict) {
+         std::optional<std::string> empty_label, bool strict,
+         py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> time_codes,
+         std::vector<std::string> time_names, const std::string& epoch_unit) {
         Frame f{std::move(learner_codes), std::move(skill_codes), std::move(item_codes),
                 std::move(learner_names), std::move(skill_names), std::move(item_names),
-                std::move(correct),       std::move(order),       std::move(keep)};
+                std::move(correct),       std::move(order),       std::move(keep),
+                std::move(time_codes),    std::move(time_names)};
+        const std::optional<EpochUnit> unit = epoch_unit_named(epoch_unit);
+        if (!unit) {
+          throw Error(ErrorCode::InvalidArgument,
+                      "epoch_unit must be auto, seconds or milliseconds, got '" + epoch_unit + "'",
+                      Location{"", 0, 0, "epoch_unit"});
+        }
+        f.epoch_unit = *unit;
         std::shared_ptr<const ResponseLog> log =
             log_from_columns(f, source, names, separator, empty_label, strict);
         return std::const_pointer_cast<ResponseLog>(log);
       },
       "learner_codes"_a, "learner_names"_a, "skill_codes"_a, "skill_names"_a, "item_codes"_a,
       "item_names"_a, "correct"_a, "order"_a, "keep"_a, "source"_a, "names"_a, "separator"_a,
-      "empty_label"_a, "strict"_a);
+      "empty_label"_a, "strict"_a, "time_codes"_a = py::array_t<std::int64_t>(0),
+      "time_names"_a = std::vector<std::string>{}, "epoch_unit"_a = "auto");
 
   py::class_<BktModel>(m, "BktModel", "Fitted BKT parameters (pathwise::BktModel)")
       .def(py::init<>())

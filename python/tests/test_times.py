@@ -52,3 +52,57 @@ def test_xapi_statements_are_read_with_a_skill_map(tmp):
     assert len(c["time"]) == 3
     with pytest.raises(pathwise.InvalidArgumentError):
         pathwise.read_log(data_path=str(path))  # no skill source
+
+
+def test_a_dataframe_time_column_reads_as_the_same_log_read_from_a_file(tmp):
+    pd = pytest.importorskip("pandas")
+    cells = ["2006-10-26T11:51:58+02:00", "2006-10-26 09:41:58.0", "not-a-time", "",
+             "1161856318", "1161856318250"]
+    path = tmp / "times.csv"
+    path.write_text("user_id,skill_name,correct,when\n" +
+                    "".join("u1,s,%d,%s\n" % (k % 2, c) for k, c in enumerate(cells)))
+    from_file = pathwise.read_log(data_path=str(path), defaults={"time": "when"})
+    df = pd.DataFrame({"user_id": ["u1"] * len(cells), "skill_name": ["s"] * len(cells),
+                       "correct": [k % 2 for k in range(len(cells))],
+                       "when": [c if c else None for c in cells]})
+    from_frame = pathwise.read_log(data=df, defaults={"time": "when"})
+    assert list(from_frame.columns()["time"]) == list(from_file.columns()["time"])
+    assert list(from_frame.columns()["correct"]) == list(from_file.columns()["correct"])
+    rf, rd = from_file.report(), from_frame.report()
+    for key in ("rows_kept", "rows_without_time", "first_time", "last_time"):
+        assert rd[key] == rf[key], key
+    assert rd["skipped"]["bad_time"] == 1
+    assert rd["first_place"]["bad_time"]["line"] == 3  # the third row of the frame
+    assert rd["columns"]["time"] == "when"
+    with pytest.raises(pathwise.ParseError) as e:
+        pathwise.read_log(data=df, defaults={"time": "when"}, strict=True)
+    assert e.value.line == 3 and e.value.field == "when"
+    with pytest.raises(pathwise.InvalidArgumentError):
+        pathwise.read_log(data=df, defaults={"time": "nope"})
+
+
+def test_dataframe_datetimes_naive_as_utc_aware_converted_and_epoch_numbers_by_unit():
+    pd = pytest.importorskip("pandas")
+    base = {"user_id": ["u1", "u1", "u1"], "skill_name": ["s", "s", "s"], "correct": [1, 0, 1]}
+    naive = pd.to_datetime(["2006-10-26 09:51:58", "2006-10-26 09:41:58.250", None])
+    log = pathwise.read_log(data=pd.DataFrame(dict(base, timestamp=naive)))  # a default name
+    assert sorted(log.columns()["time"]) == [pathwise_no_time(), T0 - 599750, T0]
+    assert log.report()["rows_without_time"] == 1
+    aware = pd.to_datetime(["2006-10-26T11:51:58+02:00"] * 3, utc=True).tz_convert("Europe/Paris")
+    log = pathwise.read_log(data=pd.DataFrame(dict(base, time=aware)))
+    assert list(log.columns()["time"]) == [T0] * 3
+    # Whole seconds, as integers or floats; milliseconds by magnitude or by epoch_unit.
+    log = pathwise.read_log(data=pd.DataFrame(dict(base, time=[1161856318, 1161856318.5, None])))
+    assert sorted(log.columns()["time"])[1:] == [T0, T0 + 500]
+    ms = pathwise.read_log(data=pd.DataFrame(dict(base, time=[5, 6, 7])), epoch_unit="milliseconds")
+    assert list(ms.columns()["time"]) == [5, 6, 7]
+    # "-" reads no time column; an order column keeps its role over a default time name.
+    none = pathwise.read_log(data=pd.DataFrame(dict(base, time=[1, 2, 3])), defaults={"time": "-"})
+    assert "time" not in none.columns() or len(none.columns()["time"]) == 0
+    both = pathwise.read_log(data=pd.DataFrame(dict(base, time=[3, 2, 1])),
+                             defaults={"order_id": "time"})
+    assert both.report()["columns"]["time"] == ""
+
+
+def pathwise_no_time():
+    return -2 ** 63

@@ -189,6 +189,25 @@ std::string time_error_message(TimeError error, const std::string& column, std::
          excerpt(trim(cell));
 }
 
+std::string format_time(std::int64_t ms);
+
+}  // namespace pathwise::detail
+
+namespace pathwise {
+
+std::int64_t parse_time_cell(std::string_view cell, EpochUnit unit, const std::string& column) {
+  std::int64_t ms = 0;
+  const detail::TimeError e = detail::parse_time(cell, unit, ms);
+  if (e == detail::TimeError::None) return ms;
+  throw Error(e == detail::TimeError::Range ? ErrorCode::InvalidArgument : ErrorCode::Parse,
+              detail::time_error_message(e, "column '" + column + "'", cell),
+              Location{"", 0, 0, column});
+}
+
+}  // namespace pathwise
+
+namespace pathwise::detail {
+
 std::string format_time(std::int64_t ms) {
   std::int64_t days = ms / kMillisPerDay, rem = ms % kMillisPerDay;
   if (rem < 0) {
