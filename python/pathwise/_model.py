@@ -249,10 +249,13 @@ class Model:
       calibrated fit (the CLI's default): weak Beta priors (MAP EM) and guess + slip <= 0.95,
       so no parameter is driven to 0 or 1 (docs/bkt.md, "Calibrated fits").
     * priors: {"guess": (2, 5), ...}, Beta(alpha, beta) priors per parameter on top of the
-      preset's.
+      preset's ("forget_per_day" names the daily rate's).
     * learner (False): also fit the learner layer, in which the learner's ability and recency
       across skills correct BKT's P(correct) (docs/bkt.md, "The learner layer"); True, or a
       dict of its options ({"l2_skill": 1.0, ...}).
+    * forget_per_day (False): also fit each skill's forgetting per day from the log's times
+      (docs/bkt.md, "Forgetting over elapsed time"); the log needs a time column. predict and
+      evaluate apply the model's daily rates when their log has times.
 
     Differences from pyBKT: seed defaults to 42 (pyBKT draws one at random); the EM stops at
     1e-3 by default; cross-validation deals learners into folds (see crossvalidate); rows with
@@ -263,7 +266,8 @@ class Model:
     _ARGS = ("seed", "num_fits", "parallel", "forgets", "multigs", "defaults", "tolerance",
              "max_iterations", "threads", "bounds", "fixed", "skill_separator",
              "empty_skill_label", "min_responses", "item_min_responses", "strict",
-             "keep_scaffolding", "skills", "folds", "preset", "priors", "learner")
+             "keep_scaffolding", "skills", "folds", "preset", "priors", "learner",
+             "forget_per_day")
 
     def __init__(self, **kwargs):
         self.seed = 42
@@ -288,6 +292,7 @@ class Model:
         self.preset = "pybkt"
         self.priors = None
         self.learner = False
+        self.forget_per_day = False
         self._model = None
         self._init = None
         self._init_fixed = False
@@ -356,6 +361,8 @@ class Model:
             o["priors"] = dict(self.priors)
         if self.learner:
             o["learner"] = dict(self.learner) if isinstance(self.learner, dict) else True
+        if self.forget_per_day:
+            o["forget_per_day"] = True
         chosen = _skill_list(self.skills if skills is None else skills, names)
         if chosen is not None:
             o["skills"] = chosen
@@ -648,6 +655,16 @@ class _LearnerFolds:
         # The log is already grouped in time order: its own position keeps that order.
         self.order = np.arange(1, log.size + 1, dtype=np.float64)
         self.correct = cols["correct"].astype(np.float64)
+        # Times, if the log has them, as codes into their distinct values written in ms.
+        times = cols.get("time")
+        if times is not None and len(times):
+            uniques, inverse = np.unique(np.asarray(times, np.int64), return_inverse=True)
+            self.time_names = [str(int(u)) for u in uniques]
+            codes = inverse.astype(np.int64)
+            codes[np.asarray(times) == -2 ** 63] = -1  # kNoTime: no time
+            self.time_codes = codes
+        else:
+            self.time_codes, self.time_names = np.empty(0, np.int64), []
 
     def _log(self, keep):
         c = self.cols
@@ -655,7 +672,8 @@ class _LearnerFolds:
             c["learner"].astype(np.int64), c["learners"], c["skill"].astype(np.int64),
             c["skills"], c["item"].astype(np.int64), c["items"], self.correct, self.order, keep,
             "<fold>", {"learner": "learner", "skill": "skill", "correct": "correct",
-                       "order": "order", "item": "item"}, "", None, False)
+                       "order": "order", "item": "item", "time": "time"}, "", None, False,
+            self.time_codes, self.time_names, "milliseconds")
 
     def scores(self, options, names):
         totals = np.zeros(len(names))

@@ -162,6 +162,7 @@ FitOptions fit_options(const py::dict& d) {
   if (auto v = get<unsigned>(d, "threads")) o.threads = *v;
   if (auto v = get<bool>(d, "forgetting")) o.forgetting = *v;
   if (auto v = get<bool>(d, "item_guess_slip")) o.item_guess_slip = *v;
+  if (auto v = get<bool>(d, "forget_per_day")) o.forget_per_day = *v;
   if (auto v = get<std::size_t>(d, "item_min_responses")) o.item_min_responses = *v;
   if (auto v = get<std::size_t>(d, "min_skill_responses")) o.min_skill_responses = *v;
   if (auto b = get<py::dict>(d, "bounds")) {
@@ -649,8 +650,7 @@ PYBIND11_MODULE(_native, m) {
       },
       "learner_codes"_a, "learner_names"_a, "skill_codes"_a, "skill_names"_a, "item_codes"_a,
       "item_names"_a, "correct"_a, "order"_a, "keep"_a, "source"_a, "names"_a, "separator"_a,
-      "empty_label"_a, "strict"_a, "time_codes"_a = py::array_t<std::int64_t>(0),
-      "time_names"_a = std::vector<std::string>{}, "epoch_unit"_a = "auto");
+      "empty_label"_a, "strict"_a, "time_codes"_a, "time_names"_a, "epoch_unit"_a);
 
   py::class_<BktModel>(m, "BktModel", "Fitted BKT parameters (pathwise::BktModel)")
       .def(py::init<>())

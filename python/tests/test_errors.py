@@ -85,12 +85,23 @@ def test_the_native_builder_refuses_codes_outside_their_names():
     with pytest.raises(pathwise.InvalidArgumentError) as e:
         _native.log_from_columns(np.array([5]), ["a"], one, ["s"], np.empty(0, np.int64), [],
                                  np.ones(1), np.empty(0), np.empty(0, bool), "<t>", names, "~~",
-                                 None, False)
+                                 None, False, np.empty(0, np.int64), [], "auto")
     assert e.value.field == "learner" and e.value.line == 1
     with pytest.raises(pathwise.InvalidArgumentError):
         _native.log_from_columns(np.empty(0, np.int64), [], one, ["s"], np.empty(0, np.int64),
                                  [], np.ones(1), np.empty(0), np.empty(0, bool), "<t>", names,
-                                 "~~", None, False)
+                                 "~~", None, False, np.empty(0, np.int64), [], "auto")
+    timed = dict(names, time="t")
+    with pytest.raises(pathwise.InvalidArgumentError) as e:
+        _native.log_from_columns(one, ["a"], one, ["s"], np.empty(0, np.int64), [], np.ones(1),
+                                 np.empty(0), np.empty(0, bool), "<t>", timed, "~~", None, False,
+                                 np.array([3]), ["2006-10-26"], "auto")
+    assert e.value.field == "time" and e.value.line == 1
+    with pytest.raises(pathwise.InvalidArgumentError) as e:
+        _native.log_from_columns(one, ["a"], one, ["s"], np.empty(0, np.int64), [], np.ones(1),
+                                 np.empty(0), np.empty(0, bool), "<t>", timed, "~~", None, False,
+                                 one, ["2006-10-26"], "weeks")
+    assert e.value.field == "epoch_unit"
 
 
 def test_empty_and_missing_cells_of_a_data_frame_are_counted_as_the_file_reader_counts_them():

@@ -106,3 +106,31 @@ def test_dataframe_datetimes_naive_as_utc_aware_converted_and_epoch_numbers_by_u
 
 def pathwise_no_time():
     return -2 ** 63
+
+
+def test_python_folds_keep_the_logs_times():
+    # A callable metric deals the folds in Python, rebuilding each fold's log from the columns:
+    # the times go with it, so a daily-forgetting fit sees the same gaps as the CLI's folds.
+    pd = pytest.importorskip("pandas")
+    import numpy as np
+    rng = np.random.RandomState(3)
+    rows = []
+    for learner in range(40):
+        t = T0
+        for k in range(8):
+            t += int(rng.randint(1, 5 * 86400)) * 1000
+            rows.append(("u%d" % learner, "s", int(rng.rand() < 0.6), t))
+    df = pd.DataFrame(rows, columns=["user_id", "skill_name", "correct", "timestamp"])
+    seen = []
+
+    def metric(true, pred):
+        seen.append(len(true))
+        return float(np.mean((np.asarray(true) - np.asarray(pred)) ** 2))
+
+    with_times = pathwise.Model(preset="bkt", seed=1, forget_per_day=True).crossvalidate(
+        data=df, metric=[metric, "rmse"], folds=4)
+    assert len(seen) == 4 and sum(seen) == len(df)
+    assert with_times.shape[0] == 1
+    with pytest.raises(pathwise.InvalidArgumentError):  # no times: the fit says so
+        pathwise.Model(preset="bkt", seed=1, forget_per_day=True).crossvalidate(
+            data=df, metric=metric, folds=4, defaults={"time": "-"})
