@@ -34,24 +34,10 @@ std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size
 /// Calls `f(offset, ch)` for every byte of `text` outside string literals.
 template <typename F>
 void for_each_structural(std::string_view text, F&& f) {
-  bool in_string = false, escaped = false;
+  JsonStringState state;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      continue;
-    }
-    if (!f(i, c)) return;
+    if (state.structural(c) && !f(i, c)) return;
   }
 }
 

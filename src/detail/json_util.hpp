@@ -56,4 +56,30 @@ double get_number(const nlohmann::json& j, const char* key, const std::string& p
 /// "path.key", or "key" when path is empty.
 std::string field_path(const std::string& path, const char* key);
 
+/// Where a byte-by-byte scan of JSON text stands with respect to string literals, for scanners
+/// that look at its structure without parsing it.
+struct JsonStringState {
+  bool in_string = false;
+  bool escaped = false;
+  /// Takes the next byte: true if it is structural, that is outside any string literal and not
+  /// the quote that opens one.
+  bool structural(char c) noexcept {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      return false;
+    }
+    if (c == '"') {
+      in_string = true;
+      return false;
+    }
+    return true;
+  }
+};
+
 }  // namespace pathwise::detail

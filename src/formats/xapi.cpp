@@ -134,26 +134,16 @@ std::vector<Span> split_statements(std::string_view text, const std::string& sou
         s.index = out.size();
         const std::size_t begin = p;
         std::size_t depth = 0;
-        bool in_string = false, escaped = false, closed = false;
+        JsonStringState state;
+        bool closed = false;
         for (; p < text.size(); ++p) {
           const char c = text[p];
           if (c == '\n') {
             ++line;
             line_start = p + 1;
           }
-          if (in_string) {
-            if (escaped) {
-              escaped = false;
-            } else if (c == '\\') {
-              escaped = true;
-            } else if (c == '"') {
-              in_string = false;
-            }
-            continue;
-          }
-          if (c == '"') {
-            in_string = true;
-          } else if (c == '{' || c == '[') {
+          if (!state.structural(c)) continue;
+          if (c == '{' || c == '[') {
             ++depth;
           } else if ((c == '}' || c == ']') && depth > 0) {
             --depth;
@@ -201,22 +191,9 @@ std::vector<Span> split_statements(std::string_view text, const std::string& sou
 /// max_fields_per_line before the statement is parsed.
 std::size_t count_values(std::string_view s) {
   std::size_t n = 1;
-  bool in_string = false, escaped = false;
-  for (char c : s) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == ',' || c == ':') {
-      ++n;
-    }
-  }
+  JsonStringState state;
+  for (char c : s)
+    if (state.structural(c) && (c == ',' || c == ':')) ++n;
   return n;
 }
 
