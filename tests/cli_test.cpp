@@ -570,7 +570,7 @@ const std::vector<const pathwise::cli::Command*> kCommands = {
     &pathwise::cli::kProfileCommand,      &pathwise::cli::kExportCommand,
     &pathwise::cli::kEraseCommand,        &pathwise::cli::kGoalsCommand,
     &pathwise::cli::kClassSummaryCommand, &pathwise::cli::kMigrateStoreCommand,
-    &pathwise::cli::kSimulateCommand};
+    &pathwise::cli::kSimulateCommand,     &pathwise::cli::kReportCommand};
 
 }  // namespace
 

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(cmake make g++ libeigen3-dev nlohmann-json3-dev libspdlog-dev catch2 libbenchmark-dev libsqlite3-dev
   libpq-dev postgresql clang libclang-rt-14-dev
   python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest python3-setuptools python3-wheel
-  php8.2-cli)
+  php8.2-cli chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,7 +15,7 @@ const std::vector<const Command*>& commands() {
       &kInspectCommand,       &kFitCommand,     &kEvaluateCommand,  &kPredictCommand,
       &kCrossvalidateCommand, &kRecordCommand,  &kRecommendCommand, &kProfileCommand,
       &kExportCommand,        &kEraseCommand,   &kGoalsCommand,     &kClassSummaryCommand,
-      &kMigrateStoreCommand,  &kSimulateCommand};
+      &kMigrateStoreCommand,  &kSimulateCommand, &kReportCommand};
   return all;
 }
 
