@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "detail/json_util.hpp"
@@ -48,6 +49,7 @@ table.sortable thead th{cursor:pointer}
 table.sortable thead th[aria-sort=ascending]::after{content:" \25B2"}
 table.sortable thead th[aria-sort=descending]::after{content:" \25BC"}
 .scroll{overflow:auto;max-height:70vh;border:1px solid #eee}
+#heatmap.big{table-layout:fixed;width:44em}#heatmap.big th:first-child{width:14em}
 #heatmap td.h{text-align:center;font-size:11px;min-width:2.6em;padding:1px 2px}
 #heatmap thead th.sk{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:normal;font-size:11px;max-height:12em}
 .h0{background:#00224e;color:#fff}.h1{background:#123570;color:#fff}.h2{background:#3b496c;color:#fff}
@@ -91,7 +93,7 @@ var RGB=C.map(function(h){return [parseInt(h.substr(1,2),16),parseInt(h.substr(3
 function val(s,k){return (B.indexOf(s.charAt(2*k))*64+B.indexOf(s.charAt(2*k+1)))/1000;}
 var cv=document.getElementById("heatcanvas");var cw=1,rh=1;
 function draw(){if(!cv)return;var t=document.getElementById("heatmap");var rows=t.tBodies[0].rows;
-var ns=+cv.getAttribute("data-skills");cw=Math.max(2,Math.floor(900/Math.max(1,ns)));rh=rows.length>1500?1:Math.max(1,Math.floor(3000/Math.max(1,rows.length)));
+var ns=+cv.getAttribute("data-skills");cw=Math.max(2,Math.floor(600/Math.max(1,ns)));rh=rows.length>1500?1:Math.max(1,Math.floor(3000/Math.max(1,rows.length)));
 cv.width=ns*cw;cv.height=Math.max(1,rows.length*rh);var ctx=cv.getContext("2d");var img=ctx.createImageData(cv.width,cv.height);var d=img.data;
 for(var r=0;r<rows.length;r++){var s=rows[r].getAttribute("data-p")||"";for(var k=0;k<ns;k++){var c=RGB[Math.min(9,Math.floor(val(s,k)*10))];
 for(var y=r*rh;y<(r+1)*rh;y++){var o=(y*cv.width+k*cw)*4;for(var x=0;x<cw;x++){d[o]=c[0];d[o+1]=c[1];d[o+2]=c[2];d[o+3]=255;o+=4;}}}}
@@ -245,6 +247,8 @@ std::string class_page(const json& d) {
        "&middot; <a href=\"#forecasts\">Forecasts</a></nav></header>\n";
 
   // Who needs a person now.
+  std::map<std::string, std::string> skill_name;
+  for (const auto& s : skills) skill_name[s.at("id").get<std::string>()] = s.at("name").get<std::string>();
   const auto& att = d.at("attention");
   b += "<section id=\"attention\"><h2>Learners who need a person now (" +
        std::to_string(att.size()) + ")</h2>\n";
@@ -262,7 +266,10 @@ std::string class_page(const json& d) {
     for (const auto& a : att) {
       std::string why, wheel;
       for (const auto& w : a.at("why")) why += (why.empty() ? "" : ", ") + esc(w);
-      for (const auto& w : a.at("wheel_spinning")) wheel += (wheel.empty() ? "" : ", ") + esc(w);
+      for (const auto& w : a.at("wheel_spinning")) {
+        auto n = skill_name.find(w.get<std::string>());
+        wheel += (wheel.empty() ? "" : ", ") + esc(n != skill_name.end() ? n->second : w.get<std::string>());
+      }
       const auto& r = a.at("recommendation");
       b += "<tr><th scope=\"row\">" + esc(a.at("label")) + "</th><td>" + why + "</td><td>" + wheel +
            "</td><td class=\"n\">" + esc(a.at("responses_since_mastery")) + "</td><td>" +
@@ -293,7 +300,8 @@ std::string class_page(const json& d) {
          "<noscript><p>The image needs script; the table lists every learner's summary, and "
          "the class report's data (JSON) holds every value.</p></noscript>\n";
   }
-  b += "<div class=\"scroll\"><table id=\"heatmap\" class=\"sortable\"><thead><tr><th>Learner</th>"
+  b += std::string("<div class=\"scroll\"><table id=\"heatmap\" class=\"sortable") +
+       (cells ? "" : " big") + "\"><thead><tr><th>Learner</th>"
        "<th class=\"n\">Mastered</th><th class=\"n\">Distance from goals</th>";
   if (cells)
     for (const auto& s : skills) b += "<th class=\"sk\" title=\"" + esc(s.at("id")) + "\">" + esc(s.at("name")) + "</th>";
@@ -403,6 +411,11 @@ std::string class_page(const json& d) {
 
 std::string learner_page(const json& d) {
   std::string b;
+  auto skill_label = [&](const json& id) {
+    for (const auto& s : d.at("skills"))
+      if (s.at("id") == id) return s.at("name").get<std::string>();
+    return id.get<std::string>();
+  };
   b += "<header><h1>" + esc(d.at("title")) + ": " + esc(d.at("label")) + "</h1><p class=\"meta\">"
        "Generated " + esc(d.at("generated_at")) + ". A skill counts as mastered at P(known) &ge; " +
        num(d.at("mastery_threshold"), 2) + ".</p></header>\n";
@@ -415,7 +428,7 @@ std::string learner_page(const json& d) {
          (next.at("item").get<std::string>().empty() ? std::string()
                                                      : ": item " + esc(next.at("item"))) +
          (next.at("skill").get<std::string>().empty() ? std::string()
-                                                      : " (skill " + esc(next.at("skill")) + ")") +
+                                                      : " (" + esc(skill_label(next.at("skill"))) + ")") +
          "</p>\n<p id=\"explanation\">" + esc(next.at("explanation")) + "</p>\n";
   }
   b += "</section>\n<section id=\"skills\"><h2>Skills (" +
