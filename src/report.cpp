@@ -494,13 +494,15 @@ json class_report_json(ProfileStore& store, const Curriculum& curriculum, const 
   for (std::size_t i : order) {
     const Row& r = rows[i];
     json p = json::array();
-    for (double v : r.p) p.push_back(round_to(v, 1000.0));
+    auto& pa = p.get_ref<json::array_t&>();
+    pa.reserve(r.p.size());
+    for (double v : r.p) pa.emplace_back(v);
     jl.push_back({{"label", labels[i].first},
                   {"named", labels[i].second},
                   {"p_known", std::move(p)},
                   {"mastered", r.mastered},
                   {"goals_open", r.goals_open},
-                  {"distance", round_to(r.distance, 1000.0)},
+                  {"distance", r.distance},
                   {"responses", r.responses},
                   {"last_response", iso_or_null(r.last)}});
     const bool stalled =
@@ -829,7 +831,14 @@ json fit_report_json(const BktModel& model, const ResponseLog& log, const FitRep
 
 std::string class_report_data(ProfileStore& store, const Curriculum& curriculum,
                               const BktModel& model, const ReportOptions& options) {
-  return detail::dump(detail::class_report_json(store, curriculum, model, options));
+  json doc = detail::class_report_json(store, curriculum, model, options);
+  // Four decimals are plenty for a view and keep a large class's document small; the page is
+  // drawn from the unrounded values (so a shown 0.69 is 0.6854 rounded once, not twice).
+  for (auto& l : doc.at("learners")) {
+    for (auto& v : l.at("p_known")) v = round_to(v.get<double>(), 10000.0);
+    l.at("distance") = round_to(l.at("distance").get<double>(), 10000.0);
+  }
+  return detail::dump(doc);
 }
 
 std::string learner_report_data(ProfileStore& store, const Curriculum& curriculum,
