@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
       s.name = "Skill " + std::to_string(k);
       if (k % 10) s.prerequisites = {"skill-" + std::to_string(k - 1)};
       ss.push_back(s);
-      for (int i = 0; i < 20; ++i) items.push_back({s.id + "-" + std::to_string(i), {s.id}, {}, {}});
+      for (int i = 0; i < 20; ++i)
+        items.push_back({s.id + "-" + std::to_string(i), {s.id}, {}, {}});
       model.set_skill(s.id, {0.3, 0.2, 0.0, 0.2, 0.1});
     }
     Curriculum curriculum(ss, items);
@@ -50,9 +51,10 @@ int main(int argc, char** argv) {
         }
         std::vector<ResponseRecord> rs;
         for (int r = 0; r < 5; ++r) {
-          rs.push_back({items[(l * 5 + static_cast<std::size_t>(r)) % items.size()].id,
-                        r % 2 ? Outcome::Correct : Outcome::Incorrect,
-                        from_millis(t_base + static_cast<std::int64_t>((l * 7 + r) % 28) * 86400000)});
+          rs.push_back(
+              {items[(l * 5 + static_cast<std::size_t>(r)) % items.size()].id,
+               r % 2 ? Outcome::Correct : Outcome::Incorrect,
+               from_millis(t_base + static_cast<std::int64_t>((l * 7 + r) % 28) * 86400000)});
         }
         p.responses = rs.size();
         p.last_response = rs.back().time;

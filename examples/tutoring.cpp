@@ -10,16 +10,14 @@
 //   build/examples/tutoring [learners, default 200] [profiles.db]
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <pathwise/pathwise.hpp>
 #include <random>
 #include <string>
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 int main(int argc, char** argv) {
   const int learners = argc > 1 ? std::atoi(argv[1]) : 200;
@@ -62,8 +60,8 @@ int main(int argc, char** argv) {
           ++finished;
           break;
         }
-        bool correct = learner.answer(*curriculum.item_index(next->item), now) ==
-                       pathwise::Outcome::Correct;
+        bool correct =
+            learner.answer(*curriculum.item_index(next->item), now) == pathwise::Outcome::Correct;
         if (show) {
           std::printf("  %2d. %-7s %-12s %s  [%s]\n", step + 1, next->item.c_str(),
                       pathwise::to_string(next->reason), correct ? "correct  " : "incorrect",
@@ -97,8 +95,8 @@ int main(int argc, char** argv) {
     pathwise::write_report(class_path,
                            pathwise::class_report_html(*profiles, curriculum, model, report));
     report.title = "Your progress";
-    pathwise::write_report(learner_path, pathwise::learner_report_html(
-                                             *profiles, curriculum, model, "learner-1", report));
+    pathwise::write_report(learner_path, pathwise::learner_report_html(*profiles, curriculum, model,
+                                                                       "learner-1", report));
     std::printf("\nClass report:   %s\nLearner report: %s\n", class_path.c_str(),
                 learner_path.c_str());
     return 0;

@@ -326,7 +326,8 @@ ReportOptions report_options_from(const char* text) {
                   Location{"", 0, 0, "names"});
     for (auto it = n->begin(); it != n->end(); ++it) {
       if (!it.value().is_string())
-        throw Error(ErrorCode::Parse, "a display name must be a string, got " + describe(it.value()),
+        throw Error(ErrorCode::Parse,
+                    "a display name must be a string, got " + describe(it.value()),
                     Location{"", 0, 0, "names"});
       o.ids.names[it.key()] = it.value().get<std::string>();
     }
@@ -338,8 +339,8 @@ ReportOptions report_options_from(const char* text) {
   o.stalled_after =
       static_cast<std::uint32_t>(s.integer("stalled_after", o.stalled_after, 1, 1000000));
   o.read_responses = s.boolean("read_responses", o.read_responses);
-  o.max_table_cells = static_cast<std::size_t>(s.integer(
-      "max_table_cells", static_cast<std::int64_t>(o.max_table_cells), 0, 1000000000));
+  o.max_table_cells = static_cast<std::size_t>(
+      s.integer("max_table_cells", static_cast<std::int64_t>(o.max_table_cells), 0, 1000000000));
   o.policy.rules.mastery_threshold =
       s.number("mastery_threshold", o.policy.rules.mastery_threshold);
   o.policy.rules.wheel_spin_attempts = static_cast<std::uint32_t>(
@@ -744,8 +745,7 @@ pathwise_status pathwise_report_learner_n(const char* curriculum_json, const cha
 }
 
 pathwise_status pathwise_report_fit_file(const char* model_json, const char* log_path,
-                                         const char* options_json, char** json_out,
-                                         char** errmsg) {
+                                         const char* options_json, char** json_out, char** errmsg) {
   detail::clear(json_out);
   return c_guard(errmsg, [&] {
     if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");

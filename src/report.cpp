@@ -61,8 +61,8 @@ struct Sha256 {
     }
     std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
     for (int i = 0; i < 64; ++i) {
-      std::uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
-                         k[i] + w[i];
+      std::uint32_t t1 =
+          hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
       std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
       hh = g;
       g = f;
@@ -218,8 +218,8 @@ double round_to(double v, double scale) { return std::round(v * scale) / scale; 
 void check_model_covers(const Curriculum& c, const BktModel& m) {
   for (const auto& s : c.skills()) {
     if (!m.find_skill(s.id)) {
-      throw Error(ErrorCode::UnknownSkill, "the model has no parameters for curriculum skill '" +
-                                               s.id + "'");
+      throw Error(ErrorCode::UnknownSkill,
+                  "the model has no parameters for curriculum skill '" + s.id + "'");
     }
   }
 }
@@ -255,8 +255,13 @@ std::string html_escape(const std::string& text) {
     std::size_t i = 0;
     while (i < text.size()) {
       unsigned char c = static_cast<unsigned char>(text[i]);
-      std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-      if (len && i + len <= text.size() && detail::is_valid_utf8(std::string_view(text).substr(i, len))) {
+      std::size_t len = c < 0x80         ? 1
+                        : (c >> 5) == 6  ? 2
+                        : (c >> 4) == 14 ? 3
+                        : (c >> 3) == 30 ? 4
+                                         : 0;
+      if (len && i + len <= text.size() &&
+          detail::is_valid_utf8(std::string_view(text).substr(i, len))) {
         in.append(text, i, len);
         i += len;
       } else {
@@ -269,13 +274,24 @@ std::string html_escape(const std::string& text) {
   out.reserve(in.size() + in.size() / 8);
   for (char ch : in) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
       default:
-        if ((static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f) break;
+        if ((static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f)
+          break;
         out += ch;
     }
   }
@@ -286,7 +302,8 @@ std::map<std::string, std::string, std::less<>> Pseudonymizer::read_names(const 
   const std::string text = detail::read_file(path);
   std::map<std::string, std::string, std::less<>> out;
   auto add = [&](std::string id, std::string name, std::size_t line, std::size_t column) {
-    if (id.empty()) throw Error(ErrorCode::Parse, "empty learner id", Location{path, line, column, "id"});
+    if (id.empty())
+      throw Error(ErrorCode::Parse, "empty learner id", Location{path, line, column, "id"});
     if (!detail::is_valid_utf8(id) || !detail::is_valid_utf8(name))
       throw Error(ErrorCode::Parse, "not UTF-8", Location{path, line, column, ""});
     if (!out.emplace(std::move(id), std::move(name)).second)
@@ -298,8 +315,8 @@ std::map<std::string, std::string, std::less<>> Pseudonymizer::read_names(const 
     json j = detail::parse_json(text, path);
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (!it.value().is_string())
-        throw Error(ErrorCode::Parse, "a display name must be a string, got " +
-                                          detail::describe(it.value()),
+        throw Error(ErrorCode::Parse,
+                    "a display name must be a string, got " + detail::describe(it.value()),
                     Location{path, 0, 0, "name"});
       add(it.key(), it.value().get<std::string>(), 0, 0);
     }
@@ -342,7 +359,8 @@ std::map<std::string, std::string, std::less<>> Pseudonymizer::read_names(const 
         fields.back() += c;
       }
     }
-    if (quoted) throw Error(ErrorCode::Parse, "unterminated quote", Location{path, line, l.size(), ""});
+    if (quoted)
+      throw Error(ErrorCode::Parse, "unterminated quote", Location{path, line, l.size(), ""});
     (void)line_start;
     if (fields.size() != 2) {
       throw Error(ErrorCode::Parse,
@@ -451,7 +469,8 @@ json class_report_json(ProfileStore& store, const Curriculum& curriculum, const 
       for (std::int64_t w : weeks) active_per_week[w]++;
       r.since_mastery = since;
     }
-    const bool stalled = r.goals_open > 0 && r.since_mastery && *r.since_mastery >= options.stalled_after;
+    const bool stalled =
+        r.goals_open > 0 && r.since_mastery && *r.since_mastery >= options.stalled_after;
     if (!r.wheel.empty() || stalled) r.rec = sequencer.recommend(context, p, now_t);
     rows.push_back(std::move(r));
   });
@@ -511,20 +530,24 @@ json class_report_json(ProfileStore& store, const Curriculum& curriculum, const 
       json why = json::array();
       if (!r.wheel.empty()) why.push_back("wheel-spinning");
       if (stalled) why.push_back("stalled");
-      attention.push_back({{"label", labels[i].first},
-                           {"why", std::move(why)},
-                           {"wheel_spinning", r.wheel},
-                           {"responses_since_mastery",
-                            r.since_mastery ? json(*r.since_mastery) : json(nullptr)},
-                           {"recommendation", recommendation_json(r.rec)}});
+      attention.push_back(
+          {{"label", labels[i].first},
+           {"why", std::move(why)},
+           {"wheel_spinning", r.wheel},
+           {"responses_since_mastery", r.since_mastery ? json(*r.since_mastery) : json(nullptr)},
+           {"recommendation", recommendation_json(r.rec)}});
     }
   }
   // Most urgent first: more wheel-spinning skills, then longer without progress.
   std::stable_sort(attention.begin(), attention.end(), [](const json& a, const json& b) {
     auto wa = a["wheel_spinning"].size(), wb = b["wheel_spinning"].size();
     if (wa != wb) return wa > wb;
-    auto sa = a["responses_since_mastery"].is_null() ? 0 : a["responses_since_mastery"].get<std::size_t>();
-    auto sb = b["responses_since_mastery"].is_null() ? 0 : b["responses_since_mastery"].get<std::size_t>();
+    auto sa = a["responses_since_mastery"].is_null()
+                  ? 0
+                  : a["responses_since_mastery"].get<std::size_t>();
+    auto sb = b["responses_since_mastery"].is_null()
+                  ? 0
+                  : b["responses_since_mastery"].get<std::size_t>();
     return sa > sb;
   });
   doc["learners"] = std::move(jl);
@@ -553,12 +576,14 @@ json class_report_json(ProfileStore& store, const Curriculum& curriculum, const 
   for (std::uint32_t i = 0; i < curriculum.items().size(); ++i) {
     const Item& it = curriculum.items()[i];
     const auto& ks = curriculum.item_skills(i);
-    json j = {{"item", it.id}, {"skills", it.skills}, {"attempts", item_attempts[i]},
+    json j = {{"item", it.id},
+              {"skills", it.skills},
+              {"attempts", item_attempts[i]},
               {"correct", item_correct[i]}};
-    j["success_rate"] = item_attempts[i]
-                            ? json(static_cast<double>(item_correct[i]) /
-                                   static_cast<double>(item_attempts[i]))
-                            : json(nullptr);
+    j["success_rate"] =
+        item_attempts[i]
+            ? json(static_cast<double>(item_correct[i]) / static_cast<double>(item_attempts[i]))
+            : json(nullptr);
     json flag = nullptr;
     if (!ks.empty()) {
       const std::string& skill = skills[ks[0]].id;
@@ -638,14 +663,15 @@ json learner_report_json(ProfileStore& store, const Curriculum& curriculum, cons
   doc["skills"] = std::move(js);
   doc["mastered"] = mastered;
   Sequencer sequencer;
-  doc["next"] = recommendation_json(sequencer.recommend(
-      PolicyContext{curriculum, model, options.policy}, p, from_millis(now)));
+  doc["next"] = recommendation_json(
+      sequencer.recommend(PolicyContext{curriculum, model, options.policy}, p, from_millis(now)));
 
   std::vector<ResponseRecord> rs = store.responses(learner);
   json held;
   held["responses_counted"] = p.responses;
   held["responses_stored"] = rs.size();
-  held["first_response"] = rs.empty() ? json(nullptr) : json(to_iso8601(to_millis(rs.front().time)));
+  held["first_response"] =
+      rs.empty() ? json(nullptr) : json(to_iso8601(to_millis(rs.front().time)));
   held["last_response"] = iso_or_null(p.last_response);
   held["skills_tracked"] = p.skills.size();
   held["goals"] = p.goals;
@@ -671,8 +697,9 @@ json learner_report_json(ProfileStore& store, const Curriculum& curriculum, cons
   words.push_back(p.goals.empty() ? "Your goals: the whole course."
                                   : "Your goals: " + std::to_string(p.goals.size()) + " skills.");
   if (p.learner_state)
-    words.push_back("A few running numbers about your answers across skills (accuracy and how "
-                    "recent), used to adjust predictions.");
+    words.push_back(
+        "A few running numbers about your answers across skills (accuracy and how "
+        "recent), used to adjust predictions.");
   words.push_back("You may ask for all of it (an export) or for it to be erased.");
   held["in_plain_words"] = words;
   doc["held"] = std::move(held);
@@ -711,8 +738,9 @@ json fit_report_json(const BktModel& model, const ResponseLog& log, const FitRep
   std::size_t skipped = 0;
   for (const auto& s : log.sequences()) {
     Curve& c = curves[s.skill];
-    if (c.n.empty()) c = Curve{std::vector<double>(mo, 0.0), std::vector<double>(mo, 0.0),
-                               std::vector<std::size_t>(mo, 0)};
+    if (c.n.empty())
+      c = Curve{std::vector<double>(mo, 0.0), std::vector<double>(mo, 0.0),
+                std::vector<std::size_t>(mo, 0)};
     ++sequences[s.skill];
     for (std::uint64_t i = s.begin; i < s.end; ++i) {
       double p = pr.correct[i];
@@ -742,7 +770,9 @@ json fit_report_json(const BktModel& model, const ResponseLog& log, const FitRep
     for (std::size_t op = 0; op < c.n.size(); ++op) {
       if (!c.n[op]) continue;
       double n = static_cast<double>(c.n[op]);
-      a.push_back({{"opportunity", op + 1}, {"count", c.n[op]}, {"observed", c.obs[op] / n},
+      a.push_back({{"opportunity", op + 1},
+                   {"count", c.n[op]},
+                   {"observed", c.obs[op] / n},
                    {"predicted", c.pred[op] / n}});
     }
     return a;
@@ -797,7 +827,8 @@ json fit_report_json(const BktModel& model, const ResponseLog& log, const FitRep
     std::vector<double> sum_p(nb, 0.0), sum_o(nb, 0.0);
     std::vector<std::size_t> n(nb, 0);
     for (std::size_t i = 0; i < all_p.size(); ++i) {
-      std::size_t b = std::min(nb - 1, static_cast<std::size_t>(all_p[i] * static_cast<double>(nb)));
+      std::size_t b =
+          std::min(nb - 1, static_cast<std::size_t>(all_p[i] * static_cast<double>(nb)));
       sum_p[b] += all_p[i];
       sum_o[b] += all_o[i];
       ++n[b];

@@ -248,7 +248,8 @@ std::string class_page(const json& d) {
 
   // Who needs a person now.
   std::map<std::string, std::string> skill_name;
-  for (const auto& s : skills) skill_name[s.at("id").get<std::string>()] = s.at("name").get<std::string>();
+  for (const auto& s : skills)
+    skill_name[s.at("id").get<std::string>()] = s.at("name").get<std::string>();
   const auto& att = d.at("attention");
   b += "<section id=\"attention\"><h2>Learners who need a person now (" +
        std::to_string(att.size()) + ")</h2>\n";
@@ -268,7 +269,8 @@ std::string class_page(const json& d) {
       for (const auto& w : a.at("why")) why += (why.empty() ? "" : ", ") + esc(w);
       for (const auto& w : a.at("wheel_spinning")) {
         auto n = skill_name.find(w.get<std::string>());
-        wheel += (wheel.empty() ? "" : ", ") + esc(n != skill_name.end() ? n->second : w.get<std::string>());
+        wheel += (wheel.empty() ? "" : ", ") +
+                 esc(n != skill_name.end() ? n->second : w.get<std::string>());
       }
       const auto& r = a.at("recommendation");
       b += "<tr><th scope=\"row\">" + esc(a.at("label")) + "</th><td>" + why + "</td><td>" + wheel +
@@ -301,10 +303,12 @@ std::string class_page(const json& d) {
          "the class report's data (JSON) holds every value.</p></noscript>\n";
   }
   b += std::string("<div class=\"scroll\"><table id=\"heatmap\" class=\"sortable") +
-       (cells ? "" : " big") + "\"><thead><tr><th>Learner</th>"
+       (cells ? "" : " big") +
+       "\"><thead><tr><th>Learner</th>"
        "<th class=\"n\">Mastered</th><th class=\"n\">Distance from goals</th>";
   if (cells)
-    for (const auto& s : skills) b += "<th class=\"sk\" title=\"" + esc(s.at("id")) + "\">" + esc(s.at("name")) + "</th>";
+    for (const auto& s : skills)
+      b += "<th class=\"sk\" title=\"" + esc(s.at("id")) + "\">" + esc(s.at("name")) + "</th>";
   else
     b += "<th class=\"n\">Mean P(known)</th>";
   b += "</tr></thead><tbody>\n";
@@ -329,7 +333,8 @@ std::string class_page(const json& d) {
     } else {
       double s = 0;
       for (const auto& v : p) s += v.get<double>();
-      b += "<td class=\"n\">" + num(p.empty() ? 0.0 : s / static_cast<double>(p.size()), 2) + "</td>";
+      b += "<td class=\"n\">" + num(p.empty() ? 0.0 : s / static_cast<double>(p.size()), 2) +
+           "</td>";
     }
     b += "</tr>\n";
   }
@@ -353,7 +358,9 @@ std::string class_page(const json& d) {
     for (std::size_t i = 0; i < hgm.size() && i < 5; ++i) {
       double w = 300.0 * static_cast<double>(hgm[i].get<std::size_t>()) / static_cast<double>(n);
       char buf[128];
-      std::snprintf(buf, sizeof buf, "<rect x=\"%.1f\" y=\"0\" width=\"%.1f\" height=\"14\" fill=\"%s\"/>", x, w, colours[i]);
+      std::snprintf(buf, sizeof buf,
+                    "<rect x=\"%.1f\" y=\"0\" width=\"%.1f\" height=\"14\" fill=\"%s\"/>", x, w,
+                    colours[i]);
       bar += buf;
       x += w;
     }
@@ -376,15 +383,18 @@ std::string class_page(const json& d) {
     per_day.emplace_back(x.at("day").get<std::string>(), x.at("skills").get<double>());
   for (const auto& x : pg.at("active_per_week"))
     per_week.emplace_back(x.at("week_start").get<std::string>(), x.at("learners").get<double>());
-  b += "<h3>Skills mastered per day</h3>\n" + bar_chart(per_day, "skills mastered per day", "#009E73");
+  b += "<h3>Skills mastered per day</h3>\n" +
+       bar_chart(per_day, "skills mastered per day", "#009E73");
   b += "<details><summary>as a table</summary><table><thead><tr><th>Day (UTC)</th><th "
        "class=\"n\">Skills mastered</th></tr></thead><tbody>";
-  for (const auto& x : per_day) b += "<tr><td>" + esc(x.first) + "</td><td class=\"n\">" + num(x.second, 0) + "</td></tr>";
+  for (const auto& x : per_day)
+    b += "<tr><td>" + esc(x.first) + "</td><td class=\"n\">" + num(x.second, 0) + "</td></tr>";
   b += "</tbody></table></details>\n<h3>Active learners per week</h3>\n" +
        bar_chart(per_week, "active learners per week", "#56B4E9");
   b += "<details><summary>as a table</summary><table><thead><tr><th>Week from (Monday, "
        "UTC)</th><th class=\"n\">Learners who answered</th></tr></thead><tbody>";
-  for (const auto& x : per_week) b += "<tr><td>" + esc(x.first) + "</td><td class=\"n\">" + num(x.second, 0) + "</td></tr>";
+  for (const auto& x : per_week)
+    b += "<tr><td>" + esc(x.first) + "</td><td class=\"n\">" + num(x.second, 0) + "</td></tr>";
   b += "</tbody></table></details></section>\n";
 
   // Items.
@@ -397,14 +407,15 @@ std::string class_page(const json& d) {
   for (const auto& it : d.at("items")) {
     std::string sk;
     for (const auto& s : it.at("skills")) sk += (sk.empty() ? "" : ", ") + esc(s);
-    b += "<tr><th scope=\"row\">" + esc(it.at("item")) + "</th><td>" + sk + "</td><td class=\"n\">" +
-         std::to_string(it.at("attempts").get<std::size_t>()) + "</td><td class=\"n\">" +
-         num(it.at("success_rate"), 2) + "</td><td class=\"n\">" + num(it.value("guess", json()), 2) +
-         (it.value("own_params", false) ? "*" : "") + "</td><td class=\"n\">" +
-         num(it.value("slip", json()), 2) + "</td><td class=\"flag\">" + esc(it.at("flag")) +
-         "</td></tr>\n";
+    b += "<tr><th scope=\"row\">" + esc(it.at("item")) + "</th><td>" + sk +
+         "</td><td class=\"n\">" + std::to_string(it.at("attempts").get<std::size_t>()) +
+         "</td><td class=\"n\">" + num(it.at("success_rate"), 2) + "</td><td class=\"n\">" +
+         num(it.value("guess", json()), 2) + (it.value("own_params", false) ? "*" : "") +
+         "</td><td class=\"n\">" + num(it.value("slip", json()), 2) + "</td><td class=\"flag\">" +
+         esc(it.at("flag")) + "</td></tr>\n";
   }
-  b += "</tbody></table></div><p class=\"meta\">* the item's own fitted guess/slip.</p></section>\n";
+  b +=
+      "</tbody></table></div><p class=\"meta\">* the item's own fitted guess/slip.</p></section>\n";
   b += forecasts_slot(d);
   return page(d.at("title").get<std::string>(), "class", b);
 }
@@ -416,8 +427,10 @@ std::string learner_page(const json& d) {
       if (s.at("id") == id) return s.at("name").get<std::string>();
     return id.get<std::string>();
   };
-  b += "<header><h1>" + esc(d.at("title")) + ": " + esc(d.at("label")) + "</h1><p class=\"meta\">"
-       "Generated " + esc(d.at("generated_at")) + ". A skill counts as mastered at P(known) &ge; " +
+  b += "<header><h1>" + esc(d.at("title")) + ": " + esc(d.at("label")) +
+       "</h1><p class=\"meta\">"
+       "Generated " +
+       esc(d.at("generated_at")) + ". A skill counts as mastered at P(known) &ge; " +
        num(d.at("mastery_threshold"), 2) + ".</p></header>\n";
   const auto& next = d.at("next");
   b += "<section id=\"next\"><h2>What comes next, and why</h2>\n";
@@ -427,13 +440,15 @@ std::string learner_page(const json& d) {
     b += "<p><strong>" + esc(next.at("reason")) + "</strong>" +
          (next.at("item").get<std::string>().empty() ? std::string()
                                                      : ": item " + esc(next.at("item"))) +
-         (next.at("skill").get<std::string>().empty() ? std::string()
-                                                      : " (" + esc(skill_label(next.at("skill"))) + ")") +
+         (next.at("skill").get<std::string>().empty()
+              ? std::string()
+              : " (" + esc(skill_label(next.at("skill"))) + ")") +
          "</p>\n<p id=\"explanation\">" + esc(next.at("explanation")) + "</p>\n";
   }
   b += "</section>\n<section id=\"skills\"><h2>Skills (" +
        std::to_string(d.at("mastered").get<std::size_t>()) + " of " +
-       std::to_string(d.at("skills").size()) + " mastered)</h2>\n<table id=\"skills-table\" "
+       std::to_string(d.at("skills").size()) +
+       " mastered)</h2>\n<table id=\"skills-table\" "
        "class=\"sortable\"><thead><tr><th>Skill</th><th class=\"n\">P(known)</th><th></th>"
        "<th>Mastered</th><th class=\"n\">Answers</th><th class=\"n\">Right</th><th>Goal</th>"
        "<th>Review due</th></tr></thead><tbody>\n";
@@ -442,14 +457,16 @@ std::string learner_page(const json& d) {
     char bar[96];
     std::snprintf(bar, sizeof bar, "<span class=\"bar\" style=\"width:%.0fpx\"></span>", p * 120);
     std::string m = s.at("mastered").get<bool>() ? "yes" : "not yet";
-    if (!s.at("mastered_at").is_null()) m += " (first " + esc(s.at("mastered_at").get<std::string>().substr(0, 10)) + ")";
+    if (!s.at("mastered_at").is_null())
+      m += " (first " + esc(s.at("mastered_at").get<std::string>().substr(0, 10)) + ")";
     b += "<tr><th scope=\"row\">" + esc(s.at("name")) + "</th><td class=\"n\">" + num(p, 2) +
-         "</td><td data-v=\"" + num(p, 4) + "\">" + bar + "</td><td>" + m + "</td><td class=\"n\">" +
-         std::to_string(s.at("attempts").get<std::size_t>()) + "</td><td class=\"n\">" +
-         std::to_string(s.at("correct").get<std::size_t>()) + "</td><td>" +
-         (s.at("goal").get<bool>() ? "yes" : "") + "</td><td>" +
-         (s.at("next_review").is_null() ? std::string()
-                                        : esc(s.at("next_review").get<std::string>().substr(0, 10))) +
+         "</td><td data-v=\"" + num(p, 4) + "\">" + bar + "</td><td>" + m +
+         "</td><td class=\"n\">" + std::to_string(s.at("attempts").get<std::size_t>()) +
+         "</td><td class=\"n\">" + std::to_string(s.at("correct").get<std::size_t>()) +
+         "</td><td>" + (s.at("goal").get<bool>() ? "yes" : "") + "</td><td>" +
+         (s.at("next_review").is_null()
+              ? std::string()
+              : esc(s.at("next_review").get<std::string>().substr(0, 10))) +
          (s.at("wheel_spinning").get<bool>() ? " &mdash; stuck: a teacher will help" : "") +
          "</td></tr>\n";
   }
@@ -465,9 +482,9 @@ std::string fit_page(const json& d) {
   const auto& o = d.at("overall");
   b += "<header><h1>" + esc(d.at("title")) + "</h1><p class=\"meta\">" +
        std::to_string(o.at("responses").get<std::size_t>()) + " responses of " +
-       std::to_string(d.at("learners").get<std::size_t>()) + " learners; AUC " + num(o.at("auc"), 3) +
-       ", RMSE " + num(o.at("rmse"), 3) + ", accuracy " + num(o.at("accuracy"), 3) +
-       ", log-loss " + num(o.at("log_loss"), 3) +
+       std::to_string(d.at("learners").get<std::size_t>()) + " learners; AUC " +
+       num(o.at("auc"), 3) + ", RMSE " + num(o.at("rmse"), 3) + ", accuracy " +
+       num(o.at("accuracy"), 3) + ", log-loss " + num(o.at("log_loss"), 3) +
        " (one-step-ahead predictions on the same log).";
   if (d.at("responses_of_unknown_skills").get<std::size_t>() > 0)
     b += " " + std::to_string(d.at("responses_of_unknown_skills").get<std::size_t>()) +
@@ -475,7 +492,8 @@ std::string fit_page(const json& d) {
   if (!d.at("fitted_here").get<bool>()) b += " The model was given, so convergence is not known.";
   b += "</p></header>\n";
   b += "<section id=\"params\"><h2>Parameters per skill</h2>\n<div class=\"scroll\"><table "
-       "id=\"params-table\" class=\"sortable\"><thead><tr><th>Skill</th><th class=\"n\">Responses</th>"
+       "id=\"params-table\" class=\"sortable\"><thead><tr><th>Skill</th><th "
+       "class=\"n\">Responses</th>"
        "<th class=\"n\">Sequences</th><th class=\"n\">Prior</th><th class=\"n\">Learn</th><th "
        "class=\"n\">Forget</th><th class=\"n\">Guess</th><th class=\"n\">Slip</th><th "
        "class=\"n\">AUC</th><th class=\"n\">RMSE</th><th>Converged</th><th>Flags</th></tr></thead>"
@@ -489,17 +507,24 @@ std::string fit_page(const json& d) {
          std::to_string(s.at("sequences").get<std::size_t>()) + "</td>";
     for (const char* k : {"prior", "learn", "forget", "guess", "slip", "auc", "rmse"})
       b += "<td class=\"n\">" + num(s.at(k), 3) + "</td>";
-    b += "<td>" + std::string(c.is_null() ? "unknown" : c.get<bool>() ? "yes" : "no") +
+    b += "<td>" +
+         std::string(c.is_null()     ? "unknown"
+                     : c.get<bool>() ? "yes"
+                                     : "no") +
          "</td><td class=\"flag\">" + flags + "</td></tr>\n";
   }
   b += "</tbody></table></div></section>\n";
-  b += "<section id=\"curves\"><h2>Learning curves: observed against predicted</h2>\n" + curve_key();
+  b +=
+      "<section id=\"curves\"><h2>Learning curves: observed against predicted</h2>\n" + curve_key();
   b += curve_svg(d.at("curve"), "all skills", 640, 240) + "\n<div class=\"grid\">";
   // Small multiples for the largest skills.
   std::vector<std::pair<std::size_t, std::size_t>> bysize;
   const auto& sk = d.at("skills");
-  for (std::size_t i = 0; i < sk.size(); ++i) bysize.emplace_back(sk[i].at("responses").get<std::size_t>(), i);
-  std::sort(bysize.begin(), bysize.end(), [](auto a, auto c) { return a.first != c.first ? a.first > c.first : a.second < c.second; });
+  for (std::size_t i = 0; i < sk.size(); ++i)
+    bysize.emplace_back(sk[i].at("responses").get<std::size_t>(), i);
+  std::sort(bysize.begin(), bysize.end(), [](auto a, auto c) {
+    return a.first != c.first ? a.first > c.first : a.second < c.second;
+  });
   const auto& sc = d.at("skill_curves");
   for (std::size_t j = 0; j < bysize.size() && j < 12; ++j) {
     const auto& c = sc[bysize[j].second];
@@ -513,7 +538,8 @@ std::string fit_page(const json& d) {
       b += "<tr><td>" + esc(c.at("skill")) + "</td><td class=\"n\">" +
            std::to_string(p.at("opportunity").get<std::size_t>()) + "</td><td class=\"n\">" +
            std::to_string(p.at("count").get<std::size_t>()) + "</td><td class=\"n\">" +
-           num(p.at("observed"), 3) + "</td><td class=\"n\">" + num(p.at("predicted"), 3) + "</td></tr>";
+           num(p.at("observed"), 3) + "</td><td class=\"n\">" + num(p.at("predicted"), 3) +
+           "</td></tr>";
   b += "</tbody></table></details></section>\n";
 
   // Calibration.
@@ -524,32 +550,41 @@ std::string fit_page(const json& d) {
     std::string s = "<svg role=\"img\" width=\"" + std::to_string(w) + "\" height=\"" +
                     std::to_string(size + 40) + "\"><title>calibration diagram</title>";
     char buf[256];
-    std::snprintf(buf, sizeof buf,
-                  "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#ccc\"/>"
-                  "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\" stroke-dasharray=\"3 3\"/>"
-                  "<text x=\"%d\" y=\"%d\">predicted</text><text x=\"2\" y=\"%d\">observed</text>",
-                  left, top, size, size, left, top + size, left + size, top, left + 100,
-                  top + size + 28, top + 10);
+    std::snprintf(
+        buf, sizeof buf,
+        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#ccc\"/>"
+        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\" stroke-dasharray=\"3 3\"/>"
+        "<text x=\"%d\" y=\"%d\">predicted</text><text x=\"2\" y=\"%d\">observed</text>",
+        left, top, size, size, left, top + size, left + size, top, left + 100, top + size + 28,
+        top + 10);
     s += buf;
     std::size_t maxn = 1;
-    for (const auto& c : d.at("calibration")) maxn = std::max(maxn, c.at("count").get<std::size_t>());
+    for (const auto& c : d.at("calibration"))
+      maxn = std::max(maxn, c.at("count").get<std::size_t>());
     for (const auto& c : d.at("calibration")) {
       if (c.at("count").get<std::size_t>() == 0) continue;
       double px = left + size * c.at("mean_predicted").get<double>();
       double py = top + size * (1 - c.at("observed").get<double>());
-      double r = 3 + 6 * std::sqrt(static_cast<double>(c.at("count").get<std::size_t>()) / static_cast<double>(maxn));
-      std::snprintf(buf, sizeof buf, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#0072B2\" fill-opacity=\"0.7\"><title>", px, py, r);
+      double r = 3 + 6 * std::sqrt(static_cast<double>(c.at("count").get<std::size_t>()) /
+                                   static_cast<double>(maxn));
+      std::snprintf(buf, sizeof buf,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#0072B2\" "
+                    "fill-opacity=\"0.7\"><title>",
+                    px, py, r);
       s += buf + num(c.at("mean_predicted"), 3) + " predicted, " + num(c.at("observed"), 3) +
-           " observed, " + std::to_string(c.at("count").get<std::size_t>()) + " responses</title></circle>";
+           " observed, " + std::to_string(c.at("count").get<std::size_t>()) +
+           " responses</title></circle>";
     }
     b += s + "</svg>\n";
   }
-  b += "<table id=\"calibration-table\"><thead><tr><th>Predicted in</th><th class=\"n\">Responses</th>"
+  b += "<table id=\"calibration-table\"><thead><tr><th>Predicted in</th><th "
+       "class=\"n\">Responses</th>"
        "<th class=\"n\">Mean predicted</th><th class=\"n\">Observed</th></tr></thead><tbody>";
   for (const auto& c : d.at("calibration"))
     b += "<tr><td>[" + num(c.at("lo"), 1) + ", " + num(c.at("hi"), 1) + ")</td><td class=\"n\">" +
          std::to_string(c.at("count").get<std::size_t>()) + "</td><td class=\"n\">" +
-         num(c.at("mean_predicted"), 3) + "</td><td class=\"n\">" + num(c.at("observed"), 3) + "</td></tr>";
+         num(c.at("mean_predicted"), 3) + "</td><td class=\"n\">" + num(c.at("observed"), 3) +
+         "</td></tr>";
   b += "</tbody></table></section>\n";
 
   // The reader's report.
@@ -572,8 +607,9 @@ std::string fit_page(const json& d) {
                 esc(f.value("column", json()));
         msg = esc(f.value("message", json()));
       }
-      b += "<tr><td>" + esc(it.key()) + "</td><td class=\"n\">" + std::to_string(it.value().get<std::size_t>()) +
-           "</td><td>" + place + "</td><td>" + msg + "</td></tr>";
+      b += "<tr><td>" + esc(it.key()) + "</td><td class=\"n\">" +
+           std::to_string(it.value().get<std::size_t>()) + "</td><td>" + place + "</td><td>" + msg +
+           "</td></tr>";
     }
     b += "</tbody></table>\n";
   }
@@ -589,12 +625,14 @@ std::string render_report(const json& data) {
     if (format == "pathwise-class-report") return class_page(data);
     if (format == "pathwise-learner-report") return learner_page(data);
     if (format == "pathwise-fit-report") return fit_page(data);
-    throw Error(ErrorCode::Parse, "not a report document (\"format\" is not one of "
-                                  "pathwise-class-report, pathwise-learner-report, "
-                                  "pathwise-fit-report)",
+    throw Error(ErrorCode::Parse,
+                "not a report document (\"format\" is not one of "
+                "pathwise-class-report, pathwise-learner-report, "
+                "pathwise-fit-report)",
                 Location{"<report data>", 0, 0, "format"});
   } catch (const json::exception& e) {
-    throw Error(ErrorCode::Parse, std::string("report data is missing a field or has the wrong type: ") + e.what(),
+    throw Error(ErrorCode::Parse,
+                std::string("report data is missing a field or has the wrong type: ") + e.what(),
                 Location{"<report data>", 0, 0, ""});
   }
 }

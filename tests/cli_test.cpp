@@ -775,9 +775,9 @@ TEST_CASE("cli: --preset, --prior and --max-guess-plus-slip set the fit", "[cli]
   Run fixed = run({"fit", data, "--fix", "guess=0.6", "--fix", "slip=0.5"});
   CHECK(fixed.code == 2);
   CHECK_THAT(fixed.err, Contains("max_guess_plus_slip"));
-  CHECK(run({"fit", data, "--quiet", "--preset", "pybkt", "--fix", "guess=0.6", "--fix",
-             "slip=0.5"})
-            .code == 0);
+  CHECK(
+      run({"fit", data, "--quiet", "--preset", "pybkt", "--fix", "guess=0.6", "--fix", "slip=0.5"})
+          .code == 0);
 }
 
 TEST_CASE("cli: --learner-layer fits the layer, and predict writes its columns", "[cli][learner]") {
@@ -826,8 +826,7 @@ TEST_CASE("cli: --conjunctive fits and evaluates multi-skill rows jointly", "[cl
               std::to_string((l + t) % 3 ? 1 : 0) + "," + std::to_string(++order) + "\n";
   std::string data = write_log("conj.csv", text);
   std::string model = temp_path("conj-model.json");
-  REQUIRE(run({"fit", data, "--preset", "bkt", "--conjunctive", "-o", model, "--quiet"}).code ==
-          0);
+  REQUIRE(run({"fit", data, "--preset", "bkt", "--conjunctive", "-o", model, "--quiet"}).code == 0);
   pathwise::FitOptions o = pathwise::FitOptions::bkt();
   o.conjunctive = true;
   const pathwise::ResponseLog log = pathwise::ResponseLog::read_file(data);
@@ -845,8 +844,7 @@ TEST_CASE("cli: --conjunctive fits and evaluates multi-skill rows jointly", "[cl
   CHECK_THAT(refused.err, Contains("conjunctive"));
 }
 
-TEST_CASE("cli: inspect prints the time range read, and --time-column names the column",
-          "[cli]") {
+TEST_CASE("cli: inspect prints the time range read, and --time-column names the column", "[cli]") {
   const std::string data = write_log("times.csv",
                                      "user_id,skill_name,correct,when,timestamp\n"
                                      "SECRET-1,s,1,1161856318,x\n"
@@ -976,8 +974,9 @@ TEST_CASE("cli: report writes the class, learner and fit pages and nothing else"
   CHECK_FALSE(std::ifstream(missing).good());  // no empty database left behind
   CHECK_FALSE(std::ifstream(temp_path("rep-none.html")).good());
   CHECK(with({"report", "class", "-o", "/nonexistent-dir/x.html"}).code == 1);
-  CHECK(with({"report", "class", "--names", write_log("rep-bad.csv", "a,b,c\n"), "-o", page})
-            .code == 1);
+  CHECK(
+      with({"report", "class", "--names", write_log("rep-bad.csv", "a,b,c\n"), "-o", page}).code ==
+      1);
   // The fit report, fitted here or of a given model.
   std::string data = write_log("rep-log.csv", kLog);
   std::string fit = temp_path("rep-fit.html");

@@ -1,11 +1,11 @@
 #include "pathwise/report.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-#include <cstdio>
 
 #include "pathwise.h"
 #include "pathwise/engine.hpp"
@@ -96,12 +96,15 @@ TEST_CASE("report: HMAC-SHA-256 matches the RFC 4231 test vectors", "[report]") 
         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
-TEST_CASE("report: html_escape escapes markup, keeps UTF-8 and replaces broken bytes",
-          "[report]") {
+TEST_CASE("report: html_escape escapes markup, keeps UTF-8 and replaces broken bytes", "[report]") {
   CHECK(html_escape("<script>alert('x') & \"y\"</script>") ==
         "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
-  CHECK(html_escape("Zo\xC3\xAB \xE5\xAD\xA6\xE7\x94\x9F") == "Zo\xC3\xAB \xE5\xAD\xA6\xE7\x94\x9F");
-  CHECK(html_escape("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+  CHECK(html_escape("Zo\xC3\xAB \xE5\xAD\xA6\xE7\x94\x9F") ==
+        "Zo\xC3\xAB \xE5\xAD\xA6\xE7\x94\x9F");
+  CHECK(html_escape("a\xFF"
+                    "b") ==
+        "a\xEF\xBF\xBD"
+        "b");
   CHECK(html_escape("a\xC3") == "a\xEF\xBF\xBD");
   CHECK(html_escape(std::string("a\x01\x1b[31mb\tc\n", 11)) == "a[31mb\tc\n");
 }
@@ -117,8 +120,9 @@ TEST_CASE("report: the class data holds the hand-worked values of a tiny store",
   const json* alice = learner_row(doc, "Alice");
   REQUIRE(alice);
   CHECK(alice->at("named") == true);
-  CHECK_THAT(alice->at("p_known")[0].get<double>(), WithinAbs(0.8182, 1e-9));  // 0.45 / 0.55, to 4 decimals
-  CHECK_THAT(alice->at("p_known")[1].get<double>(), WithinAbs(0.5, 1e-9));    // the prior
+  CHECK_THAT(alice->at("p_known")[0].get<double>(),
+             WithinAbs(0.8182, 1e-9));  // 0.45 / 0.55, to 4 decimals
+  CHECK_THAT(alice->at("p_known")[1].get<double>(), WithinAbs(0.5, 1e-9));  // the prior
   // Distance from the goals (every skill): (0.95 - 0.8182) + (0.95 - 0.5).
   CHECK_THAT(alice->at("distance").get<double>(), WithinAbs(0.5818, 1e-9));
   CHECK(alice->at("mastered") == 0);
@@ -175,7 +179,8 @@ TEST_CASE("report: no learner id appears in the class data or page", "[report]")
     if (!keyed) o.ids.key.clear();
     std::string data = class_report_data(*c.store, two_skills(), no_learning(), o);
     std::string page = class_report_html(*c.store, two_skills(), no_learning(), o);
-    for (const std::string& id : {kAlice, kBob, kCarol, std::string("carol"), std::string("alice")}) {
+    for (const std::string& id :
+         {kAlice, kBob, kCarol, std::string("carol"), std::string("alice")}) {
       CHECK(data.find(id) == std::string::npos);
       CHECK(page.find(id) == std::string::npos);
     }
@@ -236,7 +241,8 @@ TEST_CASE("report: the class page has a row per learner and its values", "[repor
 TEST_CASE("report: the learner report says what is next, why, and what is held", "[report]") {
   Class c;
   c.fill();
-  json doc = json::parse(learner_report_data(*c.store, two_skills(), no_learning(), kBob, options()));
+  json doc =
+      json::parse(learner_report_data(*c.store, two_skills(), no_learning(), kBob, options()));
   CHECK(doc.at("format") == "pathwise-learner-report");
   CHECK(doc.at("label") == "L-" + hmac_sha256_hex("teacher key", kBob).substr(0, 10));
   CHECK_THAT(doc.at("skills")[0].at("p_known").get<double>(), WithinAbs(0.05 / 0.45, 1e-12));
@@ -287,9 +293,10 @@ TEST_CASE("report: failure paths name the place and never the learner", "[report
   }
 }
 
-TEST_CASE("report: the names map is read from CSV or JSON, and bad ones are refused at their "
-          "place",
-          "[report]") {
+TEST_CASE(
+    "report: the names map is read from CSV or JSON, and bad ones are refused at their "
+    "place",
+    "[report]") {
   auto write = [](const std::string& name, const std::string& text) {
     std::string p = temp_path(name);
     std::ofstream(p, std::ios::binary) << text;
@@ -323,9 +330,9 @@ TEST_CASE("report: the names map is read from CSV or JSON, and bad ones are refu
   fails("u1,\"A\n", ErrorCode::Parse, 1);
   fails("{\"secret-id\": 3}", ErrorCode::Parse, 0);
   fails("{\"secret-id\": ", ErrorCode::Parse, 1);
-  CHECK_THROWS_MATCHES(Pseudonymizer::read_names(temp_path("missing.csv")), Error,
-                       Catch::Matchers::Predicate<Error>(
-                           [](const Error& e) { return e.code() == ErrorCode::Io; }));
+  CHECK_THROWS_MATCHES(
+      Pseudonymizer::read_names(temp_path("missing.csv")), Error,
+      Catch::Matchers::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::Io; }));
 }
 
 TEST_CASE("report: the fit data has per-skill figures, curves and calibration", "[report]") {

@@ -28,7 +28,7 @@ Curriculum course(std::size_t skills) {
   for (std::size_t k = 0; k < skills; ++k) {
     Skill s;
     s.id = "s" + std::to_string(k + 1);
-    s.name = k < 6 ? std::vector<std::string>{"Counting", "Adding", "Taking away",
+    s.name = k < 6 ? std::vector<std::string>{"Counting",     "Adding",    "Taking away",
                                               "Times tables", "Fractions", "Décimales & <tags>"}[k]
                    : "Skill " + std::to_string(k + 1);
     if (k > 0 && k < 6) s.prerequisites = {"s" + std::to_string(k)};
@@ -110,12 +110,11 @@ int run(int argc, char** argv) {
   fro.title = "Fit of a simulated log";
   write_report(dir + "/fit.html", fit_report_html(fr.model, log, &fr.report, fro));
   // What the browser test compares against (the explanation is the engine's own).
-  const std::string expect =
-      nlohmann::json{{"learners", learners + 3},
-                     {"explanation", rec ? rec->explanation : std::string()},
-                     {"fit_skills", 3}}
-          .dump() +
-      "\n";
+  const std::string expect = nlohmann::json{{"learners", learners + 3},
+                                            {"explanation", rec ? rec->explanation : std::string()},
+                                            {"fit_skills", 3}}
+                                 .dump() +
+                             "\n";
   std::FILE* f = std::fopen((dir + "/expect.json").c_str(), "w");
   if (!f) return 1;
   std::fputs(expect.c_str(), f);

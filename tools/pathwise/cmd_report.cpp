@@ -32,7 +32,8 @@ ReportOptions report_options(const Args& a) {
   if (auto f = a.value("--names")) o.ids.names = Pseudonymizer::read_names(*f);
   if (auto f = a.value("--key-file")) {
     std::ifstream in(*f, std::ios::binary);
-    if (!in) throw Error(ErrorCode::Io, "cannot open the key file", Location{*f, 0, 0, "--key-file"});
+    if (!in)
+      throw Error(ErrorCode::Io, "cannot open the key file", Location{*f, 0, 0, "--key-file"});
     o.ids.key.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     while (!o.ids.key.empty() && (o.ids.key.back() == '\n' || o.ids.key.back() == '\r'))
       o.ids.key.pop_back();
