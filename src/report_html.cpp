@@ -61,6 +61,7 @@ table.sortable thead th[aria-sort=descending]::after{content:" \25BC"}
 .note{background:#f6f6f6;border-left:4px solid var(--line);padding:6px 10px}
 svg text{font:11px system-ui,sans-serif;fill:#333}
 .grid{display:flex;flex-wrap:wrap;gap:12px}
+#distribution,#progress,#items{content-visibility:auto;contain-intrinsic-size:auto 900px}
 .bar{display:inline-block;height:10px;background:var(--bar);vertical-align:middle}
 @media print{body{max-width:none;padding:0;font-size:10pt}.scroll{max-height:none;overflow:visible;border:0}
 thead th{position:static}h2{break-after:avoid}section{break-inside:avoid-page}

@@ -91,6 +91,10 @@ int run(int argc, char** argv) {
   ro.ids.names = {{"alice@example.org", "Alice"}};
   ro.title = "Class 4B";
   write_report(dir + "/class.html", class_report_html(*store, c, m, ro));
+  // The same class as a large one is drawn: rows with compact data, the heatmap as an image.
+  ReportOptions compact = ro;
+  compact.max_table_cells = 0;
+  write_report(dir + "/class-compact.html", class_report_html(*store, c, m, compact));
   ro.title = "Your progress";
   write_report(dir + "/learner.html", learner_report_html(*store, c, m, "carol-7", ro));
   auto rec = engine.recommend("carol-7", *ro.now);

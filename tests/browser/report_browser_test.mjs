@@ -67,7 +67,10 @@ try {
     const rows = await page.$$eval("#heatmap tbody tr", (r) => r.length);
     console.log(JSON.stringify({ file: path.basename(args.render), bytes: readFileSync(args.render).length,
                                  ...t, goto_ms: loadMs, rows, errors }));
-    if (args.screenshot) await page.screenshot({ path: args.screenshot });
+    if (args.screenshot) {
+      await page.$eval("#heat", (e) => e.scrollIntoView());
+      await page.screenshot({ path: args.screenshot });
+    }
   } else {
     const dir = args.dir;
     // The request check can fail: a page that loads an image (from a loopback port nothing
@@ -140,6 +143,31 @@ try {
       });
       check(cell === "0.85", "class without script: Alice's cell is there");
       check(requests.length === 0, "class without script: no network request");
+      await page.close();
+    }
+
+    // The compact form of a large class: the image, and a click on its first column sorts the
+    // rows by that skill (descending first), read back from each row's data.
+    {
+      const { page, requests, errors } = await open(path.join(dir, "class-compact.html"));
+      const rows = await page.$$eval("#heatmap tbody tr", (r) => r.length);
+      check(rows === expect.learners, `compact class: ${rows} learner rows`);
+      const size = await page.$eval("#heatcanvas", (c) => [c.width, c.height]);
+      check(size[0] > 0 && size[1] >= rows, `compact class: the heatmap image is drawn (${size})`);
+      const s1 = () => page.$$eval("#heatmap tbody tr", (rs) => rs.map((r) => {
+        const B = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const p = r.getAttribute("data-p");
+        return B.indexOf(p[0]) * 64 + B.indexOf(p[1]);
+      }));
+      const alice = await page.$$eval("#heatmap tbody tr", (rs) =>
+        rs.find((r) => r.cells[0].textContent === "Alice").getAttribute("data-p").slice(0, 2));
+      check(alice === "NX", `compact class: Alice's s1 is encoded as 855 = 13 * 64 + 23 (got ${alice})`);
+      // The image is taller than the window: bring its top into view, then click its first column.
+      await page.$eval("#heatcanvas", (c) => c.scrollIntoView());
+      await page.click("#heatcanvas", { offset: { x: 1, y: 1 } });
+      const v = await s1();
+      check(v.every((x, i) => i === 0 || v[i - 1] >= x), "compact class: a click on the image sorts by s1");
+      check(requests.length === 0 && errors.length === 0, "compact class: no request, no script error");
       await page.close();
     }
 
