@@ -596,7 +596,9 @@ std::string fit_page(const json& d) {
        std::to_string(r.value("rows_filtered", std::size_t{0})) + " filtered, " +
        std::to_string(r.value("skipped_total", std::size_t{0})) + " skipped as bad (format " +
        esc(r.value("format", json())) + ").</p>\n";
-  if (r.contains("skipped") && r.at("skipped").is_object()) {
+  if (r.value("skipped_total", std::size_t{0}) == 0) {
+    b += "<p>No row was skipped.</p>\n";
+  } else if (r.contains("skipped") && r.at("skipped").is_object()) {
     b += "<table id=\"read-table\"><thead><tr><th>Problem</th><th class=\"n\">Rows</th><th>First "
          "place</th><th>First message</th></tr></thead><tbody>";
     for (auto it = r.at("skipped").begin(); it != r.at("skipped").end(); ++it) {

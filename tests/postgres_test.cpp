@@ -279,10 +279,11 @@ TEST_CASE("postgres: an erase waits for a creation of the learner still in fligh
   // Wait until the creator has written and sleeps inside its transaction.
   bool sleeping = false;
   for (int i = 0; i < 200 && !sleeping; ++i) {
-    sleeping = server().psql("DO \\$\\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_stat_activity "
-                             "WHERE wait_event = 'PgSleep') THEN RAISE EXCEPTION 'not yet'; "
-                             "END IF; END \\$\\$",
-                             "pw_erase_race") == 0;
+    sleeping = server().psql(
+                   "DO \\$\\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_stat_activity "
+                   "WHERE wait_event = 'PgSleep') THEN RAISE EXCEPTION 'not yet'; "
+                   "END IF; END \\$\\$",
+                   "pw_erase_race") == 0;
     if (!sleeping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   REQUIRE(sleeping);
@@ -393,7 +394,8 @@ TEST_CASE("postgres: a schema-1 database migrates in place while processes open 
         Engine e(fixtures::small_curriculum(), fixtures::layered_model(), PolicyConfig{},
                  PostgresStore::open(url));
         for (int k = 0; k < kEach; ++k)
-          e.record({"old", k % 2 ? "c1" : "f1", Outcome::Correct, std::chrono::system_clock::now()});
+          e.record(
+              {"old", k % 2 ? "c1" : "f1", Outcome::Correct, std::chrono::system_clock::now()});
       } catch (const Error&) {
         ++bad;
       }
@@ -463,8 +465,8 @@ TEST_CASE("postgres: the class and learner reports read a PostgreSQL store as th
   EngineOptions eo;
   eo.check_clock = false;
   for (const auto& url : urls) {
-    Engine e(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{},
-             open_store(url), eo);
+    Engine e(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{}, open_store(url),
+             eo);
     for (int i = 0; i < 12; ++i)
       e.record({"pg-learner-1", "c1", i % 4 ? Outcome::Incorrect : Outcome::Correct,
                 from_millis(1793613600000 + i * 60000)});

@@ -424,3 +424,32 @@ TEST_CASE("report: the C API returns the report data and pages", "[report]") {
   CHECK(pathwise_report_html(nullptr, &html, &err) == PATHWISE_INVALID_ARGUMENT);
   pathwise_free(err);
 }
+
+TEST_CASE("report: an item answered unlike the rest of its skill is flagged", "[report]") {
+  Class c;
+  // 25 learners: a1 always right, a2 always wrong; b1 has no other item to compare with.
+  for (int l = 0; l < 25; ++l) {
+    const std::string id = "learner-" + std::to_string(l);
+    c.engine.record({id, "a1", Outcome::Correct, from_millis(kT0 + l * 1000)});
+    c.engine.record({id, "a2", Outcome::Incorrect, from_millis(kT0 + l * 1000 + 500)});
+    c.engine.record({id, "b1", Outcome::Correct, from_millis(kT0 + l * 1000 + 700)});
+  }
+  ReportOptions o = options();
+  json doc = json::parse(class_report_data(*c.store, two_skills(), no_learning(), o));
+  const json& items = doc.at("items");
+  CHECK_THAT(items[0].at("flag").get<std::string>(),
+             Contains("easier") && Contains("1.00 correct against 0.00"));
+  CHECK_THAT(items[1].at("flag").get<std::string>(), Contains("harder"));
+  CHECK(items[2].at("flag").is_null());
+  // Below the minimum of attempts nothing is flagged.
+  o.item_min_attempts = 26;
+  json few = json::parse(class_report_data(*c.store, two_skills(), no_learning(), o));
+  CHECK(few.at("items")[0].at("flag").is_null());
+  // Without reading responses there are no attempts, no activity and no flags.
+  o = options();
+  o.read_responses = false;
+  json none = json::parse(class_report_data(*c.store, two_skills(), no_learning(), o));
+  CHECK(none.at("items")[0].at("attempts") == 0);
+  CHECK(none.at("progress").at("active_per_week").empty());
+  CHECK(none.at("progress").at("from_responses") == false);
+}

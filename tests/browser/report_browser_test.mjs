@@ -133,6 +133,12 @@ try {
     }
     {
       const { page, requests } = await open(path.join(dir, "class.html"), { js: false });
+      // In print the navigation goes and the heatmap's scroll box opens up.
+      await page.emulateMediaType("print");
+      const nav = await page.$eval("nav", (n) => getComputedStyle(n).display);
+      const box = await page.$eval(".scroll", (d) => getComputedStyle(d).overflow);
+      check(nav === "none" && box === "visible", `class in print: no navigation, no scroll box (${nav}, ${box})`);
+      await page.emulateMediaType("screen");
       const rows = await page.$$eval("#heatmap tbody tr", (r) => r.length);
       check(rows === expect.learners, `class without script: ${rows} rows`);
       const tables = await page.$$eval("table", (t) => t.length);
