@@ -279,11 +279,10 @@ TEST_CASE("postgres: an erase waits for a creation of the learner still in fligh
   // Wait until the creator has written and sleeps inside its transaction.
   bool sleeping = false;
   for (int i = 0; i < 200 && !sleeping; ++i) {
-    sleeping = server().psql(
-                   "DO \\$\\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_stat_activity "
-                   "WHERE wait_event = 'PgSleep') THEN RAISE EXCEPTION 'not yet'; "
-                   "END IF; END \\$\\$",
-                   "pw_erase_race") == 0;
+    sleeping = server().psql("DO \\$\\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_stat_activity "
+                             "WHERE wait_event = 'PgSleep') THEN RAISE EXCEPTION 'not yet'; "
+                             "END IF; END \\$\\$",
+                             "pw_erase_race") == 0;
     if (!sleeping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   REQUIRE(sleeping);
@@ -394,8 +393,7 @@ TEST_CASE("postgres: a schema-1 database migrates in place while processes open 
         Engine e(fixtures::small_curriculum(), fixtures::layered_model(), PolicyConfig{},
                  PostgresStore::open(url));
         for (int k = 0; k < kEach; ++k)
-          e.record(
-              {"old", k % 2 ? "c1" : "f1", Outcome::Correct, std::chrono::system_clock::now()});
+          e.record({"old", k % 2 ? "c1" : "f1", Outcome::Correct, std::chrono::system_clock::now()});
       } catch (const Error&) {
         ++bad;
       }
