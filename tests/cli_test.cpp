@@ -775,9 +775,9 @@ TEST_CASE("cli: --preset, --prior and --max-guess-plus-slip set the fit", "[cli]
   Run fixed = run({"fit", data, "--fix", "guess=0.6", "--fix", "slip=0.5"});
   CHECK(fixed.code == 2);
   CHECK_THAT(fixed.err, Contains("max_guess_plus_slip"));
-  CHECK(
-      run({"fit", data, "--quiet", "--preset", "pybkt", "--fix", "guess=0.6", "--fix", "slip=0.5"})
-          .code == 0);
+  CHECK(run({"fit", data, "--quiet", "--preset", "pybkt", "--fix", "guess=0.6", "--fix",
+             "slip=0.5"})
+            .code == 0);
 }
 
 TEST_CASE("cli: --learner-layer fits the layer, and predict writes its columns", "[cli][learner]") {
@@ -826,7 +826,8 @@ TEST_CASE("cli: --conjunctive fits and evaluates multi-skill rows jointly", "[cl
               std::to_string((l + t) % 3 ? 1 : 0) + "," + std::to_string(++order) + "\n";
   std::string data = write_log("conj.csv", text);
   std::string model = temp_path("conj-model.json");
-  REQUIRE(run({"fit", data, "--preset", "bkt", "--conjunctive", "-o", model, "--quiet"}).code == 0);
+  REQUIRE(run({"fit", data, "--preset", "bkt", "--conjunctive", "-o", model, "--quiet"}).code ==
+          0);
   pathwise::FitOptions o = pathwise::FitOptions::bkt();
   o.conjunctive = true;
   const pathwise::ResponseLog log = pathwise::ResponseLog::read_file(data);
@@ -844,7 +845,8 @@ TEST_CASE("cli: --conjunctive fits and evaluates multi-skill rows jointly", "[cl
   CHECK_THAT(refused.err, Contains("conjunctive"));
 }
 
-TEST_CASE("cli: inspect prints the time range read, and --time-column names the column", "[cli]") {
+TEST_CASE("cli: inspect prints the time range read, and --time-column names the column",
+          "[cli]") {
   const std::string data = write_log("times.csv",
                                      "user_id,skill_name,correct,when,timestamp\n"
                                      "SECRET-1,s,1,1161856318,x\n"
