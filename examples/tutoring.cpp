@@ -4,17 +4,20 @@
 // per skill drawn around the same BKT parameters the engine uses, learns more slowly before its
 // prerequisites are known, and answers items by their guess and slip.
 //
+// At the end it writes the class report and the first learner's report (self-contained HTML
+// pages, docs/reports.md) beside the program and prints their paths.
+//
 //   build/examples/tutoring [learners, default 200] [profiles.db]
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <pathwise/pathwise.hpp>
 #include <random>
 #include <string>
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 int main(int argc, char** argv) {
   const int learners = argc > 1 ? std::atoi(argv[1]) : 200;
@@ -24,6 +27,8 @@ int main(int argc, char** argv) {
     std::unique_ptr<pathwise::ProfileStore> store;
     // A store URL (sqlite:profiles.db, postgresql://...) as the second argument, or memory.
     store = pathwise::open_store(argc > 2 ? argv[2] : "memory:");
+    // Not owned: the engine owns the store; the reports at the end read it through this.
+    pathwise::ProfileStore* profiles = store.get();
     // The sessions run in simulated time, 30 s per answer from now on: tell the engine not to
     // judge these times against the machine's clock.
     pathwise::EngineOptions simulated_time;
@@ -31,7 +36,9 @@ int main(int argc, char** argv) {
     pathwise::Engine engine(curriculum, model, pathwise::PolicyConfig{}, std::move(store),
                             simulated_time);
 
-    auto now = std::chrono::system_clock::now();
+    // Learners start two hours apart over the past weeks, so the report has days to show.
+    const auto start = std::chrono::system_clock::now() - std::chrono::hours(2 * learners);
+    auto now = start;
     std::map<pathwise::Reason, int> reasons;
     long total_attempts = 0;
     int finished = 0;
@@ -40,8 +47,11 @@ int main(int argc, char** argv) {
       pathwise::SimulatedLearner learner(curriculum, model, pathwise::PopulationOptions{},
                                          static_cast<std::uint64_t>(l));
       const bool show = l == 0;
+      now = std::max(now, start + std::chrono::hours(2 * l));
       if (show) std::printf("Session of %s:\n", id.c_str());
-      for (int step = 0; step < 200; ++step) {
+      // The last quarter of the class is still in the middle of the course.
+      const int steps = 4 * l >= 3 * learners ? 5 + (l * 7) % 40 : 200;
+      for (int step = 0; step < steps; ++step) {
         auto next = engine.recommend(id, now);
         if (!next) break;
         ++reasons[next->reason];
@@ -50,8 +60,8 @@ int main(int argc, char** argv) {
           ++finished;
           break;
         }
-        bool correct = learner.answer(*curriculum.item_index(next->item), now) ==
-                       pathwise::Outcome::Correct;
+        bool correct =
+            learner.answer(*curriculum.item_index(next->item), now) == pathwise::Outcome::Correct;
         if (show) {
           std::printf("  %2d. %-7s %-12s %s  [%s]\n", step + 1, next->item.c_str(),
                       pathwise::to_string(next->reason), correct ? "correct  " : "incorrect",
@@ -72,6 +82,23 @@ int main(int argc, char** argv) {
       std::printf("  %-15s %.2f  %3.0f%%\n", s.skill.c_str(), s.mean,
                   100.0 * static_cast<double>(s.mastered) / static_cast<double>(s.learners));
     }
+
+    // The teacher's and the first learner's reports. Learners appear by pseudonym; the first
+    // has a display name, as a host would pass from its own user table.
+    pathwise::ReportOptions report;
+    report.now = now;
+    report.ids.names = {{"learner-1", "Ada (learner 1)"}};
+    report.title = "Simulated class";
+    const std::filesystem::path dir = std::filesystem::absolute(argv[0]).parent_path();
+    const std::string class_path = (dir / "class-report.html").string();
+    const std::string learner_path = (dir / "learner-report.html").string();
+    pathwise::write_report(class_path,
+                           pathwise::class_report_html(*profiles, curriculum, model, report));
+    report.title = "Your progress";
+    pathwise::write_report(learner_path, pathwise::learner_report_html(*profiles, curriculum, model,
+                                                                       "learner-1", report));
+    std::printf("\nClass report:   %s\nLearner report: %s\n", class_path.c_str(),
+                learner_path.c_str());
     return 0;
   } catch (const pathwise::Error& e) {
     std::fprintf(stderr, "tutoring: %s\n", e.what());

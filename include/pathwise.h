@@ -232,6 +232,33 @@ pathwise_status pathwise_cross_validate_text(const char* text, size_t text_len,
                                              const char* options_json, char** json_out,
                                              char** errmsg);
 
+
+/* ---- Reports (docs/reports.md): their data as JSON, and the HTML page of that data. ---- */
+
+/** The class report's data {"format": "pathwise-class-report", ...} over every learner of the
+ *  store `store_url` (as pathwise_engine_create names stores; a SQLite file is created if
+ *  missing). Learners appear by keyed pseudonym or display name, never by id. `options_json`
+ *  (or NULL): {"key": string (default: a random key per report), "names": {id: name},
+ *  "now_ms", "title", "stalled_after", "read_responses", "max_table_cells",
+ *  "mastery_threshold", "wheel_spin_attempts"}. */
+pathwise_status pathwise_report_class(const char* curriculum_json, const char* model_json,
+                                      const char* store_url, const char* options_json,
+                                      char** json_out, char** errmsg);
+/** One learner's report data {"format": "pathwise-learner-report", ...}; the id is passed
+ *  with its length. PATHWISE_UNKNOWN_LEARNER if nothing is held. Options as above. */
+pathwise_status pathwise_report_learner_n(const char* curriculum_json, const char* model_json,
+                                          const char* store_url, const char* learner,
+                                          size_t learner_len, const char* options_json,
+                                          char** json_out, char** errmsg);
+/** A fit report's data {"format": "pathwise-fit-report", ...} of `model_json` on a log file;
+ *  with `model_json` NULL the log is fitted first (options "fit": FitOptions). Options (or
+ *  NULL): {"read": ReadOptions, "title", "max_opportunity", "calibration_bins", "fit"}. */
+pathwise_status pathwise_report_fit_file(const char* model_json, const char* log_path,
+                                         const char* options_json, char** json_out,
+                                         char** errmsg);
+/** The self-contained HTML page of a report's data (any of the three documents). */
+pathwise_status pathwise_report_html(const char* data_json, char** html_out, char** errmsg);
+
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC visibility pop
 #endif

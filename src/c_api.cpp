@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -309,6 +310,81 @@ std::string cross_validate_log(const LogSource& src, const char* options_json) {
 }
 
 /// An id passed with its length: NUL inside is refused, never cut short.
+
+/// The options of the report calls: {"key", "names": {id: name}, "now_ms", "title",
+/// "stalled_after", "read_responses", "max_table_cells", "mastery_threshold",
+/// "wheel_spin_attempts"}.
+ReportOptions report_options_from(const char* text) {
+  ReportOptions o;
+  if (!text) return o;
+  const nlohmann::json j = parse_json(text, "options");
+  Settings s(j, "options", "");
+  o.ids.key = s.string("key", "");
+  if (const nlohmann::json* n = s.find("names")) {
+    if (!n->is_object())
+      throw Error(ErrorCode::Parse, "expected an object of id: name, got " + describe(*n),
+                  Location{"", 0, 0, "names"});
+    for (auto it = n->begin(); it != n->end(); ++it) {
+      if (!it.value().is_string())
+        throw Error(ErrorCode::Parse,
+                    "a display name must be a string, got " + describe(it.value()),
+                    Location{"", 0, 0, "names"});
+      o.ids.names[it.key()] = it.value().get<std::string>();
+    }
+  }
+  constexpr std::int64_t kUnset = std::numeric_limits<std::int64_t>::min();
+  const std::int64_t now = s.integer("now_ms", kUnset, -kMaxMillis, kMaxMillis);
+  if (now != kUnset) o.now = from_millis(now);
+  o.title = s.string("title", o.title);
+  o.stalled_after =
+      static_cast<std::uint32_t>(s.integer("stalled_after", o.stalled_after, 1, 1000000));
+  o.read_responses = s.boolean("read_responses", o.read_responses);
+  o.max_table_cells = static_cast<std::size_t>(
+      s.integer("max_table_cells", static_cast<std::int64_t>(o.max_table_cells), 0, 1000000000));
+  o.policy.rules.mastery_threshold =
+      s.number("mastery_threshold", o.policy.rules.mastery_threshold);
+  o.policy.rules.wheel_spin_attempts = static_cast<std::uint32_t>(
+      s.integer("wheel_spin_attempts", o.policy.rules.wheel_spin_attempts, 1, 1000000));
+  s.finish();
+  o.policy.validate();
+  return o;
+}
+
+std::string report_fit(const char* model_json, const LogSource& src, const char* options_json) {
+  SplitOptions opt = split_options(options_json);
+  FitReportOptions fo;
+  FitOptions fit_opts;
+  {
+    Settings s(opt.rest, "options", "");
+    fo.title = s.string("title", fo.title);
+    fo.max_opportunity = static_cast<std::size_t>(
+        s.integer("max_opportunity", static_cast<std::int64_t>(fo.max_opportunity), 1, 10000));
+    fo.calibration_bins = static_cast<std::size_t>(
+        s.integer("calibration_bins", static_cast<std::int64_t>(fo.calibration_bins), 1, 1000));
+    if (const nlohmann::json* f = s.find("fit")) under("fit", [&] { from_json(*f, fit_opts); });
+    s.finish();
+  }
+  ResponseLog log = read_log(src, opt.read);
+  if (model_json) return fit_report_data(model_of(model_json), log, nullptr, fo);
+  FitResult r = fit_with_report(log, fit_opts);
+  return fit_report_data(r.model, log, &r.report, fo);
+}
+
+struct ReportInputs {
+  Curriculum curriculum;
+  BktModel model;
+  std::unique_ptr<ProfileStore> store;
+};
+
+ReportInputs report_inputs(const char* curriculum_json, const char* model_json,
+                           const char* store_url) {
+  ReportInputs in;
+  in.curriculum = Curriculum::from_json(require(curriculum_json, "curriculum_json"), "curriculum");
+  in.model = BktModel::from_json(require(model_json, "model_json"), "model");
+  in.store = open_store(require(store_url, "store_url"));
+  return in;
+}
+
 std::string id_n(const char* s, std::size_t len, const char* name) {
   if (!s) throw Error(ErrorCode::InvalidArgument, std::string(name) + " must not be NULL");
   if (const void* nul = std::memchr(s, '\0', len)) {
@@ -641,3 +717,47 @@ pathwise_status pathwise_cross_validate_text(const char* text, size_t text_len,
 }
 
 }  // extern "C"
+
+pathwise_status pathwise_report_class(const char* curriculum_json, const char* model_json,
+                                      const char* store_url, const char* options_json,
+                                      char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    ReportOptions o = detail::report_options_from(options_json);
+    detail::ReportInputs in = detail::report_inputs(curriculum_json, model_json, store_url);
+    detail::set_out(json_out, class_report_data(*in.store, in.curriculum, in.model, o));
+  });
+}
+
+pathwise_status pathwise_report_learner_n(const char* curriculum_json, const char* model_json,
+                                          const char* store_url, const char* learner,
+                                          size_t learner_len, const char* options_json,
+                                          char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    std::string id = detail::id_n(learner, learner_len, "learner");
+    ReportOptions o = detail::report_options_from(options_json);
+    detail::ReportInputs in = detail::report_inputs(curriculum_json, model_json, store_url);
+    detail::set_out(json_out, learner_report_data(*in.store, in.curriculum, in.model, id, o));
+  });
+}
+
+pathwise_status pathwise_report_fit_file(const char* model_json, const char* log_path,
+                                         const char* options_json, char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    if (!json_out) throw Error(ErrorCode::InvalidArgument, "json_out must not be NULL");
+    detail::set_out(json_out,
+                    detail::report_fit(model_json, detail::file_source(log_path), options_json));
+  });
+}
+
+pathwise_status pathwise_report_html(const char* data_json, char** html_out, char** errmsg) {
+  detail::clear(html_out);
+  return c_guard(errmsg, [&] {
+    if (!html_out) throw Error(ErrorCode::InvalidArgument, "html_out must not be NULL");
+    detail::set_out(html_out, report_html(require(data_json, "data_json")));
+  });
+}

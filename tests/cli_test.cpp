@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -570,7 +571,7 @@ const std::vector<const pathwise::cli::Command*> kCommands = {
     &pathwise::cli::kProfileCommand,      &pathwise::cli::kExportCommand,
     &pathwise::cli::kEraseCommand,        &pathwise::cli::kGoalsCommand,
     &pathwise::cli::kClassSummaryCommand, &pathwise::cli::kMigrateStoreCommand,
-    &pathwise::cli::kSimulateCommand};
+    &pathwise::cli::kSimulateCommand,     &pathwise::cli::kReportCommand};
 
 }  // namespace
 
@@ -922,4 +923,73 @@ TEST_CASE("cli: xAPI statements read with --skill-map or --skill-extension", "[c
   CHECK(none.code == 1);
   CHECK_THAT(none.err, Contains("--skill-map") && Contains("--skill-extension"));
   CHECK(run({"inspect", data, "--skill-map", ""}).code == 2);
+}
+
+TEST_CASE("cli: report writes the class, learner and fit pages and nothing else", "[cli]") {
+  std::string curriculum = write_log("rep-curriculum.json",
+                                     R"({"format":"pathwise-curriculum","version":"1.0",
+      "skills":[{"id":"add"},{"id":"sub","prerequisites":["add"]}],
+      "items":[{"id":"a1","skills":["add"]},{"id":"s1","skills":["sub"]}]})");
+  std::string model = write_log("rep-model.json", R"({"format":"pathwise-bkt-model","version":"1.0",
+      "skills":{"add":{"prior":0.3,"learn":0.2,"guess":0.25,"slip":0.1},
+                "sub":{"prior":0.3,"learn":0.2,"guess":0.25,"slip":0.1}}})");
+  std::string db = temp_path("rep-profiles.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+  std::vector<std::string> engine = {"--curriculum", curriculum, "-m", model, "--db", db};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), engine.begin(), engine.end());
+    return run(args);
+  };
+  REQUIRE(with({"record", "--learner", "secret-L1", "--item", "a1", "--outcome", "1", "--time",
+                "1700000000000"})
+              .code == 0);
+  auto slurp = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  std::string names = write_log("rep-names.csv", "id,name\nsecret-L1,Lee\n");
+  std::string page = temp_path("rep-class.html");
+  Run c = with({"report", "class", "--names", names, "-o", page});
+  REQUIRE(c.code == 0);
+  std::string html = slurp(page);
+  // 0.3 * 0.9 / (0.27 + 0.7 * 0.25) = 0.6067, then learning: 0.6854; distance from the goals
+  // (0.95 - 0.6854) + (0.95 - 0.3) = 0.9146.
+  CHECK_THAT(html, Contains("<tr><th scope=\"row\">Lee</th><td class=\"n\">0</td><td "
+                            "class=\"n\">0.91</td><td class=\"h h6\">0.69</td>"));
+  CHECK(html.find("secret-L1") == std::string::npos);
+  std::string key = write_log("rep-key.txt", "k1\n");
+  Run j = with({"report", "class", "--key-file", key, "--json", "-o", page});
+  REQUIRE(j.code == 0);
+  auto doc = nlohmann::json::parse(slurp(page));
+  CHECK(doc.at("learners")[0].at("label").get<std::string>().size() == 12);  // L- and 10 digits
+  Run l = with({"report", "learner", "--learner", "secret-L1", "-o", page});
+  REQUIRE(l.code == 0);
+  CHECK_THAT(slurp(page), Contains("id=\"explanation\""));
+  // An unknown learner, an unknown kind, a missing output, a store that is not there.
+  Run u = with({"report", "learner", "--learner", "nobody-here", "-o", page});
+  CHECK(u.code == 1);
+  CHECK(u.err.find("nobody-here") == std::string::npos);
+  CHECK(with({"report", "classes", "-o", page}).code == 2);
+  CHECK(with({"report", "class"}).code == 2);
+  std::string missing = temp_path("rep-no-such.db");
+  std::remove(missing.c_str());
+  Run m = run({"report", "class", "--curriculum", curriculum, "-m", model, "--db", missing, "-o",
+               temp_path("rep-none.html")});
+  CHECK(m.code == 1);
+  CHECK_FALSE(std::ifstream(missing).good());  // no empty database left behind
+  CHECK_FALSE(std::ifstream(temp_path("rep-none.html")).good());
+  CHECK(with({"report", "class", "-o", "/nonexistent-dir/x.html"}).code == 1);
+  CHECK(
+      with({"report", "class", "--names", write_log("rep-bad.csv", "a,b,c\n"), "-o", page}).code ==
+      1);
+  // The fit report, fitted here or of a given model.
+  std::string data = write_log("rep-log.csv", kLog);
+  std::string fit = temp_path("rep-fit.html");
+  REQUIRE(run({"report", "fit", data, "-o", fit, "--seed", "3"}).code == 0);
+  CHECK_THAT(slurp(fit), Contains("id=\"params-table\""));
+  std::string fitted = temp_path("rep-fitted.json");
+  REQUIRE(run({"fit", data, "-o", fitted}).code == 0);
+  REQUIRE(run({"report", "fit", "-m", fitted, data, "-o", fit}).code == 0);
+  CHECK_THAT(slurp(fit), Contains("convergence is not known"));
+  CHECK(run({"report", "fit", "-o", fit}).code == 2);
 }

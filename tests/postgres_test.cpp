@@ -5,11 +5,13 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "engine_fixtures.hpp"
 #include "multiprocess.hpp"
 #include "pathwise/engine.hpp"
+#include "pathwise/report.hpp"
 #include "pathwise/store.hpp"
 #include "pg_server.hpp"
 #include "test_util.hpp"
@@ -450,4 +452,37 @@ TEST_CASE("postgres: a damaged learner_state is Corrupt, naming the column",
     CHECK(s->for_each([](const LearnerProfile&) {}) == 1);
     CHECK(s->erase("u"));
   }
+}
+
+TEST_CASE("postgres: the class and learner reports read a PostgreSQL store as they read SQLite",
+          "[postgres][report]") {
+  if (!have_server()) return;
+  std::string db = fixtures::temp_path("report-pg-twin.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+  std::vector<std::string> urls = {fresh_database("reports"), "sqlite:" + db};
+  EngineOptions eo;
+  eo.check_clock = false;
+  for (const auto& url : urls) {
+    Engine e(fixtures::small_curriculum(), fixtures::small_model(), PolicyConfig{}, open_store(url),
+             eo);
+    for (int i = 0; i < 12; ++i)
+      e.record({"pg-learner-1", "c1", i % 4 ? Outcome::Incorrect : Outcome::Correct,
+                from_millis(1793613600000 + i * 60000)});
+    e.record({"pg-learner-2", "a1", Outcome::Correct, from_millis(1793613600000 + 86400000)});
+  }
+  ReportOptions o;
+  o.ids.key = "twin";
+  o.now = from_millis(1793613600000 + 7 * 86400000LL);
+  auto pg = open_store(urls[0]);
+  auto lite = open_store(urls[1]);
+  const Curriculum c = fixtures::small_curriculum();
+  const BktModel m = fixtures::small_model();
+  const std::string from_pg = class_report_data(*pg, c, m, o);
+  CHECK(from_pg == class_report_data(*lite, c, m, o));
+  auto doc = nlohmann::json::parse(from_pg);
+  CHECK(doc.at("learner_count") == 2);
+  CHECK(doc.at("attention").size() == 1);  // 12 answers on counting, 9 wrong: wheel-spinning
+  CHECK(from_pg.find("pg-learner") == std::string::npos);
+  CHECK(learner_report_data(*pg, c, m, "pg-learner-2", o) ==
+        learner_report_data(*lite, c, m, "pg-learner-2", o));
 }

@@ -4,15 +4,17 @@ set -euo pipefail
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes): the fuzz and
 # ThreadSanitizer builds of .ci/run. pybind11-dev, python3-dev, numpy, pandas, pytest,
 # setuptools and wheel: the Python package (python/) and its tests. php8.2-cli (FFI is built in
-# on Debian): examples/php, run by ctest.
+# on Debian): examples/php, run by ctest. chromium and nodejs (with npm, unless a nodejs that
+# bundles npm is there): the browser test of the reports (tests/browser; .ci/run runs npm ci).
 packages=(cmake make g++ libeigen3-dev nlohmann-json3-dev libspdlog-dev catch2 libbenchmark-dev libsqlite3-dev
   libpq-dev postgresql clang libclang-rt-14-dev
   python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest python3-setuptools python3-wheel
-  php8.2-cli)
+  php8.2-cli chromium nodejs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -10,6 +10,7 @@
 #include "pathwise/policy.hpp"
 #include "pathwise/policy_sim.hpp"
 #include "pathwise/profile.hpp"
+#include "pathwise/report.hpp"
 #include "pathwise/response_log.hpp"
 #include "pathwise/simulate.hpp"
 #include "pathwise/store.hpp"

@@ -20,5 +20,6 @@ extern const Command kEraseCommand;          // cmd_store.cpp
 extern const Command kMigrateStoreCommand;   // cmd_store.cpp
 extern const Command kSimulateCommand;       // cmd_simulate.cpp
 extern const Command kInspectCommand;        // cmd_inspect.cpp
+extern const Command kReportCommand;         // cmd_report.cpp
 
 }  // namespace pathwise::cli

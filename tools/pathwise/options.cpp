@@ -122,11 +122,14 @@ void Args::check_allowed() const {
   };
   for (const auto& kv : values_) check(kv.first);
   for (const auto& kv : flags_) check(kv.first);
-  const std::size_t allowed = command_->takes_data ? 1 : 0;
+  const std::size_t allowed = (command_->takes_data ? 1 : 0) + command_->extra_positional;
   if (positional_.size() > allowed) {
     throw UsageError("'" + std::string(command_->name) + "' takes " +
-                     (allowed ? "one DATA file" : "no file argument") + ", got '" +
-                     positional_.back() + "'");
+                     (command_->extra_positional
+                          ? "at most " + std::to_string(allowed) + " arguments"
+                      : allowed ? std::string("one DATA file")
+                                : std::string("no file argument")) +
+                     ", got '" + positional_.back() + "'");
   }
 }
 

@@ -53,6 +53,8 @@ struct Command {
   /// Whether it takes one DATA file argument (else none).
   bool takes_data;
   int (*run)(const Args& args, Io& io);
+  /// File arguments taken before DATA (a subcommand name such as "class"). Default: 0.
+  std::size_t extra_positional = 0;
 };
 
 /// Where a command writes, and whether it may print progress.
