@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "detail/json_util.hpp"
+#include "detail/placement_update.hpp"
 #include "detail/profile_update.hpp"
 #include "detail/text.hpp"
 #include "pathwise/json.hpp"
@@ -326,8 +327,11 @@ void Engine::record(const Response& r) {
                           impl_->item_forget_per_day[*item].data(), skills.size(),
                           impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, t,
                           impl_->model.learner(), impl_->item_skill_ids[*item].data());
+    // A diagnostic answer of placement sets every placement skill: the whole profile is written.
+    const bool placed =
+        detail::apply_placement(profile, impl_->curriculum, impl_->model, impl_->rules);
     return ProfileWrite{ProfileWrite::Kind::Response, ResponseRecord{r.item, r.outcome, t},
-                        &impl_->item_skill_ids[*item]};
+                        placed ? nullptr : &impl_->item_skill_ids[*item]};
   });
 }
 
