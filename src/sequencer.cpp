@@ -317,10 +317,14 @@ std::optional<Recommendation> Stages::placement() const {
     const char* how = last.correct ? "correct" : "wrong";
     if (moved) {
       const double p = st.posterior.p_known[*moved];
-      text = p >= 0.5 ? fmt("placement: a %s %s answer suggests %s is known, P = %.2f", how,
-                            name(last.skill), name(*moved), p)
-                      : fmt("placement: a %s %s answer suggests %s is not known, P(known) = %.2f",
-                            how, name(last.skill), name(*moved), p);
+      const bool up = p > st.before_last.p_known[*moved];
+      text = p >= 0.5 && up ? fmt("placement: a %s %s answer suggests %s is known, P = %.2f", how,
+                                  name(last.skill), name(*moved), p)
+             : p < 0.5 && !up
+                 ? fmt("placement: a %s %s answer suggests %s is not known, P(known) = %.2f", how,
+                       name(last.skill), name(*moved), p)
+                 : fmt("placement: a %s %s answer %s %s to P(known) %.2f", how, name(last.skill),
+                       up ? "raises" : "lowers", name(*moved), p);
     } else {
       text = fmt("placement: a %s %s answer puts it at P(known) %.2f", how, name(last.skill),
                  st.posterior.p_known[last.skill]);

@@ -263,7 +263,7 @@ TEST_CASE("placement: a response to another item ends it for good", "[placement]
 
 TEST_CASE("placement: the sequencer explains each diagnostic item", "[placement]") {
   Curriculum c = course({{"addition", {}}, {"fractions", {"addition"}}});
-  BktModel m = model_of(c, {0.5, 0.5}, 0.1, 0.2, 0.1);
+  BktModel m = model_of(c, {0.8, 0.5}, 0.1, 0.2, 0.1);
   PolicyConfig cfg;
   cfg.rules.placement_items = 3;
   cfg.rules.placement_confidence = 0.99;
@@ -272,20 +272,30 @@ TEST_CASE("placement: the sequencer explains each diagnostic item", "[placement]
   REQUIRE(r);
   CHECK(r->reason == Reason::Placement);
   CHECK(std::string(to_string(r->reason)) == "placement");
-  CHECK_THAT(r->explanation, StartsWith("placement: a new learner; "));
+  CHECK_THAT(r->explanation, StartsWith("placement: a new learner; fractions first"));
   CHECK_THAT(r->explanation, Contains("item 1 of at most 3"));
-  // P(addition) = 2/3, P(fractions) = 1/3 before any answer: fractions is asked first (its
-  // answer is more informative at 1/3 with guess 0.2, slip 0.1).
+  // States {}, {addition}, {addition, fractions} with prior weights 0.1, 0.4, 0.4: P(addition)
+  // 8/9, P(fractions) 4/9, so fractions' answer is the more informative (guess 0.2, slip 0.1).
   CHECK(r->skill == "fractions");
   engine.record({"learner", r->item, Outcome::Correct, kNow});
-  // Correct on fractions: P(addition) = 0.275 / 0.325 = 0.846 (by hand, as above).
-  CHECK_THAT(engine.profile("learner").mastery("addition"), WithinAbs(0.275 / 0.325, 1e-12));
+  // Correct on fractions: likelihoods 0.2, 0.2, 0.9: P(addition) = (0.08 + 0.36) / 0.46.
+  const double p_add = (0.4 * 0.2 + 0.4 * 0.9) / (0.1 * 0.2 + 0.4 * 0.2 + 0.4 * 0.9);
+  CHECK_THAT(engine.profile("learner").mastery("addition"), WithinAbs(p_add, 1e-12));
+  const double p_frac = 0.4 * 0.9 / (0.1 * 0.2 + 0.4 * 0.2 + 0.4 * 0.9);
+  CHECK_THAT(engine.profile("learner").mastery("fractions"),
+             WithinAbs(p_frac + (1 - p_frac) * 0.1, 1e-12));
   r = engine.recommend("learner", kNow);
   REQUIRE(r);
   CHECK(r->reason == Reason::Placement);
+  CHECK(r->skill == "addition");
   CHECK_THAT(r->explanation,
              StartsWith("placement: a correct fractions answer suggests addition is known, "
-                        "P = 0.85; next addition"));
+                        "P = 0.96; next addition"));
+  engine.record({"learner", r->item, Outcome::Correct, kNow});
+  // Both asked: nothing is left to ask, placement is over and practice begins.
+  r = engine.recommend("learner", kNow);
+  REQUIRE(r);
+  CHECK(r->reason != Reason::Placement);
 }
 
 TEST_CASE("placement: the record path writes every placed skill to the store", "[placement]") {
@@ -393,7 +403,7 @@ TEST_CASE("stopping: help once, then another stretch, then set aside", "[stoppin
   CHECK(r.reason == Reason::Help);  // on the attempt that flagged it
   CHECK_FALSE(r.item.empty());
   s.p.skills.at("s").attempts = 11;
-  CHECK(s.next().reason == Reason::Practice);  // not help again
+  CHECK(s.next().reason == Reason::Remediate);  // not help again
   s.cfg.help_once = false;
   CHECK(s.next().reason == Reason::Help);  // the old behaviour
   s.cfg.help_once = true;
