@@ -31,7 +31,8 @@ struct Graph {
   std::vector<std::uint32_t> order;             // domain skills, prerequisites first
   std::vector<std::vector<std::uint32_t>> req;  // by position in `order`: positions required
   std::vector<std::vector<std::uint32_t>> dep;  // by position: positions requiring it
-  std::vector<double> w1, w0;                   // prior x likelihood, known / unknown
+  std::vector<double> pi;                       // prior: P(known | prerequisites known)
+  std::vector<double> l1, l0;                   // likelihood of the answers, known / unknown
 };
 
 Graph make_graph(const Curriculum& cur, const BktModel& model, const std::vector<char>& domain,
@@ -65,18 +66,16 @@ Graph make_graph(const Curriculum& cur, const BktModel& model, const std::vector
   g.dep.resize(g.order.size());
   for (std::uint32_t k = 0; k < g.order.size(); ++k)
     for (std::uint32_t r : g.req[k]) g.dep[r].push_back(k);
-  g.w1.resize(g.order.size());
-  g.w0.resize(g.order.size());
-  for (std::uint32_t k = 0; k < g.order.size(); ++k) {
-    g.w1[k] = prior[g.order[k]];
-    g.w0[k] = 1.0 - prior[g.order[k]];
-  }
+  g.pi.resize(g.order.size());
+  g.l1.assign(g.order.size(), 1.0);
+  g.l0.assign(g.order.size(), 1.0);
+  for (std::uint32_t k = 0; k < g.order.size(); ++k) g.pi[k] = prior[g.order[k]];
   for (const PlacementAnswer& a : answers) {
     const std::string& sid = cur.skills()[a.skill].id;
     const BktParams p = a.item ? model.params_for(sid, cur.items()[*a.item].id) : model.skill(sid);
     const std::uint32_t k = pos[a.skill];
-    g.w1[k] *= a.correct ? 1.0 - p.slip : p.slip;
-    g.w0[k] *= a.correct ? p.guess : 1.0 - p.guess;
+    g.l1[k] *= a.correct ? 1.0 - p.slip : p.slip;
+    g.l0[k] *= a.correct ? p.guess : 1.0 - p.guess;
   }
   return g;
 }
@@ -85,8 +84,9 @@ Graph make_graph(const Curriculum& cur, const BktModel& model, const std::vector
 /// weight into the marginals; false (and nothing usable) once more than `max_states` are found.
 class Enumerator {
  public:
-  Enumerator(const Graph& g, std::size_t max_states)
-      : g_(g), max_(max_states), known_(g.order.size(), 0), sum_(g.order.size(), 0.0) {}
+  /// `part`: positions of one connected part of the graph, in topological order.
+  Enumerator(const Graph& g, const std::vector<std::uint32_t>& part, std::size_t max_states)
+      : g_(g), part_(part), max_(max_states), known_(g.order.size(), 0), sum_(g.order.size(), 0.0) {}
 
   bool run() { return visit(0, 0.0); }
   std::size_t states() const { return states_; }
@@ -95,21 +95,25 @@ class Enumerator {
  private:
   // Log weights, with the sums kept relative to the largest weight seen (no underflow on long
   // chains).
-  bool visit(std::size_t k, double logw) {
-    if (k == g_.order.size()) {
+  bool visit(std::size_t i, double logw) {
+    if (i == part_.size()) {
       if (++states_ > max_) return false;
       add(logw);
       return true;
     }
-    if (g_.w0[k] > 0.0) {
+    const std::uint32_t k = part_[i];
+    bool ready = true;
+    for (std::uint32_t r : g_.req[k]) ready = ready && known_[r];
+    // Not ready: unknown for certain (prior factor 1). Ready: known with its prior.
+    const double w0 = (ready ? 1.0 - g_.pi[k] : 1.0) * g_.l0[k];
+    if (w0 > 0.0) {
       known_[k] = 0;
-      if (!visit(k + 1, logw + std::log(g_.w0[k]))) return false;
+      if (!visit(i + 1, logw + std::log(w0))) return false;
     }
-    bool can = g_.w1[k] > 0.0;
-    for (std::uint32_t r : g_.req[k]) can = can && known_[r];
-    if (can) {
+    const double w1 = g_.pi[k] * g_.l1[k];
+    if (ready && w1 > 0.0) {
       known_[k] = 1;
-      if (!visit(k + 1, logw + std::log(g_.w1[k]))) return false;
+      if (!visit(i + 1, logw + std::log(w1))) return false;
       known_[k] = 0;
     }
     return true;
@@ -123,11 +127,12 @@ class Enumerator {
     }
     const double w = std::exp(logw - top_);
     total_ += w;
-    for (std::size_t k = 0; k < sum_.size(); ++k)
+    for (std::uint32_t k : part_)
       if (known_[k]) sum_[k] += w;
   }
 
   const Graph& g_;
+  const std::vector<std::uint32_t>& part_;
   std::size_t max_;
   std::vector<char> known_;
   std::vector<double> sum_;
@@ -140,29 +145,41 @@ class Enumerator {
 /// and redraws a skill from its conditional where both values keep the state down-closed (known
 /// needs every prerequisite known, unknown every dependent unknown). Any down-closed state
 /// reaches any other by such single changes, so the chain converges to the posterior.
-std::vector<double> gibbs(const Graph& g, std::size_t sweeps, std::uint64_t seed) {
+std::vector<double> gibbs(const Graph& g, const std::vector<std::uint32_t>& part,
+                          std::size_t sweeps, std::uint64_t seed) {
   const std::size_t m = g.order.size();
   std::vector<char> known(m, 0);
   // Start from each skill's own evidence, closed downwards.
-  for (std::size_t k = 0; k < m; ++k) {
-    bool can = g.w1[k] >= g.w0[k];
+  for (std::uint32_t k : part) {
+    bool can = g.pi[k] * g.l1[k] >= (1.0 - g.pi[k]) * g.l0[k];
     for (std::uint32_t r : g.req[k]) can = can && known[r];
     known[k] = can ? 1 : 0;
   }
   detail::SplitMix64 rng(seed ^ 0x706c6163656d656eull);
   std::vector<double> count(m, 0.0);
   for (std::size_t sweep = 0; sweep < 2 * sweeps; ++sweep) {
-    for (std::size_t k = 0; k < m; ++k) {
+    for (std::uint32_t k : part) {
       bool may_know = true, may_not = true;
       for (std::uint32_t r : g.req[k]) may_know = may_know && known[r];
       for (std::uint32_t d : g.dep[k]) may_not = may_not && !known[d];
       if (may_know && may_not) {
-        const double z = g.w1[k] + g.w0[k];
-        known[k] = z > 0.0 && rng.uniform() * z < g.w1[k] ? 1 : 0;
+        // Known: its prior and likelihood, and each dependent whose other prerequisites are
+        // known becomes ready, unknown with 1 - its prior (its likelihood cancels).
+        double w1 = g.pi[k] * g.l1[k];
+        for (std::uint32_t d : g.dep[k]) {
+          bool others = true;
+          for (std::uint32_t r : g.req[d]) others = others && (r == k || known[r]);
+          if (others) w1 *= 1.0 - g.pi[d];
+        }
+        const double z = w1 + (1.0 - g.pi[k]) * g.l0[k];
+        const double q = z > 0.0 ? w1 / z : 0.0;
+        known[k] = rng.uniform() < q ? 1 : 0;
+        // Rao-Blackwellised: count the conditional probability, not the draw.
+        if (sweep >= sweeps) count[k] += q;
+      } else if (sweep >= sweeps) {
+        count[k] += known[k];
       }
     }
-    if (sweep >= sweeps)
-      for (std::size_t k = 0; k < m; ++k) count[k] += known[k];
   }
   for (double& c : count) c /= static_cast<double>(sweeps);
   return count;
@@ -200,17 +217,33 @@ PlacementPosterior placement_posterior(const Curriculum& cur, const BktModel& mo
   const Graph g = make_graph(cur, model, domain, prior, answers);
   PlacementPosterior out;
   out.p_known.assign(n, std::numeric_limits<double>::quiet_NaN());
-  Enumerator e(g, max_states);
-  if (e.run()) {
-    out.exact = true;
-    out.states = e.states();
-    for (std::size_t k = 0; k < g.order.size(); ++k) out.p_known[g.order[k]] = e.marginal(k);
-    return out;
+  out.exact = true;
+  // The parts of the graph not linked by prerequisites are independent: each is enumerated
+  // (or sampled) alone.
+  const std::size_t m = g.order.size();
+  std::vector<std::uint32_t> root(m);
+  for (std::uint32_t k = 0; k < m; ++k) root[k] = k;
+  auto find = [&](std::uint32_t k) {
+    while (root[k] != k) k = root[k] = root[root[k]];
+    return k;
+  };
+  for (std::uint32_t k = 0; k < m; ++k)
+    for (std::uint32_t r : g.req[k]) root[find(k)] = find(r);
+  std::vector<std::vector<std::uint32_t>> parts(m);
+  for (std::uint32_t k = 0; k < m; ++k) parts[find(k)].push_back(k);  // topological order kept
+  for (const auto& part : parts) {
+    if (part.empty()) continue;
+    Enumerator e(g, part, max_states);
+    if (e.run()) {
+      out.states += e.states();
+      for (std::uint32_t k : part) out.p_known[g.order[k]] = e.marginal(k);
+      continue;
+    }
+    const std::vector<double> q = gibbs(g, part, sweeps, seed);
+    out.exact = false;
+    out.states += sweeps;
+    for (std::uint32_t k : part) out.p_known[g.order[k]] = q[k];
   }
-  const std::vector<double> m = gibbs(g, sweeps, seed);
-  out.exact = false;
-  out.states = sweeps;
-  for (std::size_t k = 0; k < g.order.size(); ++k) out.p_known[g.order[k]] = m[k];
   return out;
 }
 

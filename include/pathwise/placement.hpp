@@ -32,20 +32,25 @@ struct PATHWISE_EXPORT PlacementPosterior {
   std::vector<double> p_known;
   /// Whether the states were enumerated (exact) or sampled (Gibbs, approximate).
   bool exact = true;
-  /// Down-closed states enumerated (exact), or samples drawn.
+  /// Down-closed states enumerated, summed over the parts of the graph not linked by
+  /// prerequisites (each part is independent of the others), plus the sweeps of parts sampled.
   std::size_t states = 0;
 };
 
-/// The posterior over knowledge states of the skills marked in `domain` (by skill index):
-/// every state is down-closed (a skill known only with each of its prerequisites in the domain
-/// known, directly or through skills outside it); the prior of a state is the product of
-/// `prior[s]` for the skills it holds and 1 - `prior[s]` for the others, renormalised over the
-/// down-closed states; an answer on skill s has likelihood 1 - slip / slip when s is known and
-/// guess / 1 - guess when not, with the model's parameters of s. Exact (enumeration) when the
-/// domain has at most `max_states` down-closed states, else Gibbs sampling over down-closed
-/// states (`sweeps` sweeps after as many burn-in sweeps, deterministic for `seed`). Throws
-/// Error (InvalidArgument) for a domain or prior of the wrong size, a prior outside [0, 1], an
-/// answer outside the domain, max_states of 0 or sweeps of 0.
+/// The posterior over knowledge states of the skills marked in `domain` (by skill index).
+/// Every state is down-closed: a skill is known only with each of its prerequisites in the
+/// domain known (directly or through skills outside it). Prior: a skill whose prerequisites are
+/// known is known with probability `prior[s]`, one whose prerequisites are not is unknown, so a
+/// state's prior is the product of prior[s] over its skills and 1 - prior[s] over the skills
+/// outside it whose prerequisites it holds (a root keeps its prior as its marginal). An answer
+/// on skill s has likelihood 1 - slip / slip when s is known and guess / 1 - guess when not,
+/// with the model's parameters of the answer's item (or skill). The parts of the domain not
+/// linked by prerequisites are independent and computed one by one: exactly (enumeration) when
+/// a part has at most `max_states` down-closed states, else by Gibbs sampling over down-closed
+/// states (`sweeps` sweeps after as many burn-in sweeps, Rao-Blackwellised, deterministic for
+/// `seed`; docs/engine.md "Placement" has its measured error). Throws Error (InvalidArgument)
+/// for a domain or prior of the wrong size, a prior outside [0, 1], an answer outside the
+/// domain, max_states of 0 or sweeps of 0.
 [[nodiscard]] PATHWISE_EXPORT PlacementPosterior placement_posterior(
     const Curriculum& curriculum, const BktModel& model, const std::vector<char>& domain,
     const std::vector<double>& prior, const std::vector<PlacementAnswer>& answers,
