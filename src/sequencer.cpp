@@ -188,7 +188,8 @@ bool Stages::spun_out(std::uint32_t s) const {
   const SkillState* st = state_[s];
   if (!st || mastered(s) || st->mastered_at || st->attempts < rules_.wheel_spin_attempts)
     return false;
-  if (cfg_.help_once && st->attempts >= 2 * rules_.wheel_spin_attempts) return true;
+  if (cfg_.help_once && st->attempts >= 2 * rules_.wheel_spin_attempts && known_[s] < 0.5)
+    return true;
   return cfg_.stop_epsilon > 0.0 && prediction_change(s) < cfg_.stop_epsilon;
 }
 
