@@ -95,7 +95,7 @@ BENCHMARK(BM_Engine_Recommend)->Arg(0)->Arg(1)->Repetitions(5)->ReportAggregates
 
 // Placement (8 items at most) for a new learner on the same course: each recommend replays the
 // diagnostic answers so far. Arg: 0 exact (each chain of 10 enumerated alone: 11 states), 1
-// sampled (Gibbs, 200 sweeps, forced by placement_exact_states = 1). The learner has answered
+// sampled (importance sampling, 2,000 draws, forced by placement_exact_states = 1). The learner has answered
 // the first three diagnostic items.
 void BM_Placement_Recommend(benchmark::State& state) {
   PolicyConfig config;

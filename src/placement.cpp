@@ -1,4 +1,4 @@
-// Placement: the posterior over down-closed knowledge states (exact by enumeration, or Gibbs
+// Placement: the posterior over down-closed knowledge states (exact by enumeration, or importance
 // sampling for large graphs), the replay of a profile's diagnostic answers, and the record
 // path's update of P(known).
 #include "pathwise/placement.hpp"
@@ -141,48 +141,50 @@ class Enumerator {
   std::size_t states_ = 0;
 };
 
-/// Gibbs sampling over down-closed states: each sweep visits the skills in topological order
-/// and redraws a skill from its conditional where both values keep the state down-closed (known
-/// needs every prerequisite known, unknown every dependent unknown). Any down-closed state
-/// reaches any other by such single changes, so the chain converges to the posterior.
-std::vector<double> gibbs(const Graph& g, const std::vector<std::uint32_t>& part,
-                          std::size_t sweeps, std::uint64_t seed) {
+/// Sequential importance sampling over down-closed states: each sample walks the part in
+/// topological order; a skill whose prerequisites are known is drawn from its own posterior
+/// (prior and its answers' likelihood), and the sample's weight takes what that draw left out
+/// (the normaliser of the draw, or the likelihood of "unknown" for a skill not ready). The
+/// proposal holds every down-closed state with positive prior, so the weighted average
+/// converges to the posterior; unlike single-site Gibbs it is not trapped in one mode when the
+/// answers contradict each other (a wrong root and a correct skill resting on it).
+std::vector<double> sampled(const Graph& g, const std::vector<std::uint32_t>& part,
+                            std::size_t samples, std::uint64_t seed) {
   const std::size_t m = g.order.size();
   std::vector<char> known(m, 0);
-  // Start from each skill's own evidence, closed downwards.
-  for (std::uint32_t k : part) {
-    bool can = g.pi[k] * g.l1[k] >= (1.0 - g.pi[k]) * g.l0[k];
-    for (std::uint32_t r : g.req[k]) can = can && known[r];
-    known[k] = can ? 1 : 0;
-  }
+  std::vector<double> sum(m, 0.0);
   detail::SplitMix64 rng(seed ^ 0x706c6163656d656eull);
-  std::vector<double> count(m, 0.0);
-  for (std::size_t sweep = 0; sweep < 2 * sweeps; ++sweep) {
-    for (std::uint32_t k : part) {
-      bool may_know = true, may_not = true;
-      for (std::uint32_t r : g.req[k]) may_know = may_know && known[r];
-      for (std::uint32_t d : g.dep[k]) may_not = may_not && !known[d];
-      if (may_know && may_not) {
-        // Known: its prior and likelihood, and each dependent whose other prerequisites are
-        // known becomes ready, unknown with 1 - its prior (its likelihood cancels).
-        double w1 = g.pi[k] * g.l1[k];
-        for (std::uint32_t d : g.dep[k]) {
-          bool others = true;
-          for (std::uint32_t r : g.req[d]) others = others && (r == k || known[r]);
-          if (others) w1 *= 1.0 - g.pi[d];
+  // Two passes over the same draws (same seed): the largest log weight, then the sums.
+  double top = -std::numeric_limits<double>::infinity(), total = 0.0;
+  for (int pass = 0; pass < 2; ++pass) {
+    detail::SplitMix64 r = rng;
+    for (std::size_t n = 0; n < samples; ++n) {
+      double logw = 0.0;
+      for (std::uint32_t k : part) {
+        bool ready = true;
+        for (std::uint32_t q : g.req[k]) ready = ready && known[q];
+        if (!ready) {
+          known[k] = 0;
+          logw += std::log(g.l0[k]);
+          (void)r.next();
+          continue;
         }
-        const double z = w1 + (1.0 - g.pi[k]) * g.l0[k];
-        const double q = z > 0.0 ? w1 / z : 0.0;
-        known[k] = rng.uniform() < q ? 1 : 0;
-        // Rao-Blackwellised: count the conditional probability, not the draw.
-        if (sweep >= sweeps) count[k] += q;
-      } else if (sweep >= sweeps) {
-        count[k] += known[k];
+        const double w1 = g.pi[k] * g.l1[k], z = w1 + (1.0 - g.pi[k]) * g.l0[k];
+        known[k] = r.uniform() * z < w1 ? 1 : 0;
+        logw += std::log(z);
       }
+      if (pass == 0) {
+        top = std::max(top, logw);
+        continue;
+      }
+      const double w = std::exp(logw - top);
+      total += w;
+      for (std::uint32_t k : part)
+        if (known[k]) sum[k] += w;
     }
   }
-  for (double& c : count) c /= static_cast<double>(sweeps);
-  return count;
+  for (double& v : sum) v = total > 0.0 && std::isfinite(top) ? v / total : 0.0;
+  return sum;
 }
 
 /// Whether every domain skill's P(known) is at least `c` or at most 1 - c.
@@ -198,7 +200,7 @@ PlacementPosterior placement_posterior(const Curriculum& cur, const BktModel& mo
                                        const std::vector<char>& domain,
                                        const std::vector<double>& prior,
                                        const std::vector<PlacementAnswer>& answers,
-                                       std::size_t max_states, std::size_t sweeps,
+                                       std::size_t max_states, std::size_t samples,
                                        std::uint64_t seed) {
   const std::size_t n = cur.skills().size();
   if (domain.size() != n) invalid("domain must have one entry per curriculum skill", "domain");
@@ -213,7 +215,7 @@ PlacementPosterior placement_posterior(const Curriculum& cur, const BktModel& mo
       invalid("a placement answer names an item out of range", "answers");
   }
   if (max_states == 0) invalid("placement_exact_states must be >= 1", "placement_exact_states");
-  if (sweeps == 0) invalid("placement_sweeps must be >= 1", "placement_sweeps");
+  if (samples == 0) invalid("placement_samples must be >= 1", "placement_samples");
   const Graph g = make_graph(cur, model, domain, prior, answers);
   PlacementPosterior out;
   out.p_known.assign(n, std::numeric_limits<double>::quiet_NaN());
@@ -239,9 +241,9 @@ PlacementPosterior placement_posterior(const Curriculum& cur, const BktModel& mo
       for (std::uint32_t k : part) out.p_known[g.order[k]] = e.marginal(k);
       continue;
     }
-    const std::vector<double> q = gibbs(g, part, sweeps, seed);
+    const std::vector<double> q = sampled(g, part, samples, seed);
     out.exact = false;
-    out.states += sweeps;
+    out.states += samples;
     for (std::uint32_t k : part) out.p_known[g.order[k]] = q[k];
   }
   return out;
@@ -274,7 +276,7 @@ PlacementStatus placement_status(const Curriculum& cur, const BktModel& model,
   for (;;) {
     PlacementPosterior post =
         placement_posterior(cur, model, st.domain, prior, st.answers, rules.placement_exact_states,
-                            rules.placement_sweeps, 0);
+                            rules.placement_samples, 0);
     if (!st.answers.empty()) st.before_last = std::move(st.posterior);
     st.posterior = std::move(post);
     const bool all_consumed = st.answers.size() == profile.responses;
@@ -289,9 +291,12 @@ PlacementStatus placement_status(const Curriculum& cur, const BktModel& model,
       if (!st.domain[s] || asked[s]) continue;
       const std::string& sid = cur.skills()[s].id;
       const double pk = st.posterior.p_known[s];
+      // Without per-item parameters the items of a skill tie: the first of its own is taken.
+      const bool per_item = model.item_count() > 0;
+      const BktParams shared = model.skill(sid);
       for (std::uint32_t i : cur.skill_items(s)) {
         if (cur.item_skills(i).size() != 1) continue;
-        const BktParams p = model.params_for(sid, cur.items()[i].id);
+        const BktParams p = per_item ? model.params_for(sid, cur.items()[i].id) : shared;
         const double pc = pk * (1.0 - p.slip) + (1.0 - pk) * p.guess;
         const double bits = std::max(0.0, h2(pc) - pk * h2(p.slip) - (1.0 - pk) * h2(p.guess));
         if (bits > best) {
@@ -299,6 +304,7 @@ PlacementStatus placement_status(const Curriculum& cur, const BktModel& model,
           best_skill = s;
           best_item = i;
         }
+        if (!per_item) break;
       }
     }
     if (best < 0.0) return st;

@@ -90,9 +90,9 @@ void PolicyConfig::validate() const {
     throw Error(ErrorCode::InvalidArgument, "placement_exact_states must be from 1 to 1000000",
                 Location{"", 0, 0, "placement_exact_states"});
   }
-  if (rules.placement_sweeps < 1 || rules.placement_sweeps > 100000) {
-    throw Error(ErrorCode::InvalidArgument, "placement_sweeps must be from 1 to 100000",
-                Location{"", 0, 0, "placement_sweeps"});
+  if (rules.placement_samples < 1 || rules.placement_samples > 100000) {
+    throw Error(ErrorCode::InvalidArgument, "placement_samples must be from 1 to 100000",
+                Location{"", 0, 0, "placement_samples"});
   }
   if (!(stop_epsilon >= 0.0 && stop_epsilon < 1.0)) {
     throw Error(ErrorCode::InvalidArgument, "stop_epsilon must be in [0, 1)",

@@ -158,7 +158,7 @@ TEST_CASE("placement: sampled posterior is close to the exact one", "[placement]
   const std::vector<PlacementAnswer> answers{{3, true, std::nullopt}, {2, false, std::nullopt}};
   const std::vector<char> all(6, 1);
   PlacementPosterior exact = placement_posterior(c, m, all, prior, answers);
-  // One state allowed: the exact enumeration gives up and Gibbs sampling answers.
+  // One state allowed: the exact enumeration gives up and importance sampling answers.
   PlacementPosterior approx = placement_posterior(c, m, all, prior, answers, 1, 4000, 7);
   CHECK_FALSE(approx.exact);
   for (std::size_t s = 0; s < 6; ++s) CHECK_THAT(approx.p_known[s], WithinAbs(exact.p_known[s], 0.02));

@@ -30,10 +30,10 @@ struct PATHWISE_EXPORT PlacementAnswer {
 struct PATHWISE_EXPORT PlacementPosterior {
   /// P(known) by curriculum skill index; NaN for skills outside the placement's domain.
   std::vector<double> p_known;
-  /// Whether the states were enumerated (exact) or sampled (Gibbs, approximate).
+  /// Whether the states were enumerated (exact) or sampled (importance sampling, approximate).
   bool exact = true;
   /// Down-closed states enumerated, summed over the parts of the graph not linked by
-  /// prerequisites (each part is independent of the others), plus the sweeps of parts sampled.
+  /// prerequisites (each part is independent of the others), plus the samples of parts sampled.
   std::size_t states = 0;
 };
 
@@ -46,15 +46,15 @@ struct PATHWISE_EXPORT PlacementPosterior {
 /// on skill s has likelihood 1 - slip / slip when s is known and guess / 1 - guess when not,
 /// with the model's parameters of the answer's item (or skill). The parts of the domain not
 /// linked by prerequisites are independent and computed one by one: exactly (enumeration) when
-/// a part has at most `max_states` down-closed states, else by Gibbs sampling over down-closed
-/// states (`sweeps` sweeps after as many burn-in sweeps, Rao-Blackwellised, deterministic for
-/// `seed`; docs/engine.md "Placement" has its measured error). Throws Error (InvalidArgument)
+/// a part has at most `max_states` down-closed states, else by sequential importance sampling
+/// (`samples` draws, deterministic for `seed`; docs/engine.md "Placement" has its measured
+/// error). Throws Error (InvalidArgument)
 /// for a domain or prior of the wrong size, a prior outside [0, 1], an answer outside the
-/// domain, max_states of 0 or sweeps of 0.
+/// domain, max_states of 0 or samples of 0.
 [[nodiscard]] PATHWISE_EXPORT PlacementPosterior placement_posterior(
     const Curriculum& curriculum, const BktModel& model, const std::vector<char>& domain,
     const std::vector<double>& prior, const std::vector<PlacementAnswer>& answers,
-    std::size_t max_states = 4096, std::size_t sweeps = 400, std::uint64_t seed = 0);
+    std::size_t max_states = 4096, std::size_t samples = 2000, std::uint64_t seed = 0);
 
 /// Where a learner stands in placement (ProfileRules::placement_items). Value type.
 struct PATHWISE_EXPORT PlacementStatus {

@@ -81,7 +81,7 @@ struct PATHWISE_EXPORT PolicyConfig {
   /// profile keeps at least no_repeat_window recent items whatever rules.recent_items says (see
   /// profile_rules()). Placement is set here too, since the record path applies it:
   /// placement_items (0 = none), placement_confidence (0.9), placement_exact_states (4096),
-  /// placement_sweeps (200); see ProfileRules and docs/engine.md "Placement".
+  /// placement_samples (2000); see ProfileRules and docs/engine.md "Placement".
   ProfileRules rules;
   /// Target P(correct) of practice items: the zone of proximal development. Default: 0.85
   /// (Wilson et al. 2019, "The Eighty Five Percent Rule for optimal learning").

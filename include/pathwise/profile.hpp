@@ -85,11 +85,11 @@ struct PATHWISE_EXPORT ProfileRules {
   /// this. In (0.5, 1]. Default: 0.9.
   double placement_confidence = 0.9;
   /// Knowledge states enumerated exactly; a goal graph with more down-closed states is sampled
-  /// (Gibbs, placement_sweeps). In [1, 1000000]. Default: 4096.
+  /// (importance sampling, placement_samples). In [1, 1000000]. Default: 4096.
   std::uint32_t placement_exact_states = 4096;
-  /// Gibbs sweeps counted (after as many burn-in sweeps) when the states are sampled. In
+  /// Draws of knowledge states when they are sampled. In
   /// [1, 100000]. Default: 200.
-  std::uint32_t placement_sweeps = 200;
+  std::uint32_t placement_samples = 2000;
 };
 
 /// Everything Pathwise holds on one learner. JSON: {"format": "pathwise-learner-profile",
