@@ -93,6 +93,49 @@ void BM_Engine_Recommend(benchmark::State& state) {
 }
 BENCHMARK(BM_Engine_Recommend)->Arg(0)->Arg(1)->Repetitions(5)->ReportAggregatesOnly(true);
 
+// Placement (8 items at most) for a new learner on the same course: each recommend replays the
+// diagnostic answers so far. Arg: 0 exact (each chain of 10 enumerated alone: 11 states), 1
+// sampled (importance sampling, 2,000 draws, forced by placement_exact_states = 1). The learner has answered
+// the first three diagnostic items.
+void BM_Placement_Recommend(benchmark::State& state) {
+  PolicyConfig config;
+  config.rules.placement_items = 8;
+  if (state.range(0)) config.rules.placement_exact_states = 1;
+  Engine engine(big_curriculum(), big_model(), config);
+  TimePoint t = from_millis(1700000000000);
+  for (int k = 0; k < 3; ++k) {
+    auto r = engine.recommend("learner", t);
+    if (!r || r->reason != Reason::Placement) {
+      state.SkipWithError("placement is not active");
+      return;
+    }
+    t += std::chrono::minutes(1);
+    engine.record({"learner", r->item, k % 2 ? Outcome::Incorrect : Outcome::Correct, t});
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(engine.recommend("learner", t));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_Placement_Recommend)->Arg(0)->Arg(1)->Repetitions(5)->ReportAggregatesOnly(true);
+
+// BM_Engine_Recommend's learner (past placement) with placement on: the cost of checking it.
+void BM_Placement_Recommend_After(benchmark::State& state) {
+  PolicyConfig config;
+  config.rules.placement_items = 8;
+  Engine engine(big_curriculum(), big_model(), config);
+  TimePoint t = from_millis(1700000000000);
+  for (int k = 0; k < 100; ++k) {
+    if (k % 10 > 3) continue;
+    for (int r = 0; r < 12; ++r) {
+      t += std::chrono::minutes(1);
+      engine.record({"learner", "item-" + std::to_string(k) + "-" + std::to_string(r % 20),
+                     Outcome::Correct, t});
+    }
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(engine.recommend("learner", t));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_Placement_Recommend_After)->Repetitions(5)->ReportAggregatesOnly(true);
+
 // Durable records on SQLite: each record is one committed transaction (WAL,
 // synchronous=NORMAL: survives a crash of the process).
 void BM_Engine_RecordSqlite(benchmark::State& state) {

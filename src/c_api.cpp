@@ -126,6 +126,11 @@ EngineSettings engine_settings_from(const char* text) {
   c.check_prerequisites_after = static_cast<std::uint32_t>(
       s.integer("check_prerequisites_after", c.check_prerequisites_after, 0, 1000000));
   c.rules.conjunctive_update = s.boolean("conjunctive_update", c.rules.conjunctive_update);
+  c.rules.placement_items = static_cast<std::uint32_t>(
+      s.integer("placement_items", c.rules.placement_items, 0, 64));
+  c.rules.placement_confidence = s.number("placement_confidence", c.rules.placement_confidence);
+  c.stop_epsilon = s.number("stop_epsilon", c.stop_epsilon);
+  c.help_once = s.boolean("help_once", c.help_once);
   c.alternatives = static_cast<std::size_t>(
       s.integer("alternatives", static_cast<std::int64_t>(c.alternatives), 0, 1000));
   c.seed =

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "detail/json_util.hpp"
+#include "detail/placement_update.hpp"
 #include "detail/profile_update.hpp"
 #include "detail/text.hpp"
 #include "detail/write_hints.hpp"
@@ -357,14 +358,17 @@ void Engine::record(const Response& r) {
                           impl_->curriculum.items()[*item].id, impl_->rules, r.outcome, t, layer,
                           impl_->item_skill_ids[*item].data(), ls);
     for (std::size_t k = 0; k < n; ++k) s.learner_skills[skills[k]] = ls[k];
+    // A diagnostic answer of placement sets every placement skill: the whole profile is written.
+    const bool placed =
+        detail::apply_placement(profile, impl_->curriculum, impl_->model, impl_->rules);
     hints.numbering = impl_.get();
     hints.count = s.states.size();
     hints.numbers = skills.data();
     hints.states = st;
     hints.learner_skills = layer ? ls : nullptr;
     ProfileWrite w{ProfileWrite::Kind::Response, ResponseRecord{r.item, r.outcome, t},
-                   &impl_->item_skill_ids[*item]};
-    w.hints = &hints;
+                   placed ? nullptr : &impl_->item_skill_ids[*item]};
+    if (!placed) w.hints = &hints;
     return w;
   }, &impl_->curriculum.item_skills(*item));
 }

@@ -23,6 +23,8 @@ const char* to_string(Reason r) noexcept {
       return "done";
     case Reason::Help:
       return "help";
+    case Reason::Placement:
+      return "placement";
   }
   return "unknown";
 }
@@ -75,6 +77,26 @@ void PolicyConfig::validate() const {
   if (rules.wheel_spin_attempts == 0) {
     throw Error(ErrorCode::InvalidArgument, "wheel_spin_attempts must be >= 1",
                 Location{"", 0, 0, "wheel_spin_attempts"});
+  }
+  if (rules.placement_items > 64) {
+    throw Error(ErrorCode::InvalidArgument, "placement_items must be at most 64",
+                Location{"", 0, 0, "placement_items"});
+  }
+  if (!(rules.placement_confidence > 0.5 && rules.placement_confidence <= 1.0)) {
+    throw Error(ErrorCode::InvalidArgument, "placement_confidence must be in (0.5, 1]",
+                Location{"", 0, 0, "placement_confidence"});
+  }
+  if (rules.placement_exact_states < 1 || rules.placement_exact_states > 1000000) {
+    throw Error(ErrorCode::InvalidArgument, "placement_exact_states must be from 1 to 1000000",
+                Location{"", 0, 0, "placement_exact_states"});
+  }
+  if (rules.placement_samples < 1 || rules.placement_samples > 100000) {
+    throw Error(ErrorCode::InvalidArgument, "placement_samples must be from 1 to 100000",
+                Location{"", 0, 0, "placement_samples"});
+  }
+  if (!(stop_epsilon >= 0.0 && stop_epsilon < 1.0)) {
+    throw Error(ErrorCode::InvalidArgument, "stop_epsilon must be in [0, 1)",
+                Location{"", 0, 0, "stop_epsilon"});
   }
   // Every profile carries this many item ids: bounded, so one setting cannot grow each stored
   // profile without limit.

@@ -257,6 +257,8 @@ std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const 
   Setup setup{curriculum, told, model, options, {}, {}, {}, options.config.profile_rules(), {}};
   setup.baseline_rules = setup.rules;
   setup.baseline_rules.conjunctive_update = options.baseline_conjunctive_update;
+  // Placement is the sequencer's: the classic tutor's knowledge tracing has none.
+  setup.baseline_rules.placement_items = 0;
   const std::size_t n = curriculum.skills().size();
   setup.goal.assign(n, options.goals.empty() ? 1 : 0);
   for (const auto& g : options.goals) {

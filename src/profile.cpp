@@ -8,6 +8,7 @@
 
 #include "detail/json_util.hpp"
 #include "detail/learner_layer.hpp"
+#include "detail/placement_update.hpp"
 #include "detail/profile_update.hpp"
 
 namespace pathwise {
@@ -228,6 +229,11 @@ std::vector<std::string> apply_response(LearnerProfile& profile, const Curriculu
   }
   detail::apply_checked(profile, states.data(), params.data(), forget.data(), states.size(), it.id,
                         rules, outcome, time, model.learner(), changed.data());
+  if (detail::apply_placement(profile, curriculum, model, rules)) {
+    // A diagnostic answer placed every skill of the goals: list all that are not yet listed.
+    for (const auto& [id, st] : profile.skills)
+      if (std::find(changed.begin(), changed.end(), id) == changed.end()) changed.push_back(id);
+  }
   return changed;
 }
 

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "detail/random.hpp"
+#include "pathwise/placement.hpp"
 #include "pathwise/policy.hpp"
 
 namespace pathwise {
@@ -52,6 +53,7 @@ class Stages {
  public:
   Stages(const PolicyContext& ctx, const LearnerProfile& profile, TimePoint now);
 
+  std::optional<Recommendation> placement() const;
   std::optional<Recommendation> review() const;
   std::optional<Recommendation> prerequisite_check() const;
   std::optional<Recommendation> help() const;
@@ -60,11 +62,15 @@ class Stages {
   Recommendation done() const;
 
  private:
-  bool mastered(std::uint32_t s) const { return known_[s] >= rules_.mastery_threshold; }
+  bool mastered(std::uint32_t s) const {
+    return known_[s] >= rules_.mastery_threshold || settled_[s];
+  }
   const char* name(std::uint32_t s) const { return cur_.skills()[s].name.c_str(); }
   bool has_items(std::uint32_t s) const { return !cur_.skill_items(s).empty(); }
   bool open(std::uint32_t s) const;
   double chance_after_more(std::uint32_t s) const;
+  double prediction_change(std::uint32_t s) const;
+  bool spun_out(std::uint32_t s) const;
   bool stalled(std::uint32_t s) const;
   /// The focus while it is open and not set aside.
   bool on_focus() const { return focus_ && open(*focus_) && !stalled(*focus_); }
@@ -85,6 +91,7 @@ class Stages {
   std::size_t n_;
   std::vector<const SkillState*> state_;
   std::vector<double> known_;
+  std::vector<char> settled_;  // stopped by predictive similarity near mastery
   std::vector<char> goal_;
   std::vector<char> relevant_;  // goals and every skill they rest on
   std::optional<std::uint32_t> focus_;
@@ -100,6 +107,7 @@ Stages::Stages(const PolicyContext& ctx, const LearnerProfile& profile, TimePoin
       n_(ctx.curriculum.skills().size()),
       state_(n_),
       known_(n_),
+      settled_(n_, 0),
       goal_(n_, 0) {
   for (std::uint32_t s = 0; s < n_; ++s) {
     state_[s] = ctx.skill_states ? ctx.skill_states[s] : profile.find(cur_.skills()[s].id);
@@ -112,6 +120,15 @@ Stages::Stages(const PolicyContext& ctx, const LearnerProfile& profile, TimePoin
       if (auto i = cur_.skill_index(g)) goal_[*i] = 1;
   }
   relevant_ = cur_.with_prerequisites(goal_);
+  // Predictive similarity near mastery: more practice would not change the prediction.
+  if (cfg_.stop_epsilon > 0.0) {
+    for (std::uint32_t s = 0; s < n_; ++s) {
+      if (relevant_[s] && state_[s] && state_[s]->attempts > 0 && has_items(s) &&
+          known_[s] >= cfg_.challenge_above && known_[s] < rules_.mastery_threshold &&
+          prediction_change(s) < cfg_.stop_epsilon)
+        settled_[s] = 1;
+    }
+  }
   // The skill practised last, if any: the learner keeps working on it while it is open.
   if (!profile.recent_items.empty()) {
     if (auto i = cur_.item_index(profile.recent_items.back())) {
@@ -139,10 +156,47 @@ double Stages::chance_after_more(std::uint32_t s) const {
          (1.0 - known_[s]) * std::pow(1.0 - learn, static_cast<double>(rules_.wheel_spin_attempts));
 }
 
+// Predictive similarity (Kaeser, Klingler & Gross 2016): the largest change, over the two
+// outcomes of one more attempt, of the predicted P(correct) on the skill: BKT's update of
+// P(known), then the learner layer's prediction with its state updated by that attempt too.
+double Stages::prediction_change(std::uint32_t s) const {
+  const std::string& sid = cur_.skills()[s].id;
+  const BktParams& p = ctx_.model.skill(sid);
+  const double pk = known_[s];
+  const double bkt_now = predict_correct(p, pk);
+  const LearnerLayer* layer = ctx_.model.learner();
+  static const LearnerState kNoResponses;
+  const LearnerState& ls = ctx_.learner_state ? *ctx_.learner_state : kNoResponses;
+  const double now = layer ? layer->predict(ls, sid, bkt_now) : bkt_now;
+  double change = 0.0;
+  for (Outcome o : {Outcome::Correct, Outcome::Incorrect}) {
+    const double next_known = transition(p, posterior(p, pk, o));
+    double next = predict_correct(p, next_known);
+    if (layer) {
+      LearnerState after = ls;
+      layer->update(after, sid, bkt_now, o);
+      next = layer->predict(after, sid, next);
+    }
+    change = std::max(change, std::fabs(next - now));
+  }
+  return change;
+}
+
+// Spun out: help was offered once (help_once) and wheel_spin_attempts more attempts still
+// brought no mastery, or practice no longer changes the prediction (stop_epsilon).
+bool Stages::spun_out(std::uint32_t s) const {
+  const SkillState* st = state_[s];
+  if (!st || mastered(s) || st->mastered_at || st->attempts < rules_.wheel_spin_attempts)
+    return false;
+  if (cfg_.help_once && st->attempts >= 2 * rules_.wheel_spin_attempts && known_[s] < 0.5)
+    return true;
+  return cfg_.stop_epsilon > 0.0 && prediction_change(s) < cfg_.stop_epsilon;
+}
+
 bool Stages::stalled(std::uint32_t s) const {
   const SkillState* st = state_[s];
   return st && !mastered(s) && !st->mastered_at && st->attempts >= rules_.wheel_spin_attempts &&
-         chance_after_more(s) < 0.5;
+         (chance_after_more(s) < 0.5 || spun_out(s));
 }
 
 /// Whether an item of `skill` is among the learner's last `stretch` items.
@@ -235,6 +289,54 @@ Recommendation Stages::build(std::uint32_t s, Reason why, std::string explanatio
   return r;
 }
 
+/// 0. Placement: the diagnostic item placement_status() asks for, while placement is active.
+std::optional<Recommendation> Stages::placement() const {
+  if (rules_.placement_items == 0 || profile_.responses > rules_.placement_items)
+    return std::nullopt;
+  const PlacementStatus st = placement_status(cur_, ctx_.model, rules_, profile_);
+  if (!st.active) return std::nullopt;
+  const std::uint32_t s = st.next_skill;
+  const double pk = st.posterior.p_known[s];
+  std::string text;
+  if (st.answers.empty()) {
+    text = fmt("placement: a new learner; %s first, the most informative skill of the goals' "
+               "prerequisite graph (P(known) %.2f, %.2f bits)",
+               name(s), pk, st.next_bits);
+  } else {
+    // What the last answer taught about another skill: the one whose P(known) moved most.
+    const PlacementAnswer& last = st.answers.back();
+    std::optional<std::uint32_t> moved;
+    double most = 0.01;
+    for (std::uint32_t t = 0; t < n_; ++t) {
+      if (!st.domain[t] || t == last.skill) continue;
+      const double d = std::fabs(st.posterior.p_known[t] - st.before_last.p_known[t]);
+      if (d > most) {
+        most = d;
+        moved = t;
+      }
+    }
+    const char* how = last.correct ? "correct" : "wrong";
+    if (moved) {
+      const double p = st.posterior.p_known[*moved];
+      const bool up = p > st.before_last.p_known[*moved];
+      text = p >= 0.5 && up ? fmt("placement: a %s %s answer suggests %s is known, P = %.2f", how,
+                                  name(last.skill), name(*moved), p)
+             : p < 0.5 && !up
+                 ? fmt("placement: a %s %s answer suggests %s is not known, P(known) = %.2f", how,
+                       name(last.skill), name(*moved), p)
+                 : fmt("placement: a %s %s answer %s %s to P(known) %.2f", how, name(last.skill),
+                       up ? "raises" : "lowers", name(*moved), p);
+    } else {
+      text = fmt("placement: a %s %s answer puts it at P(known) %.2f", how, name(last.skill),
+                 st.posterior.p_known[last.skill]);
+    }
+    text += fmt("; next %s (P(known) %.2f, %.2f bits)", name(s), pk, st.next_bits);
+  }
+  text += fmt(", item %zu of at most %u", st.answers.size() + 1, rules_.placement_items);
+  Scored sc{st.next_item, item_p_correct(ctx_, st.next_item, s, pk), 0.0, 0, st.next_bits, SIZE_MAX};
+  return build(s, Reason::Placement, std::move(text), {sc});
+}
+
 /// 1. A review: the mastered skill whose estimated recall fell furthest below the threshold.
 std::optional<Recommendation> Stages::review() const {
   std::optional<std::uint32_t> best;
@@ -287,6 +389,8 @@ std::optional<Recommendation> Stages::help() const {
   if (!on_focus()) return std::nullopt;
   const SkillState* st = state_[*focus_];
   if (!st || !st->wheel_spinning) return std::nullopt;
+  // Help once: on the attempt that flagged the skill, not on every later one.
+  if (cfg_.help_once && st->attempts > rules_.wheel_spin_attempts) return std::nullopt;
   return build(*focus_, Reason::Help,
                fmt("help: %u attempts on %s without mastery (P(known) %.3f < %.2f); a "
                    "teacher's help or a worked example is suggested",
@@ -375,6 +479,21 @@ std::optional<Recommendation> Stages::set_aside_help() const {
   for (std::uint32_t s : cur_.topological_order()) {
     if (!open(s) || !stalled(s)) continue;
     const SkillState* st = state_[s];
+    if (chance_after_more(s) >= 0.5) {
+      const double change = cfg_.stop_epsilon > 0.0 ? prediction_change(s) : 1.0;
+      return build(
+          s, Reason::Help,
+          change < cfg_.stop_epsilon
+              ? fmt("help: %u attempts on %s without mastery (P(known) %.2f); one more would "
+                    "change its predicted P(correct) by %.3f < %.3f only, so practice stops and "
+                    "it is set aside for a teacher's help",
+                    st->attempts, name(s), known_[s], change, cfg_.stop_epsilon)
+              : fmt("help: %u attempts on %s without mastery (P(known) %.2f), %u of them after "
+                    "help was offered; it is set aside for a teacher's help",
+                    st->attempts, name(s), known_[s],
+                    st->attempts - rules_.wheel_spin_attempts),
+          {});
+    }
     return build(
         s, Reason::Help,
         fmt("help: %u attempts on %s without mastery (P(known) %.2f); at its learn rate "
@@ -413,6 +532,13 @@ Recommendation Stages::done() const {
   r.skill = cur_.skills()[low_skill].id;
   r.explanation = fmt("done: all %zu goal skills mastered (lowest P(known) %.2f, %s)", goals,
                       lowest, name(low_skill));
+  std::size_t settled = 0;
+  for (std::uint32_t s = 0; s < n_; ++s) settled += goal_[s] && settled_[s] ? 1 : 0;
+  if (settled > 0) {
+    r.explanation += fmt("; %zu of them stopped where one more attempt would change the "
+                         "predicted P(correct) by less than %.3f",
+                         settled, cfg_.stop_epsilon);
+  }
   if (without_items > 0) {
     r.explanation += fmt("; %zu goal skills have no items to practise", without_items);
   }
@@ -430,6 +556,7 @@ std::optional<Recommendation> Sequencer::recommend(const PolicyContext& ctx,
   if (!with_state.learner_state && profile.learner_state)
     with_state.learner_state = &*profile.learner_state;
   const Stages stages(with_state, profile, now);
+  if (auto r = stages.placement()) return r;
   if (auto r = stages.review()) return r;
   if (auto r = stages.prerequisite_check()) return r;
   if (auto r = stages.help()) return r;

@@ -734,3 +734,22 @@ TEST_CASE("c_api: under a layer model the profile shows the learner state and it
              Contains("learner ability +0.02"));
   pathwise_engine_destroy(e);
 }
+
+TEST_CASE("c_api: placement_items turns placement on; bad values are named", "[c_api]") {
+  pathwise_engine_t* e = nullptr;
+  char* err = nullptr;
+  REQUIRE(pathwise_engine_create(kCurriculum, kModel, R"({"placement_items": 2})", nullptr, &e,
+                                 &err) == PATHWISE_OK);
+  char* json = nullptr;
+  REQUIRE(pathwise_recommend(e, "u1", 1700000001000, &json, nullptr) == PATHWISE_OK);
+  const auto r = nlohmann::json::parse(take(json));
+  CHECK(r.at("reason") == "placement");
+  pathwise_engine_destroy(e);
+  pathwise_engine_t* bad = nullptr;
+  CHECK(pathwise_engine_create(kCurriculum, kModel, R"({"placement_confidence": 0.4})", nullptr,
+                               &bad, &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("placement_confidence"));
+  CHECK(pathwise_engine_create(kCurriculum, kModel, R"({"stop_epsilon": -1})", nullptr, &bad,
+                               &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK_THAT(take(err), Contains("stop_epsilon"));
+}

@@ -993,3 +993,21 @@ TEST_CASE("cli: report writes the class, learner and fit pages and nothing else"
   CHECK_THAT(slurp(fit), Contains("convergence is not known"));
   CHECK(run({"report", "fit", "-o", fit}).code == 2);
 }
+
+TEST_CASE("cli: simulate takes the placement and stopping options, and checks them", "[cli]") {
+  // The built-in course; placement changes what the sequencer does, so the runs differ.
+  Run plain = run({"simulate", "--policy", "pathwise", "--learners", "200", "--json"});
+  Run placed = run({"simulate", "--policy", "pathwise", "--learners", "200", "--json",
+                    "--placement", "4", "--help-once", "--stop-epsilon", "0.05"});
+  INFO(placed.err);
+  REQUIRE(plain.code == 0);
+  REQUIRE(placed.code == 0);
+  CHECK(nlohmann::json::parse(plain.out).at("policies").at("pathwise") !=
+        nlohmann::json::parse(placed.out).at("policies").at("pathwise"));
+  Run bad = run({"simulate", "--policy", "pathwise", "--learners", "10", "--placement", "65"});
+  CHECK(bad.code != 0);
+  Run low = run({"simulate", "--policy", "pathwise", "--learners", "10", "--placement", "2",
+                 "--placement-confidence", "0.3"});
+  CHECK(low.code != 0);
+  CHECK_THAT(low.err, Contains("placement_confidence"));
+}

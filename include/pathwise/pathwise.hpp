@@ -7,6 +7,7 @@
 #include "pathwise/fit.hpp"
 #include "pathwise/log.hpp"
 #include "pathwise/metrics.hpp"
+#include "pathwise/placement.hpp"
 #include "pathwise/policy.hpp"
 #include "pathwise/policy_sim.hpp"
 #include "pathwise/profile.hpp"

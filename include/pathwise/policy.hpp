@@ -24,9 +24,10 @@ enum class Reason {
   Prerequisite,  ///< a goal is blocked: practise its unmastered prerequisite first
   Done,          ///< every goal skill is mastered and no review is due (no item)
   Help,          ///< wheel-spinning: many attempts without mastery; a person should step in
+  Placement,     ///< a diagnostic item of placement for a new learner (placement.hpp)
 };
 
-/// Lower-case name of a reason: "remediate", "practice", ..., "help".
+/// Lower-case name of a reason: "remediate", "practice", ..., "help", "placement".
 [[nodiscard]] PATHWISE_EXPORT const char* to_string(Reason reason) noexcept;
 /// Writes to_string(reason).
 PATHWISE_EXPORT std::ostream& operator<<(std::ostream& out, Reason reason);
@@ -78,7 +79,9 @@ struct PATHWISE_EXPORT PolicyConfig {
   /// likely to have caused it, Koedinger et al. 2011; false: every skill takes the whole blame,
   /// as in classic knowledge tracing, which sends learners back to skills they know). The
   /// profile keeps at least no_repeat_window recent items whatever rules.recent_items says (see
-  /// profile_rules()).
+  /// profile_rules()). Placement is set here too, since the record path applies it:
+  /// placement_items (0 = none), placement_confidence (0.9), placement_exact_states (4096),
+  /// placement_samples (2000); see ProfileRules and docs/engine.md "Placement".
   ProfileRules rules;
   /// Target P(correct) of practice items: the zone of proximal development. Default: 0.85
   /// (Wilson et al. 2019, "The Eighty Five Percent Rule for optimal learning").
@@ -94,6 +97,16 @@ struct PATHWISE_EXPORT PolicyConfig {
   /// learn rates of 0.2-0.3 a learner ready for the skill has learned it by then with
   /// probability 0.83-0.94, so lagging this far suggests a prerequisite is missing).
   std::uint32_t check_prerequisites_after = 8;
+  /// Predictive-similarity stopping (Kaeser, Klingler & Gross 2016): practice of a skill stops
+  /// when one more attempt would change its predicted P(correct) (BKT, through the learner
+  /// layer where the model has one) by less than this, whichever the outcome. A skill at
+  /// P(known) >= challenge_above counts as mastered then; one wheel-spinning (wheel_spin_attempts
+  /// or more attempts) is set aside. In [0, 1); 0 = off. Default: 0.
+  double stop_epsilon = 0.0;
+  /// Help once: a wheel-spinning skill is offered `help` once, on the attempt that flags it,
+  /// and set aside when wheel_spin_attempts more attempts after it bring no mastery, instead
+  /// of help on every later attempt. Default: false.
+  bool help_once = false;
   /// Runner-up items listed in a recommendation. Default: 3.
   std::size_t alternatives = 3;
   /// Breaks exact ties between items deterministically. Default: 0.
@@ -133,7 +146,8 @@ class PATHWISE_EXPORT Policy {
                                                                 TimePoint now) const = 0;
 };
 
-/// The built-in sequencer, in order of precedence: (1) a due review of a mastered skill, most
+/// The built-in sequencer, in order of precedence: (0) a placement item while placement is
+/// active (placement_status()); (1) a due review of a mastered skill, most
 /// decayed first; (2) a prerequisite check when the skill the learner is on makes no progress
 /// (check_prerequisites_after attempts, P(known) < 0.5): one item of each prerequisite not
 /// practised meanwhile; (3) help for a wheel-spinning skill that practice still helps; (4) the

@@ -76,6 +76,20 @@ struct PATHWISE_EXPORT ProfileRules {
   /// to have caused it (conjunctive knowledge tracing, posterior_conjunctive()); false: each
   /// skill takes the whole blame, as in classic knowledge tracing. Default: true.
   bool conjunctive_update = true;
+  /// Placement (placement.hpp, docs/engine.md "Placement"): at most this many diagnostic items
+  /// for a learner without responses, chosen on the goals' prerequisite graph; their answers
+  /// set every placement skill's P(known) to its posterior over knowledge states. 0 = no
+  /// placement. At most 64. Default: 0.
+  std::uint32_t placement_items = 0;
+  /// Placement stops once every placement skill's P(known) is at least this or at most 1 -
+  /// this. In (0.5, 1]. Default: 0.9.
+  double placement_confidence = 0.9;
+  /// Knowledge states enumerated exactly; a goal graph with more down-closed states is sampled
+  /// (importance sampling, placement_samples). In [1, 1000000]. Default: 4096.
+  std::uint32_t placement_exact_states = 4096;
+  /// Draws of knowledge states when they are sampled. In
+  /// [1, 100000]. Default: 200.
+  std::uint32_t placement_samples = 2000;
 };
 
 /// Everything Pathwise holds on one learner. JSON: {"format": "pathwise-learner-profile",

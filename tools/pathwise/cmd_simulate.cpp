@@ -63,6 +63,12 @@ PolicySimulationOptions simulation_options(const Args& a) {
   o.baseline_conjunctive_update = a.flag("--conjunctive-baselines");
   o.tell_forgetting = !a.flag("--hide-forgetting");
   o.config.rules.conjunctive_update = !a.flag("--classic-pathwise");
+  if (auto v = a.value("--placement"))
+    o.config.rules.placement_items = static_cast<std::uint32_t>(parse_int("--placement", *v, 0, 64));
+  if (auto v = a.value("--placement-confidence"))
+    o.config.rules.placement_confidence = parse_unit("--placement-confidence", *v);
+  if (auto v = a.value("--stop-epsilon")) o.config.stop_epsilon = parse_unit("--stop-epsilon", *v);
+  o.config.help_once = a.flag("--help-once");
   if (auto v = a.value("--goals")) {
     std::stringstream ss(*v);
     for (std::string g; std::getline(ss, g, ',');)
@@ -316,6 +322,17 @@ const OptionGroup kSimulateOwn{
       "whole blame on every skill)"},
      {"--classic-pathwise", nullptr,
       "pathwise uses the classic rule instead (to see what the rule is worth)"},
+     {"--placement", "N",
+      "pathwise places each new learner with at most N diagnostic items on the goals' "
+      "prerequisite graph (default 0: no placement)"},
+     {"--placement-confidence", "C",
+      "placement stops once every skill's P(known) is >= C or <= 1 - C (default 0.9)"},
+     {"--stop-epsilon", "E",
+      "pathwise stops practising a skill when one more attempt would change its predicted "
+      "P(correct) by less than E (default 0: off)"},
+     {"--help-once", nullptr,
+      "pathwise offers help once for a wheel-spinning skill and sets it aside when as many "
+      "attempts again bring no mastery"},
      {"--json", nullptr, "print one JSON object"},
      {"--csv", "FILE", "write every learner's run as CSV"},
      {"--svg", "FILE", "draw mastery-over-attempts curves per policy"}}};
