@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <list>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -382,6 +383,9 @@ ClassSummary Engine::class_summary() const {
   const auto& skills = impl_->curriculum.skills();
   out.skills.resize(skills.size());
   for (std::size_t i = 0; i < skills.size(); ++i) out.skills[i].skill = skills[i].id;
+  // One forecast per skill and P(known) rounded to 0.001 (many learners share a value: every
+  // skill not yet practised is at its prior), so a large class costs at most 1,000 a skill.
+  std::vector<std::map<long, Forecast>> forecasts(skills.size());
   out.damaged = impl_->store->for_each([&](const LearnerProfile& p) {
     ++out.learners;
     for (std::size_t i = 0; i < skills.size(); ++i) {
@@ -390,12 +394,50 @@ ClassSummary Engine::class_summary() const {
       SkillSummary& sum = out.skills[i];
       ++sum.learners;
       sum.mean += pk;
-      if (pk >= impl_->config.rules.mastery_threshold) ++sum.mastered;
+      if (pk >= impl_->config.rules.mastery_threshold) {
+        ++sum.mastered;
+      } else {
+        const long key = static_cast<long>(std::floor(pk * 1000.0));
+        auto it = forecasts[i].find(key);
+        if (it == forecasts[i].end()) {
+          const double at = static_cast<double>(key) / 1000.0;
+          it = forecasts[i]
+                   .emplace(key, forecast_mastery(impl_->model.skill(skills[i].id), at,
+                                                  impl_->config.rules))
+                   .first;
+        }
+        const Forecast& f = it->second;
+        if (f.p_within_cap > 0.0) {
+          sum.mean_forecast += f.expected;
+          ++sum.forecast_learners;
+        }
+      }
       sum.histogram[std::min<std::size_t>(4, static_cast<std::size_t>(pk * 5.0))]++;
     }
   });
-  for (auto& sum : out.skills)
+  for (auto& sum : out.skills) {
     if (sum.learners) sum.mean /= static_cast<double>(sum.learners);
+    if (sum.forecast_learners) sum.mean_forecast /= static_cast<double>(sum.forecast_learners);
+  }
+  return out;
+}
+
+std::vector<SkillForecast> Engine::forecast(std::string_view learner,
+                                            const ForecastOptions& options) const {
+  options.validate();
+  const LearnerProfile p = profile(learner);
+  std::vector<char> goal(impl_->curriculum.skills().size(), p.goals.empty() ? 1 : 0);
+  for (const auto& g : p.goals)
+    if (auto i = impl_->curriculum.skill_index(g)) goal[*i] = 1;
+  std::vector<SkillForecast> out;
+  for (std::size_t i = 0; i < goal.size(); ++i) {
+    if (!goal[i]) continue;
+    const std::string& id = impl_->curriculum.skills()[i].id;
+    const SkillState* st = p.find(id);
+    const BktParams& params = impl_->model.skill(id);
+    const double pk = st ? st->p_known : params.prior;
+    out.push_back(SkillForecast{id, pk, forecast_mastery(params, pk, impl_->config.rules, options)});
+  }
   return out;
 }
 

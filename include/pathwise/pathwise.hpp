@@ -4,6 +4,7 @@
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
 #include "pathwise/engine.hpp"
+#include "pathwise/forecast.hpp"
 #include "pathwise/fit.hpp"
 #include "pathwise/log.hpp"
 #include "pathwise/metrics.hpp"

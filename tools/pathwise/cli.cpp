@@ -14,7 +14,7 @@ const std::vector<const Command*>& commands() {
   static const std::vector<const Command*> all = {
       &kInspectCommand,       &kFitCommand,     &kEvaluateCommand,  &kPredictCommand,
       &kCrossvalidateCommand, &kRecordCommand,  &kRecommendCommand, &kProfileCommand,
-      &kExportCommand,        &kEraseCommand,   &kGoalsCommand,     &kClassSummaryCommand,
+      &kExportCommand,        &kEraseCommand,   &kGoalsCommand,     &kClassSummaryCommand, &kForecastCommand,
       &kMigrateStoreCommand,  &kSimulateCommand};
   return all;
 }
