@@ -103,8 +103,7 @@ Forecast forecast_mastery(const BktParams& params, double p_known, const Profile
       }
     }
     if (!binned) {
-      std::sort(next.begin(), next.end(),
-                [](const State& a, const State& b) { return a.p < b.p; });
+      std::sort(next.begin(), next.end(), [](const State& a, const State& b) { return a.p < b.p; });
       merge(next, options.merge_tolerance);
       binned = next.size() > options.max_states;
     }

@@ -249,10 +249,11 @@ SimulatedLearner::SimulatedLearner(const Curriculum& curriculum, const BktModel&
 
 double SimulatedLearner::quit_chance() const noexcept {
   const PopulationOptions& o = options_;
-  const double easy =
-      easy_ > o.easy_run ? static_cast<double>(easy_ - static_cast<std::uint32_t>(o.easy_run)) : 0.0;
-  return std::min(
-      1.0, o.quit_base + o.quit_per_failure * static_cast<double>(failures_) + o.quit_per_easy * easy);
+  const double easy = easy_ > o.easy_run
+                          ? static_cast<double>(easy_ - static_cast<std::uint32_t>(o.easy_run))
+                          : 0.0;
+  return std::min(1.0, o.quit_base + o.quit_per_failure * static_cast<double>(failures_) +
+                           o.quit_per_easy * easy);
 }
 
 bool SimulatedLearner::quits() {

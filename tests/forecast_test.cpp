@@ -111,9 +111,9 @@ TEST_CASE("forecast: the dynamic programme equals the enumeration of every outco
     BktParams p;
     double pk, threshold;
   };
-  for (const Case& c : {Case{{0.3, 0.15, 0.0, 0.2, 0.1}, 0.3, 0.95},
-                        Case{{0.1, 0.05, 0.02, 0.3, 0.15}, 0.1, 0.9},
-                        Case{{0.5, 0.3, 0.0, 0.25, 0.05}, 0.05, 0.98}}) {
+  for (const Case& c :
+       {Case{{0.3, 0.15, 0.0, 0.2, 0.1}, 0.3, 0.95}, Case{{0.1, 0.05, 0.02, 0.3, 0.15}, 0.1, 0.9},
+        Case{{0.5, 0.3, 0.0, 0.25, 0.05}, 0.05, 0.98}}) {
     std::vector<double> pmf(cap + 1, 0.0);
     enumerate(c.p, c.pk, c.threshold, 0, 1.0, cap, pmf);
     double within = 0, mean = 0;
@@ -145,9 +145,9 @@ TEST_CASE("forecast: agrees with a Monte Carlo of the BKT learner within its sta
     BktParams p;
     double pk;
   };
-  for (const Case& c : {Case{{0.3, 0.15, 0.0, 0.2, 0.1}, 0.3},
-                        Case{{0.2, 0.08, 0.0, 0.25, 0.15}, 0.6},
-                        Case{{0.1, 0.1, 0.01, 0.3, 0.1}, 0.1}}) {
+  for (const Case& c :
+       {Case{{0.3, 0.15, 0.0, 0.2, 0.1}, 0.3}, Case{{0.2, 0.08, 0.0, 0.25, 0.15}, 0.6},
+        Case{{0.1, 0.1, 0.01, 0.3, 0.1}, 0.1}}) {
     const double threshold = 0.95;
     const std::uint32_t cap = 200;
     Forecast f = forecast_mastery(c.p, c.pk, rules_at(threshold));
@@ -235,6 +235,5 @@ TEST_CASE("forecast: bad input is refused with the field named", "[forecast]") {
   CHECK(field_of([&] { (void)forecast_mastery(p, 0.3, rules_at(0.95), o); }) == "high_quantile");
   o = {};
   o.merge_tolerance = nan;
-  CHECK(field_of([&] { (void)forecast_mastery(p, 0.3, rules_at(0.95), o); }) ==
-        "merge_tolerance");
+  CHECK(field_of([&] { (void)forecast_mastery(p, 0.3, rules_at(0.95), o); }) == "merge_tolerance");
 }

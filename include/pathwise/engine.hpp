@@ -50,7 +50,8 @@ struct PATHWISE_EXPORT SkillSummary {
   std::array<std::size_t, 5> histogram{};
   /// Mean forecast attempts to mastery (Forecast::expected, forecast_mastery() with default
   /// options, from each learner's P(known) rounded down to a multiple of 0.001) over the
-  /// learners not yet at the threshold whose forecast reaches mastery within its cap; 0 when there are none (then forecast_learners is 0).
+  /// learners not yet at the threshold whose forecast reaches mastery within its cap; 0 when there
+  /// are none (then forecast_learners is 0).
   double mean_forecast = 0.0;
   /// The learners that mean is over.
   std::size_t forecast_learners = 0;

@@ -119,7 +119,8 @@ int run_forecast(const Args& a, Io& io) {
   std::string learner = required_value(a, "--learner");
   ForecastOptions fo;
   if (auto v = a.value("--cap"))
-    fo.max_attempts = static_cast<std::uint32_t>(parse_int("--cap", *v, 1, ForecastOptions::kMaxAttempts));
+    fo.max_attempts =
+        static_cast<std::uint32_t>(parse_int("--cap", *v, 1, ForecastOptions::kMaxAttempts));
   Engine engine = open_engine(a);
   const std::vector<SkillForecast> fs = engine.forecast(learner, fo);
   if (a.flag("--json")) {
@@ -157,8 +158,7 @@ int run_class_summary(const Args& a, Io& io) {
   for (const auto& s : cs.skills) {
     io.out << s.skill << "\t" << s.mastered << "\t" << fixed(s.mean, 3) << "\t";
     for (std::size_t k = 0; k < s.histogram.size(); ++k) io.out << (k ? " " : "") << s.histogram[k];
-    io.out << "\t"
-           << (s.forecast_learners ? fixed(s.mean_forecast, 1) : std::string("-")) << "\n";
+    io.out << "\t" << (s.forecast_learners ? fixed(s.mean_forecast, 1) : std::string("-")) << "\n";
   }
   return kOk;
 }
@@ -170,7 +170,8 @@ const OptionGroup kRecordOwn{
      {"--json", nullptr, "print {\"recorded\": true, \"responses\": N, \"p_known\": {...}}"}}};
 const OptionGroup kRecommendOwn{
     nullptr,
-    {{"--json", nullptr, "print one JSON object (item, skill, reason, explanation, p_correct, alternatives)"}}};
+    {{"--json", nullptr,
+      "print one JSON object (item, skill, reason, explanation, p_correct, alternatives)"}}};
 const OptionGroup kProfileOwn{nullptr, {{"--json", nullptr, "print the profile document"}}};
 const OptionGroup kGoalsOwn{
     nullptr, {{"--set", "LIST", "the new goals"}, {"--json", nullptr, "print {\"goals\": [...]}"}}};

@@ -323,7 +323,8 @@ void print_table(std::ostream& out, const Comparison& c) {
   out << std::left << std::setw(10) << "policy" << std::right << std::setw(18) << "attempts"
       << std::setw(20) << "false mastery" << std::setw(20) << "after 30 days" << std::setw(16)
       << "over-practice" << std::setw(18) << "post-test" << std::setw(14) << "wheel-spin"
-      << std::setw(18) << "completion" << "\n";
+      << std::setw(18) << "completion"
+      << "\n";
   auto pm = [&](const Estimate& e, int d) { return fixed(e.mean, d) + " +- " + fixed(e.ci95, d); };
   for (const auto& r : c.results) {
     out << std::left << std::setw(10) << to_string(r.policy) << std::right << std::setw(18)
@@ -336,10 +337,11 @@ void print_table(std::ostream& out, const Comparison& c) {
     out << "\npaired differences, pathwise minus (same learners; mean +- 95% CI):\n"
         << std::left << std::setw(17) << "policy" << std::right << std::setw(18) << "attempts"
         << std::setw(20) << "false mastery" << std::setw(20) << "after 30 days" << std::setw(20)
-        << "completion" << "\n";
+        << "completion"
+        << "\n";
     for (const auto& [name, d] : c.paired)
-      out << std::left << std::setw(17) << name << std::right << std::setw(18)
-          << pm(d.attempts, 1) << std::setw(20) << pm(d.false_mastery, 3) << std::setw(20)
+      out << std::left << std::setw(17) << name << std::right << std::setw(18) << pm(d.attempts, 1)
+          << std::setw(20) << pm(d.false_mastery, 3) << std::setw(20)
           << pm(d.false_mastery_delayed, 3) << std::setw(20) << pm(d.completion, 3) << "\n";
   }
   out << "(" << c.options.learners << " learners per policy, seed " << c.options.population.seed
