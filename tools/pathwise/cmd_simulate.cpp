@@ -92,9 +92,9 @@ PolicySimulationOptions simulation_options(const Args& a) {
     if (!a.value("--learn-sd")) pop.learn_sd = 0.5;
     if (!a.value("--guess-slip-sd")) pop.guess_slip_sd = 0.3;
     if (!a.value("--ability-level-correlation")) pop.ability_level_correlation = 0.5;
-    if (!a.value("--quit-base")) pop.quit_base = 0.002;
-    if (!a.value("--quit-per-failure")) pop.quit_per_failure = 0.01;
-    if (!a.value("--quit-per-easy")) pop.quit_per_easy = 0.01;
+    if (!a.value("--quit-base")) pop.quit_base = 0.001;
+    if (!a.value("--quit-per-failure")) pop.quit_per_failure = 0.005;
+    if (!a.value("--quit-per-easy")) pop.quit_per_easy = 0.005;
   }
   o.baseline_conjunctive_update = a.flag("--conjunctive-baselines");
   o.tell_forgetting = !a.flag("--hide-forgetting");
@@ -411,8 +411,8 @@ const OptionGroup kSimulateOwn{
      {"--easy-run", "N", "far-too-easy items in a row tolerated before boredom (default 5)"},
      {"--varied-learners", nullptr,
       "the population of docs/policy-evaluation.md: --prior-correlation 0.5 --learn-sd 0.5 "
-      "--guess-slip-sd 0.3 --ability-level-correlation 0.5 --quit-base 0.002 "
-      "--quit-per-failure 0.01 --quit-per-easy 0.01 (each overridden by its own option)"},
+      "--guess-slip-sd 0.3 --ability-level-correlation 0.5 --quit-base 0.001 "
+      "--quit-per-failure 0.005 --quit-per-easy 0.005 (each overridden by its own option)"},
      {"--json", nullptr, "print one JSON object"},
      {"--csv", "FILE", "write every learner's run as CSV"},
      {"--svg", "FILE", "draw mastery-over-attempts curves per policy"}}};
