@@ -327,6 +327,8 @@ TEST_CASE("policy_sim: a result's JSON holds its means and half-widths", "[polic
   r.post_test = {0.9, 0.04};
   r.wheel_spinning = 0.125;
   r.declared_done = 0.75;
+  r.completion = {0.75, 0.03};
+  r.dropped_out = 0.2;
   r.curve = {0.1, 0.2};
   const nlohmann::json j = r;
   CHECK(j.at("attempts") == 40.5);
@@ -339,6 +341,9 @@ TEST_CASE("policy_sim: a result's JSON holds its means and half-widths", "[polic
   CHECK(j.at("ci95").at("attempts") == 1.25);
   CHECK(j.at("ci95").at("false_mastery") == 0.01);
   CHECK(j.at("ci95").at("post_test") == 0.04);
+  CHECK(j.at("completion") == 0.75);
+  CHECK(j.at("dropped_out") == 0.2);
+  CHECK(j.at("ci95").at("completion") == 0.03);
   CHECK_FALSE(j.contains("curve"));
 }
 
