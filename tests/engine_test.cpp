@@ -546,13 +546,21 @@ TEST_CASE("engine: forecasts each goal skill from the learner's P(known)", "[eng
     const double p1 = e.profile("L1").mastery("counting"), p2 = e.profile("L2").mastery("counting");
     REQUIRE(p1 < rules.mastery_threshold);
     REQUIRE(p2 < rules.mastery_threshold);
+    // Linear interpolation between the forecasts at the grid points (0.01 apart) around pk.
     auto at = [&](double pk) {
-      return forecast_mastery(m.skill("counting"), std::floor(pk * 1000.0) / 1000.0, rules)
-          .expected;
+      const double lo = std::floor(pk * 100.0) / 100.0, hi = lo + 0.01, w = (pk - lo) / 0.01;
+      const double e_lo = forecast_mastery(m.skill("counting"), lo, rules).expected;
+      if (hi >= rules.mastery_threshold) return e_lo;
+      return (1 - w) * e_lo + w * forecast_mastery(m.skill("counting"), hi, rules).expected;
     };
     ClassSummary cs = e.class_summary();
     CHECK(cs.skills[0].forecast_learners == 2);
-    CHECK_THAT(cs.skills[0].mean_forecast, WithinAbs((at(p1) + at(p2)) / 2, 1e-12));
+    CHECK_THAT(cs.skills[0].mean_forecast, WithinAbs((at(p1) + at(p2)) / 2, 1e-9));
+    // ... close to the mean of the learners' own forecasts.
+    const double own = (forecast_mastery(m.skill("counting"), p1, rules).expected +
+                        forecast_mastery(m.skill("counting"), p2, rules).expected) /
+                       2;
+    CHECK_THAT(cs.skills[0].mean_forecast, WithinAbs(own, 0.02 * own));
     CHECK(nlohmann::json::parse(cs.to_json()).at("skills").at(0).at("forecast_learners") == 2);
   }
 }

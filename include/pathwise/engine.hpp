@@ -48,10 +48,11 @@ struct PATHWISE_EXPORT SkillSummary {
   double mean = 0.0;
   /// Learners per P(known) band: [0, .2), [.2, .4), [.4, .6), [.6, .8), [.8, 1].
   std::array<std::size_t, 5> histogram{};
-  /// Mean forecast attempts to mastery (Forecast::expected, forecast_mastery() with default
-  /// options, from each learner's P(known) rounded down to a multiple of 0.001) over the
-  /// learners not yet at the threshold whose forecast reaches mastery within its cap; 0 when there
-  /// are none (then forecast_learners is 0).
+  /// Mean forecast attempts to mastery over the learners not yet at the threshold whose
+  /// forecast reaches mastery within its cap: Forecast::expected (forecast_mastery(), default
+  /// options) on a grid of P(known) in steps of 0.01, interpolated linearly to each learner's
+  /// value (the grid point below alone where the one above is at the threshold). 0 when there
+  /// are no such learners (then forecast_learners is 0).
   double mean_forecast = 0.0;
   /// The learners that mean is over.
   std::size_t forecast_learners = 0;
