@@ -518,8 +518,8 @@ pathwise_status pathwise_forecast(pathwise_engine_t* engine, const char* learner
                                   char** errmsg) {
   detail::clear(json_out);
   return c_guard(errmsg, [&] {
-    detail::set_out(json_out,
-                    detail::forecast_document(detail::engine_of(engine), require(learner, "learner")));
+    detail::set_out(json_out, detail::forecast_document(detail::engine_of(engine),
+                                                        require(learner, "learner")));
   });
 }
 

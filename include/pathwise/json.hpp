@@ -111,7 +111,8 @@ PATHWISE_EXPORT void from_json(const nlohmann::json& j, CrossValidateOptions& op
 
 /// One simulated policy's figures: {"attempts", "false_mastery", "false_mastery_delayed",
 ///  "over_practice", "post_test", "wheel_spinning", "declared_done", "completion",
-///  "dropped_out", "ci95": {"attempts", "false_mastery", "post_test", "completion"}} (means; ci95 are half-widths). The
+///  "dropped_out", "ci95": {"attempts", "false_mastery", "post_test", "completion"}} (means; ci95
+///  are half-widths). The
 /// per-learner runs and the curve are not included.
 PATHWISE_EXPORT void to_json(nlohmann::json& j, const PolicyResult& result);
 
