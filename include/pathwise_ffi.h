@@ -101,8 +101,20 @@ pathwise_status pathwise_set_goals(pathwise_engine_t* engine, const char* learne
                                    const char* goals_json, char** errmsg);
 
 /** Per-skill mastery over all stored learners, as JSON: {"learners", "damaged" (stored profiles
- *  that could not be read), "skills": [{"skill", "learners", "mastered", "mean", "histogram"}]}. */
+ *  that could not be read), "skills": [{"skill", "learners", "mastered", "mean", "histogram",
+ *  "mean_forecast" (mean forecast attempts to mastery of the learners below the threshold, as
+ *  pathwise_forecast's "expected"; 0 if none), "forecast_learners" (how many)}]}. */
 pathwise_status pathwise_class_summary(pathwise_engine_t* engine, char** json_out, char** errmsg);
+
+/** Forecast attempts until mastery of each of the learner's goal skills (every skill without
+ *  goals), practised from the learner's current P(known) under the skill's BKT parameters and the
+ *  engine's mastery threshold, as JSON: {"format": "pathwise-forecast", "version": "1.0",
+ *  "mastery_threshold", "skills": [{"skill", "p_known", "expected" (mean attempts over the
+ *  outcomes reaching mastery within the cap; null if none does), "low", "high" (10th and 90th
+ *  percentiles; null beyond the cap), "p_within_cap", "cap" (200)}]}. A learner with nothing
+ *  stored gets the fresh profile's forecast. */
+pathwise_status pathwise_forecast(pathwise_engine_t* engine, const char* learner, char** json_out,
+                                  char** errmsg);
 
 /** Everything held on a learner, as JSON: {"format": "pathwise-learner-export", "version": "1.0",
  *  "profile": {the profile document}, "responses": [{"item", "outcome" (0/1), "time" (ms)}, ...]
@@ -132,6 +144,9 @@ pathwise_status pathwise_profile_n(pathwise_engine_t* engine, const char* learne
 pathwise_status pathwise_set_goals_n(pathwise_engine_t* engine, const char* learner,
                                      size_t learner_len, const char* goals_json, size_t goals_len,
                                      char** errmsg);
+/** pathwise_forecast() with a learner id of `learner_len` bytes. */
+pathwise_status pathwise_forecast_n(pathwise_engine_t* engine, const char* learner,
+                                    size_t learner_len, char** json_out, char** errmsg);
 /** pathwise_export_learner() with a learner id of `learner_len` bytes. */
 pathwise_status pathwise_export_learner_n(pathwise_engine_t* engine, const char* learner,
                                           size_t learner_len, char** json_out, char** errmsg);

@@ -470,6 +470,16 @@ const char* status_name(pathwise_status s) noexcept {
   return "unknown";
 }
 
+/// The document of pathwise_forecast(): {"format", "version", "mastery_threshold", "skills"}.
+std::string forecast_document(const Engine& engine, std::string_view learner) {
+  nlohmann::json j;
+  j["format"] = "pathwise-forecast";
+  j["version"] = "1.0";
+  j["mastery_threshold"] = engine.config().rules.mastery_threshold;
+  j["skills"] = engine.forecast(learner);
+  return j.dump();
+}
+
 }  // namespace
 }  // namespace pathwise::detail
 
@@ -582,6 +592,24 @@ pathwise_status pathwise_class_summary(pathwise_engine_t* engine, char** json_ou
   detail::clear(json_out);
   return c_guard(errmsg, [&] {
     detail::set_out(json_out, detail::engine_of(engine).class_summary().to_json());
+  });
+}
+
+pathwise_status pathwise_forecast(pathwise_engine_t* engine, const char* learner, char** json_out,
+                                  char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    detail::set_out(json_out, detail::forecast_document(detail::engine_of(engine),
+                                                        require(learner, "learner")));
+  });
+}
+
+pathwise_status pathwise_forecast_n(pathwise_engine_t* engine, const char* learner,
+                                    size_t learner_len, char** json_out, char** errmsg) {
+  detail::clear(json_out);
+  return c_guard(errmsg, [&] {
+    std::string id = id_n(learner, learner_len, "learner");
+    detail::set_out(json_out, detail::forecast_document(detail::engine_of(engine), id));
   });
 }
 

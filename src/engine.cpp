@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <list>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -296,8 +297,8 @@ void Engine::record(const Response& r) {
   if (opt.check_clock) {
     // In milliseconds since the epoch: both lie within ±kMaxMillis, so the difference cannot
     // overflow, whereas the TimePoints' nanosecond difference can for times near the limits.
-    const auto ahead = std::chrono::milliseconds(to_millis(time) -
-                                                 to_millis(std::chrono::system_clock::now()));
+    const auto ahead =
+        std::chrono::milliseconds(to_millis(time) - to_millis(std::chrono::system_clock::now()));
     if (ahead > opt.max_future) {
       throw Error(ErrorCode::InvalidArgument,
                   "response time is " + std::to_string(ahead.count() / 1000) +
@@ -424,6 +425,20 @@ ClassSummary Engine::class_summary() const {
   const auto& skills = impl_->curriculum.skills();
   out.skills.resize(skills.size());
   for (std::size_t i = 0; i < skills.size(); ++i) out.skills[i].skill = skills[i].id;
+  // Forecasts on a grid of P(known) in steps of 0.01, interpolated between the two grid points
+  // around each learner's value (the one below alone where the one above reaches the
+  // threshold): at most 100 forecasts a skill however large the class.
+  std::vector<std::map<long, Forecast>> forecasts(skills.size());
+  const double threshold = impl_->config.rules.mastery_threshold;
+  auto grid = [&](std::size_t i, long k) -> const Forecast& {
+    auto it = forecasts[i].find(k);
+    if (it == forecasts[i].end())
+      it = forecasts[i]
+               .emplace(k, forecast_mastery(impl_->model.skill(skills[i].id),
+                                            static_cast<double>(k) / 100.0, impl_->config.rules))
+               .first;
+    return it->second;
+  };
   out.damaged = impl_->store->for_each([&](const LearnerProfile& p) {
     ++out.learners;
     for (std::size_t i = 0; i < skills.size(); ++i) {
@@ -432,12 +447,50 @@ ClassSummary Engine::class_summary() const {
       SkillSummary& sum = out.skills[i];
       ++sum.learners;
       sum.mean += pk;
-      if (pk >= impl_->config.rules.mastery_threshold) ++sum.mastered;
+      if (pk >= impl_->config.rules.mastery_threshold) {
+        ++sum.mastered;
+      } else {
+        const long k = static_cast<long>(std::floor(pk * 100.0));
+        const Forecast& lo = grid(i, k);
+        const double above = static_cast<double>(k + 1) / 100.0;
+        if (lo.p_within_cap > 0.0) {
+          double expected = lo.expected;
+          if (above < threshold) {
+            const Forecast& hi = grid(i, k + 1);
+            const double w = pk * 100.0 - static_cast<double>(k);
+            expected = (1.0 - w) * lo.expected + w * hi.expected;
+          }
+          sum.mean_forecast += expected;
+          ++sum.forecast_learners;
+        }
+      }
       sum.histogram[std::min<std::size_t>(4, static_cast<std::size_t>(pk * 5.0))]++;
     }
   });
-  for (auto& sum : out.skills)
+  for (auto& sum : out.skills) {
     if (sum.learners) sum.mean /= static_cast<double>(sum.learners);
+    if (sum.forecast_learners) sum.mean_forecast /= static_cast<double>(sum.forecast_learners);
+  }
+  return out;
+}
+
+std::vector<SkillForecast> Engine::forecast(std::string_view learner,
+                                            const ForecastOptions& options) const {
+  options.validate();
+  const LearnerProfile p = profile(learner);
+  std::vector<char> goal(impl_->curriculum.skills().size(), p.goals.empty() ? 1 : 0);
+  for (const auto& g : p.goals)
+    if (auto i = impl_->curriculum.skill_index(g)) goal[*i] = 1;
+  std::vector<SkillForecast> out;
+  for (std::size_t i = 0; i < goal.size(); ++i) {
+    if (!goal[i]) continue;
+    const std::string& id = impl_->curriculum.skills()[i].id;
+    const SkillState* st = p.find(id);
+    const BktParams& params = impl_->model.skill(id);
+    const double pk = st ? st->p_known : params.prior;
+    out.push_back(
+        SkillForecast{id, pk, forecast_mastery(params, pk, impl_->config.rules, options)});
+  }
   return out;
 }
 

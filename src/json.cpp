@@ -43,7 +43,9 @@ void to_json(nlohmann::json& j, const ClassSummary& summary) {
                       {"learners", s.learners},
                       {"mastered", s.mastered},
                       {"mean", s.mean},
-                      {"histogram", s.histogram}});
+                      {"histogram", s.histogram},
+                      {"mean_forecast", s.mean_forecast},
+                      {"forecast_learners", s.forecast_learners}});
   }
   j = {{"learners", summary.learners}, {"damaged", summary.damaged}, {"skills", std::move(skills)}};
 }

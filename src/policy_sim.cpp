@@ -156,6 +156,11 @@ class Run {
         t += std::chrono::milliseconds(
             static_cast<std::int64_t>(s_.o.days_between_sessions * 86400000.0));
       }
+      if (learner_.quits()) {
+        r.dropped_out = true;
+        ++step;  // this attempt was made
+        break;
+      }
     }
     r.attempts = step;
     // A learner who stopped keeps the state reached: the curve holds it.
@@ -280,7 +285,8 @@ std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const 
     res.policy = policy;
     res.curve.assign(options.max_attempts + 1, 0.0);
     std::vector<double> attempts, fm, fmd, over, post, to_mastery;
-    std::size_t wheel = 0, done = 0;
+    std::vector<double> completed;
+    std::size_t wheel = 0, done = 0, dropped = 0;
     for (std::size_t l = 0; l < options.learners; ++l) {
       Run run(setup, policy, l);
       LearnerRun r = run.go(res.curve);
@@ -293,6 +299,8 @@ std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const 
         to_mastery.push_back(static_cast<double>(r.attempts_to_mastery));
       wheel += r.wheel_spinning;
       done += r.declared_done;
+      dropped += r.dropped_out;
+      completed.push_back(r.declared_done ? 1.0 : 0.0);
       res.learners.push_back(r);
     }
     const double count = static_cast<double>(options.learners);
@@ -306,9 +314,39 @@ std::vector<PolicyResult> simulate_policies(const Curriculum& curriculum, const 
     res.reached_mastery = static_cast<double>(to_mastery.size()) / count;
     res.wheel_spinning = static_cast<double>(wheel) / count;
     res.declared_done = static_cast<double>(done) / count;
+    res.completion = estimate(completed);
+    res.dropped_out = static_cast<double>(dropped) / count;
     out.push_back(std::move(res));
   }
   return out;
+}
+
+PairedDifference paired_difference(const PolicyResult& a, const PolicyResult& b) {
+  if (a.learners.empty() || a.learners.size() != b.learners.size()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "paired differences need two runs of the same learners, got " +
+                    std::to_string(a.learners.size()) + " and " +
+                    std::to_string(b.learners.size()) + " learners",
+                Location{"", 0, 0, "learners"});
+  }
+  const std::size_t n = a.learners.size();
+  std::vector<double> att(n), fm(n), fmd(n), comp(n);
+  for (std::size_t l = 0; l < n; ++l) {
+    const LearnerRun &x = a.learners[l], &y = b.learners[l];
+    att[l] = static_cast<double>(x.attempts) - static_cast<double>(y.attempts);
+    fm[l] = x.false_mastery - y.false_mastery;
+    fmd[l] = x.false_mastery_delayed - y.false_mastery_delayed;
+    comp[l] = (x.declared_done ? 1.0 : 0.0) - (y.declared_done ? 1.0 : 0.0);
+  }
+  PairedDifference d;
+  d.a = a.policy;
+  d.b = b.policy;
+  d.learners = n;
+  d.attempts = estimate(att);
+  d.false_mastery = estimate(fm);
+  d.false_mastery_delayed = estimate(fmd);
+  d.completion = estimate(comp);
+  return d;
 }
 
 namespace {
@@ -401,10 +439,13 @@ void to_json(nlohmann::json& j, const PolicyResult& r) {
        {"post_test", r.post_test.mean},
        {"wheel_spinning", r.wheel_spinning},
        {"declared_done", r.declared_done},
+       {"completion", r.completion.mean},
+       {"dropped_out", r.dropped_out},
        {"ci95",
         {{"attempts", r.attempts.ci95},
          {"false_mastery", r.false_mastery.ci95},
-         {"post_test", r.post_test.ci95}}}};
+         {"post_test", r.post_test.ci95},
+         {"completion", r.completion.ci95}}}};
 }
 
 }  // namespace pathwise

@@ -1,5 +1,6 @@
 #include "pathwise/simulate.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -160,7 +161,41 @@ void PopulationOptions::validate() const {
     throw Error(ErrorCode::InvalidArgument, "forget_per_day must be in [0, 1]",
                 Location{"", 0, 0, "forget_per_day"});
   }
+  // Written so that NaN fails too.
+  auto in = [](double v, double lo, double hi, const char* field, const char* range) {
+    if (!(v >= lo && v <= hi)) {
+      throw Error(ErrorCode::InvalidArgument, std::string(field) + " must be in " + range,
+                  Location{"", 0, 0, field});
+    }
+  };
+  if (!(prior_correlation >= 0.0 && prior_correlation < 1.0)) {
+    throw Error(ErrorCode::InvalidArgument, "prior_correlation must be in [0, 1)",
+                Location{"", 0, 0, "prior_correlation"});
+  }
+  in(learn_sd, 0.0, 10.0, "learn_sd", "[0, 10]");
+  in(guess_slip_sd, 0.0, 10.0, "guess_slip_sd", "[0, 10]");
+  in(ability_level_correlation, -1.0, 1.0, "ability_level_correlation", "[-1, 1]");
+  in(quit_base, 0.0, 1.0, "quit_base", "[0, 1]");
+  in(quit_per_failure, 0.0, 1.0, "quit_per_failure", "[0, 1]");
+  in(quit_per_easy, 0.0, 1.0, "quit_per_easy", "[0, 1]");
+  if (easy_run > 1000000) {
+    throw Error(ErrorCode::InvalidArgument, "easy_run must be at most 1000000",
+                Location{"", 0, 0, "easy_run"});
+  }
 }
+
+namespace {
+
+double logistic_shift(double p, double shift) {
+  if (shift == 0.0 || !(p > 0.0 && p < 1.0)) return p;
+  const double z = std::log(p / (1.0 - p)) + shift;
+  return 1.0 / (1.0 + std::exp(-z));
+}
+
+// Standard normal CDF.
+double phi(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+}  // namespace
 
 SimulatedLearner::SimulatedLearner(const Curriculum& curriculum, const BktModel& model,
                                    const PopulationOptions& options, std::uint64_t index)
@@ -183,14 +218,50 @@ SimulatedLearner::SimulatedLearner(const Curriculum& curriculum, const BktModel&
     prior_[s] = beta_around(draw, p->prior, options.concentration);
     learn_[s] = beta_around(draw, p->learn, options.concentration);
   }
+  // The level and ability come from a stream of their own, so a population without correlation
+  // or spread draws exactly what it drew before they existed.
+  detail::SplitMix64 latent(detail::mix_seed(options.seed, "learner-latent", index));
+  level_ = normal(latent);
+  const double c = options.ability_level_correlation;
+  ability_ = c * level_ + std::sqrt(std::max(0.0, 1.0 - c * c)) * normal(latent);
+  if (options.learn_sd > 0.0) {
+    const double factor = std::exp(options.learn_sd * ability_);
+    for (double& l : learn_) l = std::min(1.0, l * factor);
+  }
+  quit_state_ = detail::mix_seed(options.seed, "learner-dropout", index);
   // Initial knowledge in prerequisite order, so that a skill is not known without its
   // prerequisites more often than the prerequisite effect allows.
+  const double r = options.prior_correlation;
   for (std::uint32_t s : curriculum.topological_order()) {
     bool ready = true;
     for (std::uint32_t p : curriculum.prerequisites(s)) ready = ready && known_[p];
     double chance = prior_[s] * (ready ? 1.0 : options.prerequisite_factor);
-    known_[s] = draw.uniform() < chance ? 1 : 0;
+    if (r > 0.0) {
+      // Phi of the liability is uniform on (0, 1) for every skill, so the chance given the
+      // prerequisites is as without correlation; the shared level correlates the skills.
+      const double liability = std::sqrt(r) * level_ + std::sqrt(1.0 - r) * normal(latent);
+      known_[s] = phi(liability) < chance ? 1 : 0;
+    } else {
+      known_[s] = draw.uniform() < chance ? 1 : 0;
+    }
   }
+}
+
+double SimulatedLearner::quit_chance() const noexcept {
+  const PopulationOptions& o = options_;
+  const double easy = easy_ > o.easy_run
+                          ? static_cast<double>(easy_ - static_cast<std::uint32_t>(o.easy_run))
+                          : 0.0;
+  return std::min(1.0, o.quit_base + o.quit_per_failure * static_cast<double>(failures_) +
+                           o.quit_per_easy * easy);
+}
+
+bool SimulatedLearner::quits() {
+  const double chance = quit_chance();
+  if (chance <= 0.0) return false;
+  detail::SplitMix64 g(quit_state_);
+  quit_state_ = g.next();
+  return static_cast<double>(quit_state_ >> 11) * 0x1.0p-53 < chance;
 }
 
 double SimulatedLearner::uniform() {
@@ -224,9 +295,10 @@ double SimulatedLearner::expected_correct(std::uint32_t item) const {
   }
   const Item& it = curriculum_->items()[item];
   double p = 1.0;
+  const double shift = options_.guess_slip_sd * ability_;
   for (std::uint32_t s : curriculum_->item_skills(item)) {
     BktParams q = model_->params_for(curriculum_->skills()[s].id, it.id);
-    p *= known_[s] ? 1.0 - q.slip : q.guess;
+    p *= known_[s] ? 1.0 - logistic_shift(q.slip, -shift) : logistic_shift(q.guess, shift);
   }
   return p;
 }
@@ -237,6 +309,10 @@ Outcome SimulatedLearner::answer(std::uint32_t item, TimePoint now) {
   }
   wait_until(now);
   const bool correct = uniform() < expected_correct(item);
+  bool easy = true;
+  for (std::uint32_t s : curriculum_->item_skills(item)) easy = easy && known_[s];
+  easy_ = easy ? easy_ + 1 : 0;
+  failures_ = correct ? 0 : failures_ + 1;
   for (std::uint32_t s : curriculum_->item_skills(item)) {
     if (known_[s]) continue;
     bool ready = true;

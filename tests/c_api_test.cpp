@@ -5,6 +5,7 @@
 #include "engine_fixtures.hpp"
 #include "pathwise.h"
 #include "pathwise/fit.hpp"
+#include "pathwise/forecast.hpp"
 #include "pathwise/response_log.hpp"
 
 using Catch::Matchers::Contains;
@@ -58,6 +59,39 @@ TEST_CASE("c_api: record, recommend and profile through the C boundary", "[c_api
   int existed = 0;
   REQUIRE(pathwise_erase_learner(engine.e, "u1", &existed, nullptr) == PATHWISE_OK);
   CHECK(existed == 1);
+}
+
+TEST_CASE("c_api: forecasts come back as a versioned JSON document", "[c_api]") {
+  Engine engine;
+  char* json = nullptr;
+  char* err = nullptr;
+  REQUIRE(pathwise_forecast(engine.e, "u1", &json, &err) == PATHWISE_OK);
+  auto j = nlohmann::json::parse(take(json));
+  CHECK(j.at("format") == "pathwise-forecast");
+  CHECK(j.at("version") == "1.0");
+  CHECK(j.at("mastery_threshold") == 0.95);
+  REQUIRE(j.at("skills").size() == 2);
+  const auto& c = j.at("skills").at(0);
+  CHECK(c.at("skill") == "counting");
+  CHECK(c.at("p_known") == 0.5);
+  pathwise::BktParams p{0.5, 0.2, 0.0, 0.2, 0.1};
+  pathwise::Forecast f = pathwise::forecast_mastery(p, 0.5, pathwise::ProfileRules{});
+  CHECK(c.at("expected") == f.expected);
+  CHECK(c.at("low") == *f.low);
+  CHECK(c.at("high") == *f.high);
+  CHECK(c.at("cap") == 200);
+  REQUIRE(pathwise_forecast_n(engine.e, "u1", 2, &json, &err) == PATHWISE_OK);
+  CHECK(nlohmann::json::parse(take(json)) == j);
+  CHECK(pathwise_forecast(engine.e, "", &json, &err) == PATHWISE_INVALID_ARGUMENT);
+  CHECK(json == nullptr);
+  take(err);
+  CHECK(pathwise_forecast_n(engine.e,
+                            "u\0"
+                            "1",
+                            3, &json, &err) == PATHWISE_INVALID_ARGUMENT);
+  take(err);
+  CHECK(pathwise_forecast(nullptr, "u1", &json, &err) == PATHWISE_INVALID_ARGUMENT);
+  take(err);
 }
 
 TEST_CASE("c_api: errors come back as status codes and messages, never exceptions", "[c_api]") {
@@ -714,8 +748,9 @@ TEST_CASE("c_api: under a layer model the profile shows the learner state and it
   const std::string model = fixtures::layered_model().to_json();
   pathwise_engine_t* e = nullptr;
   char* err = nullptr;
-  REQUIRE(pathwise_engine_create(kCurriculum, model.c_str(), R"({"engine": {"check_clock": false}})",
-                                 nullptr, &e, &err) == PATHWISE_OK);
+  REQUIRE(pathwise_engine_create(kCurriculum, model.c_str(),
+                                 R"({"engine": {"check_clock": false}})", nullptr, &e,
+                                 &err) == PATHWISE_OK);
   REQUIRE(pathwise_record(e, "u1", "c1", 1, 1700000000000, nullptr) == PATHWISE_OK);
   char* json = nullptr;
   REQUIRE(pathwise_profile(e, "u1", &json, nullptr) == PATHWISE_OK);

@@ -210,6 +210,16 @@ TEST_CASE("cli: record and recommend work on a profile database", "[cli]") {
   Run cs = with({"class-summary", "--json"});
   REQUIRE(cs.code == 0);
   CHECK(nlohmann::json::parse(cs.out).at("learners") == 1);
+  CHECK(nlohmann::json::parse(cs.out).at("skills").at(0).contains("mean_forecast"));
+  Run fc = with({"forecast", "--learner", "L1", "--json"});
+  REQUIRE(fc.code == 0);
+  auto fj = nlohmann::json::parse(fc.out);
+  CHECK(fj.at("format") == "pathwise-forecast");
+  REQUIRE(fj.at("skills").size() == 1);  // the goal set above
+  CHECK(fj.at("skills").at(0).at("skill") == "sub");
+  CHECK(fj.at("skills").at(0).at("cap") == 200);
+  CHECK_THAT(with({"forecast", "--learner", "L1"}).out, Contains("sub\t"));
+  CHECK(with({"forecast", "--learner", "L1", "--cap", "0"}).code == 2);
   Run ex = with({"export", "--learner", "L1"});
   REQUIRE(ex.code == 0);
   CHECK(nlohmann::json::parse(ex.out).at("responses").size() == 2);
@@ -236,7 +246,7 @@ TEST_CASE("cli: record and recommend work on a profile database", "[cli]") {
   CHECK(with({"export", "--learner", "L1"}).code == 1);
   CHECK(run({"erase", "--db", db, "--learner", "L1", "--curriculum", curriculum}).code == 2);
   for (const char* cmd :
-       {"profile", "export", "erase", "goals", "class-summary", "migrate-store"}) {
+       {"profile", "export", "erase", "goals", "class-summary", "forecast", "migrate-store"}) {
     Run help = run({cmd, "--help"});
     CHECK(help.code == 0);
     CHECK_THAT(help.out, Contains("usage: pathwise"));
@@ -341,6 +351,30 @@ TEST_CASE("cli: simulate's update and forgetting switches change only their poli
   CHECK(hidden.first == base.first);
   CHECK(hidden.second > base.second);  // its own schedule reviews what is never forgotten
   CHECK(run({"fit", "x.csv", "--hide-forgetting"}).code == 2);  // a simulate option only
+}
+
+TEST_CASE("cli: simulate prints completion and pathwise's paired differences", "[cli]") {
+  Run r = run({"simulate", "--learners", "60", "--varied-learners", "--json"});
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j.at("policies").at("pathwise").contains("completion"));
+  CHECK(j.at("policies").at("pathwise").contains("dropped_out"));
+  const auto& paired = j.at("paired_pathwise_minus");
+  for (const char* p : {"mastery-matched", "fixed", "random", "mastery", "oracle"}) {
+    INFO(p);
+    REQUIRE(paired.contains(p));
+    CHECK(paired.at(p).at("learners") == 60);
+    for (const char* k : {"attempts", "false_mastery", "false_mastery_delayed", "completion"})
+      CHECK(paired.at(p).at(k).contains("ci95"));
+  }
+  // Pathwise minus the oracle, which needs the fewest attempts without dropout.
+  Run t = run({"simulate", "--learners", "60"});
+  REQUIRE(t.code == 0);
+  CHECK_THAT(t.out, Contains("paired differences, pathwise minus"));
+  CHECK_THAT(t.out, Contains("completion"));
+  CHECK(run({"simulate", "--prior-correlation", "1"}).code == 2);
+  CHECK(run({"simulate", "--quit-base", "2"}).code == 2);
+  CHECK(run({"simulate", "--learn-sd", "-1"}).code == 2);
 }
 
 TEST_CASE("cli: simulate --curriculum without --model is a usage error", "[cli]") {
@@ -778,9 +812,9 @@ TEST_CASE("cli: --preset, --prior and --max-guess-plus-slip set the fit", "[cli]
   Run fixed = run({"fit", data, "--fix", "guess=0.6", "--fix", "slip=0.5"});
   CHECK(fixed.code == 2);
   CHECK_THAT(fixed.err, Contains("max_guess_plus_slip"));
-  CHECK(run({"fit", data, "--quiet", "--preset", "pybkt", "--fix", "guess=0.6", "--fix",
-             "slip=0.5"})
-            .code == 0);
+  CHECK(
+      run({"fit", data, "--quiet", "--preset", "pybkt", "--fix", "guess=0.6", "--fix", "slip=0.5"})
+          .code == 0);
 }
 
 TEST_CASE("cli: --learner-layer fits the layer, and predict writes its columns", "[cli][learner]") {
@@ -829,8 +863,7 @@ TEST_CASE("cli: --conjunctive fits and evaluates multi-skill rows jointly", "[cl
               std::to_string((l + t) % 3 ? 1 : 0) + "," + std::to_string(++order) + "\n";
   std::string data = write_log("conj.csv", text);
   std::string model = temp_path("conj-model.json");
-  REQUIRE(run({"fit", data, "--preset", "bkt", "--conjunctive", "-o", model, "--quiet"}).code ==
-          0);
+  REQUIRE(run({"fit", data, "--preset", "bkt", "--conjunctive", "-o", model, "--quiet"}).code == 0);
   pathwise::FitOptions o = pathwise::FitOptions::bkt();
   o.conjunctive = true;
   const pathwise::ResponseLog log = pathwise::ResponseLog::read_file(data);
@@ -848,8 +881,7 @@ TEST_CASE("cli: --conjunctive fits and evaluates multi-skill rows jointly", "[cl
   CHECK_THAT(refused.err, Contains("conjunctive"));
 }
 
-TEST_CASE("cli: inspect prints the time range read, and --time-column names the column",
-          "[cli]") {
+TEST_CASE("cli: inspect prints the time range read, and --time-column names the column", "[cli]") {
   const std::string data = write_log("times.csv",
                                      "user_id,skill_name,correct,when,timestamp\n"
                                      "SECRET-1,s,1,1161856318,x\n"

@@ -2,8 +2,8 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
@@ -384,9 +384,10 @@ ResponseLog interleaved_log(int learners, int per_learner, std::uint32_t seed) {
 
 }  // namespace
 
-TEST_CASE("engine: with a fitted learner layer, online P(correct) equals offline predict, "
-          "response by response, and so does the learner state",
-          "[engine][learner]") {
+TEST_CASE(
+    "engine: with a fitted learner layer, online P(correct) equals offline predict, "
+    "response by response, and so does the learner state",
+    "[engine][learner]") {
   const ResponseLog log = interleaved_log(40, 40, 11);
   FitOptions fo;
   fo.learner.enabled = true;
@@ -598,5 +599,58 @@ TEST_CASE("engine: engines numbering skills differently share one in-memory stor
       CHECK(ea.profile(l) == want);
       CHECK(eb.profile(l) == want);
     }
+  }
+}
+
+TEST_CASE("engine: forecasts each goal skill from the learner's P(known)", "[engine]") {
+  Engine e = make_engine();
+  const BktModel m = fixtures::small_model();
+  const ProfileRules rules = e.config().rules;
+  // Nothing stored: every skill at its prior.
+  std::vector<SkillForecast> fresh = e.forecast("L1");
+  REQUIRE(fresh.size() == 3);
+  CHECK(fresh[0].skill == "counting");
+  CHECK(fresh[0].p_known == 0.5);
+  CHECK(fresh[0].forecast == forecast_mastery(m.skill("counting"), 0.5, rules));
+  CHECK(fresh[2].forecast == forecast_mastery(m.skill("fractions"), 0.2, rules));
+  CHECK(fresh[2].forecast.expected > fresh[0].forecast.expected);  // a lower prior, slower
+  e.record({"L1", "c1", Outcome::Correct, kT0});
+  e.record({"L1", "c2", Outcome::Incorrect, kT0 + std::chrono::seconds(30)});
+  const LearnerProfile p = e.profile("L1");
+  std::vector<SkillForecast> after = e.forecast("L1");
+  CHECK(after[0].p_known == p.mastery("counting"));
+  CHECK(after[0].forecast == forecast_mastery(m.skill("counting"), p.mastery("counting"), rules));
+  e.set_goals("L1", {"fractions"});
+  std::vector<SkillForecast> goal = e.forecast("L1");
+  REQUIRE(goal.size() == 1);
+  CHECK(goal[0].skill == "fractions");
+  ForecastOptions o;
+  o.max_attempts = 5;
+  CHECK(e.forecast("L1", o)[0].forecast.cap == 5);
+  o.max_attempts = 0;
+  CHECK_THROWS_AS(e.forecast("L1", o), Error);
+  CHECK_THROWS_AS(e.forecast(""), Error);
+
+  SECTION("the class summary holds the mean forecast of the learners not yet mastered") {
+    e.record({"L2", "c1", Outcome::Correct, kT0});
+    const double p1 = e.profile("L1").mastery("counting"), p2 = e.profile("L2").mastery("counting");
+    REQUIRE(p1 < rules.mastery_threshold);
+    REQUIRE(p2 < rules.mastery_threshold);
+    // Linear interpolation between the forecasts at the grid points (0.01 apart) around pk.
+    auto at = [&](double pk) {
+      const double lo = std::floor(pk * 100.0) / 100.0, hi = lo + 0.01, w = (pk - lo) / 0.01;
+      const double e_lo = forecast_mastery(m.skill("counting"), lo, rules).expected;
+      if (hi >= rules.mastery_threshold) return e_lo;
+      return (1 - w) * e_lo + w * forecast_mastery(m.skill("counting"), hi, rules).expected;
+    };
+    ClassSummary cs = e.class_summary();
+    CHECK(cs.skills[0].forecast_learners == 2);
+    CHECK_THAT(cs.skills[0].mean_forecast, WithinAbs((at(p1) + at(p2)) / 2, 1e-9));
+    // ... close to the mean of the learners' own forecasts.
+    const double own = (forecast_mastery(m.skill("counting"), p1, rules).expected +
+                        forecast_mastery(m.skill("counting"), p2, rules).expected) /
+                       2;
+    CHECK_THAT(cs.skills[0].mean_forecast, WithinAbs(own, 0.02 * own));
+    CHECK(nlohmann::json::parse(cs.to_json()).at("skills").at(0).at("forecast_learners") == 2);
   }
 }

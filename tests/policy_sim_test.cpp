@@ -1,6 +1,7 @@
 #include "pathwise/policy_sim.hpp"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include "pathwise/json.hpp"
 
 using namespace pathwise;
+using Catch::Matchers::WithinAbs;
 
 namespace {
 
@@ -325,6 +327,8 @@ TEST_CASE("policy_sim: a result's JSON holds its means and half-widths", "[polic
   r.post_test = {0.9, 0.04};
   r.wheel_spinning = 0.125;
   r.declared_done = 0.75;
+  r.completion = {0.75, 0.03};
+  r.dropped_out = 0.2;
   r.curve = {0.1, 0.2};
   const nlohmann::json j = r;
   CHECK(j.at("attempts") == 40.5);
@@ -337,5 +341,100 @@ TEST_CASE("policy_sim: a result's JSON holds its means and half-widths", "[polic
   CHECK(j.at("ci95").at("attempts") == 1.25);
   CHECK(j.at("ci95").at("false_mastery") == 0.01);
   CHECK(j.at("ci95").at("post_test") == 0.04);
+  CHECK(j.at("completion") == 0.75);
+  CHECK(j.at("dropped_out") == 0.2);
+  CHECK(j.at("ci95").at("completion") == 0.03);
   CHECK_FALSE(j.contains("curve"));
+}
+
+TEST_CASE(
+    "policy_sim: dropout is reproducible by seed and leaves the learners who stay as they "
+    "were",
+    "[policy_sim]") {
+  PolicySimulationOptions o = small_options();
+  PolicySimulationOptions d = o;
+  d.population.quit_base = 0.02;
+  d.population.quit_per_failure = 0.03;
+  const auto plain = simulate_policies(sim_curriculum(), sim_model(), {SimPolicy::Mastery}, o)[0];
+  const auto a = simulate_policies(sim_curriculum(), sim_model(), {SimPolicy::Mastery}, d)[0];
+  const auto b = simulate_policies(sim_curriculum(), sim_model(), {SimPolicy::Mastery}, d)[0];
+  std::size_t dropped = 0;
+  for (std::size_t l = 0; l < a.learners.size(); ++l) {
+    const LearnerRun &x = a.learners[l], &y = b.learners[l], &z = plain.learners[l];
+    CHECK(x.attempts == y.attempts);
+    CHECK(x.dropped_out == y.dropped_out);
+    CHECK(x.false_mastery == y.false_mastery);
+    CHECK_FALSE(z.dropped_out);
+    if (x.dropped_out) {
+      ++dropped;
+      CHECK_FALSE(x.declared_done);
+      CHECK(x.attempts <= z.attempts);
+    } else {
+      CHECK(x.attempts == z.attempts);
+      CHECK(x.false_mastery == z.false_mastery);
+    }
+  }
+  CHECK(dropped > 0);
+  CHECK(a.dropped_out == static_cast<double>(dropped) / a.learners.size());
+  CHECK(a.completion.mean == a.declared_done);
+  CHECK(plain.completion.mean == plain.declared_done);
+  d.population.seed = 2;
+  const auto other = simulate_policies(sim_curriculum(), sim_model(), {SimPolicy::Mastery}, d)[0];
+  bool differs = false;
+  for (std::size_t l = 0; l < a.learners.size(); ++l)
+    differs = differs || other.learners[l].attempts != a.learners[l].attempts;
+  CHECK(differs);
+}
+
+TEST_CASE("policy_sim: a constant quit chance gives the truncated geometric mean of attempts",
+          "[policy_sim]") {
+  // The fixed order never stops early: with quit chance q after every attempt and a plan of
+  // K = 3 skills x 40 items, attempts = min(G, K) for G geometric on {1, 2, ...}:
+  // E = (1 - (1 - q)^K) / q.
+  PolicySimulationOptions o = small_options();
+  o.learners = 4000;
+  o.fixed_per_skill = 40;
+  o.population.quit_base = 0.05;
+  const auto r = simulate_policies(sim_curriculum(), sim_model(), {SimPolicy::Fixed}, o)[0];
+  const double q = 0.05, k = 120;
+  const double expected = (1 - std::pow(1 - q, k)) / q;
+  CHECK(std::fabs(r.attempts.mean - expected) < 4 * r.attempts.ci95 / 1.96);
+  CHECK(std::fabs(r.completion.mean - std::pow(1 - q, k)) < 0.01);
+}
+
+TEST_CASE("policy_sim: paired differences and their intervals are as worked by hand",
+          "[policy_sim]") {
+  auto run_of = [](std::vector<std::size_t> attempts, std::vector<bool> done,
+                   std::vector<double> fm) {
+    PolicyResult r;
+    for (std::size_t l = 0; l < attempts.size(); ++l) {
+      LearnerRun x;
+      x.attempts = attempts[l];
+      x.declared_done = done[l];
+      x.false_mastery = fm[l];
+      x.false_mastery_delayed = fm[l];
+      r.learners.push_back(x);
+    }
+    return r;
+  };
+  PolicyResult a = run_of({10, 20, 30, 40}, {true, true, false, true}, {0.0, 0.2, 0.4, 0.0});
+  PolicyResult b = run_of({12, 18, 35, 41}, {true, false, false, true}, {0.0, 0.0, 0.4, 0.2});
+  a.policy = SimPolicy::Pathwise;
+  b.policy = SimPolicy::Mastery;
+  PairedDifference d = paired_difference(a, b);
+  CHECK(d.learners == 4);
+  CHECK(d.a == SimPolicy::Pathwise);
+  // Attempts: differences -2, 2, -5, -1: mean -1.5; squares about it 0.25 + 12.25 + 12.25 +
+  // 0.25 = 25, variance 25/3, standard error sqrt(25/12), half-width 1.96 x 1.443376 = 2.829016.
+  CHECK_THAT(d.attempts.mean, WithinAbs(-1.5, 1e-12));
+  CHECK_THAT(d.attempts.ci95, WithinAbs(1.96 * std::sqrt(25.0 / 12.0), 1e-12));
+  // Completion: 0, 1, 0, 0: mean 0.25, variance 0.75 / 3 = 0.25, standard error 0.25.
+  CHECK_THAT(d.completion.mean, WithinAbs(0.25, 1e-12));
+  CHECK_THAT(d.completion.ci95, WithinAbs(1.96 * 0.25, 1e-12));
+  // False mastery: 0, 0.2, 0, -0.2: mean 0, variance 0.08 / 3.
+  CHECK_THAT(d.false_mastery.mean, WithinAbs(0.0, 1e-12));
+  CHECK_THAT(d.false_mastery.ci95, WithinAbs(1.96 * std::sqrt(0.08 / 3.0 / 4.0), 1e-12));
+  CHECK_THROWS_AS(paired_difference(a, PolicyResult{}), Error);
+  PolicyResult shorter = run_of({1}, {true}, {0.0});
+  CHECK_THROWS_AS(paired_difference(a, shorter), Error);
 }

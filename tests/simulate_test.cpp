@@ -214,3 +214,141 @@ TEST_CASE("simulate: course_from_model makes a course from a model's skills and 
     CHECK((std::fabs(e - 0.25) < 1e-12 || std::fabs(e - 0.95) < 1e-12));
   }
 }
+
+namespace {
+
+// a -> b, both at prior 0.5 (concentration 0: every learner exactly the model).
+BktModel half_model(double guess = 0.2, double slip = 0.1, double learn = 0.2) {
+  BktModel m;
+  m.set_skill("a", BktParams{0.5, learn, 0.0, guess, slip});
+  m.set_skill("b", BktParams{0.5, learn, 0.0, guess, slip});
+  return m;
+}
+
+struct Frequencies {
+  double a = 0, b = 0, both = 0;
+};
+
+Frequencies initial_knowledge(const PopulationOptions& o, int n) {
+  Curriculum c = chain_curriculum();
+  BktModel m = half_model();
+  Frequencies f;
+  for (int i = 0; i < n; ++i) {
+    SimulatedLearner l(c, m, o, static_cast<std::uint64_t>(i));
+    f.a += l.knows(0);
+    f.b += l.knows(1);
+    f.both += l.knows(0) && l.knows(1);
+  }
+  f.a /= n;
+  f.b /= n;
+  f.both /= n;
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "simulate: correlated priors keep each skill's chance and correlate the skills as the "
+    "Gaussian copula says",
+    "[simulate]") {
+  // Liabilities L_a, L_b standard normal with correlation r; a skill is known iff Phi(L) is
+  // below its chance. With chances 0.5 and 0.5: P(both) = 1/4 + asin(r) / (2 pi) (the
+  // orthant probability of a bivariate normal), so r = 0.5 gives 1/4 + 1/12 = 1/3.
+  PopulationOptions o;
+  o.concentration = 0;
+  o.prerequisite_factor = 1.0;  // b's chance is 0.5 whether or not a is known
+  o.prior_correlation = 0.5;
+  const int n = 40000;
+  const double se = std::sqrt(0.25 / n);
+  Frequencies f = initial_knowledge(o, n);
+  CHECK(std::fabs(f.a - 0.5) < 4 * se);
+  CHECK(std::fabs(f.b - 0.5) < 4 * se);
+  CHECK(std::fabs(f.both - 1.0 / 3.0) < 4 * se);
+  // P(b | a) = (1/3) / (1/2) = 2/3; P(b | not a) = (1/2 - 1/3) / (1/2) = 1/3.
+  CHECK(std::fabs(f.both / f.a - 2.0 / 3.0) < 8 * se);
+  CHECK(std::fabs((f.b - f.both) / (1 - f.a) - 1.0 / 3.0) < 8 * se);
+
+  SECTION("without correlation the skills are independent: P(both) = 1/4") {
+    o.prior_correlation = 0.0;
+    Frequencies g = initial_knowledge(o, n);
+    CHECK(std::fabs(g.both - 0.25) < 4 * se);
+  }
+  SECTION("with prerequisite_factor 0, b is known only with a: P(b) = P(both) = 1/3") {
+    o.prerequisite_factor = 0.0;
+    Frequencies g = initial_knowledge(o, n);
+    CHECK(g.b == g.both);
+    CHECK(std::fabs(g.b - 1.0 / 3.0) < 4 * se);
+  }
+}
+
+TEST_CASE("simulate: ability scales learning and shifts guess and slip as documented",
+          "[simulate]") {
+  Curriculum c = chain_curriculum();
+  BktModel m = half_model(0.2, 0.1, 0.1);
+  PopulationOptions o;
+  o.concentration = 0;
+  o.learn_sd = 0.5;
+  o.guess_slip_sd = 0.3;
+  o.ability_level_correlation = 0.6;
+  const int n = 20000;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (int i = 0; i < n; ++i) {
+    SimulatedLearner l(c, m, o, static_cast<std::uint64_t>(i));
+    const double a = l.ability();
+    CHECK_THAT(l.learn(0),
+               Catch::Matchers::WithinAbs(std::min(1.0, 0.1 * std::exp(0.5 * a)), 1e-12));
+    // Item a1 answers by a's state alone: guess' = logistic(logit(0.2) + 0.3 a) if unknown,
+    // 1 - slip' = 1 - logistic(logit(0.1) - 0.3 a) if known.
+    const double expected = l.knows(0)
+                                ? 1.0 - 1.0 / (1.0 + std::exp(-(std::log(0.1 / 0.9) - 0.3 * a)))
+                                : 1.0 / (1.0 + std::exp(-(std::log(0.2 / 0.8) + 0.3 * a)));
+    CHECK_THAT(l.expected_correct(0), Catch::Matchers::WithinAbs(expected, 1e-12));
+    sxy += a * l.level();
+    sxx += l.level() * l.level();
+    syy += a * a;
+  }
+  // Both standard normal with correlation 0.6: the sample correlation's error is ~ 0.64/sqrt(n).
+  CHECK(std::fabs(sxy / std::sqrt(sxx * syy) - 0.6) < 4 * 0.64 / std::sqrt(n));
+}
+
+TEST_CASE("simulate: the quit chance follows failures and far-too-easy runs", "[simulate]") {
+  Curriculum c = chain_curriculum();
+  PopulationOptions o;
+  o.concentration = 0;
+  o.quit_base = 0.01;
+  o.quit_per_failure = 0.02;
+  o.quit_per_easy = 0.05;
+  o.easy_run = 5;
+  SECTION("a learner who never knows and never guesses fails every time") {
+    BktModel m;
+    m.set_skill("a", BktParams{0.0, 0.0, 0.0, 0.0, 0.1});
+    m.set_skill("b", BktParams{0.0, 0.0, 0.0, 0.0, 0.1});
+    SimulatedLearner l(c, m, o, 3);
+    CHECK(l.quit_chance() == 0.01);
+    for (int k = 1; k <= 4; ++k) {
+      CHECK(l.answer(0, kT) == Outcome::Incorrect);
+      CHECK(l.failures_in_a_row() == static_cast<std::uint32_t>(k));
+      CHECK_THAT(l.quit_chance(), Catch::Matchers::WithinAbs(0.01 + 0.02 * k, 1e-15));
+    }
+  }
+  SECTION("a learner who knows everything and never slips gets bored after easy_run items") {
+    BktModel m;
+    m.set_skill("a", BktParams{1.0, 0.0, 0.0, 0.0, 0.0});
+    m.set_skill("b", BktParams{1.0, 0.0, 0.0, 0.0, 0.0});
+    SimulatedLearner l(c, m, o, 3);
+    for (int k = 1; k <= 7; ++k) CHECK(l.answer(k % 2, kT) == Outcome::Correct);
+    CHECK(l.easy_in_a_row() == 7);
+    CHECK_THAT(l.quit_chance(), Catch::Matchers::WithinAbs(0.01 + 0.05 * 2, 1e-15));
+  }
+  SECTION("bad dropout settings are refused with their field") {
+    for (auto set : {+[](PopulationOptions& p) { p.quit_base = -0.1; },
+                     +[](PopulationOptions& p) { p.quit_per_failure = 1.5; },
+                     +[](PopulationOptions& p) { p.prior_correlation = 1.0; },
+                     +[](PopulationOptions& p) { p.learn_sd = std::nan(""); },
+                     +[](PopulationOptions& p) { p.ability_level_correlation = -2; }}) {
+      PopulationOptions bad;
+      set(bad);
+      CHECK_THROWS_AS(bad.validate(), Error);
+    }
+  }
+}

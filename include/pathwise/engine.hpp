@@ -13,6 +13,7 @@
 #include "pathwise/bkt.hpp"
 #include "pathwise/curriculum.hpp"
 #include "pathwise/export.hpp"
+#include "pathwise/forecast.hpp"
 #include "pathwise/policy.hpp"
 #include "pathwise/profile.hpp"
 #include "pathwise/store.hpp"
@@ -47,6 +48,14 @@ struct PATHWISE_EXPORT SkillSummary {
   double mean = 0.0;
   /// Learners per P(known) band: [0, .2), [.2, .4), [.4, .6), [.6, .8), [.8, 1].
   std::array<std::size_t, 5> histogram{};
+  /// Mean forecast attempts to mastery over the learners not yet at the threshold whose
+  /// forecast reaches mastery within its cap: Forecast::expected (forecast_mastery(), default
+  /// options) on a grid of P(known) in steps of 0.01, interpolated linearly to each learner's
+  /// value (the grid point below alone where the one above is at the threshold). 0 when there
+  /// are no such learners (then forecast_learners is 0).
+  double mean_forecast = 0.0;
+  /// The learners that mean is over.
+  std::size_t forecast_learners = 0;
 };
 
 /// Per-skill mastery distribution, for a teacher's view. Value type; thread-compatible.
@@ -59,7 +68,7 @@ struct PATHWISE_EXPORT ClassSummary {
   /// still removes them).
   std::size_t damaged = 0;
   /// {"learners": N, "damaged": N, "skills": [{"skill", "learners", "mastered", "mean",
-  /// "histogram"}]}.
+  /// "histogram", "mean_forecast", "forecast_learners"}]}.
   [[nodiscard]] std::string to_json() const;
 };
 
@@ -147,6 +156,15 @@ class PATHWISE_EXPORT Engine {
   /// Per-skill mastery over every stored learner. Throws Error (Io / Parse) if the store cannot
   /// be read.
   [[nodiscard]] ClassSummary class_summary() const;
+
+  /// For each of the learner's goal skills (every curriculum skill when the profile has no
+  /// goals), in curriculum order: the forecast attempts until mastery from the learner's
+  /// current P(known), by forecast_mastery() with the skill's BKT parameters and the engine's
+  /// mastery threshold. A learner with nothing stored gets the fresh profile's. Throws Error
+  /// (InvalidArgument) for a bad learner id or options, Error (Io / Parse / Busy) if the store
+  /// cannot be read.
+  [[nodiscard]] std::vector<SkillForecast> forecast(std::string_view learner,
+                                                    const ForecastOptions& options = {}) const;
 
   /// Everything held on a learner, as JSON: {"format": "pathwise-learner-export",
   /// "version": "1.0", "profile": {...}, "responses": [...]}. Throws Error (UnknownLearner) if

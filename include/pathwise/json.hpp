@@ -15,6 +15,8 @@ struct Metrics;
 struct Recommendation;
 struct ClassSummary;
 struct PolicyResult;
+struct Forecast;
+struct SkillForecast;
 struct SkillFitReport;
 struct FitReport;
 struct LearnerFitReport;
@@ -108,10 +110,17 @@ PATHWISE_EXPORT void from_json(const nlohmann::json& j, EvaluateOptions& options
 PATHWISE_EXPORT void from_json(const nlohmann::json& j, CrossValidateOptions& options);
 
 /// One simulated policy's figures: {"attempts", "false_mastery", "false_mastery_delayed",
-///  "over_practice", "post_test", "wheel_spinning", "declared_done",
-///  "ci95": {"attempts", "false_mastery", "post_test"}} (means; ci95 are half-widths). The
+///  "over_practice", "post_test", "wheel_spinning", "declared_done", "completion",
+///  "dropped_out", "ci95": {"attempts", "false_mastery", "post_test", "completion"}} (means; ci95
+///  are half-widths). The
 /// per-learner runs and the curve are not included.
 PATHWISE_EXPORT void to_json(nlohmann::json& j, const PolicyResult& result);
+
+/// One forecast: {"expected", "low", "high", "p_within_cap", "cap"}; "expected" is null when
+/// p_within_cap is 0, "low" and "high" are null when beyond the cap.
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const Forecast& forecast);
+/// {"skill", "p_known", and the forecast's fields}.
+PATHWISE_EXPORT void to_json(nlohmann::json& j, const SkillForecast& forecast);
 
 // Learner profiles and the model are documents with their own format and version:
 // LearnerProfile::to_json() / from_json(), BktModel::to_json() / from_json().

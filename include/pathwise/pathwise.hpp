@@ -5,6 +5,7 @@
 #include "pathwise/curriculum.hpp"
 #include "pathwise/engine.hpp"
 #include "pathwise/fit.hpp"
+#include "pathwise/forecast.hpp"
 #include "pathwise/log.hpp"
 #include "pathwise/metrics.hpp"
 #include "pathwise/placement.hpp"

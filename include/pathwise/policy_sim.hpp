@@ -95,6 +95,9 @@ struct PATHWISE_EXPORT LearnerRun {
   bool wheel_spinning = false;
   /// Attempt after which every goal skill was first truly known (0 = from the start; -1 never).
   long attempts_to_mastery = -1;
+  /// Whether the learner quit (PopulationOptions' dropout) before the policy declared done.
+  /// A learner completes when the policy declares done: neither quitting nor reaching the cap.
+  bool dropped_out = false;
 };
 
 /// Mean and 95% confidence half-width (1.96 standard errors) of one figure over learners.
@@ -110,6 +113,10 @@ struct PATHWISE_EXPORT PolicyResult {
   /// Share of learners flagged wheel-spinning, and of learners whose policy declared done.
   double wheel_spinning = 0.0;
   double declared_done = 0.0;
+  /// Completion: the share of learners whose policy declared done before they quit or reached
+  /// the cap (declared_done, with its confidence interval), and the share who quit.
+  Estimate completion;
+  double dropped_out = 0.0;
   /// Mean attempts to true mastery over the learners who reached it, and their share.
   Estimate attempts_to_mastery;
   double reached_mastery = 0.0;
@@ -125,6 +132,24 @@ struct PATHWISE_EXPORT PolicyResult {
 [[nodiscard]] PATHWISE_EXPORT std::vector<PolicyResult> simulate_policies(
     const Curriculum& curriculum, const BktModel& model, const std::vector<SimPolicy>& policies,
     const PolicySimulationOptions& options);
+
+/// Paired differences between two policies run on the same learners: per learner, the figure
+/// under `a` minus the figure under `b`, averaged, with a 95% confidence half-width of 1.96
+/// standard errors of that mean (the sample standard deviation of the differences over
+/// sqrt(learners)). Pairing removes the spread between learners that an unpaired comparison of
+/// two means keeps. Value type.
+struct PATHWISE_EXPORT PairedDifference {
+  SimPolicy a = SimPolicy::Pathwise, b = SimPolicy::Mastery;
+  std::size_t learners = 0;
+  /// Attempts, false mastery at done, false mastery delay_days later, completion (1 if the
+  /// policy declared done for the learner, else 0).
+  Estimate attempts, false_mastery, false_mastery_delayed, completion;
+};
+
+/// The paired differences `a` - `b`. Throws Error (InvalidArgument) unless both hold the same
+/// positive number of learners (runs of one simulate_policies() population). Thread-safe.
+[[nodiscard]] PATHWISE_EXPORT PairedDifference paired_difference(const PolicyResult& a,
+                                                                 const PolicyResult& b);
 
 /// One setting tried by a matched-quality search, and what it gave. Value type.
 struct PATHWISE_EXPORT SweepPoint {

@@ -64,7 +64,37 @@ struct PATHWISE_EXPORT PopulationOptions {
   /// passes; practice can make it known again). Default: 0.
   double forget_per_day = 0.0;
 
-  /// Throws Error (InvalidArgument) naming the setting if one is out of range.
+  // The settings below are all off by default (the population of the figures before them).
+  // docs/policy-evaluation.md states the generative model they form.
+
+  /// Correlation of prior knowledge across skills, in [0, 1). Each learner has a latent level z
+  /// (standard normal); skill s is initially known iff Phi(sqrt(r) z + sqrt(1 - r) e_s) < c_s,
+  /// with e_s standard normal and independent per skill, and c_s the chance the independent draw
+  /// uses (the learner's prior, times prerequisite_factor if a prerequisite is not known). So
+  /// each skill's chance given its prerequisites is unchanged, and r is the correlation of the
+  /// latent liabilities of any two skills (a Gaussian copula). 0: independent draws. Default: 0.
+  double prior_correlation = 0.0;
+  /// Spread of learning speed: each learner has an ability a (standard normal) and learns every
+  /// skill at learn x exp(learn_sd x a) (at most 1). 0: the Beta-drawn rates alone. Default: 0.
+  double learn_sd = 0.0;
+  /// Spread of answering by ability, in log-odds: guess' = logistic(logit(guess) + g a) and
+  /// slip' = logistic(logit(slip) - g a) with g this (guess or slip 0 or 1 stay as they are).
+  /// Default: 0.
+  double guess_slip_sd = 0.0;
+  /// Correlation of the ability a with the prior-knowledge level z, in [-1, 1]. Default: 0.
+  double ability_level_correlation = 0.0;
+  /// Dropout: after each attempt the learner quits with probability min(1, quit_base +
+  /// quit_per_failure x (wrong answers in a row) + quit_per_easy x max(0, far-too-easy items in
+  /// a row - easy_run)), where an item is far too easy when the learner already truly knows every
+  /// skill of it. All 0: nobody quits. Defaults: 0, 0, 0 and 5.
+  double quit_base = 0.0;
+  double quit_per_failure = 0.0;
+  double quit_per_easy = 0.0;
+  std::size_t easy_run = 5;
+
+  /// Throws Error (InvalidArgument) naming the setting if one is out of range (the rates above:
+  /// finite, learn_sd and guess_slip_sd in [0, 10], the quit terms in [0, 1], easy_run at most
+  /// 1,000,000).
   void validate() const;
 };
 
@@ -93,6 +123,18 @@ class PATHWISE_EXPORT SimulatedLearner {
   /// This learner's own prior and learn rate for a skill.
   [[nodiscard]] double prior(std::uint32_t skill) const { return prior_.at(skill); }
   [[nodiscard]] double learn(std::uint32_t skill) const { return learn_.at(skill); }
+  /// The learner's latent prior-knowledge level z and ability a (both standard normal; used only
+  /// as far as prior_correlation, learn_sd and guess_slip_sd say).
+  [[nodiscard]] double level() const noexcept { return level_; }
+  [[nodiscard]] double ability() const noexcept { return ability_; }
+  /// Wrong answers in a row, and far-too-easy items in a row, up to the last answer.
+  [[nodiscard]] std::uint32_t failures_in_a_row() const noexcept { return failures_; }
+  [[nodiscard]] std::uint32_t easy_in_a_row() const noexcept { return easy_; }
+  /// The chance that the learner quits after the last answer (PopulationOptions' dropout).
+  [[nodiscard]] double quit_chance() const noexcept;
+  /// Whether the learner quits now: one draw from the learner's own dropout stream (so dropout
+  /// leaves the answers of the learners who stay as they were), none while the chance is 0.
+  bool quits();
 
  private:
   const Curriculum* curriculum_;
@@ -103,6 +145,9 @@ class PATHWISE_EXPORT SimulatedLearner {
   std::vector<double> prior_, learn_;
   std::vector<std::int64_t> last_seen_ms_;  // per skill: when time was last applied to it
   std::int64_t now_ms_ = INT64_MIN;
+  double level_ = 0.0, ability_ = 0.0;
+  std::uint32_t failures_ = 0, easy_ = 0;
+  std::uint64_t quit_state_ = 0;
 
   double uniform();
   void forget(std::uint32_t skill, std::int64_t now_ms);

@@ -12,10 +12,10 @@ namespace {
 /// Every command, in the order of 'pathwise --help'.
 const std::vector<const Command*>& commands() {
   static const std::vector<const Command*> all = {
-      &kInspectCommand,       &kFitCommand,      &kEvaluateCommand,  &kPredictCommand,
-      &kCrossvalidateCommand, &kRecordCommand,   &kRecommendCommand, &kProfileCommand,
-      &kExportCommand,        &kEraseCommand,    &kGoalsCommand,     &kClassSummaryCommand,
-      &kMigrateStoreCommand,  &kSimulateCommand, &kReportCommand};
+      &kInspectCommand,       &kFitCommand,          &kEvaluateCommand,  &kPredictCommand,
+      &kCrossvalidateCommand, &kRecordCommand,       &kRecommendCommand, &kProfileCommand,
+      &kExportCommand,        &kEraseCommand,        &kGoalsCommand,     &kClassSummaryCommand,
+      &kForecastCommand,      &kMigrateStoreCommand, &kSimulateCommand, &kReportCommand};
   return all;
 }
 

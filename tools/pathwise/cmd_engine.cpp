@@ -115,6 +115,38 @@ int run_goals(const Args& a, Io& io) {
   return kOk;
 }
 
+int run_forecast(const Args& a, Io& io) {
+  std::string learner = required_value(a, "--learner");
+  ForecastOptions fo;
+  if (auto v = a.value("--cap"))
+    fo.max_attempts =
+        static_cast<std::uint32_t>(parse_int("--cap", *v, 1, ForecastOptions::kMaxAttempts));
+  Engine engine = open_engine(a);
+  const std::vector<SkillForecast> fs = engine.forecast(learner, fo);
+  if (a.flag("--json")) {
+    nlohmann::json j;
+    j["format"] = "pathwise-forecast";
+    j["version"] = "1.0";
+    j["mastery_threshold"] = engine.config().rules.mastery_threshold;
+    j["skills"] = fs;
+    io.out << j.dump() << "\n";
+    return kOk;
+  }
+  io.out << "attempts until P(known) >= " << fixed(engine.config().rules.mastery_threshold, 3)
+         << ", practising each skill alone (BKT; 10th-90th percentile)\n"
+         << "skill\tp_known\texpected\trange\tP(within " << fo.max_attempts << ")\n";
+  auto bound = [&](const std::optional<std::uint32_t>& v) {
+    return v ? std::to_string(*v) : ">" + std::to_string(fo.max_attempts);
+  };
+  for (const SkillForecast& f : fs) {
+    io.out << f.skill << "\t" << fixed(f.p_known, 3) << "\t"
+           << (f.forecast.p_within_cap > 0.0 ? fixed(f.forecast.expected, 1) : std::string("-"))
+           << "\t" << bound(f.forecast.low) << "-" << bound(f.forecast.high) << "\t"
+           << fixed(f.forecast.p_within_cap, 3) << "\n";
+  }
+  return kOk;
+}
+
 int run_class_summary(const Args& a, Io& io) {
   Engine engine = open_engine(a);
   ClassSummary cs = engine.class_summary();
@@ -122,11 +154,11 @@ int run_class_summary(const Args& a, Io& io) {
     io.out << cs.to_json() << "\n";
     return kOk;
   }
-  io.out << cs.learners << " learners\nskill\tmastered\tmean\thistogram\n";
+  io.out << cs.learners << " learners\nskill\tmastered\tmean\thistogram\tforecast\n";
   for (const auto& s : cs.skills) {
     io.out << s.skill << "\t" << s.mastered << "\t" << fixed(s.mean, 3) << "\t";
     for (std::size_t k = 0; k < s.histogram.size(); ++k) io.out << (k ? " " : "") << s.histogram[k];
-    io.out << "\n";
+    io.out << "\t" << (s.forecast_learners ? fixed(s.mean_forecast, 1) : std::string("-")) << "\n";
   }
   return kOk;
 }
@@ -138,11 +170,16 @@ const OptionGroup kRecordOwn{
      {"--json", nullptr, "print {\"recorded\": true, \"responses\": N, \"p_known\": {...}}"}}};
 const OptionGroup kRecommendOwn{
     nullptr,
-    {{"--json", nullptr, "print one JSON object (item, skill, reason, explanation, p_correct, alternatives)"}}};
+    {{"--json", nullptr,
+      "print one JSON object (item, skill, reason, explanation, p_correct, alternatives)"}}};
 const OptionGroup kProfileOwn{nullptr, {{"--json", nullptr, "print the profile document"}}};
 const OptionGroup kGoalsOwn{
     nullptr, {{"--set", "LIST", "the new goals"}, {"--json", nullptr, "print {\"goals\": [...]}"}}};
 const OptionGroup kClassSummaryOwn{nullptr, {{"--json", nullptr, "print one JSON object"}}};
+const OptionGroup kForecastOwn{
+    nullptr,
+    {{"--cap", "N", "attempts looked ahead (default 200)"},
+     {"--json", nullptr, "print the forecast document (as the C API's pathwise_forecast)"}}};
 const OptionGroup kNone{nullptr, {}};
 
 }  // namespace
@@ -200,10 +237,23 @@ const Command kClassSummaryCommand{
     "class-summary",
     "per-skill mastery over every learner of a store",
     "class-summary --curriculum C --model M --db URL [--json]",
-    "Per-skill mastery over every learner of the store: learners, mastered, mean P(known) and a "
-    "histogram over [0,.2) [.2,.4) [.4,.6) [.6,.8) [.8,1].",
+    "Per-skill mastery over every learner of the store: learners, mastered, mean P(known), a "
+    "histogram over [0,.2) [.2,.4) [.4,.6) [.6,.8) [.8,1], and the mean forecast attempts to "
+    "mastery of the learners not yet mastered (see forecast).",
     {&kClassSummaryOwn, &kEngineGroup},
     false,
     run_class_summary};
+
+const Command kForecastCommand{
+    "forecast",
+    "attempts until each goal skill is mastered, with a range",
+    "forecast --curriculum C --model M --db URL --learner ID [--cap N] [--json]",
+    "For each of the learner's goal skills: the expected attempts until BKT's P(known) reaches "
+    "the mastery threshold when the skill is practised, from the learner's current P(known), "
+    "with the 10th-90th percentile range and the chance of mastery within the cap. Exact for "
+    "BKT by dynamic programming over the reachable P(known) values (docs/engine.md).",
+    {&kForecastOwn, &kEngineGroup},
+    false,
+    run_forecast};
 
 }  // namespace pathwise::cli

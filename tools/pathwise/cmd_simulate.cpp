@@ -1,5 +1,6 @@
 // pathwise simulate: policies compared on simulated learners (the figures of
 // docs/policy-evaluation.md).
+#include <cmath>
 #include <fstream>
 #include <iomanip>
 #include <optional>
@@ -60,6 +61,41 @@ PolicySimulationOptions simulation_options(const Args& a) {
     o.population.concentration = parse_double("--concentration", *v);
     if (o.population.concentration < 0) throw UsageError("--concentration must be >= 0");
   }
+  PopulationOptions& pop = o.population;
+  if (auto v = a.value("--prior-correlation")) {
+    pop.prior_correlation = parse_unit("--prior-correlation", *v);
+    if (pop.prior_correlation >= 1.0) throw UsageError("--prior-correlation must be below 1");
+  }
+  auto spread = [&](const char* name, double& field) {
+    if (auto v = a.value(name)) {
+      field = parse_double(name, *v);
+      if (!(field >= 0.0 && field <= 10.0))
+        throw UsageError(std::string(name) + " must be in [0, 10]");
+    }
+  };
+  spread("--learn-sd", pop.learn_sd);
+  spread("--guess-slip-sd", pop.guess_slip_sd);
+  if (auto v = a.value("--ability-level-correlation")) {
+    pop.ability_level_correlation = parse_double("--ability-level-correlation", *v);
+    if (!(std::fabs(pop.ability_level_correlation) <= 1.0))
+      throw UsageError("--ability-level-correlation must be in [-1, 1]");
+  }
+  if (auto v = a.value("--quit-base")) pop.quit_base = parse_unit("--quit-base", *v);
+  if (auto v = a.value("--quit-per-failure"))
+    pop.quit_per_failure = parse_unit("--quit-per-failure", *v);
+  if (auto v = a.value("--quit-per-easy")) pop.quit_per_easy = parse_unit("--quit-per-easy", *v);
+  if (auto v = a.value("--easy-run"))
+    pop.easy_run = static_cast<std::size_t>(parse_int("--easy-run", *v, 0, 1000000));
+  if (a.flag("--varied-learners")) {
+    // One documented population for docs/policy-evaluation.md; explicit options still win.
+    if (!a.value("--prior-correlation")) pop.prior_correlation = 0.5;
+    if (!a.value("--learn-sd")) pop.learn_sd = 0.5;
+    if (!a.value("--guess-slip-sd")) pop.guess_slip_sd = 0.3;
+    if (!a.value("--ability-level-correlation")) pop.ability_level_correlation = 0.5;
+    if (!a.value("--quit-base")) pop.quit_base = 0.001;
+    if (!a.value("--quit-per-failure")) pop.quit_per_failure = 0.005;
+    if (!a.value("--quit-per-easy")) pop.quit_per_easy = 0.005;
+  }
   o.baseline_conjunctive_update = a.flag("--conjunctive-baselines");
   o.tell_forgetting = !a.flag("--hide-forgetting");
   o.config.rules.conjunctive_update = !a.flag("--classic-pathwise");
@@ -95,12 +131,28 @@ struct Comparison {
   PolicySimulationOptions options;    // as run (fixed_per_skill as chosen)
   std::vector<PolicyResult> results;  // in the order of the policies asked for
   std::optional<MatchedSweep> fixed_sweep, tutor_sweep;
+  /// Pathwise minus each other policy, learner by learner, and minus the tutor at the matched
+  /// threshold ("mastery-matched") when its sweep matched.
+  std::vector<std::pair<std::string, PairedDifference>> paired;
 };
+
+/// Pathwise's paired differences against the other policies run, and the matched tutor.
+void add_paired(Comparison& c) {
+  const PolicyResult* pw = nullptr;
+  for (const auto& r : c.results)
+    if (r.policy == SimPolicy::Pathwise) pw = &r;
+  if (!pw) return;
+  if (c.tutor_sweep && c.tutor_sweep->matched)
+    c.paired.emplace_back("mastery-matched", paired_difference(*pw, *c.tutor_sweep->result));
+  for (const auto& r : c.results)
+    if (r.policy != SimPolicy::Pathwise)
+      c.paired.emplace_back(to_string(r.policy), paired_difference(*pw, r));
+}
 
 /// Runs the policies. With 'all', Pathwise runs first and the fixed order (unless
 /// --fixed-per-skill is given) and the mastery tutor are then searched for its false mastery.
 Comparison compare(const SyntheticCourse& course, const Args& a, std::ostream& err) {
-  Comparison c{simulation_options(a), {}, std::nullopt, std::nullopt};
+  Comparison c{simulation_options(a), {}, std::nullopt, std::nullopt, {}};
   PolicySimulationOptions& o = c.options;
   const std::string which = a.value("--policy").value_or("all");
   const std::vector<SimPolicy> policies = chosen_policies(which);
@@ -135,6 +187,7 @@ Comparison compare(const SyntheticCourse& course, const Args& a, std::ostream& e
     else
       c.results.push_back(std::move(ran[r++]));
   }
+  add_paired(c);
   return c;
 }
 
@@ -142,13 +195,15 @@ void write_csv(const std::string& path, const std::vector<PolicyResult>& rs) {
   std::ofstream f(path);
   if (!f) throw Error(ErrorCode::Io, "cannot create file", Location{path, 0, 0, ""});
   f << "policy,learner,attempts,declared_done,false_mastery,false_mastery_delayed,over_practice,"
-       "post_test,wheel_spinning,attempts_to_mastery\n";
+       "post_test,wheel_spinning,attempts_to_mastery,"
+       "dropped_out\n";
   for (const auto& r : rs)
     for (std::size_t l = 0; l < r.learners.size(); ++l) {
       const LearnerRun& x = r.learners[l];
       f << to_string(r.policy) << ',' << l + 1 << ',' << x.attempts << ',' << x.declared_done << ','
         << x.false_mastery << ',' << x.false_mastery_delayed << ',' << x.over_practice << ','
-        << x.post_test << ',' << x.wheel_spinning << ',' << x.attempts_to_mastery << '\n';
+        << x.post_test << ',' << x.wheel_spinning << ',' << x.attempts_to_mastery << ','
+        << x.dropped_out << '\n';
     }
   if (!f) throw Error(ErrorCode::Io, "failed writing", Location{path, 0, 0, ""});
 }
@@ -230,6 +285,17 @@ void print_json(std::ostream& out, const Comparison& c) {
           {"ci95", {{"attempts", m.attempts.ci95}, {"false_mastery", m.false_mastery.ci95}}}};
     }
   }
+  if (!c.paired.empty()) {
+    nlohmann::json paired = nlohmann::json::object();
+    auto est = [](const Estimate& e) { return nlohmann::json{{"mean", e.mean}, {"ci95", e.ci95}}; };
+    for (const auto& [name, d] : c.paired)
+      paired[name] = {{"learners", d.learners},
+                      {"attempts", est(d.attempts)},
+                      {"false_mastery", est(d.false_mastery)},
+                      {"false_mastery_delayed", est(d.false_mastery_delayed)},
+                      {"completion", est(d.completion)}};
+    j["paired_pathwise_minus"] = std::move(paired);
+  }
   out << j.dump() << "\n";
 }
 
@@ -263,6 +329,7 @@ void print_table(std::ostream& out, const Comparison& c) {
   out << std::left << std::setw(10) << "policy" << std::right << std::setw(18) << "attempts"
       << std::setw(20) << "false mastery" << std::setw(20) << "after 30 days" << std::setw(16)
       << "over-practice" << std::setw(18) << "post-test" << std::setw(14) << "wheel-spin"
+      << std::setw(18) << "completion"
       << "\n";
   auto pm = [&](const Estimate& e, int d) { return fixed(e.mean, d) + " +- " + fixed(e.ci95, d); };
   for (const auto& r : c.results) {
@@ -270,7 +337,18 @@ void print_table(std::ostream& out, const Comparison& c) {
         << pm(r.attempts, 1) << std::setw(20) << pm(r.false_mastery, 3) << std::setw(20)
         << pm(r.false_mastery_delayed, 3) << std::setw(16) << fixed(r.over_practice.mean, 1)
         << std::setw(18) << pm(r.post_test, 3) << std::setw(14) << fixed(r.wheel_spinning, 3)
+        << std::setw(18) << pm(r.completion, 3) << "\n";
+  }
+  if (!c.paired.empty()) {
+    out << "\npaired differences, pathwise minus (same learners; mean +- 95% CI):\n"
+        << std::left << std::setw(17) << "policy" << std::right << std::setw(18) << "attempts"
+        << std::setw(20) << "false mastery" << std::setw(20) << "after 30 days" << std::setw(20)
+        << "completion"
         << "\n";
+    for (const auto& [name, d] : c.paired)
+      out << std::left << std::setw(17) << name << std::right << std::setw(18) << pm(d.attempts, 1)
+          << std::setw(20) << pm(d.false_mastery, 3) << std::setw(20)
+          << pm(d.false_mastery_delayed, 3) << std::setw(20) << pm(d.completion, 3) << "\n";
   }
   out << "(" << c.options.learners << " learners per policy, seed " << c.options.population.seed
       << ")\n";
@@ -333,6 +411,25 @@ const OptionGroup kSimulateOwn{
      {"--help-once", nullptr,
       "pathwise offers help once for a wheel-spinning skill and sets it aside when as many "
       "attempts again bring no mastery"},
+     {"--prior-correlation", "R",
+      "correlation in [0, 1) of prior knowledge across skills, by a latent level per learner "
+      "(default 0)"},
+     {"--learn-sd", "X",
+      "spread of learning speed: learn x exp(X a) for the learner's ability a ~ N(0, 1) "
+      "(default 0)"},
+     {"--guess-slip-sd", "X",
+      "spread of guess (up) and slip (down) by ability, in log-odds per unit of a (default 0)"},
+     {"--ability-level-correlation", "C",
+      "correlation of ability with the prior-knowledge level, in [-1, 1] (default 0)"},
+     {"--quit-base", "P", "chance of quitting after any attempt (default 0)"},
+     {"--quit-per-failure", "P", "added per wrong answer in a row (default 0)"},
+     {"--quit-per-easy", "P",
+      "added per far-too-easy item (every skill known) in a row beyond --easy-run (default 0)"},
+     {"--easy-run", "N", "far-too-easy items in a row tolerated before boredom (default 5)"},
+     {"--varied-learners", nullptr,
+      "the population of docs/policy-evaluation.md: --prior-correlation 0.5 --learn-sd 0.5 "
+      "--guess-slip-sd 0.3 --ability-level-correlation 0.5 --quit-base 0.001 "
+      "--quit-per-failure 0.005 --quit-per-easy 0.005 (each overridden by its own option)"},
      {"--json", nullptr, "print one JSON object"},
      {"--csv", "FILE", "write every learner's run as CSV"},
      {"--svg", "FILE", "draw mastery-over-attempts curves per policy"}}};
@@ -345,7 +442,9 @@ const Command kSimulateCommand{
     "simulate [options]",
     "Compares sequencing policies on the same simulated learners: attempts until each policy "
     "declares the goals done, false mastery then and after 30 days, over-practice, post-test "
-    "score, wheel-spinning, with 95% confidence intervals. Without --curriculum/--model, a "
+    "score, wheel-spinning, completion (the policy declared done before the learner quit or "
+    "reached the cap), with 95% confidence intervals, then pathwise's paired differences "
+    "against each other policy and the matched tutor. Without --curriculum/--model, a "
     "built-in arithmetic course with prerequisites is used.",
     {&kSimulateOwn},
     false,

@@ -16,6 +16,7 @@ extern const Command kProfileCommand;        // cmd_engine.cpp
 extern const Command kExportCommand;         // cmd_engine.cpp
 extern const Command kGoalsCommand;          // cmd_engine.cpp
 extern const Command kClassSummaryCommand;   // cmd_engine.cpp
+extern const Command kForecastCommand;       // cmd_engine.cpp
 extern const Command kEraseCommand;          // cmd_store.cpp
 extern const Command kMigrateStoreCommand;   // cmd_store.cpp
 extern const Command kSimulateCommand;       // cmd_simulate.cpp
