@@ -17,6 +17,7 @@
 #include "detail/json_util.hpp"
 #include "detail/report_data.hpp"
 #include "detail/text.hpp"
+#include "pathwise/forecast.hpp"
 #include "pathwise/json.hpp"
 #include "pathwise/metrics.hpp"
 
@@ -616,7 +617,8 @@ json class_report_json(ProfileStore& store, const Curriculum& curriculum, const 
   doc["responses_of_unknown_items"] = unknown_items;
   doc["forecasts"] = nullptr;
   doc["forecasts_note"] =
-      "Forecasts to goals are not computed by this version; this slot is kept for them.";
+      "Each learner's forecasts to their goals are in their learner report (and `pathwise "
+      "forecast`); the class report does not compute them for every learner.";
   return doc;
 }
 
@@ -703,9 +705,28 @@ json learner_report_json(ProfileStore& store, const Curriculum& curriculum, cons
   words.push_back("You may ask for all of it (an export) or for it to be erased.");
   held["in_plain_words"] = words;
   doc["held"] = std::move(held);
-  doc["forecasts"] = nullptr;
+  // Forecasts: each goal skill not mastered yet, from its P(known) (forecast_mastery()).
+  json fc = json::array();
+  for (const auto& s : curriculum.skills()) {
+    if (!goals.empty() && goals.count(s.id) == 0) continue;
+    const SkillState* st = p.find(s.id);
+    const double pk = st ? st->p_known : model.skill(s.id).prior;
+    if (pk >= threshold) continue;
+    const Forecast f = forecast_mastery(model.skill(s.id), pk, options.policy.rules);
+    fc.push_back({{"id", s.id},
+                  {"name", s.name.empty() ? s.id : s.name},
+                  {"p_known", pk},
+                  {"expected", f.expected},
+                  {"low", f.low ? json(*f.low) : json(nullptr)},
+                  {"high", f.high ? json(*f.high) : json(nullptr)},
+                  {"p_within_cap", f.p_within_cap},
+                  {"cap", f.cap}});
+  }
+  doc["forecasts"] = std::move(fc);
   doc["forecasts_note"] =
-      "Forecasts to goals are not computed by this version; this slot is kept for them.";
+      "Attempts until mastery of each goal skill not yet mastered, if it were practised on its "
+      "own, one attempt after another, under its BKT parameters: the expected number and the "
+      "range of the middle 80 % of learners like this one (10th to 90th percentile).";
   return doc;
 }
 

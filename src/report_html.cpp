@@ -217,8 +217,29 @@ std::string curve_key() {
 }
 
 std::string forecasts_slot(const json& d) {
-  return "<section id=\"forecasts\"><h2>Forecasts to goals</h2><p class=\"note\">" +
-         esc(d.value("forecasts_note", std::string())) + "</p></section>\n";
+  std::string b = "<section id=\"forecasts\"><h2>Forecasts to goals</h2><p class=\"note\">" +
+                  esc(d.value("forecasts_note", std::string())) + "</p>\n";
+  const json& f = d.contains("forecasts") ? d.at("forecasts") : json();
+  if (f.is_array() && f.empty()) b += "<p>Every goal skill is mastered.</p>\n";
+  if (f.is_array() && !f.empty()) {
+    b += "<table id=\"forecast-table\"><thead><tr><th scope=\"col\">Skill</th><th "
+         "scope=\"col\">P(known)</th><th scope=\"col\">Expected attempts</th><th "
+         "scope=\"col\">Range</th><th scope=\"col\">Mastered within the cap</th></tr></thead>"
+         "<tbody>\n";
+    for (const auto& r : f) {
+      const auto bound = [&](const char* k) {
+        const json& v = r.at(k);
+        return v.is_null() ? std::string("more than ") + std::to_string(r.at("cap").get<int>())
+                           : std::to_string(v.get<int>());
+      };
+      b += "<tr><th scope=\"row\">" + esc(r.at("name")) + "</th><td class=\"n\">" +
+           num(r.at("p_known"), 2) + "</td><td class=\"n\">" + num(r.at("expected"), 1) +
+           "</td><td class=\"n\">" + bound("low") + "&ndash;" + bound("high") +
+           "</td><td class=\"n\">" + num(r.at("p_within_cap"), 2) + "</td></tr>\n";
+    }
+    b += "</tbody></table>\n";
+  }
+  return b + "</section>\n";
 }
 
 // Two base-64 digits of round(p * 1000), 0..1000.

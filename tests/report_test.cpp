@@ -1,4 +1,5 @@
 #include "pathwise/report.hpp"
+#include "pathwise/forecast.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -168,7 +169,7 @@ TEST_CASE("report: the class data holds the hand-worked values of a tiny store",
   REQUIRE(rec);
   CHECK(att[0].at("recommendation").at("explanation") == rec->explanation);
   CHECK(att[0].at("recommendation").at("reason") == to_string(rec->reason));
-  CHECK(doc.at("forecasts").is_null());
+  CHECK(doc.at("forecasts").is_null());  // per learner: in the learner report
 }
 
 TEST_CASE("report: no learner id appears in the class data or page", "[report]") {
@@ -253,9 +254,19 @@ TEST_CASE("report: the learner report says what is next, why, and what is held",
   CHECK(doc.at("held").at("responses_stored") == 2);
   CHECK(doc.at("held").at("first_response") == to_iso8601(kT0 + kDay));
   CHECK_THAT(doc.at("held").at("in_plain_words").dump(), Contains("2026-11-03 to 2026-11-10"));
+  // Forecasts: each goal skill not mastered (Bob has no goals: every skill), from its P(known).
+  const json& fc = doc.at("forecasts");
+  REQUIRE(fc.size() == 2);
+  CHECK(fc[0].at("id") == "A");
+  const Forecast want = forecast_mastery(no_learning().skill("A"), 0.05 / 0.45, ProfileRules{});
+  CHECK(fc[0].at("expected").get<double>() == want.expected);
+  CHECK(fc[0].at("p_within_cap").get<double>() == want.p_within_cap);
+  CHECK(fc[0].at("cap") == want.cap);
+  CHECK(fc[0].at("low") == (want.low ? json(*want.low) : json(nullptr)));
   std::string page = learner_report_html(*c.store, two_skills(), no_learning(), kBob, options());
   CHECK(page.find(kBob) == std::string::npos);
   CHECK_THAT(page, Contains(html_escape(rec->explanation)));
+  CHECK_THAT(page, Contains("<table id=\"forecast-table\">"));
 }
 
 TEST_CASE("report: failure paths name the place and never the learner", "[report]") {
