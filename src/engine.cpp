@@ -477,21 +477,8 @@ ClassSummary Engine::class_summary() const {
 std::vector<SkillForecast> Engine::forecast(std::string_view learner,
                                             const ForecastOptions& options) const {
   options.validate();
-  const LearnerProfile p = profile(learner);
-  std::vector<char> goal(impl_->curriculum.skills().size(), p.goals.empty() ? 1 : 0);
-  for (const auto& g : p.goals)
-    if (auto i = impl_->curriculum.skill_index(g)) goal[*i] = 1;
-  std::vector<SkillForecast> out;
-  for (std::size_t i = 0; i < goal.size(); ++i) {
-    if (!goal[i]) continue;
-    const std::string& id = impl_->curriculum.skills()[i].id;
-    const SkillState* st = p.find(id);
-    const BktParams& params = impl_->model.skill(id);
-    const double pk = st ? st->p_known : params.prior;
-    out.push_back(
-        SkillForecast{id, pk, forecast_mastery(params, pk, impl_->config.rules, options)});
-  }
-  return out;
+  return forecast_goals(impl_->curriculum, impl_->model, impl_->config.rules, profile(learner),
+                        options);
 }
 
 std::string Engine::export_learner(std::string_view learner) const {

@@ -147,6 +147,26 @@ Forecast forecast_mastery(const BktParams& params, double p_known, const Profile
   return f;
 }
 
+std::vector<SkillForecast> forecast_goals(const Curriculum& curriculum, const BktModel& model,
+                                          const ProfileRules& rules,
+                                          const LearnerProfile& profile,
+                                          const ForecastOptions& options) {
+  options.validate();
+  std::vector<char> goal(curriculum.skills().size(), profile.goals.empty() ? 1 : 0);
+  for (const auto& g : profile.goals)
+    if (auto i = curriculum.skill_index(g)) goal[*i] = 1;
+  std::vector<SkillForecast> out;
+  for (std::size_t i = 0; i < goal.size(); ++i) {
+    if (!goal[i]) continue;
+    const std::string& id = curriculum.skills()[i].id;
+    const SkillState* st = profile.find(id);
+    const BktParams& params = model.skill(id);
+    const double pk = st ? st->p_known : params.prior;
+    out.push_back(SkillForecast{id, pk, forecast_mastery(params, pk, rules, options)});
+  }
+  return out;
+}
+
 }  // namespace pathwise
 
 namespace pathwise {

@@ -707,15 +707,13 @@ json learner_report_json(ProfileStore& store, const Curriculum& curriculum, cons
   doc["held"] = std::move(held);
   // Forecasts: each goal skill not mastered yet, from its P(known) (forecast_mastery()).
   json fc = json::array();
-  for (const auto& s : curriculum.skills()) {
-    if (!goals.empty() && goals.count(s.id) == 0) continue;
-    const SkillState* st = p.find(s.id);
-    const double pk = st ? st->p_known : model.skill(s.id).prior;
-    if (pk >= threshold) continue;
-    const Forecast f = forecast_mastery(model.skill(s.id), pk, options.policy.rules);
+  for (const SkillForecast& g : forecast_goals(curriculum, model, options.policy.rules, p)) {
+    if (g.p_known >= threshold) continue;
+    const Skill& s = curriculum.skills()[*curriculum.skill_index(g.skill)];
+    const Forecast& f = g.forecast;
     fc.push_back({{"id", s.id},
                   {"name", s.name.empty() ? s.id : s.name},
-                  {"p_known", pk},
+                  {"p_known", g.p_known},
                   {"expected", f.expected},
                   {"low", f.low ? json(*f.low) : json(nullptr)},
                   {"high", f.high ? json(*f.high) : json(nullptr)},

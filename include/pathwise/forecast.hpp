@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pathwise/bkt.hpp"
 #include "pathwise/export.hpp"
@@ -89,5 +90,14 @@ struct PATHWISE_EXPORT SkillForecast {
     return skill == o.skill && p_known == o.p_known && forecast == o.forecast;
   }
 };
+
+/// The forecast of each of the profile's goal skills (every curriculum skill if it has no goals;
+/// goals the curriculum lacks are ignored), in curriculum order, from its P(known) (the skill's
+/// prior where the profile does not track it), by forecast_mastery() with the model's
+/// parameters of the skill. Throws as forecast_mastery(), and Error (UnknownSkill) if the model
+/// lacks a curriculum skill.
+[[nodiscard]] PATHWISE_EXPORT std::vector<SkillForecast> forecast_goals(
+    const Curriculum& curriculum, const BktModel& model, const ProfileRules& rules,
+    const LearnerProfile& profile, const ForecastOptions& options = {});
 
 }  // namespace pathwise
