@@ -1,5 +1,6 @@
 #include "pathwise/bkt.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -37,6 +38,15 @@ void BktParams::validate(const Location& where) const {
 
 double predict_correct(const BktParams& p, double p_known) noexcept {
   return p_known * (1.0 - p.slip) + (1.0 - p_known) * p.guess;
+}
+
+double answer_information(const BktParams& p, double p_known) noexcept {
+  const double pk = std::min(std::max(p_known, 0.0), 1.0);
+  const double pc = pk * (1.0 - p.slip) + (1.0 - pk) * p.guess;
+  auto h = [](double q) {
+    return q <= 0.0 || q >= 1.0 ? 0.0 : -(q * std::log2(q) + (1.0 - q) * std::log2(1.0 - q));
+  };
+  return std::max(0.0, h(pc) - pk * h(p.slip) - (1.0 - pk) * h(p.guess));
 }
 
 double posterior(const BktParams& p, double p_known, Outcome outcome) noexcept {

@@ -19,11 +19,6 @@ namespace {
   throw Error(ErrorCode::InvalidArgument, what, Location{"", 0, 0, field});
 }
 
-/// Binary entropy in bits.
-double h2(double q) {
-  return q <= 0.0 || q >= 1.0 ? 0.0 : -(q * std::log2(q) + (1.0 - q) * std::log2(1.0 - q));
-}
-
 /// The domain in topological order, each skill's nearest domain prerequisites (through skills
 /// outside the domain too) and its domain dependents, and the evidence per skill as the
 /// likelihoods of its answers when known and when not.
@@ -297,8 +292,7 @@ PlacementStatus placement_status(const Curriculum& cur, const BktModel& model,
       for (std::uint32_t i : cur.skill_items(s)) {
         if (cur.item_skills(i).size() != 1) continue;
         const BktParams p = per_item ? model.params_for(sid, cur.items()[i].id) : shared;
-        const double pc = pk * (1.0 - p.slip) + (1.0 - pk) * p.guess;
-        const double bits = std::max(0.0, h2(pc) - pk * h2(p.slip) - (1.0 - pk) * h2(p.guess));
+        const double bits = answer_information(p, pk);
         if (bits > best) {
           best = bits;
           best_skill = s;

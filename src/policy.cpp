@@ -140,13 +140,7 @@ double item_p_correct(const PolicyContext& ctx, std::uint32_t item, std::uint32_
 double item_information(const PolicyContext& ctx, std::uint32_t item, std::uint32_t skill,
                         double p_known) {
   const std::string& sid = ctx.curriculum.skills()[skill].id;
-  BktParams p = ctx.model.params_for(sid, ctx.curriculum.items()[item].id);
-  const double pk = std::min(std::max(p_known, 0.0), 1.0);
-  const double pc = pk * (1.0 - p.slip) + (1.0 - pk) * p.guess;
-  auto h = [](double q) {
-    return q <= 0.0 || q >= 1.0 ? 0.0 : -(q * std::log2(q) + (1.0 - q) * std::log2(1.0 - q));
-  };
-  return std::max(0.0, h(pc) - pk * h(p.slip) - (1.0 - pk) * h(p.guess));
+  return answer_information(ctx.model.params_for(sid, ctx.curriculum.items()[item].id), p_known);
 }
 
 }  // namespace pathwise

@@ -318,3 +318,18 @@ TEST_CASE("bkt: loading a missing model file is an Io error", "[bkt]") {
     CHECK(e.code() == ErrorCode::Io);
   }
 }
+
+TEST_CASE("answer_information: the mutual information of an answer and the hidden state",
+          "[bkt]") {
+  // guess = slip = 0: the answer reveals the state, so it carries H(P(known)) bits.
+  CHECK_THAT(answer_information({0.5, 0.1, 0.0, 0.0, 0.0}, 0.5), WithinAbs(1.0, 1e-15));
+  CHECK(answer_information({0.5, 0.1, 0.0, 0.0, 0.0}, 1.0) == 0.0);
+  // guess 0.2, slip 0.1, P(known) 0.5: H(0.55) - 0.5 H(0.1) - 0.5 H(0.2), worked out by hand:
+  // 0.992774 - 0.5 * 0.468996 - 0.5 * 0.721928 = 0.397312.
+  CHECK_THAT(answer_information({0.5, 0.1, 0.0, 0.2, 0.1}, 0.5),
+             WithinAbs(0.397312, 1e-6));
+  // Out of [0, 1] is clamped; guess + slip = 1 carries nothing.
+  CHECK(answer_information({0.5, 0.1, 0.0, 0.2, 0.1}, 1.5) ==
+        answer_information({0.5, 0.1, 0.0, 0.2, 0.1}, 1.0));
+  CHECK_THAT(answer_information({0.5, 0.1, 0.0, 0.4, 0.6}, 0.3), WithinAbs(0.0, 1e-12));
+}

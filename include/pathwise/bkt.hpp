@@ -45,6 +45,13 @@ struct PATHWISE_EXPORT BktParams {
 [[nodiscard]] PATHWISE_EXPORT double predict_correct(const BktParams& params,
                                                      double p_known) noexcept;
 
+/// Expected information, in bits, that one answer carries about whether the skill is known (the
+/// mutual information of the answer and the hidden state): H(P(correct)) - p_known H(slip) -
+/// (1 - p_known) H(guess), with H the binary entropy, at least 0; `p_known` is clamped to
+/// [0, 1]. The criterion of computerised adaptive testing for the item that tells most.
+[[nodiscard]] PATHWISE_EXPORT double answer_information(const BktParams& params,
+                                                        double p_known) noexcept;
+
 /// P(known | this outcome), by Bayes' rule, before any learning on this opportunity.
 [[nodiscard]] PATHWISE_EXPORT double posterior(const BktParams& params, double p_known,
                                                Outcome outcome) noexcept;
