@@ -75,11 +75,10 @@ void BM_Engine_Record(benchmark::State& state) {
 }
 BENCHMARK(BM_Engine_Record)->Arg(0)->Arg(1)->Repetitions(5)->ReportAggregatesOnly(true);
 
-void BM_Engine_Recommend(benchmark::State& state) {
-  Engine engine(big_curriculum(), model_for(state));
-  auto items = item_ids(engine.curriculum());
+// Brings "learner" part-way through the course, one response a minute: the first skills of each
+// chain mastered. Returns the time of the last response.
+TimePoint part_way(Engine& engine) {
   TimePoint t = from_millis(1700000000000);
-  // A learner part-way through: mastered the first skills of each chain.
   for (int k = 0; k < 100; ++k) {
     if (k % 10 > 3) continue;
     for (int r = 0; r < 12; ++r) {
@@ -88,6 +87,12 @@ void BM_Engine_Recommend(benchmark::State& state) {
                      Outcome::Correct, t});
     }
   }
+  return t;
+}
+
+void BM_Engine_Recommend(benchmark::State& state) {
+  Engine engine(big_curriculum(), model_for(state));
+  const TimePoint t = part_way(engine);
   for (auto _ : state) benchmark::DoNotOptimize(engine.recommend("learner", t));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
@@ -122,15 +127,7 @@ void BM_Placement_Recommend_After(benchmark::State& state) {
   PolicyConfig config;
   config.rules.placement_items = 8;
   Engine engine(big_curriculum(), big_model(), config);
-  TimePoint t = from_millis(1700000000000);
-  for (int k = 0; k < 100; ++k) {
-    if (k % 10 > 3) continue;
-    for (int r = 0; r < 12; ++r) {
-      t += std::chrono::minutes(1);
-      engine.record({"learner", "item-" + std::to_string(k) + "-" + std::to_string(r % 20),
-                     Outcome::Correct, t});
-    }
-  }
+  const TimePoint t = part_way(engine);
   for (auto _ : state) benchmark::DoNotOptimize(engine.recommend("learner", t));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
