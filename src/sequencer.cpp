@@ -168,12 +168,23 @@ double Stages::prediction_change(std::uint32_t s) const {
   static const LearnerState kNoResponses;
   const LearnerState& ls = ctx_.learner_state ? *ctx_.learner_state : kNoResponses;
   const double now = layer ? layer->predict(ls, sid, bkt_now) : bkt_now;
+  // The layer's prediction for this skill reads the state's running numbers and this skill's
+  // entry only: the copy that one more attempt updates holds just those, not every skill's.
+  LearnerState base;
+  if (layer) {
+    base.responses = ls.responses;
+    base.residual_sum = ls.residual_sum;
+    base.recent = ls.recent;
+    base.recent_slow = ls.recent_slow;
+    base.last = ls.last;
+    if (auto it = ls.skills.find(sid); it != ls.skills.end()) base.skills.insert(*it);
+  }
   double change = 0.0;
   for (Outcome o : {Outcome::Correct, Outcome::Incorrect}) {
     const double next_known = transition(p, posterior(p, pk, o));
     double next = predict_correct(p, next_known);
     if (layer) {
-      LearnerState after = ls;
+      LearnerState after = base;
       layer->update(after, sid, bkt_now, o);
       next = layer->predict(after, sid, next);
     }

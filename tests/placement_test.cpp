@@ -424,3 +424,34 @@ TEST_CASE("stopping: help once, then another stretch, then set aside", "[stoppin
   CHECK(r.item.empty());
   CHECK_THAT(r.explanation, Contains("10 of them after help was offered"));
 }
+
+TEST_CASE("stopping: with a learner layer, the change is the layer's, from the whole state",
+          "[stopping][learner]") {
+  const BktParams b{0.5, 0.0, 0.0, 0.8, 0.15};
+  Stop s(b, 0.9, 3);
+  LearnerLayer L;
+  const double w[kLearnerTerms] = {0.1, 0.95, 3.0, 0.8, -0.4, 0.2, -0.2, 0.5, -0.04, 0.1, 0.05, -0.08};
+  for (std::size_t t = 0; t < kLearnerTerms; ++t) L.weights[t] = w[t];
+  L.skills["s"] = LearnerSkillWeights{0.15, -0.1, 1.2};
+  s.m.set_learner(L);
+  // A state with other skills practised too: responses since "s" was last seen enter the gap term.
+  LearnerState st;
+  for (const char* k : {"a", "s", "b", "c"}) L.update(st, k, 0.6, Outcome::Correct);
+  L.update(st, "a", 0.6, Outcome::Incorrect);
+  s.p.learner_state = st;
+  // The reference: the layer's prediction now, and after one more attempt of either outcome
+  // applied to a full copy of the state.
+  const double pk = 0.9, pc = predict_correct(b, pk), now = L.predict(st, "s", pc);
+  double d = 0.0;
+  for (Outcome o : {Outcome::Correct, Outcome::Incorrect}) {
+    LearnerState after = st;
+    L.update(after, "s", pc, o);
+    const double next = L.predict(after, "s", predict_correct(b, transition(b, posterior(b, pk, o))));
+    d = std::max(d, std::fabs(next - now));
+  }
+  REQUIRE(d > change(b, pk));  // the layer moves more than BKT alone here
+  s.cfg.stop_epsilon = d * 1.001;
+  CHECK(s.next().reason == Reason::Done);
+  s.cfg.stop_epsilon = d * 0.999;
+  CHECK(s.next().reason != Reason::Done);
+}
